@@ -1,0 +1,55 @@
+# Peyvand: `make run` to try it, `make test` to test it. Both install what is missing.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+UV := .tools/bin/uv
+UV_VERSION := 0.13.9
+PEYVAND := $(VENV)/bin/peyvand
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test install lint bench clean messages
+
+run: install
+	$(PEYVAND) setup
+	$(PEYVAND) run
+
+PYTEST_ARGS ?= -n auto
+
+test: install
+	$(PEYVAND) compilemessages
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/mypy
+	$(PEYVAND) manage makemigrations --check --dry-run
+
+install: $(VENV)/.synced build/static/vendor/.copied
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python "$(PYTHON)"
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+build/static/vendor/.copied: node_modules/.package-lock.json $(VENV)/.synced
+	$(PEYVAND) assets
+	touch $@
+
+clean:
+	rm -rf $(VENV) .tools node_modules build
+
+# Refresh the Persian catalogue from the code (needs GNU gettext); then translate new entries.
+messages: install
+	cd src/peyvand && ../../$(VENV)/bin/python -m django makemessages -l fa --no-location --no-wrap --settings peyvand.settings
+
+# Benchmarks at a million customers (long: see bench/run.py for smaller runs).
+bench: install
+	$(PEYVAND) compilemessages
+	$(VENV)/bin/python -m bench.run

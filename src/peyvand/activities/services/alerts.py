@@ -1,0 +1,216 @@
+"""Overdue alerts to the assignee, escalation to the team's manager, and the occasions
+(birthdays, anniversaries) owners are reminded of.
+
+Each alert is claimed like a reminder: a conditional UPDATE of the activity's
+``overdue_alerted_at`` or ``escalated_at`` in the transaction that writes the
+notification, so it is raised once however often or wherever the job runs. Moving the
+activity to a new time clears both, and they are raised again if it is ignored again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from peyvand.core.models import Role, User
+from peyvand.customers.models import Party
+
+from ..models import OPEN_Q, Activity, TeamSettings
+
+BATCH = 500
+
+
+def _data(activity: Activity) -> dict[str, object]:
+    return {
+        "title": activity.title,
+        "when": activity.due_at.isoformat(),
+        "party": activity.party.display_name if activity.party else "",
+        "assignee": str(activity.assignee),
+        "activity": activity.pk,
+    }
+
+
+def overdue_alerts_raise(*, now: dt.datetime | None = None) -> int:
+    """Tell each assignee, once, about their open activities whose time has passed."""
+    from peyvand.notifications.services import notify
+
+    now = now or timezone.now()
+    due = Activity.objects.filter(OPEN_Q, due_at__lt=now, overdue_alerted_at__isnull=True)
+    raised = 0
+    for pk in list(due.order_by("due_at", "id").values_list("pk", flat=True)[:BATCH]):
+        with transaction.atomic():
+            claimed = Activity.objects.filter(
+                OPEN_Q, pk=pk, due_at__lt=now, overdue_alerted_at__isnull=True
+            ).update(overdue_alerted_at=now)
+            if not claimed:
+                continue
+            activity = Activity.objects.select_related("assignee", "party").get(pk=pk)
+            notify(
+                recipient=activity.assignee,
+                kind="overdue",
+                key=f"overdue:{pk}:{activity.due_at.isoformat()}",
+                party_id=activity.party_id,
+                url=reverse("activity_detail", args=[pk]),
+                data=_data(activity),
+                now=now,
+            )
+            raised += 1
+    return raised
+
+
+@dataclass
+class _Rule:
+    who: Q  # whose activities (by assignee)
+    delay: dt.timedelta
+    escalate_to: User | None
+
+
+def _rules() -> list[_Rule]:
+    """One rule per team with its own settings, and the installation's default for the rest."""
+    rules = []
+    configured = []
+    for row in TeamSettings.objects.select_related("escalate_to"):
+        configured.append(row.team_id)
+        if row.escalate:
+            rules.append(
+                _Rule(
+                    Q(assignee__team_id=row.team_id),
+                    dt.timedelta(minutes=row.escalation_delay_minutes),
+                    row.escalate_to,
+                )
+            )
+    default = dt.timedelta(minutes=settings.PEYVAND_ESCALATION_DELAY_MINUTES)
+    rules.append(_Rule(Q(assignee__team__isnull=True) | ~Q(assignee__team_id__in=configured), default, None))
+    return rules
+
+
+def escalation_recipients(activity: Activity, rule_target: User | None) -> list[User]:
+    """The rule's person, else the team's managers, else the administrators."""
+    if rule_target is not None and rule_target.is_active and rule_target.pk != activity.assignee_id:
+        return [rule_target]
+    team_id = activity.assignee.team_id
+    managers = (
+        list(
+            User.objects.filter(team_id=team_id, role=Role.MANAGER, is_active=True).exclude(
+                pk=activity.assignee_id
+            )
+        )
+        if team_id
+        else []
+    )
+    if managers:
+        return managers
+    return list(User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=activity.assignee_id))
+
+
+def escalations_raise(*, now: dt.datetime | None = None) -> int:
+    """Tell the manager, once, about activities ignored longer than their team allows."""
+    from peyvand.notifications.services import notify
+
+    now = now or timezone.now()
+    raised = 0
+    for rule in _rules():
+        late = Activity.objects.filter(
+            OPEN_Q, rule.who, due_at__lt=now - rule.delay, escalated_at__isnull=True
+        )
+        for pk in list(late.order_by("due_at", "id").values_list("pk", flat=True)[:BATCH]):
+            with transaction.atomic():
+                claimed = Activity.objects.filter(
+                    OPEN_Q, pk=pk, due_at__lt=now - rule.delay, escalated_at__isnull=True
+                ).update(escalated_at=now)
+                if not claimed:
+                    continue
+                activity = Activity.objects.select_related("assignee", "party").get(pk=pk)
+                for manager in escalation_recipients(activity, rule.escalate_to):
+                    notify(
+                        recipient=manager,
+                        kind="escalation",
+                        key=f"escalation:{pk}:{activity.due_at.isoformat()}",
+                        party_id=activity.party_id,
+                        url=reverse("activity_detail", args=[pk]),
+                        data=_data(activity),
+                        now=now,
+                    )
+                raised += 1
+    return raised
+
+
+# --- birthdays and anniversaries ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Occasion:
+    kind: str  # "birthday" or "anniversary"
+    key: str  # unique for this occasion in a year, e.g. "birthday:42"
+    party_id: int
+    party_name: str
+    owner_id: int
+    label: str = ""  # what is celebrated, e.g. "Contract"
+    years: int | None = None
+
+
+OccasionSource = Callable[[dt.date], Iterable[Occasion]]
+_SOURCES: list[OccasionSource] = []
+
+
+def register_occasion_source(source: OccasionSource) -> None:
+    """Let another app add dated occasions, e.g. sales' contract anniversaries:
+    ``source(day)`` yields the day's occasions."""
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+
+
+def birthdays(day: dt.date) -> Iterable[Occasion]:
+    people = Party.objects.filter(date_of_birth__month=day.month, date_of_birth__day=day.day)
+    if (day.month, day.day) == (2, 28) and not _leap(day.year):
+        people = Party.objects.filter(
+            Q(date_of_birth__month=2, date_of_birth__day=28)
+            | Q(date_of_birth__month=2, date_of_birth__day=29)
+        )
+    rows = people.filter(owner__is_active=True).values_list("pk", "display_name", "owner_id", "date_of_birth")
+    for pk, name, owner_id, born in rows.iterator(chunk_size=2000):
+        if born is None:
+            continue
+        yield Occasion("birthday", f"birthday:{pk}", pk, name, owner_id, years=day.year - born.year)
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+register_occasion_source(birthdays)
+
+
+def occasions_remind(*, day: dt.date | None = None, now: dt.datetime | None = None) -> int:
+    """Remind owners of today's birthdays and anniversaries, once per occasion per year."""
+    from peyvand.notifications.services import notify
+
+    day = day or timezone.localdate()
+    occasions = [o for source in _SOURCES for o in source(day)]
+    owners = User.objects.in_bulk({o.owner_id for o in occasions})
+    sent = 0
+    for occasion in occasions:
+        owner = owners.get(occasion.owner_id)
+        if owner is None:
+            continue
+        with transaction.atomic():
+            sent += (
+                notify(
+                    recipient=owner,
+                    kind=occasion.kind,
+                    key=f"{occasion.key}:{day.year}",
+                    party_id=occasion.party_id,
+                    url=reverse("party_detail", args=[occasion.party_id]),
+                    data={"party": occasion.party_name, "label": occasion.label, "years": occasion.years},
+                    now=now,
+                )
+                is not None
+            )
+    return sent

@@ -1,0 +1,77 @@
+"""The REST API at /api/v1/: every app's router, one error format, token or session auth.
+
+The interactive docs at /api/v1/docs load Swagger UI from django-ninja's own static files
+(served by WhiteNoise), never from a CDN.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, re_path
+from ninja import NinjaAPI, Swagger
+
+from peyvand.activities import api as activities
+from peyvand.core import api as core
+from peyvand.customers import api as customers
+from peyvand.customers import import_api as customer_imports
+from peyvand.customers.services import DuplicateFound
+from peyvand.interactions import api as interactions
+from peyvand.notifications import api as notifications
+from peyvand.sales import api as sales
+
+
+def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """django-ninja answers a wrong method in plain text; answer it in the API's error format."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            error = core.status_error(405)
+            error["Allow"] = response.get("Allow", "")
+            return error
+        return response
+
+    return wrapped
+
+
+class PeyvandAPI(NinjaAPI):
+    @property
+    def urls(self) -> tuple[list[Any], str, str]:
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_405(pattern.callback)
+        # Anything else under /api/v1/ is a JSON 404, not the web UI's page.
+        patterns.append(re_path(r"^.*$", core.not_found_view, name="not-found"))
+        return patterns, app_name, namespace
+
+
+api = PeyvandAPI(
+    title="Peyvand API",
+    version="1",
+    description=(
+        "Peyvand's REST API. Authenticate with a personal token (`Authorization: Bearer pvd_...`, "
+        "created under your settings) or, from the web UI, with the session and its CSRF token. "
+        "Lists are cursor-paginated: follow `next_cursor`. Dates and times are ISO 8601; "
+        "input also accepts Jalali dates such as 1403/05/12. Phone numbers are E.164."
+    ),
+    urls_namespace="api",
+    auth=[core.TokenAuth(), core.SessionAuth()],
+    renderer=core.renderer,
+    # validatorUrl: Swagger UI would otherwise send the schema to validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
+)
+core.install_error_handlers(api, extra=[(DuplicateFound, customers.duplicate_found)])
+
+api.add_router("", core.router)
+api.add_router("", customers.router)
+api.add_router("", customer_imports.router)
+api.add_router("", interactions.router)
+api.add_router("", activities.router)
+api.add_router("", notifications.router)
+api.add_router("", sales.router)

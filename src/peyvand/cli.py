@@ -1,0 +1,366 @@
+"""The `peyvand` command: run the app and its worker, and the management tasks around them."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+DEFAULT_ADMIN = "admin"
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peyvand.settings")
+    import django
+
+    django.setup()
+
+
+def _out(message: str = "") -> None:
+    print(message, flush=True)
+
+
+# --- set-up -------------------------------------------------------------------------------
+
+
+def compile_messages() -> int:
+    """Compile the .po catalogues to .mo with polib, so no GNU gettext is needed to run."""
+    import polib
+    from django.conf import settings
+
+    compiled = 0
+    for locale_dir in settings.LOCALE_PATHS:
+        for po_path in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
+            mo_path = po_path.with_suffix(".mo")
+            if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+                polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+                compiled += 1
+    return compiled
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    """Everything `make run` needs before serving: database, translations, assets, demo, admin."""
+    _django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from peyvand.assets import copy_vendor_files
+    from peyvand.core.models import Role, User
+    from peyvand.core.services import site_flag, user_create
+
+    call_command("migrate", interactive=False, verbosity=0)
+    _out("✓ database migrated")
+    compile_messages()
+    if (Path(settings.PROJECT_DIR) / "node_modules").exists():
+        copy_vendor_files()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    _out("✓ translations and static files ready")
+    if not args.no_demo and not site_flag("demo_loaded"):
+        from peyvand.demo import load_demo
+
+        result = load_demo(stdout=sys.stdout)
+        _out(
+            f"✓ demo data loaded: {result.people} people, {result.organisations} organisations, "
+            f"{result.interactions} interactions"
+        )
+    admins = list(User.objects.filter(role=Role.ADMIN, is_active=True).values_list("username", flat=True))
+    if not admins:
+        user, password = user_create(username=DEFAULT_ADMIN, role=Role.ADMIN)
+        args.login_banner = f"  user:     {user.username}\n  password: {password}   (shown only this once)"
+    else:
+        args.login_banner = (
+            f"  user:     {admins[0]}  (password set earlier; forgot it? "
+            f"run: .venv/bin/peyvand password {admins[0]})"
+        )
+    _out(f"\nLog in as an administrator:\n{args.login_banner}\n")
+    return 0
+
+
+# --- serving ------------------------------------------------------------------------------
+
+
+def _executable(name: str) -> str:
+    local = Path(sys.executable).parent / name
+    return str(local) if local.exists() else (shutil.which(name) or name)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Serve the web app with Granian and run the background worker beside it."""
+    host = args.host or os.environ.get("HOST", "127.0.0.1")
+    port = str(args.port or os.environ.get("PORT", "8000"))
+    workers = str(args.workers or os.environ.get("WEB_WORKERS", "2"))
+    # Threads per process for blocking Django views: Granian's guidance of at most twice the
+    # cores plus one, and no more than 8.
+    threads = os.environ.get("WEB_THREADS") or str(min(8, 2 * (os.cpu_count() or 1) + 1))
+    web = [
+        _executable("granian"),
+        "--interface",
+        "wsgi",
+        "--host",
+        host,
+        "--port",
+        port,
+        "--workers",
+        workers,
+        "--blocking-threads",
+        threads,
+        "--backpressure",
+        threads,
+        "--no-ws",
+        "peyvand.wsgi:application",
+    ]
+    worker = [sys.executable, "-m", "peyvand.cli", "worker"]
+    children = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603
+    _out(f"Peyvand is running at http://{host}:{port}/ (press Ctrl+C to stop)")
+
+    def stop(*_args: Any) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    finally:
+        stop()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    return max((child.returncode or 0) for child in children)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import call_command
+
+    call_command("run_huey", workers=args.workers)
+    return 0
+
+
+# --- management ---------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _django()
+    from peyvand.core.services import site_flag
+    from peyvand.demo import load_demo
+
+    if site_flag("demo_loaded") and not args.force:
+        _out("The demo data is already loaded (use --force to load it again).")
+        return 0
+    result = load_demo(seed=args.seed, size=args.size, force=args.force, stdout=sys.stdout)
+    _out(
+        f"Loaded {result.people} people, {result.organisations} organisations, "
+        f"{result.interactions} interactions."
+    )
+    return 0
+
+
+def _user(username: str) -> Any:
+    from peyvand.core.models import User
+
+    user = User.objects.filter(username__iexact=username).first()
+    if user is None:
+        raise SystemExit(f"No user named {username!r}.")
+    return user
+
+
+def cmd_createadmin(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from peyvand.core.models import Role
+    from peyvand.core.services import user_create
+
+    try:
+        user, password = user_create(username=args.username, role=Role.ADMIN)
+    except ValidationError as exc:
+        raise SystemExit("; ".join(exc.messages)) from None
+    _out(f"Administrator {user.username} created. Password (shown only this once): {password}")
+    return 0
+
+
+def cmd_password(args: argparse.Namespace) -> int:
+    _django()
+    from peyvand.core.services import user_set_password
+
+    user = _user(args.username)
+    password = user_set_password(user=user)
+    _out(f"New password for {user.username} (shown only this once): {password}")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    _django()
+    from peyvand.core.services import api_token_create
+
+    user = _user(args.username)
+    _token, key = api_token_create(user=user, name=args.name)
+    _out(key)
+    return 0
+
+
+def cmd_assets(args: argparse.Namespace) -> int:
+    _django()
+    from peyvand.assets import copy_vendor_files
+
+    _out(f"{copy_vendor_files()} front-end file(s) copied")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import a CSV or XLSX file of people or organisations, showing progress as it goes."""
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from peyvand.customers import importer
+    from peyvand.customers.importer import engine
+
+    if args.what == "resume":
+        job = engine.run(int(args.file), progress=_print_progress)
+        _out(_import_summary(job))
+        return 0 if job.status == "done" else 1
+    user = _user(args.as_user)
+    path = Path(args.file)
+    if not path.is_file():
+        raise SystemExit(f"No file at {path}.")
+    try:
+        with path.open("rb") as source:
+            job = importer.import_upload(
+                actor=user, kind=KINDS[args.what], source=source, name=path.name, size=path.stat().st_size
+            )
+        owner = _user(args.owner) if args.owner else None
+        job = importer.import_configure(
+            job=job,
+            actor=user,
+            columns=job.mapping,
+            duplicates=args.duplicates,
+            owner=owner,
+            tag=args.tag or "",
+        )
+        _out("Columns: " + ", ".join(f"{job.header[int(i)]} → {field}" for i, field in job.mapping.items()))
+        job = importer.import_queue(job=job, actor=user)
+    except ValidationError as exc:
+        raise SystemExit("; ".join(exc.messages)) from None
+    job = engine.run(job.pk, progress=_print_progress)
+    _out(_import_summary(job))
+    return 0 if job.status == "done" else 1
+
+
+KINDS = {"people": "person", "organisations": "organisation"}
+
+
+def _print_progress(job: Any) -> None:
+    total = job.total_rows or 0
+    done = job.next_row - 1
+    if job.status == "indexing":
+        _out(f"  indexing for search… (job {job.pk})")
+    else:
+        _out(
+            f"  {done:,}/{total:,} rows (job {job.pk}): {job.created_count:,} created, "
+            f"{job.updated_count:,} updated, {job.skipped_count:,} skipped, {job.error_count:,} rejected"
+        )
+
+
+def _import_summary(job: Any) -> str:
+    if job.status == "failed":
+        return f"Import {job.pk} failed: {job.failure}"
+    return (
+        f"Import {job.pk} {job.status}: {job.created_count:,} created, {job.updated_count:,} updated, "
+        f"{job.skipped_count:,} skipped, {job.error_count:,} rejected."
+    )
+
+
+def cmd_compilemessages(args: argparse.Namespace) -> int:
+    _django()
+    _out(f"{compile_messages()} catalogue(s) compiled")
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peyvand.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["peyvand manage", *args.arguments])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="peyvand", description="Peyvand (پیوند), an open-source CRM.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    setup = commands.add_parser(
+        "setup", help="migrate, prepare static files, load the demo once, create an admin"
+    )
+    setup.add_argument("--no-demo", action="store_true", help="do not load the demo data")
+    setup.set_defaults(handler=cmd_setup)
+
+    run = commands.add_parser("run", help="serve the app (Granian) and run the worker (Huey)")
+    run.add_argument("--host")
+    run.add_argument("--port", type=int)
+    run.add_argument("--workers", type=int, help="web worker processes (default 2, or WEB_WORKERS)")
+    run.set_defaults(handler=cmd_run)
+
+    worker = commands.add_parser("worker", help="run the background worker only")
+    worker.add_argument("--workers", type=int, default=2)
+    worker.set_defaults(handler=cmd_worker)
+
+    demo = commands.add_parser("demo", help="load the demo company")
+    demo.add_argument("--force", action="store_true", help="load again even if loaded before")
+    demo.add_argument("--seed", type=int, default=1403)
+    demo.add_argument("--size", choices=["small", "default"], default="default")
+    demo.set_defaults(handler=cmd_demo)
+
+    createadmin = commands.add_parser(
+        "createadmin", help="create an administrator; prints a generated password"
+    )
+    createadmin.add_argument("username")
+    createadmin.set_defaults(handler=cmd_createadmin)
+
+    password = commands.add_parser("password", help="give a user a new generated password")
+    password.add_argument("username")
+    password.set_defaults(handler=cmd_password)
+
+    token = commands.add_parser("token", help="print a new API token for a user")
+    token.add_argument("username")
+    token.add_argument("--name", default="command line")
+    token.set_defaults(handler=cmd_token)
+
+    imports = commands.add_parser("import", help="import people or organisations from CSV or XLSX")
+    imports.add_argument("what", choices=["people", "organisations", "resume"])
+    imports.add_argument("file", help="the file (or, with resume, the job number)")
+    imports.add_argument("--as", dest="as_user", default="admin", help="the user importing (default: admin)")
+    imports.add_argument("--duplicates", choices=["skip", "update", "create"], default="skip")
+    imports.add_argument("--owner", help="give every new customer to this user")
+    imports.add_argument("--tag", help="tag every new customer")
+    imports.set_defaults(handler=cmd_import)
+
+    assets = commands.add_parser("assets", help="copy front-end packages from node_modules")
+    assets.set_defaults(handler=cmd_assets)
+
+    messages = commands.add_parser("compilemessages", help="compile translations")
+    messages.set_defaults(handler=cmd_compilemessages)
+
+    manage = commands.add_parser("manage", help="run a Django management command")
+    manage.add_argument("arguments", nargs=argparse.REMAINDER)
+    manage.set_defaults(handler=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "peyvand.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from django.urls import register_converter
+
+        from .converters import IdConverter
+
+        register_converter(IdConverter, "id")

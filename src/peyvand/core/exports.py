@@ -1,0 +1,83 @@
+"""Spreadsheets out: CSV lines and XLSX files that are safe to open in Excel.
+
+A cell that starts with =, +, -, @, a tab or a line break (also after leading spaces) can
+run as a formula when the file is opened (CSV injection); in CSV such a cell gets a
+leading apostrophe, which spreadsheets read as "this is text". In XLSX every cell is
+written as a string, which is never evaluated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone, translation
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def neutralise(value: Any) -> str:
+    text = "" if value is None else str(value)
+    if text[:1] in FORMULA_STARTS or text.lstrip(" ")[:1] in FORMULA_STARTS:
+        return "'" + text
+    return text
+
+
+def unneutralise(text: str) -> str:
+    """Undo ``neutralise`` on the way back in, so an exported file imports unchanged."""
+    if text[:1] == "'" and (text[1:2] in FORMULA_STARTS or text[1:].lstrip(" ")[:1] in FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def in_request_context(rows: Iterable[Any]) -> Iterator[Any]:
+    """Keep the request's language and time zone while a streamed response is produced:
+    the middleware that set them has finished by the time the rows are generated."""
+    language, zone = translation.get_language(), timezone.get_current_timezone()
+
+    def generate() -> Iterator[Any]:
+        with translation.override(language), timezone.override(zone):
+            yield from rows
+
+    return generate()
+
+
+def csv_line(values: Sequence[Any]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([neutralise(v) for v in values])
+    return buffer.getvalue()
+
+
+def csv_lines(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """A whole CSV, a line at a time; the BOM makes Excel read it as UTF-8 (Persian intact)."""
+    yield "\ufeff" + csv_line(header)
+    for row in rows:
+        yield csv_line(row)
+
+
+def write_xlsx(
+    path: Path, header: Sequence[Any], rows: Iterable[Sequence[Any]], *, rtl: bool = False
+) -> None:
+    """Write a workbook in constant memory (openpyxl's write-only mode streams rows to disk)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.sheet_view.rightToLeft = rtl
+
+    def cells(values: Sequence[Any]) -> list[WriteOnlyCell]:
+        row = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value="" if value is None else str(value))
+            cell.data_type = "s"  # text, never a formula
+            row.append(cell)
+        return row
+
+    sheet.append(cells(header))
+    for values in rows:
+        sheet.append(cells(values))
+    workbook.save(path)

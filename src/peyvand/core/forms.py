@@ -1,0 +1,142 @@
+"""Form building blocks shared by every app: bilingual date fields and service error mapping."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.renderers import TemplatesSetting
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from . import jalali
+from .text import to_ascii_digits
+
+
+class FormRenderer(TemplatesSetting):
+    """Forms render with Bootstrap markup from our own templates."""
+
+    form_template_name = "forms/form.html"
+    field_template_name = "forms/field.html"
+
+
+class LocalDateInput(forms.TextInput):
+    """A Jalali picker in Persian, the browser's date picker in English."""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        attrs = dict(attrs or {})
+        if jalali.uses_jalali(get_language()):
+            attrs.update(
+                {
+                    "data-jdp": "",
+                    "data-jdp-only-date": "",
+                    "autocomplete": "off",
+                    "placeholder": _("year/month/day"),
+                    "inputmode": "numeric",
+                    "dir": "ltr",
+                }
+            )
+            self.input_type = "text"
+        else:
+            self.input_type = "date"
+        return super().get_context(name, value, attrs)
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, dt.date):
+            return jalali.input_date(value, get_language())
+        return super().format_value(value)
+
+
+class LocalDateTimeInput(forms.TextInput):
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        attrs = dict(attrs or {})
+        if jalali.uses_jalali(get_language()):
+            attrs.update(
+                {
+                    "data-jdp": "",
+                    "autocomplete": "off",
+                    "placeholder": _("year/month/day hour:minute"),
+                    "dir": "ltr",
+                }
+            )
+            self.input_type = "text"
+        else:
+            self.input_type = "datetime-local"
+        return super().get_context(name, value, attrs)
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, dt.datetime):
+            return jalali.input_datetime(value, get_language())
+        return super().format_value(value)
+
+
+class LocalDateField(forms.Field):
+    """A date typed in Jalali or Gregorian, in Persian, Arabic or Latin digits."""
+
+    widget = LocalDateInput
+    default_error_messages = {"invalid": _("Enter a valid date.")}
+
+    def to_python(self, value: Any) -> dt.date | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return jalali.parse_date(str(value))
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+
+
+class LocalDateTimeField(forms.Field):
+    widget = LocalDateTimeInput
+    default_error_messages = {"invalid": _("Enter a valid date and time.")}
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return value
+        try:
+            return jalali.parse_datetime(str(value))
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+
+
+class DigitsCharField(forms.CharField):
+    """Text in which Persian and Arabic digits count as digits (national IDs, postal codes)."""
+
+    def to_python(self, value: Any) -> str:
+        return to_ascii_digits(super().to_python(value) or "")
+
+
+def add_service_errors(
+    form: forms.BaseForm, error: ValidationError, aliases: dict[str, str] | None = None
+) -> None:
+    """Show a service's validation errors on the form fields they belong to."""
+    aliases = aliases or {}
+    if not hasattr(error, "error_dict"):
+        for message in error.messages:
+            form.add_error(None, message)
+        return
+    for name, messages in error.message_dict.items():
+        target = aliases.get(name, name)
+        for message in messages:
+            form.add_error(target if target in form.fields else None, message)
+
+
+class BootstrapMixin:
+    """Give every widget Bootstrap's classes so templates can render fields plainly."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()

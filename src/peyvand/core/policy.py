@@ -1,0 +1,208 @@
+"""The one permission policy: who may see and change which record.
+
+Each kind of record is registered with the matrix row (resource) that governs it and the
+path to the user who owns it. A role's scope for a resource and action is one of
+none / own / team / all; the defaults below apply unless an administrator overrides them
+(``RoleScope``). Administrators always reach everything, and inactive or anonymous users
+nothing. Every list, page, export and endpoint filters through ``visible``/``changeable``
+or asks ``can_view``/``can_change``; nothing else decides.
+
+Team scope also covers records nobody owns yet, so an unassigned customer is not lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Action, Role, RoleScope, Scope, User
+
+M = TypeVar("M", bound=models.Model)
+
+RESOURCES: dict[str, Any] = {
+    "party": gettext_lazy("Customers (people and organisations)"),
+    "interaction": gettext_lazy("Interactions"),
+    "activity": gettext_lazy("Activities"),
+    "lead": gettext_lazy("Leads"),
+    "deal": gettext_lazy("Deals, quotes, orders and invoices"),
+}
+
+_V, _C = Action.VIEW, Action.CHANGE
+DEFAULT_SCOPES: dict[str, dict[str, dict[str, str]]] = {
+    Role.MANAGER: {r: {_V: Scope.TEAM, _C: Scope.TEAM} for r in RESOURCES},
+    Role.SALES: {r: {_V: Scope.TEAM, _C: Scope.OWN} for r in RESOURCES},
+    Role.SUPPORT: {r: {_V: Scope.TEAM, _C: Scope.OWN} for r in RESOURCES},
+    Role.MARKETING: {r: {_V: Scope.ALL, _C: Scope.OWN} for r in RESOURCES},
+    Role.READONLY: {r: {_V: Scope.NONE, _C: Scope.NONE} for r in RESOURCES},
+}
+# Support answers customers but does not sell: it sees its team's leads and deals only.
+for _sales_resource in ("lead", "deal"):
+    DEFAULT_SCOPES[Role.SUPPORT][_sales_resource] = {_V: Scope.TEAM, _C: Scope.NONE}
+
+
+@dataclass(frozen=True)
+class Rule:
+    resource: str
+    # Lookup paths to the user whose record it is, e.g. "owner_id" or "party__owner_id":
+    # one for seeing, one for changing (a call is seen with its customer but belongs to
+    # whoever handled it).
+    view_owner: str
+    change_owner: str
+
+    def owner(self, action: str) -> str:
+        return self.view_owner if action == Action.VIEW else self.change_owner
+
+
+_RULES: dict[type[models.Model], Rule] = {}
+
+
+def register(
+    model: type[models.Model], *, resource: str, owner: str, change_owner: str | None = None
+) -> None:
+    if resource not in RESOURCES:
+        raise ValueError(f"unknown resource {resource!r}")
+    _RULES[model] = Rule(resource, owner, change_owner or owner)
+
+
+def rule_for(model: type[models.Model]) -> Rule:
+    try:
+        return _RULES[model]
+    except KeyError:
+        raise LookupError(f"{model.__name__} is not registered with the permission policy") from None
+
+
+def scope(user: Any, resource: str, action: str) -> Scope:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope.NONE
+    if user.role == Role.ADMIN:
+        return Scope.ALL
+    overrides = _cached(user, "_policy_overrides", lambda: _load_overrides(user.role))
+    default = DEFAULT_SCOPES.get(user.role, {}).get(resource, {}).get(action, Scope.NONE)
+    return Scope(overrides.get((resource, action), default))
+
+
+def effective_matrix() -> dict[str, dict[str, dict[str, Scope]]]:
+    """role -> resource -> action -> scope, defaults merged with overrides, for the admin page."""
+    matrix = {
+        role: {res: {a: Scope(DEFAULT_SCOPES[role][res][a]) for a in Action.values} for res in RESOURCES}
+        for role in DEFAULT_SCOPES
+    }
+    for row in RoleScope.objects.all():
+        if row.role in matrix and row.resource in RESOURCES:
+            matrix[row.role][row.resource][row.action] = Scope(row.scope)
+    return matrix
+
+
+def visible(user: Any, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+    return _filter(user, queryset, Action.VIEW)
+
+
+def changeable(user: Any, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+    return _filter(user, queryset, Action.CHANGE)
+
+
+def can_view(user: Any, obj: models.Model) -> bool:
+    return _allows(user, obj, Action.VIEW)
+
+
+def can_change(user: Any, obj: models.Model) -> bool:
+    return _allows(user, obj, Action.CHANGE)
+
+
+def can_create(user: Any, model: type[models.Model]) -> bool:
+    return scope(user, rule_for(model).resource, Action.CHANGE) != Scope.NONE
+
+
+def may_own(user: Any, model: type[models.Model], owner: User | None) -> bool:
+    """Whether ``user`` may give a record of ``model`` to ``owner`` (on create or reassign)."""
+    reach = scope(user, rule_for(model).resource, Action.CHANGE)
+    return _reaches(user, reach, owner.pk if owner else None)
+
+
+def require_view(user: Any, obj: models.Model) -> None:
+    if not can_view(user, obj):
+        raise PermissionDenied(_("You do not have permission to see this record."))
+
+
+def require_change(user: Any, obj: models.Model) -> None:
+    if not can_change(user, obj):
+        raise PermissionDenied(_("You do not have permission to change this record."))
+
+
+def require_create(user: Any, model: type[models.Model]) -> None:
+    if not can_create(user, model):
+        raise PermissionDenied(_("You do not have permission to create this record."))
+
+
+def require_admin(user: Any) -> None:
+    if not getattr(user, "is_authenticated", False) or not user.is_administrator:
+        raise PermissionDenied(_("Only an administrator may do this."))
+
+
+def team_member_ids(user: Any) -> frozenset[int]:
+    def load() -> frozenset[int]:
+        if user.team_id is None:
+            return frozenset({user.pk})
+        ids = User.objects.filter(team_id=user.team_id).values_list("pk", flat=True)
+        return frozenset(ids) | {user.pk}
+
+    return _cached(user, "_policy_team", load)
+
+
+def _filter(user: Any, queryset: models.QuerySet[M], action: str) -> models.QuerySet[M]:
+    rule = rule_for(queryset.model)
+    reach = scope(user, rule.resource, action)
+    if reach == Scope.ALL:
+        return queryset
+    if reach == Scope.NONE:
+        return queryset.none()
+    owner = rule.owner(action)
+    if reach == Scope.OWN:
+        return queryset.filter(**{owner: user.pk})
+    return queryset.filter(
+        Q(**{f"{owner}__in": sorted(team_member_ids(user))}) | Q(**{f"{owner}__isnull": True})
+    )
+
+
+def _allows(user: Any, obj: models.Model, action: str) -> bool:
+    rule = rule_for(type(obj))
+    reach = scope(user, rule.resource, action)
+    if reach in (Scope.ALL, Scope.NONE):
+        return reach == Scope.ALL
+    return _reaches(user, reach, _owner_id(obj, rule.owner(action)))
+
+
+def _reaches(user: Any, reach: Scope, owner_id: int | None) -> bool:
+    if reach == Scope.ALL:
+        return True
+    if reach == Scope.OWN:
+        return owner_id is not None and owner_id == user.pk
+    if reach == Scope.TEAM:
+        return owner_id is None or owner_id in team_member_ids(user)
+    return False
+
+
+def _owner_id(obj: models.Model, path: str) -> int | None:
+    value: Any = obj
+    for part in path.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return int(value)
+
+
+def _load_overrides(role: str) -> dict[tuple[str, str], str]:
+    rows = RoleScope.objects.filter(role=role).values_list("resource", "action", "scope")
+    return {(resource, action): value for resource, action, value in rows}
+
+
+def _cached(user: Any, attr: str, load: Any) -> Any:
+    if not hasattr(user, attr):
+        setattr(user, attr, load())
+    return getattr(user, attr)

@@ -1,0 +1,197 @@
+"""Reads for the core pages: users, teams, the audit log and how its events read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import jalali
+from .models import AuditEvent, Team, User
+from .pagination import Page, keyset_page
+from .text import search_terms
+
+USER_SORTS = {
+    "name": ["username", "id"],
+    "-name": ["-username", "-id"],
+    "joined": ["date_joined", "id"],
+    "-joined": ["-date_joined", "-id"],
+}
+
+
+def user_list(*, filters: Mapping[str, str], cursor: str | None, limit: int = 50) -> Page[User]:
+    queryset = User.objects.select_related("team")
+    for term in search_terms(filters.get("q")):
+        queryset = queryset.filter(
+            Q(username__icontains=term)
+            | Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(email__icontains=term)
+        )
+    if filters.get("role"):
+        queryset = queryset.filter(role=filters["role"])
+    if (filters.get("team") or "").isdigit():
+        queryset = queryset.filter(team_id=int(filters["team"]))
+    if filters.get("active") in ("yes", "no"):
+        queryset = queryset.filter(is_active=filters["active"] == "yes")
+    order = USER_SORTS.get(filters.get("sort") or "name", USER_SORTS["name"])
+    return keyset_page(queryset, order=order, cursor=cursor, limit=limit)
+
+
+def team_list() -> QuerySet[Team]:
+    return Team.objects.annotate(member_count=Count("members")).order_by("name")
+
+
+def audit_list(*, filters: Mapping[str, Any], cursor: str | None, limit: int = 50) -> Page[AuditEvent]:
+    queryset = AuditEvent.objects.select_related("actor")
+    if filters.get("actor"):
+        queryset = queryset.filter(actor=filters["actor"])
+    if filters.get("kind"):
+        queryset = queryset.filter(kind=filters["kind"])
+    tz = timezone.get_current_timezone()
+    if filters.get("date_from"):
+        queryset = queryset.filter(at__gte=dt.datetime.combine(filters["date_from"], dt.time.min, tz))
+    if filters.get("date_to"):
+        end = filters["date_to"] + dt.timedelta(days=1)
+        queryset = queryset.filter(at__lt=dt.datetime.combine(end, dt.time.min, tz))
+    return keyset_page(queryset, order=["-at", "-id"], cursor=cursor, limit=limit)
+
+
+# --- how audit events read ----------------------------------------------------------------
+
+SPECIAL_LABELS = {
+    "tags": gettext_lazy("tags"),
+    "merged": gettext_lazy("merged"),
+    "merged_into": gettext_lazy("merged into"),
+    "moved": gettext_lazy("moved records"),
+    "kept_aside": gettext_lazy("values kept aside"),
+    "password": gettext_lazy("password"),
+    "organisation": gettext_lazy("organisation"),
+}
+USER_FIELDS = {"owner", "handled_by", "actor", "created_by", "assignee"}
+# How an app wants one field of its records shown in the log, e.g. phone numbers as people
+# write them: (model label, field) -> formatter.
+_VALUE_DISPLAYS: dict[tuple[str, str], Callable[[Any], str]] = {}
+
+
+def register_value_display(model_label: str, field_name: str, show: Callable[[Any], str]) -> None:
+    _VALUE_DISPLAYS[(model_label, field_name)] = show
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class EventView:
+    event: AuditEvent
+    model_label: str
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+def _model(label: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def _display(
+    model: type[models.Model] | None,
+    name: str,
+    value: Any,
+    users: Mapping[int, str],
+    teams: Mapping[int, str],
+) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if model is not None and (show := _VALUE_DISPLAYS.get((model._meta.label_lower, name))):
+        return show(value)
+    if name in USER_FIELDS and isinstance(value, int):
+        return users.get(value, f"#{value}")
+    if name == "team" and isinstance(value, int):
+        return teams.get(value, f"#{value}")
+    if isinstance(value, list):
+        return "، ".join(str(v) for v in value) if jalali.uses_jalali() else ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    model_field = model_field_named(model, name)
+    if model_field is not None:
+        if model_field.choices:
+            return str(dict(model_field.flatchoices).get(value, value))
+        if isinstance(model_field, models.DateTimeField) and isinstance(value, str):
+            moment = parse_datetime(value)
+            return jalali.format_datetime(moment) if moment else value
+        if isinstance(model_field, models.DateField) and isinstance(value, str):
+            day = parse_date(value)
+            return jalali.format_date(day) if day else value
+    return str(value)
+
+
+def model_field_named(model: type[models.Model] | None, name: str) -> models.Field | None:
+    """A model's own field by name, or None (for a field since removed, or a relation's other side)."""
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if isinstance(field, models.Field) else None
+
+
+def field_label(model: type[models.Model] | None, name: str) -> str:
+    """A field's name as people read it, in the current language."""
+    if name in SPECIAL_LABELS:
+        return str(SPECIAL_LABELS[name])
+    model_field = model_field_named(model, name)
+    return str(model_field.verbose_name) if model_field is not None else name
+
+
+def describe_events(events: Sequence[AuditEvent] | Iterable[AuditEvent]) -> list[EventView]:
+    """Audit events with field labels and values as people read them, two queries in all."""
+    events = list(events)
+    user_ids: set[int] = set()
+    team_ids: set[int] = set()
+    for event in events:
+        for name, pair in event.changes.items():
+            if not isinstance(pair, list):
+                continue
+            ints = {v for v in pair if isinstance(v, int) and not isinstance(v, bool)}
+            if name in USER_FIELDS:
+                user_ids |= ints
+            elif name == "team":
+                team_ids |= ints
+    users = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)} if user_ids else {}
+    teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name")) if team_ids else {}
+    views = []
+    for event in events:
+        model = _model(event.model)
+        view = EventView(event, str(model._meta.verbose_name) if model else event.model)
+        for name, pair in event.changes.items():
+            if name in ("moved", "kept_aside", "merged"):
+                continue
+            old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+            view.changes.append(
+                FieldChange(
+                    field_label(model, name),
+                    _display(model, name, old, users, teams),
+                    _display(model, name, new, users, teams),
+                )
+            )
+        views.append(view)
+    return views

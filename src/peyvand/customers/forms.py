@@ -1,0 +1,188 @@
+"""Forms of the customer pages. They parse what was typed; the services decide what is valid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from peyvand.core.converters import is_id
+from peyvand.core.forms import BootstrapMixin, DigitsCharField, LocalDateField, add_service_errors
+from peyvand.core.models import User
+
+from . import services
+from .models import ContactPoint, Kind, Party, Source, Stage
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj} ({obj.team})" if obj.team_id else str(obj)
+
+
+MAX_ID = 10**18 - 1
+
+
+def _tags(value: str) -> list[str]:
+    return [t.strip() for t in value.replace("،", ",").split(",") if t.strip()]
+
+
+class PartyForm(BootstrapMixin, forms.Form):
+    """A person's or an organisation's own fields; contact fields are added when creating."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    name = forms.CharField(label=_("Organisation name"), max_length=200, required=False)
+    national_id = DigitsCharField(
+        label=_("National ID"),
+        max_length=20,
+        required=False,
+        help_text=_("National code for a person, national ID for a company."),
+    )
+    date_of_birth = LocalDateField(label=_("Date of birth"), required=False)
+    website = forms.CharField(label=_("Website"), max_length=200, required=False)
+    industry = forms.CharField(label=_("Industry"), max_length=100, required=False)
+    owner = OwnerChoiceField(
+        label=_("Owner"), queryset=User.objects.none(), required=False, empty_label=_("Nobody (unassigned)")
+    )
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices, initial=Source.OTHER)
+    stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices, initial=Stage.SUSPECT)
+    tags = forms.CharField(
+        label=_("Tags"), required=False, max_length=500, help_text=_("Separate tags with commas.")
+    )
+    email_consent = forms.BooleanField(label=_("Agrees to receive marketing email"), required=False)
+    sms_consent = forms.BooleanField(label=_("Agrees to receive marketing SMS"), required=False)
+
+    PERSON_ONLY = ("first_name", "last_name", "date_of_birth")
+    ORGANISATION_ONLY = ("name", "website", "industry")
+
+    def __init__(self, *args: Any, kind: str, owners: list[User], actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.actor = actor
+        for name in self.ORGANISATION_ONLY if kind == Kind.PERSON else self.PERSON_ONLY:
+            del self.fields[name]
+        owner_field = self.fields["owner"]
+        assert isinstance(owner_field, forms.ModelChoiceField)
+        owner_field.queryset = User.objects.filter(pk__in=[u.pk for u in owners]).select_related("team")
+        if kind == Kind.ORGANISATION:
+            self.fields["name"].required = True
+
+    def party_data(self) -> dict[str, Any]:
+        """The cleaned values the services take, without the form-only fields.
+
+        An owner left out of the submission altogether means "the default owner".
+        """
+        skip = {"tags", "phone", "phone_label", "email", "organisation", "title", "allow_duplicate"}
+        if "owner" not in self.data:
+            skip.add("owner")
+        return {k: v for k, v in self.cleaned_data.items() if k not in skip}
+
+    def tag_names(self) -> list[str]:
+        return _tags(self.cleaned_data.get("tags") or "")
+
+
+class PartyCreateForm(PartyForm):
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "tel"}),
+    )
+    phone_label = forms.ChoiceField(
+        label=_("Phone type"), choices=ContactPoint.Label.choices, initial=ContactPoint.Label.MOBILE
+    )
+    email = forms.CharField(
+        label=_("Email"),
+        max_length=254,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "email"}),
+    )
+    organisation = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
+    title = forms.CharField(label=_("Job title"), max_length=100, required=False)
+    allow_duplicate = forms.BooleanField(
+        label=_("Create it anyway: it is a different customer"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.kind == Kind.ORGANISATION:
+            del self.fields["title"]
+            del self.fields["organisation"]
+
+    def contacts(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        contacts = []
+        if data.get("phone"):
+            contacts.append(
+                {"kind": ContactPoint.Kind.PHONE, "value": data["phone"], "label": data["phone_label"]}
+            )
+        if data.get("email"):
+            contacts.append(
+                {"kind": ContactPoint.Kind.EMAIL, "value": data["email"], "label": ContactPoint.Label.WORK}
+            )
+        return contacts
+
+    def error_aliases(self) -> dict[str, str]:
+        """The services name a new customer's contacts by position; this form by field."""
+        present = [name for name in ("phone", "email") if self.cleaned_data.get(name)]
+        return {f"contacts.{index}.value": name for index, name in enumerate(present)}
+
+    def clean(self) -> dict[str, Any]:
+        # Ask the services too, so every mistake shows at once rather than one round at a time.
+        cleaned = super().clean() or {}
+        try:
+            services.party_validate(
+                actor=self.actor, kind=self.kind, data=self.party_data(), contacts=self.contacts()
+            )
+        except ValidationError as exc:
+            add_service_errors(self, exc, self.error_aliases())
+        return cleaned
+
+
+class ContactPointForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactPoint.Kind.choices)
+    label = forms.ChoiceField(label=_("Type"), choices=ContactPoint.Label.choices)
+    value = forms.CharField(label=_("Phone, email or address"), max_length=254, required=False)
+    street = forms.CharField(label=_("Street address"), max_length=255, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    province = forms.CharField(label=_("Province"), max_length=100, required=False)
+    postal_code = DigitsCharField(label=_("Postal code"), max_length=20, required=False)
+    country = forms.CharField(
+        label=_("Country code"), max_length=2, required=False, help_text=_("Two letters, for example IR.")
+    )
+    is_primary = forms.BooleanField(label=_("Primary"), required=False)
+
+
+class MembershipForm(BootstrapMixin, forms.Form):
+    organisation = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
+    title = forms.CharField(label=_("Job title"), max_length=100, required=False)
+
+
+class NoteForm(BootstrapMixin, forms.Form):
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=20_000)
+
+
+class BulkForm(forms.Form):
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    action = forms.ChoiceField(choices=[("assign", "assign"), ("tag", "tag")])
+    owner = forms.CharField(required=False)
+    tag = forms.CharField(required=False, max_length=50)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any ids may be posted; the service keeps only those the user may change.
+        self.fields["ids"].valid_value = is_id  # type: ignore[attr-defined]
+
+
+class MergeForm(forms.Form):
+    other = forms.IntegerField()
+    survivor = forms.ChoiceField(choices=[("this", "this"), ("other", "other")], initial="this")
+
+
+def party_initial(party: Party) -> dict[str, Any]:
+    fields = PartyForm.base_fields
+    initial = {name: getattr(party, name) for name in fields if hasattr(party, name) and name != "tags"}
+    initial["tags"] = ", ".join(t.name for t in party.tags.all())
+    return initial

@@ -1,0 +1,250 @@
+"""An import's life: upload, mapping, start, progress, cancel, undo. Every write goes here."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peyvand.core import policy
+from peyvand.core.converters import is_id
+from peyvand.core.exports import csv_line
+from peyvand.core.models import AuditEvent, TrackedModel, User
+from peyvand.core.services import audit_log, audit_value, soft_delete_rows
+
+from .. import services
+from ..models import ContactPoint, ImportChange, ImportIssue, ImportJob, Kind, Party, PartyTag
+from . import files, mapping
+
+Status = ImportJob.Status
+MAX_BYTES = settings.IMPORT_MAX_BYTES
+
+
+def _folder() -> Path:
+    folder = Path(settings.DATA_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _check_may_import(actor: User, kind: str) -> None:
+    if kind not in Kind.values:
+        raise ValidationError({"kind": [_("Choose person or organisation.")]})
+    policy.require_create(actor, Party)
+
+
+@transaction.atomic
+def import_upload(*, actor: User, kind: str, source: IO[bytes], name: str, size: int) -> ImportJob:
+    """Keep an uploaded file and read its header; the whole file is only read when it runs."""
+    _check_may_import(actor, kind)
+    if size > MAX_BYTES:
+        raise ValidationError(
+            {"file": [_("The file is larger than %(limit)s MB.") % {"limit": MAX_BYTES // 2**20}]}
+        )
+    suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
+    path = _folder() / f"{uuid.uuid4().hex}{suffix}"
+    with path.open("wb") as target:
+        shutil.copyfileobj(source, target, length=1 << 20)
+    try:
+        info = files.detect(path)
+        header, _sample = files.header_and_sample(path, info)
+        if not _sample:
+            raise files.FileProblem(_("The file has a header but no rows."))
+    except files.FileProblem as exc:
+        path.unlink(missing_ok=True)
+        raise ValidationError({"file": [str(exc)]}) from None
+    job = ImportJob.objects.create(
+        kind=kind,
+        created_by=actor,
+        original_name=Path(name).name[:255] or "import",
+        stored_path=str(path),
+        size=path.stat().st_size,
+        file_format=info.file_format,
+        encoding=info.encoding,
+        delimiter=info.delimiter,
+        header=header,
+        mapping=mapping.guess(kind, header),
+        total_rows=None,
+    )
+    return job
+
+
+def import_preview(job: ImportJob, rows: int = 10) -> list[list[str]]:
+    info = files.FileInfo(job.file_format, job.encoding, job.delimiter)
+    try:
+        return files.header_and_sample(Path(job.stored_path), info, rows)[1]
+    except files.FileProblem:
+        return []
+
+
+@transaction.atomic
+def import_configure(
+    *,
+    job: ImportJob,
+    actor: User,
+    columns: dict[str, Any],
+    duplicates: str,
+    owner: User | None = None,
+    tag: str = "",
+    remember: bool = True,
+) -> ImportJob:
+    """Set which column feeds which field, what to do with duplicates, and defaults."""
+    job = _own(job, actor, for_change=True)
+    if job.status != Status.UPLOADED:
+        raise ValidationError(_("This import has already started."))
+    errors: dict[str, list[str]] = {}
+    cleaned = mapping.clean(job.kind, job.header, columns)
+    names = set(cleaned.values())
+    if job.kind == Kind.PERSON and not names & {"first_name", "last_name", "full_name"}:
+        errors["columns"] = [_("Choose the column with the first name, the last name or the full name.")]
+    if job.kind == Kind.ORGANISATION and "name" not in names:
+        errors["columns"] = [_("Choose the column with the organisation's name.")]
+    if duplicates not in ImportJob.Policy.values:
+        errors["duplicates"] = [_("Choose what to do with duplicates.")]
+    if owner is not None and not policy.may_own(actor, Party, owner):
+        errors["owner"] = [_("You may not give this customer to that owner.")]
+    if tag:
+        try:
+            services.tag_get_or_create(tag)
+        except ValidationError as exc:
+            errors["tag"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    job.mapping, job.policy, job.owner, job.tag = cleaned, duplicates, owner, tag.strip()[:50]
+    job.save(update_fields=["mapping", "policy", "owner", "tag"])
+    if remember:
+        mapping.remember(job.kind, job.header, cleaned)
+    return job
+
+
+@transaction.atomic
+def import_queue(*, job: ImportJob, actor: User) -> ImportJob:
+    """Mark the job ready to run; whoever runs it (the worker, the command line) takes it."""
+    job = _own(job, actor, for_change=True)
+    if job.status != Status.UPLOADED:
+        raise ValidationError(_("This import has already started."))
+    if not job.mapping:
+        raise ValidationError(_("Choose which columns to import first."))
+    job.status = Status.QUEUED
+    job.save(update_fields=["status"])
+    return job
+
+
+def import_start(*, job: ImportJob, actor: User) -> ImportJob:
+    """Queue the job and hand it to the background worker once that is committed."""
+    from ..tasks import import_run
+
+    with transaction.atomic():
+        job = import_queue(job=job, actor=actor)
+        transaction.on_commit(lambda: import_run(job.pk))
+    return job
+
+
+@transaction.atomic
+def import_cancel(*, job: ImportJob, actor: User) -> ImportJob:
+    """Stop a job between chunks; what it wrote stays (undo removes it)."""
+    job = _own(job, actor, for_change=True)
+    if job.status in (Status.UPLOADED, Status.QUEUED, Status.RUNNING):
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=Status.CANCELLED, finished_at=timezone.now(), lease=""
+        )
+    job.refresh_from_db()
+    return job
+
+
+@transaction.atomic
+def import_undo(*, job: ImportJob, actor: User) -> ImportJob:
+    """Take back what the import did: its customers go to the trash, its changes are reverted.
+
+    A change is put back only where the field still holds what the import wrote, so edits
+    made since are kept.
+    """
+    job = _own(job, actor, for_change=True)
+    if job.status not in (Status.DONE, Status.CANCELLED, Status.FAILED):
+        raise ValidationError(_("Only a finished, cancelled or failed import can be undone."))
+    batch, now = TrackedModel.new_batch(), timezone.now()
+    created = Party.objects.filter(import_job=job)
+    for model, fk in services.party_children():
+        soft_delete_rows(
+            model.objects.filter(**{f"{fk}__in": created.values("pk")}), actor=actor, batch=batch, at=now
+        )
+    removed = soft_delete_rows(created, actor=actor, batch=batch, at=now)
+    for change in ImportChange.objects.filter(job=job).order_by("-id"):
+        party = Party.objects.filter(pk=change.party_id).first()
+        if party is None:
+            continue
+        current = {name: audit_value(getattr(party, name)) for name in change.after}
+        revert = {
+            name: change.before[name] for name, value in change.after.items() if current.get(name) == value
+        }
+        if revert:
+            services.party_update(party=party, actor=actor, data=_field_values(revert), allow_duplicate=True)
+        for point in ContactPoint.objects.filter(pk__in=change.added_contacts, party_id=party.pk):
+            services.contact_point_delete(point=point, actor=actor)
+        PartyTag.objects.filter(party_id=party.pk, tag_id__in=change.added_tags).delete()
+    job.status, job.deletion_batch = Status.UNDONE, batch
+    job.save(update_fields=["status", "deletion_batch"])
+    audit_log(actor=actor, kind=AuditEvent.Kind.DELETE, obj=job, changes={"customers": [removed, 0]})
+    return job
+
+
+def _field_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Audit-log values back into field values (dates from text, owners from ids)."""
+    import datetime as dt
+
+    restored: dict[str, Any] = {}
+    for name, value in values.items():
+        if name == "owner":
+            restored[name] = User.objects.filter(pk=value).first() if value else None
+        elif name == "date_of_birth" and isinstance(value, str):
+            restored[name] = dt.date.fromisoformat(value)
+        elif name.endswith("_consent_at") and isinstance(value, str):
+            restored[name] = dt.datetime.fromisoformat(value)
+        else:
+            restored[name] = value
+    return restored
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def import_list(*, actor: User) -> QuerySet[ImportJob]:
+    jobs = ImportJob.objects.select_related("created_by")
+    return jobs if actor.is_administrator else jobs.filter(created_by=actor)
+
+
+def import_get(*, actor: User, pk: Any) -> ImportJob:
+    if not is_id(pk):
+        raise Http404
+    job = import_list(actor=actor).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def _own(job: ImportJob, actor: User, *, for_change: bool) -> ImportJob:
+    fresh = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if fresh.created_by_id != actor.pk and not actor.is_administrator:
+        raise PermissionDenied(_("You do not have permission to change this record."))
+    return fresh
+
+
+def import_issue_rows(job: ImportJob) -> Iterator[str]:
+    """The error report as CSV lines (row, column, value, message), safe to open in Excel."""
+    yield "\ufeff" + csv_line([_("Row"), _("Column"), _("Value"), _("Problem")])
+    issues = (
+        ImportIssue.objects.filter(job=job)
+        .order_by("row", "id")
+        .values_list("row", "column", "value", "message")
+    )
+    for row in issues.iterator(chunk_size=2000):
+        yield csv_line(list(row))

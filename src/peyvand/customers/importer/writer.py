@@ -1,0 +1,214 @@
+"""Writing a chunk of validated rows with the database's own bulk path.
+
+Model instances and bulk_create top out near 30–40k rows/s; executemany on SQLite and COPY
+on PostgreSQL go several times faster. Ids are taken in a block first, so contact points,
+tags and memberships can be written in the same pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+
+from ..models import Source, Stage
+from .rows import Candidate
+
+PARTY_COLUMNS = (
+    "id",
+    "created_at",
+    "updated_at",
+    "created_by_id",
+    "updated_by_id",
+    "kind",
+    "first_name",
+    "last_name",
+    "name",
+    "display_name",
+    "sort_key",
+    "search_text",
+    "national_id",
+    "date_of_birth",
+    "website",
+    "industry",
+    "owner_id",
+    "source",
+    "stage",
+    "email_consent",
+    "email_consent_at",
+    "email_consent_source",
+    "sms_consent",
+    "sms_consent_at",
+    "sms_consent_source",
+    "primary_email",
+    "primary_phone",
+    "import_job_id",
+)
+# Tracked columns first everywhere: (created_at, updated_at, created_by_id, updated_by_id).
+CONTACT_COLUMNS = (
+    "created_at",
+    "updated_at",
+    "created_by_id",
+    "updated_by_id",
+    "party_id",
+    "kind",
+    "label",
+    "value",
+    "is_primary",
+    "country",
+    "province",
+    "city",
+    "street",
+    "postal_code",
+)
+MEMBERSHIP_COLUMNS = (
+    "created_at",
+    "updated_at",
+    "created_by_id",
+    "updated_by_id",
+    "person_id",
+    "organisation_id",
+    "title",
+)
+NOTE_COLUMNS = ("created_at", "updated_at", "created_by_id", "updated_by_id", "party_id", "body")
+TAG_COLUMNS = ("party_id", "tag_id")
+
+
+def reserve_ids(count: int) -> list[int]:
+    """``count`` new customer ids, taken from the table's own sequence."""
+    if count == 0:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence('customers_party', 'id')) FROM generate_series(1, %s)",
+                [count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite: the import holds the write lock (transactions begin IMMEDIATE), so the
+        # block after the highest id ever used is ours.
+        cursor.execute(
+            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'customers_party'), 0), "
+            "COALESCE((SELECT MAX(id) FROM customers_party), 0))"
+        )
+        start = int(cursor.fetchone()[0]) + 1
+        return list(range(start, start + count))
+
+
+def db_datetime(moment: dt.datetime) -> Any:
+    """A time as the driver takes it (SQLite keeps Django's text form, in UTC)."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def party_row(
+    party_id: int, candidate: Candidate, tracked: tuple[Any, ...], *, job_id: int, now: Any
+) -> tuple:
+    """One customer as a row of PARTY_COLUMNS. Booleans go as 0/1, which both engines read."""
+    fields, derived = candidate.fields, candidate.derived
+    assert derived is not None
+    owner = fields.get("owner")
+    birth = fields.get("date_of_birth")
+    email_consent, sms_consent = bool(fields.get("email_consent")), bool(fields.get("sms_consent"))
+    return (
+        party_id,
+        *tracked,
+        candidate.kind,
+        fields.get("first_name", ""),
+        fields.get("last_name", ""),
+        fields.get("name", ""),
+        derived.display_name,
+        derived.sort_key,
+        derived.search_text,
+        fields.get("national_id", ""),
+        connection.ops.adapt_datefield_value(birth) if birth else None,
+        fields.get("website", ""),
+        fields.get("industry", ""),
+        owner.pk if owner else None,
+        fields.get("source") or Source.OTHER,
+        fields.get("stage") or Stage.SUSPECT,
+        int(email_consent),
+        _consent_time(fields.get("email_consent_at"), email_consent, now),
+        fields.get("email_consent_source", ""),
+        int(sms_consent),
+        _consent_time(fields.get("sms_consent_at"), sms_consent, now),
+        fields.get("sms_consent_source", ""),
+        derived.primary_email,
+        derived.primary_phone,
+        job_id,
+    )
+
+
+def _consent_time(given: dt.datetime | None, consent: bool, now: Any) -> Any:
+    if given is not None:
+        return db_datetime(given)
+    return now if consent else None
+
+
+def contact_row(party_id: int, contact: Any, tracked: tuple[Any, ...]) -> tuple:
+    return (
+        *tracked,
+        party_id,
+        contact.kind,
+        contact.label,
+        contact.value,
+        int(contact.is_primary),
+        contact.country,
+        contact.province,
+        contact.city,
+        contact.street,
+        contact.postal_code,
+    )
+
+
+def write(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Insert ``rows`` into ``table``: executemany on SQLite, COPY on PostgreSQL."""
+    if not rows:
+        return 0
+    raw = connection.connection
+    if connection.vendor == "postgresql":
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return len(rows)
+    placeholders = ", ".join("?" * len(columns))
+    raw.cursor().executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)  # noqa: S608
+    return len(rows)
+
+
+def existing_keys(keys: set[tuple[str, str]], kind: str) -> dict[tuple[str, str], int]:
+    """Which of these (kind, value) keys already belong to a customer: key -> customer id.
+
+    One query per kind of key, with the values as one array on PostgreSQL (a list of
+    thousands of parameters costs more to send and plan than to look up).
+    """
+    by_kind: dict[str, list[str]] = {}
+    for key_kind, value in keys:
+        by_kind.setdefault(key_kind, []).append(value)
+    contacts = "SELECT value, party_id FROM customers_contactpoint WHERE deleted_at IS NULL AND kind = "
+    parties = "FROM customers_party WHERE deleted_at IS NULL AND kind = %s AND "
+    queries = {  # each ends where the list of values goes
+        "email": contacts + "'email' AND value {}",
+        "phone": contacts + "'phone' AND value {}",
+        "national_id": "SELECT national_id, id " + parties + "national_id {}",
+        "name": "SELECT sort_key, id " + parties + "sort_key {}",
+    }
+    found: dict[tuple[str, str], int] = {}
+    with connection.cursor() as cursor:
+        for key_kind, values in by_kind.items():
+            prefix = [kind] if key_kind in ("national_id", "name") else []
+            if connection.vendor == "postgresql":
+                cursor.execute(queries[key_kind].format("= ANY(%s)"), [*prefix, values])
+                rows = cursor.fetchall()
+            else:
+                rows = []
+                for start in range(0, len(values), 900):  # under SQLite's parameter limit
+                    batch = values[start : start + 900]
+                    cursor.execute(
+                        queries[key_kind].format(f"IN ({', '.join(['%s'] * len(batch))})"), [*prefix, *batch]
+                    )
+                    rows += cursor.fetchall()
+            for value, party_id in rows:
+                found.setdefault((key_kind, value), party_id)
+    return found

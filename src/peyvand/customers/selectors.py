@@ -1,0 +1,256 @@
+"""Reads of the customer database, always through the permission policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peyvand.core import jalali, policy
+from peyvand.core.converters import is_id
+from peyvand.core.models import User
+from peyvand.core.pagination import Page, capped_count, keyset_page
+
+from . import search
+from .models import ContactPoint, Kind, Membership, Party, Tag
+
+SORTS: dict[str, list[str]] = {
+    "relevance": [search.RANK, "sort_key", "id"],
+    "name": ["sort_key", "id"],
+    "-name": ["-sort_key", "-id"],
+    "created": ["created_at", "id"],
+    "-created": ["-created_at", "-id"],
+    "updated": ["updated_at", "id"],
+    "-updated": ["-updated_at", "-id"],
+}
+DEFAULT_SORT = "name"
+NO_OWNER = "none"
+
+
+@dataclass
+class PartyFilters:
+    q: str = ""
+    owner: int | str | None = None  # a user id, or NO_OWNER for unassigned customers
+    tag: int | None = None
+    stage: str = ""
+    source: str = ""
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+
+
+def _start_of_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
+
+
+def party_queryset(*, user: User, kind: str | None, filters: PartyFilters) -> QuerySet[Party]:
+    """The customers ``user`` may see that match ``filters``, unordered."""
+    queryset = policy.visible(user, Party.objects.all())
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    queryset = search.filter_matching(queryset, filters.q)
+    if filters.owner == NO_OWNER:
+        queryset = queryset.filter(owner__isnull=True)
+    elif filters.owner:
+        queryset = queryset.filter(owner_id=int(filters.owner))
+    if filters.tag:
+        queryset = queryset.filter(tags__id=filters.tag)
+    if filters.stage:
+        queryset = queryset.filter(stage=filters.stage)
+    if filters.source:
+        queryset = queryset.filter(source=filters.source)
+    if filters.created_from:
+        queryset = queryset.filter(created_at__gte=_start_of_day(filters.created_from))
+    if filters.created_to:
+        queryset = queryset.filter(created_at__lt=_start_of_day(filters.created_to + dt.timedelta(days=1)))
+    return queryset
+
+
+def party_list(
+    *,
+    user: User,
+    kind: str | None,
+    filters: PartyFilters,
+    sort: str = DEFAULT_SORT,
+    cursor: str | None = None,
+    limit: int = 50,
+    with_count: bool = True,
+) -> Page[Party]:
+    queryset = party_queryset(user=user, kind=kind, filters=filters)
+    if sort == "relevance" and not filters.q:
+        sort = DEFAULT_SORT  # nothing to be relevant to
+    rows = queryset.select_related("owner").prefetch_related("tags")
+    if sort == "relevance":
+        rows = search.with_rank(rows, filters.q)
+    page = keyset_page(
+        rows,
+        order=SORTS.get(sort, SORTS[DEFAULT_SORT]),
+        cursor=cursor,
+        limit=limit,
+    )
+    if with_count:
+        page.extra["count"], page.extra["more"] = capped_count(queryset)
+    return page
+
+
+def party_get(*, user: User, pk: Any, kind: str | None = None) -> Party:
+    """A customer ``user`` may see, or 404 (as if it did not exist) when it is not."""
+    if not is_id(pk):
+        raise Http404
+    queryset = policy.visible(user, Party.objects.select_related("owner", "created_by"))
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    party = queryset.filter(pk=pk).first()
+    if party is None:
+        raise Http404
+    return party
+
+
+def party_resolve_merged(*, pk: Any) -> Party | None:
+    """Where a merged-away customer now lives, so old links still lead somewhere."""
+    if not is_id(pk):
+        return None
+    party = Party.all_objects.filter(pk=pk).only("merged_into_id").first()
+    seen = set()
+    while party is not None and party.merged_into_id and party.pk not in seen:
+        seen.add(party.pk)
+        party = Party.all_objects.filter(pk=party.merged_into_id).first()
+    return party if party is not None and party.deleted_at is None else None
+
+
+def party_contacts(*, party: Party) -> list[ContactPoint]:
+    return list(ContactPoint.objects.filter(party=party).order_by("kind", "-is_primary", "id"))
+
+
+def party_relations(*, user: User, party: Party) -> list[Membership]:
+    """A person's organisations, or an organisation's people, that ``user`` may see."""
+    if party.kind == Kind.PERSON:
+        memberships = Membership.objects.filter(person=party).select_related("organisation")
+        visible_ids = policy.visible(user, Party.objects.filter(pk__in=memberships.values("organisation_id")))
+        return list(memberships.filter(organisation__in=visible_ids).order_by("organisation__sort_key"))
+    memberships = Membership.objects.filter(organisation=party).select_related("person")
+    visible_ids = policy.visible(user, Party.objects.filter(pk__in=memberships.values("person_id")))
+    return list(memberships.filter(person__in=visible_ids).order_by("person__sort_key"))
+
+
+def party_merged_ids(*, party: Party) -> list[int]:
+    """This customer and every customer merged into it: their histories are one."""
+    return [party.pk, *Party.all_objects.filter(merged_into=party).values_list("pk", flat=True)]
+
+
+def parties_for_choice(*, user: User, kind: str, q: str = "", limit: int = 20) -> list[Party]:
+    """A short list for pickers (an organisation for a person, a record to merge with)."""
+    queryset = party_queryset(user=user, kind=kind, filters=PartyFilters(q=q))
+    return list(queryset.order_by("sort_key", "id")[:limit])
+
+
+def tags_all() -> QuerySet[Tag]:
+    return Tag.objects.order_by("name")
+
+
+def assignable_owners(*, user: User) -> list[User]:
+    """Users ``user`` may give a customer to."""
+    users = (
+        User.objects.filter(is_active=True)
+        .select_related("team")
+        .order_by("first_name", "last_name", "username")
+    )
+    return [u for u in users if policy.may_own(user, Party, u)]
+
+
+def trash_list(*, user: User, cursor: str | None = None, limit: int = 50) -> Page[Party]:
+    policy.require_admin(user)
+    queryset = Party.all_objects.filter(deleted_at__isnull=False, merged_into__isnull=True).select_related(
+        "deleted_by"
+    )
+    return keyset_page(queryset, order=["-deleted_at", "-id"], cursor=cursor, limit=limit)
+
+
+def trash_get(*, user: User, pk: Any) -> Party:
+    policy.require_admin(user)
+    if not is_id(pk):
+        raise Http404
+    party = Party.all_objects.filter(pk=pk, deleted_at__isnull=False).first()
+    if party is None:
+        raise Http404
+    return party
+
+
+def person_memberships_prefetch() -> Prefetch:
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.select_related("organisation").order_by("organisation__sort_key"),
+    )
+
+
+def visible_filter(user: User) -> Q:
+    """For other apps' lists: the customers ``user`` may see, as a condition on ``party``."""
+    return Q(party__in=policy.visible(user, Party.objects.all()).values("pk"))
+
+
+EXPORT_PAGE = 2000
+
+
+def party_export_rows(
+    *, user: User, kind: str, filters: PartyFilters, sort: str = DEFAULT_SORT
+) -> Iterator[list[Any]]:
+    """Every customer the list shows, as spreadsheet rows, a page of the list at a time.
+
+    Constant memory however many rows: each page is fetched by its keyset cursor (with its
+    owners and tags in two more queries), turned into rows and let go.
+    """
+    people = kind == Kind.PERSON
+    cursor: str | None = None
+    while True:
+        page = party_list(
+            user=user,
+            kind=kind,
+            filters=filters,
+            sort=sort,
+            cursor=cursor,
+            limit=EXPORT_PAGE,
+            with_count=False,
+        )
+        for party in page:
+            yield [
+                party.pk,
+                *([party.first_name, party.last_name] if people else [party.name]),
+                party.primary_phone,
+                party.primary_email,
+                party.national_id,
+                *([jalali.input_date(party.date_of_birth)] if people else [party.website, party.industry]),
+                party.get_stage_display(),
+                party.get_source_display(),
+                party.owner.username if party.owner else "",
+                ", ".join(t.name for t in party.tags.all()),
+                jalali.format_datetime(party.created_at),
+                _("yes") if party.email_consent else _("no"),
+                _("yes") if party.sms_consent else _("no"),
+            ]
+        if not page.next_cursor:
+            return
+        cursor = page.next_cursor
+
+
+def party_export_header(kind: str) -> list[str]:
+    people = kind == Kind.PERSON
+    return [
+        "id",
+        *([_("First name"), _("Last name")] if people else [_("Organisation name")]),
+        _("Phone"),
+        _("Email"),
+        _("National ID"),
+        *([_("Date of birth")] if people else [_("Website"), _("Industry")]),
+        _("Stage"),
+        _("Source"),
+        _("Owner"),
+        _("Tags"),
+        _("Created"),
+        _("Agrees to email"),
+        _("Agrees to SMS"),
+    ]

@@ -1,0 +1,258 @@
+"""Email and SMS from the customer page, the outbox, templates, attachments, extensions and
+the unsubscribe link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from peyvand.core import policy
+from peyvand.core.forms import add_service_errors
+from peyvand.core.http import request_user
+from peyvand.core.pagination import InvalidCursor
+from peyvand.customers.selectors import party_get
+
+from . import placeholders, selectors, smscount
+from .forms import EmailForm, ExtensionForm, SmsForm, TemplateForm
+from .models import MessageTemplate, OutboundMessage
+from .services import messaging, outbox, telephony
+from .services.inbound import attachment_path
+
+
+def _send(request: HttpRequest, pk: int, form_class: type[EmailForm] | type[SmsForm]) -> HttpResponse:
+    user = request_user(request)
+    party = party_get(user=user, pk=pk)
+    form = form_class(request.POST or None, party=party, user=user)
+    if request.method == "POST" and form.is_valid():
+        send = messaging.email_send if form_class is EmailForm else messaging.sms_send
+        try:
+            send(party=party, actor=user, draft=form.draft())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The message is on its way; its status shows on the timeline."))
+            return redirect("party_detail", party.pk)
+    return render(
+        request,
+        "interactions/send_form.html",
+        {
+            "form": form,
+            "party": party,
+            "channel": form_class.channel,
+            "nav": party.kind,
+            **_sms_context(form),
+        },
+    )
+
+
+def _sms_context(form: Any) -> dict[str, Any]:
+    if form.channel != "sms":
+        return {}
+    return {"count": smscount.count(form["body"].value() or "")}
+
+
+@login_required
+def email_send(request: HttpRequest, pk: int) -> HttpResponse:
+    return _send(request, pk, EmailForm)
+
+
+@login_required
+def sms_send(request: HttpRequest, pk: int) -> HttpResponse:
+    return _send(request, pk, SmsForm)
+
+
+@login_required
+def sms_count(request: HttpRequest) -> HttpResponse:
+    """Segments and cost of the text being typed (htmx, as the user types)."""
+    text = (request.GET.get("body") or request.POST.get("body") or "")[:2000]
+    return render(request, "interactions/_sms_count.html", {"count": smscount.count(text)})
+
+
+@login_required
+def compose(request: HttpRequest, pk: int, channel: str) -> HttpResponse:
+    """The send form filled from the chosen template (htmx swaps the form)."""
+    user = request_user(request)
+    party = party_get(user=user, pk=pk)
+    form_class = EmailForm if channel == "email" else SmsForm
+    initial: dict[str, Any] = {}
+    template_id = request.GET.get("template", "")
+    if template_id:
+        template = selectors.template_get(user=user, pk=template_id)
+        initial = {
+            "template": template.pk,
+            "subject": template.subject,
+            "body": template.body,
+            "purpose": template.purpose,
+            "language": template.language,
+        }
+    form = form_class(party=party, user=user, initial=initial)
+    return render(
+        request,
+        f"interactions/_{channel}_form.html",
+        {"form": form, "party": party, **_sms_context(form)},
+    )
+
+
+@login_required
+def outbox_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    filters = {key: request.GET.get(key, "") for key in ("status", "channel", "party", "sort")}
+    try:
+        page = selectors.outbox_list(user=user, filters=filters, cursor=request.GET.get("cursor"))
+    except InvalidCursor:
+        return redirect("outbox")
+    return render(
+        request,
+        "interactions/outbox.html",
+        {
+            "page": page,
+            "filters": filters,
+            "statuses": OutboundMessage.Status.choices,
+            "channels": OutboundMessage.Kind.choices,
+            "nav": "admin",
+        },
+    )
+
+
+@login_required
+@require_POST
+def outbound_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    message = selectors.outbound_get(user=user, pk=pk)
+    try:
+        outbox.outbound_retry(message=message, actor=user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The message will be sent again."))
+    return redirect("party_detail", message.party_id)
+
+
+@login_required
+@require_POST
+def outbound_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    message = selectors.outbound_get(user=user, pk=pk)
+    try:
+        outbox.outbound_cancel(message=message, actor=user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The message was cancelled."))
+    return redirect("outbox")
+
+
+# --- templates ----------------------------------------------------------------------------
+
+
+@login_required
+def template_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    filters = {key: request.GET.get(key, "") for key in ("channel", "language", "sort")}
+    try:
+        page = selectors.template_list(user=user, filters=filters, cursor=request.GET.get("cursor"))
+    except InvalidCursor:
+        return redirect("template_list")
+    return render(
+        request,
+        "interactions/templates.html",
+        {"page": page, "filters": filters, "channels": MessageTemplate.Kind.choices, "nav": "admin"},
+    )
+
+
+@login_required
+def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    user = request_user(request)
+    template = selectors.template_get(user=user, pk=pk) if pk else None
+    if template is not None:
+        policy.require_change(user, template)
+    initial = {name: getattr(template, name) for name in messaging.TEMPLATE_FIELDS} if template else {}
+    form = TemplateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and request.POST.get("action") == "delete" and template is not None:
+        messaging.template_delete(template=template, actor=user)
+        messages.success(request, _("The template was deleted."))
+        return redirect("template_list")
+    if request.method == "POST" and form.is_valid():
+        try:
+            if template is None:
+                messaging.template_create(actor=user, data=form.cleaned_data)
+            else:
+                messaging.template_update(template=template, actor=user, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The template was saved."))
+            return redirect("template_list")
+    return render(
+        request,
+        "interactions/template_form.html",
+        {"form": form, "template": template, "placeholders": placeholders.PLACEHOLDERS, "nav": "admin"},
+    )
+
+
+# --- attachments, extensions, unsubscribing -----------------------------------------------
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = selectors.attachment_get(user=request_user(request), pk=pk)
+    try:
+        path = attachment_path(attachment)
+        handle = path.open("rb")
+    except OSError:
+        raise Http404 from None
+    # Always a download, never shown inline: a file from outside must not run in our origin.
+    response = FileResponse(handle, as_attachment=True, filename=attachment.filename)
+    response["Content-Type"] = "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def extensions(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    policy.require_admin(user)
+    form = ExtensionForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("remove"):
+        profile = (
+            selectors.extension_list().filter(pk=request.POST["remove"]).first()
+            if request.POST["remove"].isdigit()
+            else None
+        )
+        if profile is not None:
+            telephony.extension_remove(profile=profile, actor=user)
+            messages.success(request, _("The extension was removed."))
+        return redirect("extensions")
+    if request.method == "POST" and form.is_valid():
+        try:
+            telephony.extension_set(
+                user=form.cleaned_data["user"], extension=form.cleaned_data["extension"], actor=user
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The extension was saved."))
+            return redirect("extensions")
+    return render(
+        request,
+        "interactions/extensions.html",
+        {"form": form, "profiles": selectors.extension_list(), "nav": "admin"},
+    )
+
+
+@csrf_exempt  # reached from an email, signed by us; only ever withdraws consent
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        party = messaging.consent_withdraw_by_link(token=token)
+        if party is None:
+            raise Http404
+        return render(request, "interactions/unsubscribed.html", {"done": True})
+    return render(request, "interactions/unsubscribed.html", {"done": False, "token": token})

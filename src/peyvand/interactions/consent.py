@@ -1,0 +1,61 @@
+"""Consent rules for email and SMS, and recognising an opt-out reply.
+
+Marketing needs the customer's opt-in on that channel; transactional messages (an answer,
+a reminder of an appointment, an invoice) do not. A reply such as «لغو», «لغو۱۱», «STOP»
+or «إلغاء» withdraws SMS consent.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from peyvand.core.text import search_key
+from peyvand.customers.models import Party
+
+from .models import Purpose
+
+# Compared after search_key (Arabic letters folded to Persian, digits to ASCII, case
+# folded) with digits, punctuation and spaces removed: operators ask for «لغو۱۱» and
+# people type «STOP!» or «لغو کنید».
+OPT_OUT_WORDS = frozenset(
+    {
+        "لغو",
+        "لغوکنید",
+        "لغوعضویت",
+        "انصراف",
+        "ابطال",
+        "توقف",
+        "الغا",
+        "الغاء",
+        "stop",
+        "stopall",
+        "unsubscribe",
+        "cancel",
+        "end",
+        "quit",
+        "optout",
+    }
+)
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+
+
+def is_opt_out(text: str) -> bool:
+    """Whether an inbound message asks to stop receiving messages."""
+    key = _NOT_LETTERS.sub("", search_key(text))
+    return bool(key) and len(key) <= 20 and key in OPT_OUT_WORDS
+
+
+def consent_check(*, party: Party, channel: str, purpose: str) -> None:
+    """Refuse a marketing message to a customer who has not opted in on ``channel``."""
+    if purpose != Purpose.MARKETING:
+        return
+    agreed = party.email_consent if channel == "email" else party.sms_consent
+    if not agreed:
+        if channel == "email":
+            message = _("This customer has not agreed to marketing email; send only transactional email.")
+        else:
+            message = _("This customer has not agreed to marketing SMS; send only transactional SMS.")
+        raise ValidationError({"purpose": [message]})

@@ -1,0 +1,72 @@
+"""Sending an email through Django's mail backend (SMTP from the environment, files offline)."""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+
+from . import PermanentError, TransientError
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    text: str
+    html: str
+    idempotency_key: str
+    reply_to: str = ""
+    from_address: str = ""
+
+
+def message_id(key: str) -> str:
+    return f"<{key}@{settings.PEYVAND_MESSAGE_ID_DOMAIN}>"
+
+
+def send(email: Email) -> str:
+    """Hand the email to the mail server; returns its Message-ID."""
+    mid = message_id(email.idempotency_key)
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.text,
+        from_email=email.from_address or settings.DEFAULT_FROM_EMAIL,
+        to=[email.to],
+        reply_to=[email.reply_to] if email.reply_to else None,
+        # The same Message-ID on every attempt: a copy sent again after a crash is the
+        # same message to the receiving side, which may drop it as a duplicate.
+        headers={"Message-ID": mid, "X-Peyvand-Idempotency-Key": email.idempotency_key},
+        connection=get_connection(fail_silently=False),
+    )
+    if email.html:
+        message.attach_alternative(email.html, "text/html")
+    try:
+        message.send()
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _reply in exc.recipients.values()]
+        error = _describe(exc)
+        raise (TransientError if codes and all(400 <= c < 500 for c in codes) else PermanentError)(
+            error
+        ) from exc
+    except smtplib.SMTPResponseException as exc:
+        raise (PermanentError if 500 <= exc.smtp_code < 600 else TransientError)(_describe(exc)) from exc
+    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+        raise TransientError(_describe(exc)) from exc
+    return mid
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        reply = (
+            exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+        )
+        return f"SMTP {exc.smtp_code}: {reply}"[:1000]
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        parts = []
+        for address, (code, answer) in exc.recipients.items():
+            text = answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
+            parts.append(f"{address}: SMTP {code} {text}")
+        return "; ".join(parts)[:1000]
+    return f"{type(exc).__name__}: {exc}"[:1000]

@@ -1,0 +1,315 @@
+"""Email and SMS that customers send us: matched to the customer, logged once on the timeline.
+
+Mail is read from an IMAP mailbox, or (the embedded default) from a folder of .eml files
+under the data directory. Each message is kept once by its Message-ID (a hash of the raw
+message when it has none): reading the same mailbox or file again logs nothing twice, so a
+worker that dies between logging a message and marking it read loses and doubles nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import imaplib
+import logging
+import re
+import uuid
+from dataclasses import dataclass, field
+from email import policy as email_policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import parseaddr, parsedate_to_datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from peyvand.core.text import clean_text
+from peyvand.customers.models import ContactPoint, Party, Source
+
+from ..consent import is_opt_out
+from ..lookup import caller_number, clean_address, party_by_email, party_by_phone, suspect_create
+from ..models import Attachment, Channel, Direction, InboundReceipt, Interaction
+from ..system import system_actor
+from . import BODY_MAX_LENGTH, interaction_record_system
+
+logger = logging.getLogger("peyvand.inbound")
+MAX_MESSAGE_BYTES = 50 * 1024 * 1024
+_SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
+
+
+class InboundError(ValueError):
+    """A message that cannot be logged (no usable sender, unreadable): set aside, not retried."""
+
+
+@dataclass
+class InboxResult:
+    received: int = 0
+    duplicates: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def _text_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    try:
+        content = part.get_content()
+    except (LookupError, ValueError):  # an unknown or lying charset
+        payload = part.get_payload(decode=True)
+        content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
+    if part.get_content_type() == "text/html":
+        content = strip_tags(re.sub(r"(?i)<br\s*/?>|</p>|</div>", "\n", content))
+    lines = [line.rstrip() for line in content.replace("\r\n", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _when(message: EmailMessage) -> dt.datetime:
+    now = timezone.now()
+    try:
+        moment = parsedate_to_datetime(str(message.get("Date", "")))
+    except (TypeError, ValueError, IndexError):
+        return now
+    if moment is None or timezone.is_naive(moment):
+        return now
+    # A sender's clock far ahead or behind would misplace it on the timeline.
+    return moment if now - dt.timedelta(days=365) < moment <= now + dt.timedelta(minutes=5) else now
+
+
+def _key(message: EmailMessage, raw: bytes) -> str:
+    message_id = str(message.get("Message-ID", "") or "").strip().strip("<>").strip()
+    if message_id and len(message_id) <= 250:
+        return message_id
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def _save_attachments(interaction: Interaction, message: EmailMessage, written: list[Path]) -> list[str]:
+    """Store each attachment under the data directory; returns the names left out."""
+    skipped: list[str] = []
+    root: Path = settings.PEYVAND_ATTACHMENTS_DIR
+    now = timezone.now()
+    for part in message.iter_attachments():
+        name = clean_text(part.get_filename() or "")[:255] or _("attachment")
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            continue
+        if len(payload) > settings.PEYVAND_ATTACHMENT_MAX_BYTES:
+            skipped.append(name)
+            continue
+        suffix = Path(name).suffix
+        relative = f"{now:%Y/%m}/{uuid.uuid4().hex}{suffix if _SAFE_SUFFIX.match(suffix) else ''}"
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(payload)
+        written.append(target)
+        Attachment.objects.create(
+            interaction=interaction,
+            filename=name,
+            content_type=part.get_content_type()[:100],
+            size=len(payload),
+            sha256=hashlib.sha256(payload).hexdigest(),
+            path=relative,
+        )
+    return skipped
+
+
+def email_receive(*, raw: bytes, source: str) -> InboundReceipt | None:
+    """Log one received email on its customer's timeline; None when it was logged before."""
+    if len(raw) > MAX_MESSAGE_BYTES:
+        raise InboundError("message too large")
+    try:
+        message = BytesParser(policy=email_policy.default).parsebytes(raw)
+        assert isinstance(message, EmailMessage)
+        display_name, raw_address = parseaddr(str(message.get("From", "")))
+        subject = clean_text(str(message.get("Subject", "") or ""))
+        body = _text_of(message)
+    except (ValueError, TypeError, LookupError, IndexError, AssertionError) as exc:
+        raise InboundError(f"unreadable message: {exc}") from exc
+    address = clean_address(raw_address)
+    if address is None:
+        raise InboundError(f"no usable sender address in {raw_address!r}")
+    key = _key(message, raw)
+    written: list[Path] = []
+    try:
+        with transaction.atomic():
+            if InboundReceipt.objects.filter(channel=InboundReceipt.Kind.EMAIL, key=key).exists():
+                return None
+            try:
+                with transaction.atomic():
+                    receipt = InboundReceipt.objects.create(
+                        channel=InboundReceipt.Kind.EMAIL, key=key, sender=address, source=source
+                    )
+            except IntegrityError:
+                return None  # another worker logged it a moment ago
+            party = party_by_email(address) or suspect_create(
+                actor=system_actor(), kind=ContactPoint.Kind.EMAIL, value=address, name=display_name
+            )
+            interaction = interaction_record_system(
+                party=party,
+                data={
+                    "channel": Channel.EMAIL,
+                    "direction": Direction.INBOUND,
+                    "occurred_at": _when(message),
+                    "subject": subject[:200] or _("(no subject)"),
+                    "body": body[:BODY_MAX_LENGTH],
+                },
+            )
+            skipped = _save_attachments(interaction, message, written)
+            if skipped:
+                note = _("Attachments too large to keep: %(names)s") % {"names": ", ".join(skipped)}
+                interaction.body = f"{interaction.body}\n\n{note}"[:BODY_MAX_LENGTH]
+                interaction.save(update_fields=["body"])
+            receipt.party, receipt.interaction = party, interaction
+            receipt.save(update_fields=["party", "interaction"])
+            _tell_owner(party, interaction, "email_in", address)
+    except BaseException:
+        for path in written:  # the rows are gone with the transaction; so go their files
+            path.unlink(missing_ok=True)
+        raise
+    return receipt
+
+
+def _tell_owner(party: Party, interaction: Interaction, kind: str, sender: str) -> None:
+    from peyvand.notifications.services import notify
+
+    owner = party.owner
+    if owner is None or not owner.is_active:
+        return
+    notify(
+        recipient=owner,
+        kind=kind,
+        key=f"{kind}:{interaction.pk}",
+        party_id=party.pk,
+        url=reverse("party_detail", args=[party.pk]),
+        data={"party": party.display_name, "subject": interaction.subject, "sender": sender},
+    )
+
+
+def inbox_folder_read(*, folder: Path | None = None) -> InboxResult:
+    """Log every .eml file in the inbox folder, then move it to processed/ (or failed/)."""
+    folder = folder or settings.PEYVAND_INBOX_DIR
+    result = InboxResult()
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in sorted(folder.glob("*.eml")):
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            continue  # another worker took it
+        try:
+            receipt = email_receive(raw=raw, source="folder")
+        except InboundError as exc:
+            logger.warning("inbound email %s set aside: %s", path.name, exc)
+            result.failed.append(path.name)
+            _move(path, folder / "failed")
+            continue
+        if receipt is None:
+            result.duplicates += 1
+        else:
+            result.received += 1
+        _move(path, folder / "processed")
+    return result
+
+
+def _move(path: Path, where: Path) -> None:
+    where.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):  # another worker moved it
+        path.replace(where / path.name)
+
+
+def inbox_imap_read() -> InboxResult:
+    """Log every unread message of the IMAP folder, then mark it read.
+
+    Messages are fetched with BODY.PEEK, so one is marked read only after it was logged; a
+    crash in between fetches it again, and its receipt keeps it from being logged twice.
+    """
+    result = InboxResult()
+    client_class = imaplib.IMAP4_SSL if settings.PEYVAND_IMAP_SSL else imaplib.IMAP4
+    with client_class(settings.PEYVAND_IMAP_HOST, settings.PEYVAND_IMAP_PORT) as box:
+        box.login(settings.PEYVAND_IMAP_USER, settings.PEYVAND_IMAP_PASSWORD)
+        box.select(settings.PEYVAND_IMAP_FOLDER)
+        _status, found = box.uid("SEARCH", None, "UNSEEN")  # type: ignore[arg-type]
+        for uid in (found[0] or b"").split():
+            _status, parts = box.uid("FETCH", uid.decode(), "(BODY.PEEK[])")
+            raw = next((p[1] for p in parts if isinstance(p, tuple) and len(p) > 1), None)
+            if not isinstance(raw, bytes):
+                continue
+            try:
+                receipt = email_receive(raw=raw, source="imap")
+            except InboundError as exc:
+                logger.warning("inbound email uid %s set aside: %s", uid, exc)
+                result.failed.append(uid.decode())
+                box.uid("STORE", uid.decode(), "+FLAGS", "(\\Seen \\Flagged)")
+                continue
+            result.received += receipt is not None
+            result.duplicates += receipt is None
+            box.uid("STORE", uid.decode(), "+FLAGS", "(\\Seen)")
+    return result
+
+
+def inbox_read() -> InboxResult:
+    return inbox_imap_read() if settings.PEYVAND_IMAP_HOST else inbox_folder_read()
+
+
+# --- SMS replies --------------------------------------------------------------------------
+
+
+def sms_receive(
+    *, sender: str, text: str, key: str = "", received_at: dt.datetime | None = None
+) -> Interaction | None:
+    """Log an SMS a customer sent; an opt-out reply withdraws their SMS consent.
+
+    Returns None when the gateway delivered the same message before (same ``key``).
+    """
+    from peyvand.customers.services import party_update
+
+    number = caller_number(sender)
+    if number is None:
+        raise InboundError(_("“%(value)s” is not a phone number.") % {"value": sender})
+    text = (text or "").strip()[:BODY_MAX_LENGTH]
+    received_at = received_at or timezone.now()
+    # Without the gateway's id, the same text from the same number within a minute is a resend.
+    minute = received_at.astimezone(dt.UTC).strftime("%Y%m%d%H%M")
+    key = key or "sha256:" + hashlib.sha256(f"{number}\n{text}\n{minute}".encode()).hexdigest()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                receipt = InboundReceipt.objects.create(
+                    channel=InboundReceipt.Kind.SMS, key=key[:255], sender=number, source="gateway"
+                )
+        except IntegrityError:
+            return None
+        actor = system_actor()
+        party = party_by_phone(number) or suspect_create(
+            actor=actor, kind=ContactPoint.Kind.PHONE, value=number, source=Source.OTHER
+        )
+        interaction = interaction_record_system(
+            party=party,
+            data={
+                "channel": Channel.SMS,
+                "direction": Direction.INBOUND,
+                "occurred_at": received_at,
+                "subject": clean_text(text)[:80] or _("SMS"),
+                "body": text,
+            },
+        )
+        receipt.party, receipt.interaction = party, interaction
+        receipt.save(update_fields=["party", "interaction"])
+        if is_opt_out(text) and party.sms_consent:
+            party_update(
+                party=party, actor=actor, data={"sms_consent": False, "sms_consent_source": "sms_reply"}
+            )
+        _tell_owner(party, interaction, "sms_in", number)
+    return interaction
+
+
+def attachment_path(attachment: Attachment) -> Path:
+    root = Path(settings.PEYVAND_ATTACHMENTS_DIR).resolve()
+    path = (root / attachment.path).resolve()
+    if root not in path.parents:
+        raise FileNotFoundError(attachment.path)
+    return path

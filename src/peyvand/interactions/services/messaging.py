@@ -1,0 +1,311 @@
+"""Sending email and SMS to a customer from their record, and the templates for them.
+
+Each send writes, in one transaction, the interaction on the customer's timeline and the
+outbox row the worker delivers; the interaction shows the message's status as it goes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import phonenumbers
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from peyvand.core import policy
+from peyvand.core.models import AuditEvent, User
+from peyvand.core.services import audit_log, changes_between, snapshot, soft_delete_record
+from peyvand.core.text import clean_text
+from peyvand.customers.models import ContactPoint, Party
+
+from .. import placeholders, smscount
+from ..consent import consent_check
+from ..models import Channel, Direction, Interaction, MessageTemplate, OutboundMessage, Purpose
+from . import BODY_MAX_LENGTH, interaction_log
+from .outbox import message_queue
+
+SMS_MAX_LENGTH = 1000
+UNSUBSCRIBE_SALT = "peyvand.unsubscribe"
+
+
+@dataclass
+class Draft:
+    """What a send form collects."""
+
+    to: str
+    body: str
+    subject: str = ""
+    purpose: str = Purpose.TRANSACTIONAL
+    language: str = ""
+    template: MessageTemplate | None = None
+
+
+def _addresses(party: Party, kind: str) -> list[str]:
+    return list(
+        ContactPoint.objects.filter(party=party, kind=kind)
+        .order_by("-is_primary", "id")
+        .values_list("value", flat=True)
+    )
+
+
+def _check_common(party: Party, actor: User, draft: Draft, channel: str) -> dict[str, list[str]]:
+    policy.require_view(actor, party)
+    policy.require_create(actor, Interaction)
+    errors: dict[str, list[str]] = {}
+    if draft.purpose not in (Purpose.TRANSACTIONAL, Purpose.MARKETING):
+        errors["purpose"] = [_("Choose transactional or marketing.")]
+    else:
+        try:
+            consent_check(party=party, channel=channel, purpose=draft.purpose)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if draft.language and draft.language not in dict(settings.LANGUAGES):
+        errors["language"] = [_("Choose Persian or English.")]
+    if draft.template is not None and (draft.template.channel != channel or draft.template.deleted_at):
+        errors["template"] = [_("Choose a template for this channel.")]
+    for name in ("subject", "body"):
+        try:
+            placeholders.check(name, getattr(draft, name))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    return errors
+
+
+def unsubscribe_token(party: Party, channel: str) -> str:
+    return signing.dumps({"p": party.pk, "c": channel}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(party: Party, channel: str) -> str:
+    return settings.PEYVAND_BASE_URL + reverse("unsubscribe", args=[unsubscribe_token(party, channel)])
+
+
+@transaction.atomic
+def email_send(*, party: Party, actor: User, draft: Draft) -> OutboundMessage:
+    """Email a customer at one of their addresses; logged on the timeline at once."""
+    errors = _check_common(party, actor, draft, "email")
+    if draft.to not in _addresses(party, ContactPoint.Kind.EMAIL):
+        errors["to"] = [_("Choose one of the customer's email addresses.")]
+    subject = clean_text(draft.subject)
+    if not subject:
+        errors["subject"] = [_("Enter a subject.")]
+    if not draft.body.strip():
+        errors["body"] = [_("Write the message.")]
+    elif len(draft.body) > BODY_MAX_LENGTH:
+        errors["body"] = [_("The message is too long.")]
+    if errors:
+        raise ValidationError(errors)
+    language = draft.language or (draft.template.language if draft.template else settings.LANGUAGE_CODE)
+    values = placeholders.values_for(party=party, sender=actor, language=language)
+    subject = placeholders.render(subject, values)[:200]
+    body = placeholders.render(draft.body.strip(), values)
+    interaction = interaction_log(
+        party=party,
+        actor=actor,
+        data={"channel": Channel.EMAIL, "direction": Direction.OUTBOUND, "subject": subject, "body": body},
+    )
+    leave = unsubscribe_url(party, "email") if draft.purpose == Purpose.MARKETING else ""
+    with translation.override(language):
+        html = render_to_string(
+            "interactions/email/message.html",
+            {
+                "language": language,
+                "direction": "rtl" if translation.get_language_bidi() else "ltr",
+                "align": "right" if translation.get_language_bidi() else "left",
+                "subject": subject,
+                "body": body,
+                "unsubscribe_url": leave,
+            },
+        )
+        text = f"{body}\n\n-- \n{_('Unsubscribe')}: {leave}" if leave else body
+    return message_queue(
+        channel=OutboundMessage.Kind.EMAIL,
+        purpose=draft.purpose,
+        to_address=draft.to,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        party=party,
+        interaction=interaction,
+        template=draft.template,
+        actor=actor,
+        language=language,
+        reply_to=actor.email,
+    )
+
+
+def sms_preview(text: str) -> smscount.SmsCount:
+    return smscount.count(text)
+
+
+@transaction.atomic
+def sms_send(*, party: Party, actor: User, draft: Draft) -> OutboundMessage:
+    """Text a customer's mobile number; the cost is fixed when it is queued."""
+    errors = _check_common(party, actor, draft, "sms")
+    if draft.to not in _addresses(party, ContactPoint.Kind.PHONE):
+        errors["to"] = [_("Choose one of the customer's phone numbers.")]
+    elif not _is_mobile(draft.to):
+        errors["to"] = [_("This number cannot receive SMS: choose a mobile number.")]
+    text = draft.body.strip()
+    if not text:
+        errors["body"] = [_("Write the message.")]
+    if errors:
+        raise ValidationError(errors)
+    language = draft.language or (draft.template.language if draft.template else settings.LANGUAGE_CODE)
+    text = placeholders.render(text, placeholders.values_for(party=party, sender=actor, language=language))
+    if len(text) > SMS_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "body": [
+                    _("Use at most %(limit)d characters (this has %(count)d).")
+                    % {"limit": SMS_MAX_LENGTH, "count": len(text)}
+                ]
+            }
+        )
+    counted = smscount.count(text)
+    interaction = interaction_log(
+        party=party,
+        actor=actor,
+        data={
+            "channel": Channel.SMS,
+            "direction": Direction.OUTBOUND,
+            "subject": clean_text(text)[:80] or _("SMS"),
+            "body": text,
+        },
+    )
+    return message_queue(
+        channel=OutboundMessage.Kind.SMS,
+        purpose=draft.purpose,
+        to_address=draft.to,
+        body_text=text,
+        party=party,
+        interaction=interaction,
+        template=draft.template,
+        actor=actor,
+        language=language,
+        segments=counted.segments,
+        cost=counted.cost,
+    )
+
+
+def _is_mobile(e164: str) -> bool:
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return False
+    kind = phonenumbers.number_type(number)
+    return kind in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+
+
+# --- templates ----------------------------------------------------------------------------
+
+TEMPLATE_FIELDS = ("name", "channel", "purpose", "language", "subject", "body")
+
+
+def _clean_template(data: Mapping[str, Any], *, current: MessageTemplate | None) -> dict[str, Any]:
+    unknown = set(data) - set(TEMPLATE_FIELDS)
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be set.")] for name in sorted(unknown)})
+    merged = {name: getattr(current, name) for name in TEMPLATE_FIELDS} if current else {}
+    merged.update(data)
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {
+        "name": clean_text(merged.get("name")),
+        "channel": merged.get("channel"),
+        "purpose": merged.get("purpose") or Purpose.TRANSACTIONAL,
+        "language": merged.get("language") or settings.LANGUAGE_CODE,
+        "subject": clean_text(merged.get("subject")),
+        "body": (merged.get("body") or "").strip(),
+    }
+    if not cleaned["name"] or len(cleaned["name"]) > 100:
+        errors["name"] = [_("Enter a name of at most 100 characters.")]
+    if cleaned["channel"] not in MessageTemplate.Kind.values:
+        errors["channel"] = [_("Choose email or SMS.")]
+    if cleaned["purpose"] not in (Purpose.TRANSACTIONAL, Purpose.MARKETING):
+        errors["purpose"] = [_("Choose transactional or marketing.")]
+    if cleaned["language"] not in dict(settings.LANGUAGES):
+        errors["language"] = [_("Choose Persian or English.")]
+    if cleaned["channel"] == MessageTemplate.Kind.EMAIL and not cleaned["subject"]:
+        errors["subject"] = [_("Enter a subject.")]
+    if len(cleaned["subject"]) > 200:
+        errors["subject"] = [
+            _("Use at most %(limit)d characters (this has %(count)d).")
+            % {"limit": 200, "count": len(cleaned["subject"])}
+        ]
+    if not cleaned["body"]:
+        errors["body"] = [_("Write the message.")]
+    for name in ("subject", "body"):
+        try:
+            placeholders.check(name, cleaned[name])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def template_create(*, actor: User, data: Mapping[str, Any]) -> MessageTemplate:
+    policy.require_create(actor, MessageTemplate)
+    cleaned = _clean_template(data, current=None)
+    template = MessageTemplate.objects.create(created_by=actor, updated_by=actor, **cleaned)
+    audit_log(
+        actor=actor,
+        kind=AuditEvent.Kind.CREATE,
+        obj=template,
+        changes={k: [None, v] for k, v in cleaned.items()},
+    )
+    return template
+
+
+@transaction.atomic
+def template_update(*, template: MessageTemplate, actor: User, data: Mapping[str, Any]) -> MessageTemplate:
+    template = MessageTemplate.objects.select_for_update().get(pk=template.pk)
+    policy.require_change(actor, template)
+    cleaned = _clean_template(data, current=template)
+    before = snapshot(template, TEMPLATE_FIELDS)
+    for name, value in cleaned.items():
+        setattr(template, name, value)
+    changes = changes_between(before, snapshot(template, TEMPLATE_FIELDS))
+    if changes:
+        template.updated_by = actor
+        template.save()
+        audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=template, changes=changes)
+    return template
+
+
+@transaction.atomic
+def template_delete(*, template: MessageTemplate, actor: User) -> None:
+    policy.require_change(actor, template)
+    soft_delete_record(template, actor=actor, party_id=None, changes={"name": [template.name, None]})
+
+
+def consent_withdraw_by_link(*, token: str) -> Party | None:
+    """An unsubscribe link from a marketing email: withdraw that channel's consent."""
+    from peyvand.customers.services import party_update
+
+    from ..system import system_actor
+
+    try:
+        payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        party = Party.objects.get(pk=int(payload["p"]))
+        channel = payload["c"] if payload["c"] in ("email", "sms") else "email"
+    except (signing.BadSignature, KeyError, TypeError, ValueError, Party.DoesNotExist):
+        return None
+    if getattr(party, f"{channel}_consent"):
+        party_update(
+            party=party,
+            actor=system_actor(),
+            data={f"{channel}_consent": False, f"{channel}_consent_source": "unsubscribe"},
+        )
+    return party

@@ -1,0 +1,263 @@
+"""The outbox: an email or SMS is a row written in the transaction of the action that sends
+it, and the worker delivers it with retries and exponential back-off.
+
+Delivery of one message, step by step:
+
+1. Claim. One UPDATE moves a due row (queued and due, or "sending" with a lease that has
+   run out) to "sending" with a fresh claim token, a lease and one more attempt. Only one
+   UPDATE can match, so two workers, or a periodic run that overlaps an immediate one,
+   never both send it.
+2. Send through the provider, carrying the message's idempotency key (the email's
+   Message-ID, the gateway's Idempotency-Key header).
+3. Finish. An UPDATE guarded by the claim token marks it sent, or queues it again after a
+   back-off, or fails it for good with the reason.
+
+A worker that dies between 1 and 3 leaves the row "sending"; when the lease ends the next
+run claims it again, so nothing is lost. If it died after the provider accepted the message
+(between 2 and 3), the message goes out a second time with the same key: an SMS gateway
+that honours Idempotency-Key drops it, and a mail client recognises the repeated
+Message-ID, but SMTP itself cannot promise that. That window is the one place where
+delivery is at-least-once rather than exactly-once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peyvand.core import policy
+from peyvand.core.models import AuditEvent, User
+from peyvand.core.services import audit_log
+from peyvand.customers.models import Party
+
+from ..delivery import DeliveryError, PermanentError, mail, sms
+from ..models import Interaction, MessageTemplate, OutboundMessage
+
+logger = logging.getLogger("peyvand.outbox")
+Status = OutboundMessage.Status
+MAX_BACKOFF = dt.timedelta(hours=6)
+
+
+def message_queue(
+    *,
+    channel: str,
+    purpose: str,
+    to_address: str,
+    body_text: str,
+    subject: str = "",
+    body_html: str = "",
+    party: Party | None = None,
+    recipient_user: User | None = None,
+    interaction: Interaction | None = None,
+    template: MessageTemplate | None = None,
+    actor: User | None = None,
+    language: str = "",
+    reply_to: str = "",
+    segments: int = 0,
+    cost: Decimal | None = None,
+    key: str = "",
+) -> OutboundMessage:
+    """Put a message in the outbox; the worker sends it once the caller's transaction commits."""
+    now = timezone.now()
+    with transaction.atomic():
+        message = OutboundMessage.objects.create(
+            channel=channel,
+            purpose=purpose,
+            to_address=to_address,
+            subject=subject[:200],
+            body_text=body_text,
+            body_html=body_html,
+            party=party,
+            recipient_user=recipient_user,
+            interaction=interaction,
+            template=template,
+            language=language or settings.LANGUAGE_CODE,
+            reply_to=reply_to,
+            segments=segments,
+            cost=cost,
+            currency=settings.PEYVAND_SMS_CURRENCY if cost is not None else "",
+            idempotency_key=key or uuid.uuid4().hex,
+            next_attempt_at=now,
+            created_by=actor if actor and actor.pk else None,
+            updated_by=actor if actor and actor.pk else None,
+        )
+        if party is not None:
+            audit_log(
+                actor=actor,
+                kind=AuditEvent.Kind.CREATE,
+                obj=message,
+                party_id=party.pk,
+                changes={"channel": [None, channel], "to_address": [None, to_address]},
+            )
+        # robust: a queue that is down must not fail the action; the periodic flush sends it.
+        transaction.on_commit(lambda: _enqueue(message.pk), robust=True)
+    return message
+
+
+def _enqueue(message_id: int) -> None:
+    from ..tasks import outbound_deliver_task
+
+    outbound_deliver_task(message_id)
+
+
+def _claimable(now: dt.datetime) -> Q:
+    return Q(status=Status.QUEUED, next_attempt_at__lte=now) | Q(status=Status.SENDING, lease_until__lt=now)
+
+
+def outbound_deliver(*, message_id: int, now: dt.datetime | None = None) -> str:
+    """Claim, send and finish one message; returns its status afterwards, or "skipped"
+    when it was not due or another worker holds it. Safe to call any number of times."""
+    now = now or timezone.now()
+    token = uuid.uuid4()
+    lease = dt.timedelta(seconds=settings.PEYVAND_OUTBOX_LEASE_SECONDS)
+    claimed = (
+        OutboundMessage.objects.filter(pk=message_id)
+        .filter(_claimable(now))
+        .update(
+            status=Status.SENDING,
+            claim_token=token,
+            lease_until=now + lease,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+    )
+    if not claimed:
+        return "skipped"
+    message = OutboundMessage.objects.get(pk=message_id)
+    if message.attempts > settings.PEYVAND_OUTBOX_MAX_ATTEMPTS:
+        # Reclaimed after its last attempt's worker died: give up rather than loop.
+        return _finish(message, token, now, error=_("No attempt succeeded."), final=True)
+    try:
+        provider_id = _send(message)
+    except DeliveryError as exc:
+        final = isinstance(exc, PermanentError) or message.attempts >= settings.PEYVAND_OUTBOX_MAX_ATTEMPTS
+        logger.warning("outbound message %s attempt %s failed: %s", message.pk, message.attempts, exc)
+        return _finish(message, token, now, error=str(exc) or type(exc).__name__, final=final)
+    return _finish(message, token, now, provider_id=provider_id)
+
+
+def _send(message: OutboundMessage) -> str:
+    if message.channel == OutboundMessage.Kind.EMAIL:
+        return mail.send(
+            mail.Email(
+                to=message.to_address,
+                subject=message.subject,
+                text=message.body_text,
+                html=message.body_html,
+                idempotency_key=message.idempotency_key,
+                reply_to=message.reply_to,
+            )
+        )
+    return sms.backend().send(
+        sms.Sms(to=message.to_address, text=message.body_text, idempotency_key=message.idempotency_key)
+    )
+
+
+def _finish(
+    message: OutboundMessage,
+    token: uuid.UUID,
+    now: dt.datetime,
+    *,
+    provider_id: str = "",
+    error: str = "",
+    final: bool = False,
+) -> str:
+    finished = timezone.now()
+    if not error:
+        fields = {
+            "status": Status.SENT,
+            "sent_at": finished,
+            "provider_id": provider_id[:200],
+            "last_error": "",
+        }
+    elif final:
+        fields = {"status": Status.FAILED, "failed_at": finished, "last_error": error[:2000]}
+    else:
+        delay = dt.timedelta(seconds=settings.PEYVAND_OUTBOX_RETRY_SECONDS) * 2 ** (message.attempts - 1)
+        fields = {
+            "status": Status.QUEUED,
+            "next_attempt_at": now + min(delay, MAX_BACKOFF),
+            "last_error": error[:2000],
+        }
+    with transaction.atomic():
+        done = OutboundMessage.objects.filter(pk=message.pk, claim_token=token).update(
+            **fields, claim_token=None, lease_until=None, updated_at=finished
+        )
+        if not done:
+            # Our lease ran out and another worker reclaimed the message: it reports.
+            return "skipped"
+        if fields["status"] != Status.QUEUED and message.party_id is not None:
+            audit_log(
+                actor=None,
+                kind=AuditEvent.Kind.UPDATE,
+                obj=message,
+                party_id=message.party_id,
+                changes={
+                    "status": [Status.SENDING.value, fields["status"]],
+                    **({"last_error": ["", fields["last_error"]]} if error else {}),
+                },
+            )
+    return str(fields["status"])
+
+
+def outbox_flush(*, now: dt.datetime | None = None, limit: int = 200) -> int:
+    """Deliver every due message (retries, and claims left by a worker that died)."""
+    now = now or timezone.now()
+    due = list(
+        OutboundMessage.objects.filter(_claimable(now))
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(outbound_deliver(message_id=pk, now=now) == Status.SENT for pk in due)
+
+
+@transaction.atomic
+def outbound_retry(*, message: OutboundMessage, actor: User) -> OutboundMessage:
+    """Send a failed message again, from a fresh count of attempts."""
+    message = OutboundMessage.objects.select_for_update().get(pk=message.pk)
+    policy.require_change(actor, message)
+    if message.status != Status.FAILED:
+        raise ValidationError(_("Only a failed message can be sent again."))
+    message.status, message.attempts, message.next_attempt_at = Status.QUEUED, 0, timezone.now()
+    message.updated_by = actor
+    message.save(update_fields=["status", "attempts", "next_attempt_at", "updated_by", "updated_at"])
+    if message.party_id is not None:
+        audit_log(
+            actor=actor,
+            kind=AuditEvent.Kind.UPDATE,
+            obj=message,
+            party_id=message.party_id,
+            changes={"status": [Status.FAILED.value, Status.QUEUED.value]},
+        )
+    transaction.on_commit(lambda: _enqueue(message.pk), robust=True)
+    return message
+
+
+@transaction.atomic
+def outbound_cancel(*, message: OutboundMessage, actor: User) -> OutboundMessage:
+    """Stop a message that has not gone yet."""
+    message = OutboundMessage.objects.select_for_update().get(pk=message.pk)
+    policy.require_change(actor, message)
+    if message.status not in (Status.QUEUED, Status.FAILED):
+        raise ValidationError(_("Only a queued or failed message can be cancelled."))
+    before = message.status
+    message.status, message.updated_by = Status.CANCELLED, actor
+    message.save(update_fields=["status", "updated_by", "updated_at"])
+    if message.party_id is not None:
+        audit_log(
+            actor=actor,
+            kind=AuditEvent.Kind.UPDATE,
+            obj=message,
+            party_id=message.party_id,
+            changes={"status": [before, Status.CANCELLED.value]},
+        )
+    return message

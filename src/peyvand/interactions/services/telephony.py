@@ -1,0 +1,258 @@
+"""Calls reported by the PBX (Asterisk, Issabel): one interaction per call, kept up to date.
+
+Events may repeat or arrive out of order (a PBX retries a webhook it thinks failed): the
+call's row, found by the PBX's call id and locked, makes each event idempotent, so one
+call is one interaction however many times its events come.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from peyvand.core import policy
+from peyvand.core.models import User
+from peyvand.customers.models import ContactPoint, Party, Source
+
+from ..lookup import caller_number, party_by_phone, suspect_create
+from ..models import Channel, Direction, Interaction, Outcome, PhoneCall, TelephonyProfile
+from ..system import system_actor
+from . import interaction_record_system, interaction_update_system
+
+EVENTS = ("ringing", "answered", "finished")
+Status = PhoneCall.Status
+
+
+@dataclass
+class CallEvent:
+    call_id: str
+    event: str
+    number: str = ""
+    direction: str = Direction.INBOUND
+    extension: str = ""
+    duration: int | None = None  # talk time in seconds (Asterisk's billsec)
+    recording_url: str = ""
+    at: dt.datetime | None = None
+
+
+def _validate(event: CallEvent) -> None:
+    errors: dict[str, list[str]] = {}
+    if not event.call_id.strip() or len(event.call_id) > 100:
+        errors["call_id"] = [_("Send the PBX's id of the call (at most 100 characters).")]
+    if event.event not in EVENTS:
+        errors["event"] = [_("Choose one of %(values)s.") % {"values": ", ".join(EVENTS)}]
+    if event.direction not in Direction.values:
+        errors["direction"] = [_("Choose inbound or outbound.")]
+    if event.duration is not None and not 0 <= event.duration <= 7 * 24 * 3600:
+        errors["duration"] = [_("Enter the call's length in seconds.")]
+    if event.recording_url:
+        try:
+            URLValidator(schemes=["http", "https"])(event.recording_url)
+        except ValidationError:
+            errors["recording_url"] = [_("Enter an http or https address.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _user_on(extension: str) -> User | None:
+    if not extension:
+        return None
+    profile = TelephonyProfile.objects.filter(extension=extension.strip()).select_related("user").first()
+    return profile.user if profile is not None and profile.user.is_active else None
+
+
+def _customer(number: str | None, user: User | None) -> Party | None:
+    if number is None:
+        return None
+    party = party_by_phone(number, prefer_owner=user)
+    if party is not None:
+        return party
+    # An unknown number becomes a suspect, created by and given to whoever took the call
+    # when they may have customers, else left unassigned for the team to pick up.
+    takes = user is not None and policy.can_create(user, Party) and policy.may_own(user, Party, user)
+    actor = user if takes and user is not None else system_actor()
+    return suspect_create(
+        actor=actor,
+        kind=ContactPoint.Kind.PHONE,
+        value=number,
+        source=Source.PHONE,
+        owner=user if takes else None,
+    )
+
+
+def _lock(event: CallEvent, now: dt.datetime) -> tuple[PhoneCall, bool]:
+    call = PhoneCall.objects.select_for_update().filter(call_id=event.call_id).first()
+    if call is not None:
+        return call, False
+    number = caller_number(event.number)
+    try:
+        with transaction.atomic():
+            call = PhoneCall.objects.create(
+                call_id=event.call_id,
+                direction=event.direction,
+                number=number or "",
+                raw_number=event.number[:100],
+                extension=event.extension[:20],
+                user=_user_on(event.extension),
+                status=Status.RINGING,
+                started_at=now,
+            )
+    except IntegrityError:
+        return PhoneCall.objects.select_for_update().get(call_id=event.call_id), False
+    return call, True
+
+
+def _describe(call: PhoneCall) -> dict[str, object]:
+    with translation.override(settings.LANGUAGE_CODE):
+        if call.status == Status.MISSED:
+            subject = _("Missed call")
+        elif call.direction == Direction.OUTBOUND:
+            subject = _("Outgoing call")
+        else:
+            subject = _("Incoming call")
+        lines = []
+        if call.extension:
+            lines.append(_("Extension: %(extension)s") % {"extension": call.extension})
+        if call.duration is not None:
+            minutes, seconds = divmod(call.duration, 60)
+            lines.append(_("Duration: %(minutes)d:%(seconds)02d") % {"minutes": minutes, "seconds": seconds})
+        if call.recording_url:
+            lines.append(_("Recording: %(url)s") % {"url": call.recording_url})
+    outcomes: dict[str, str] = {Status.MISSED: Outcome.NO_ANSWER, Status.FINISHED: Outcome.COMPLETED}
+    outcome = outcomes.get(call.status, "")
+    return {"subject": subject, "body": "\n".join(lines), "outcome": outcome, "direction": call.direction}
+
+
+def call_event_record(*, event: CallEvent) -> PhoneCall:
+    """Apply one PBX event to its call; returns the call with its customer."""
+    _validate(event)
+    now = event.at or timezone.now()
+    with transaction.atomic():
+        call, created = _lock(event, now)
+        answering = _user_on(event.extension)
+        if answering is not None and answering.pk != call.user_id:
+            call.user, call.extension = answering, event.extension[:20]  # a queue rang, this one answered
+        if event.event == "answered" and call.answered_at is None:
+            call.answered_at = now
+            if call.status == Status.RINGING:
+                call.status = Status.ANSWERED
+            elif call.status == Status.MISSED:
+                call.status = Status.FINISHED  # the "answered" event came after "finished"
+        if event.event == "finished" and call.ended_at is None:
+            call.ended_at = now
+            answered = call.answered_at is not None or bool(event.duration)
+            call.status = Status.FINISHED if answered else Status.MISSED
+        if event.event == "finished" and event.duration is not None:
+            call.duration = event.duration
+        if event.recording_url:
+            call.recording_url = event.recording_url
+        if created or (call.party_id is None and call.number):
+            call.party = _customer(call.number or None, call.user)
+        call.save()
+        _log(call)
+        _notify(call, event, created)
+    return call
+
+
+def _log(call: PhoneCall) -> None:
+    if call.party is None:
+        return  # a withheld number: nobody to put it on
+    data = {**_describe(call), "channel": Channel.PHONE}
+    if call.interaction_id is None:
+        interaction = interaction_record_system(
+            party=call.party, data={**data, "occurred_at": call.started_at}, handled_by=call.user
+        )
+        PhoneCall.objects.filter(pk=call.pk).update(interaction=interaction)
+        call.interaction = interaction
+    else:
+        interaction = Interaction.objects.select_for_update().get(pk=call.interaction_id)
+        interaction_update_system(interaction=interaction, data={**data, "handled_by": call.user})
+
+
+def _notify(call: PhoneCall, event: CallEvent, created: bool) -> None:
+    from peyvand.notifications.services import notify
+
+    user = call.user
+    if user is None:
+        return
+    shown = call.party is not None and policy.can_view(user, call.party)
+    data = {
+        "number": call.number or call.raw_number,
+        "party": call.party.display_name if shown and call.party else "",
+        "direction": call.direction,
+    }
+    url = reverse("party_detail", args=[call.party.pk]) if shown and call.party else ""
+    if call.direction == Direction.INBOUND and event.event in ("ringing", "answered"):
+        notify(
+            recipient=user,
+            kind="call",
+            key=f"call:{call.call_id}",
+            data=data,
+            url=url,
+            party_id=call.party_id,
+        )
+    if call.status == Status.MISSED:
+        notify(
+            recipient=user,
+            kind="missed_call",
+            key=f"missed:{call.call_id}",
+            data=data,
+            url=url,
+            party_id=call.party_id,
+        )
+
+
+# --- extensions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def extension_set(*, user: User, extension: str, actor: User) -> TelephonyProfile:
+    """Ring ``user`` for calls to ``extension`` (digits, as the PBX names it)."""
+    from peyvand.core.models import AuditEvent
+    from peyvand.core.services import audit_log
+    from peyvand.core.text import to_ascii_digits
+
+    policy.require_admin(actor)
+    extension = to_ascii_digits(extension or "").strip()
+    if not extension or len(extension) > 20 or not all(ch.isalnum() or ch in "*#-_" for ch in extension):
+        raise ValidationError({"extension": [_("Enter the extension as the PBX names it, such as 101.")]})
+    taken = (
+        TelephonyProfile.objects.filter(extension=extension).exclude(user=user).select_related("user").first()
+    )
+    if taken is not None:
+        raise ValidationError(
+            {
+                "extension": [
+                    _("Extension %(extension)s already rings %(user)s.")
+                    % {"extension": extension, "user": taken.user}
+                ]
+            }
+        )
+    profile, _created = TelephonyProfile.objects.update_or_create(
+        user=user, defaults={"extension": extension}
+    )
+    audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=user, changes={"extension": [None, extension]})
+    return profile
+
+
+@transaction.atomic
+def extension_remove(*, profile: TelephonyProfile, actor: User) -> None:
+    from peyvand.core.models import AuditEvent
+    from peyvand.core.services import audit_log
+
+    policy.require_admin(actor)
+    audit_log(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=profile.user,
+        changes={"extension": [profile.extension, None]},
+    )
+    profile.delete()

@@ -1,0 +1,29 @@
+"""The worker's jobs for the outbox and the inbox: thin, and safe to run twice.
+
+Retries and back-off live in the outbox rows (``next_attempt_at``), not in Huey's own
+retry queue, so a restart of the worker or of Redis loses none of them.
+"""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from .services import inbound, outbox
+
+
+@db_task()
+def outbound_deliver_task(message_id: int) -> str:
+    """Send one message now that the transaction that queued it has committed."""
+    return outbox.outbound_deliver(message_id=message_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def outbox_flush_task() -> int:
+    """Retries whose time has come, and messages a dead worker had claimed."""
+    return outbox.outbox_flush()
+
+
+@db_periodic_task(crontab(minute="*/2"))
+def inbox_read_task() -> int:
+    return inbound.inbox_read().received

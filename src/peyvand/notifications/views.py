@@ -1,0 +1,156 @@
+"""The bell, the notification list, notification settings and the messenger."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from peyvand.core.converters import is_id
+from peyvand.core.forms import add_service_errors
+from peyvand.core.http import request_user
+from peyvand.core.pagination import InvalidCursor
+
+from . import selectors, services
+from .forms import MessageForm, PreferenceForm
+from .kinds import KINDS
+
+
+@login_required
+def bell_count(request: HttpRequest) -> HttpResponse:
+    """The badge, polled every 20 seconds; it also pops up a ringing call."""
+    user = request_user(request)
+    return render(
+        request,
+        "notifications/_bell_count.html",
+        {"unread": selectors.unread_count(user=user), "ringing": selectors.ringing(user=user)},
+    )
+
+
+@login_required
+def bell_menu(request: HttpRequest) -> HttpResponse:
+    """The drop-down's content, loaded when it opens."""
+    return render(
+        request, "notifications/_bell_menu.html", {"items": selectors.bell(user=request_user(request))}
+    )
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    filters = {
+        "unread": request.GET.get("unread") == "1",
+        "kind": request.GET.get("kind", "") if request.GET.get("kind", "") in KINDS else "",
+        "sort": request.GET.get("sort", "new"),
+    }
+    try:
+        page = selectors.notification_list(user=user, filters=filters, cursor=request.GET.get("cursor"))
+    except InvalidCursor as exc:
+        messages.error(request, str(exc))
+        return redirect("notification_list")
+    return render(
+        request,
+        "notifications/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "kinds": [(k, v.label) for k, v in KINDS.items()],
+            "nav": "notifications",
+        },
+    )
+
+
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark it read and go where it points (the target checks the permission policy)."""
+    user = request_user(request)
+    notification = selectors.notification_get(user=user, pk=pk)
+    services.notification_mark_read(notification=notification, user=user)
+    target = notification.url
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect("notification_list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    services.notifications_mark_all_read(user=request_user(request))
+    if request.headers.get("HX-Request"):
+        return bell_count(request)
+    messages.success(request, _("Everything is marked as read."))
+    return redirect("notification_list")
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    preference = selectors.preference_for(user=user)
+    initial = {
+        "email_reminders": preference.email_reminders,
+        "email_alerts": preference.email_alerts,
+        "email_messages": preference.email_messages,
+        "default_reminders": preference.default_reminders,
+    }
+    form = PreferenceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.preference_update(user=user, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your notification settings were saved."))
+            return redirect("notification_settings")
+    return render(
+        request,
+        "notifications/settings.html",
+        {"form": form, "has_email": bool(user.email), "nav": "settings"},
+    )
+
+
+# --- the messenger ------------------------------------------------------------------------
+
+
+@login_required
+def conversations(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    if is_id(request.GET.get("to", "")):
+        return redirect("conversation", int(request.GET["to"]))
+    try:
+        page = selectors.conversation_list(user=user, cursor=request.GET.get("cursor"))
+    except InvalidCursor:
+        return redirect("conversations")
+    return render(
+        request,
+        "notifications/conversations.html",
+        {"page": page, "partners": selectors.message_partners(user=user), "nav": "messages"},
+    )
+
+
+@login_required
+def conversation(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = request_user(request)
+    other = selectors.message_partner(user=user, pk=user_id)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.message_send(sender=user, recipient=other, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("conversation", other.pk)
+    services.conversation_mark_read(user=user, other=other)
+    try:
+        page = selectors.thread(user=user, other=other, cursor=request.GET.get("cursor"))
+    except InvalidCursor:
+        return redirect("conversation", other.pk)
+    return render(
+        request,
+        "notifications/conversation.html",
+        {"other": other, "page": page, "thread": list(reversed(page.items)), "form": form, "nav": "messages"},
+    )

@@ -1,0 +1,284 @@
+"""Products, currency rates, the forecast with targets, and imports over the API."""
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext as _
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field, StrictBool
+
+from peyvand.core import policy
+from peyvand.core.api import (
+    ERRORS,
+    ApiDate,
+    BodyId,
+    Id,
+    InputSchema,
+    NoNul,
+    PageOut,
+    PageQuery,
+    actor,
+    field_error,
+    page_out,
+    resolve_user,
+)
+from peyvand.core.models import Team
+from peyvand.core.pagination import keyset_page
+from peyvand.core.text import search_terms
+
+from ..models import CurrencyRate, PriceList, Product, ProductPrice, Unit
+from ..periods import month_label, parse_month
+from ..selectors import forecast as forecast_selectors
+from ..services import catalogue as services
+from ..services import imports, targets
+from .common import Amount, Currency, MoneyOut, QuantityOut, one_of
+
+router = Router(tags=["products, forecast and imports"])
+
+
+class PriceOut(Schema):
+    price_list_id: int
+    price_list: str
+    currency: str
+    price: MoneyOut
+
+    @staticmethod
+    def resolve_price_list(obj: ProductPrice) -> str:
+        return obj.price_list.name
+
+    @staticmethod
+    def resolve_currency(obj: ProductPrice) -> str:
+        return obj.price_list.currency
+
+
+class ProductOut(Schema):
+    id: int
+    sku: str
+    name_fa: str
+    name_en: str
+    unit: str
+    tax_rate: QuantityOut
+    active: bool
+    prices: list[PriceOut]
+
+    @staticmethod
+    def resolve_prices(obj: Product) -> list[ProductPrice]:
+        return list(obj.prices.all())
+
+
+class PriceIn(InputSchema):
+    price_list_id: BodyId
+    price: Amount | None = Field(description="null removes the product from the list")
+
+
+class ProductIn(InputSchema):
+    sku: Annotated[str, Field(max_length=40), NoNul] | None = None
+    name_fa: Annotated[str, Field(max_length=200), NoNul] | None = None
+    name_en: Annotated[str, Field(max_length=200), NoNul] | None = None
+    unit: Unit | None = None
+    tax_rate: Amount | None = None
+    active: StrictBool | None = None
+    prices: list[PriceIn] = Field(default_factory=list, max_length=50)
+
+
+class ProductQuery(PageQuery):
+    q: Annotated[str, Field(max_length=200), NoNul] = ""
+    active: StrictBool | None = True
+
+
+class RateOut(Schema):
+    currency: str
+    rate: QuantityOut
+    valid_from: dt.date
+
+
+class RateIn(InputSchema):
+    currency: Currency
+    rate: Amount
+    valid_from: ApiDate
+
+
+class CellOut(Schema):
+    pipeline: MoneyOut
+    weighted: MoneyOut
+    won: MoneyOut
+    target: MoneyOut | None
+
+
+class MonthOut(CellOut):
+    month: dt.date = Field(description="The first day of the sales month (Jalali months by default)")
+    label: str
+
+
+class OwnerOut(Schema):
+    owner_id: int | None
+    owner: str
+    months: list[MonthOut]
+
+
+class ForecastOut(Schema):
+    months: list[MonthOut]
+    owners: list[OwnerOut]
+
+
+class ForecastQuery(Schema):
+    start: ApiDate | None = None
+    months: Annotated[int, Field(ge=1, le=24)] = 6
+    owner: Id | None = None
+    team: Id | None = None
+
+
+class TargetIn(InputSchema):
+    month: Annotated[str, Field(max_length=10)] = Field(description="1405/09 or 2026-11")
+    amount: Amount
+    owner: BodyId | None = None
+    team: BodyId | None = None
+
+
+class TargetOut(Schema):
+    id: int
+    month: dt.date
+    owner_id: int | None
+    team_id: int | None
+    amount: MoneyOut
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+    errors: list[RowErrorOut]
+
+
+def _prices(user: Any, payload: ProductIn) -> dict[PriceList, Any]:
+    lists = PriceList.objects.filter(active=True)
+    return {
+        one_of(
+            lists, item.price_list_id, f"prices.{i}.price_list_id", _("Choose an active price list.")
+        ): item.price
+        for i, item in enumerate(payload.prices)
+    }
+
+
+def _products() -> Any:
+    return Product.objects.prefetch_related(
+        Prefetch("prices", ProductPrice.objects.select_related("price_list"))
+    )
+
+
+@router.get("/products", response={200: PageOut[ProductOut], **ERRORS}, summary="The product catalogue")
+def product_list(request: HttpRequest, filters: Query[ProductQuery]) -> dict[str, Any]:
+    queryset = _products()
+    for term in search_terms(filters.q):
+        queryset = queryset.filter(search_text__contains=term)
+    if filters.active is not None:
+        queryset = queryset.filter(active=filters.active)
+    return page_out(keyset_page(queryset, order=["sku", "id"], cursor=filters.cursor, limit=filters.limit))
+
+
+@router.get("/products/{int:product_id}", response={200: ProductOut, **ERRORS}, summary="One product")
+def product_get(request: HttpRequest, product_id: Id) -> Product:
+    return _products().get(pk=product_id)
+
+
+@router.post("/products", response={201: ProductOut, **ERRORS}, summary="Add a product (administrators)")
+def product_create(request: HttpRequest, payload: ProductIn) -> Status[Product]:
+    user = actor(request)
+    policy.require_admin(user)
+    data = payload.model_dump(exclude_unset=True, exclude={"prices"})
+    product = services.product_create(actor=user, data=data, prices=_prices(user, payload))
+    return Status(201, _products().get(pk=product.pk))
+
+
+@router.patch("/products/{int:product_id}", response={200: ProductOut, **ERRORS}, summary="Change a product")
+def product_update(request: HttpRequest, product_id: Id, payload: ProductIn) -> Product:
+    user = actor(request)
+    policy.require_admin(user)
+    product = Product.objects.get(pk=product_id)
+    data = payload.model_dump(exclude_unset=True, exclude={"prices"})
+    services.product_update(product=product, actor=user, data=data, prices=_prices(user, payload))
+    return _products().get(pk=product.pk)
+
+
+@router.get(
+    "/currency-rates", response={200: list[RateOut], **ERRORS}, summary="Exchange rates to the base currency"
+)
+def rate_list(request: HttpRequest) -> list[CurrencyRate]:
+    return list(CurrencyRate.objects.order_by("currency", "-valid_from")[:500])
+
+
+@router.post("/currency-rates", response={201: RateOut, **ERRORS}, summary="Set a rate (administrators)")
+def rate_set(request: HttpRequest, payload: RateIn) -> Status[CurrencyRate]:
+    user = actor(request)
+    rate = services.currency_rate_set(
+        actor=user, currency=payload.currency, rate=payload.rate, valid_from=payload.valid_from
+    )
+    return Status(201, rate)
+
+
+@router.get(
+    "/forecast", response={200: ForecastOut, **ERRORS}, summary="Weighted pipeline, won and targets by month"
+)
+def forecast(request: HttpRequest, filters: Query[ForecastQuery]) -> dict[str, Any]:
+    user = actor(request)
+    result = forecast_selectors.forecast(
+        user=user, start=filters.start, months=filters.months, owner_id=filters.owner, team_id=filters.team
+    )
+    language = translation.get_language() or "fa"
+
+    def months(cells: Any) -> list[dict[str, Any]]:
+        return [{**vars(cells[m]), "month": m, "label": month_label(m, language)} for m in result.months]
+
+    return {
+        "months": months(result.totals),
+        "owners": [
+            {"owner_id": owner.pk if owner else None, "owner": str(owner or "—"), "months": months(cells)}
+            for owner, cells in forecast_selectors.owner_rows(result)
+        ],
+    }
+
+
+@router.put("/targets", response={200: TargetOut, **ERRORS}, summary="Set a month's target (managers)")
+def target_set(request: HttpRequest, payload: TargetIn) -> Any:
+    user = actor(request)
+    try:
+        month = parse_month(payload.month)
+    except ValueError:
+        raise field_error("month", _("Enter a month as year/month, for example 1405/09.")) from None
+    team = one_of(Team.objects.all(), payload.team, "team", _("Choose a team."))
+    owner = resolve_user(payload.owner, "owner")
+    return targets.target_set(actor=user, month=month, amount=payload.amount, owner=owner, team=team)
+
+
+def _import(request: HttpRequest, upload: UploadedFile, run: Any) -> Any:
+    rows = imports.read_rows(name=upload.name or "", content=upload.read(imports.MAX_BYTES + 1))
+    result = run(actor=actor(request), rows=rows)
+    body = {"created": result.created, "updated": result.updated, "errors": [vars(e) for e in result.errors]}
+    return Status(200 if result.ok else 422, body)
+
+
+@router.post(
+    "/products/import", response={**ERRORS, 200: ImportOut, 422: ImportOut}, summary="Import products"
+)
+def import_products(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    """CSV or XLSX with columns sku, name_fa, name_en, unit, tax_rate, price, currency, active.
+    Nothing is written unless every row is valid; the errors name the row and column."""
+    return _import(request, file, imports.products_import)
+
+
+@router.post(
+    "/orders/import", response={**ERRORS, 200: ImportOut, 422: ImportOut}, summary="Import past orders"
+)
+def import_orders(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    """One row per line: order (your reference), customer (id, email, phone or exact name), date
+    (Jalali or Gregorian), sku, description, quantity, unit_price, amount (the order's total, checked)."""
+    return _import(request, file, imports.orders_import)

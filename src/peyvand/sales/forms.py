@@ -1,0 +1,254 @@
+"""Forms of the sales pages. They parse what was typed; the services decide what is valid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from peyvand.core.forms import BootstrapMixin, LocalDateField
+from peyvand.core.models import Team, User
+from peyvand.customers.models import Source
+from peyvand.interactions.models import Channel
+
+from . import conf
+from .models import AssignmentRule, Lead, LeadStage, PaymentMethod, Pipeline, Product, ScoreRule, Stage, Unit
+from .services.leads import SCORABLE_FIELDS
+from .services.webforms import WEBFORM_FIELDS
+
+
+def _currencies() -> list[tuple[str, str]]:
+    return [(code, f"{code} · {name}") for code, name in conf.CURRENCIES.items()]
+
+
+class OwnerField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj} ({obj.team})" if obj.team_id else str(obj)
+
+
+class MoneyField(forms.CharField):
+    """A number as typed, in any digits; the service turns it into a Decimal or says why not."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "dir": "ltr"}
+
+
+class LeadForm(BootstrapMixin, forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    job_title = forms.CharField(label=_("Job title"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.CharField(label=_("Email"), max_length=254, required=False)
+    province = forms.CharField(label=_("Province"), max_length=100, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices, initial=Source.OTHER)
+    owner = OwnerField(
+        label=_("Owner"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("By the assignment rules"),
+    )
+    message = forms.CharField(
+        label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    email_consent = forms.BooleanField(label=_("Agrees to receive marketing email"), required=False)
+    sms_consent = forms.BooleanField(label=_("Agrees to receive marketing SMS"), required=False)
+
+    def __init__(self, *args: Any, owners: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(pk__in=[u.pk for u in owners])  # type: ignore[attr-defined]
+
+    def data_for_service(self, *, creating: bool) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        if creating and data.get("owner") is None:
+            data.pop("owner")  # the assignment rules decide
+        return data
+
+
+class LeadStageForm(forms.Form):
+    stage = forms.ChoiceField(choices=LeadStage.choices)
+    reason = forms.CharField(required=False, max_length=500)
+
+
+class TouchForm(BootstrapMixin, forms.Form):
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class ConvertForm(BootstrapMixin, forms.Form):
+    person = forms.CharField(required=False)  # "new" or an existing person's id
+    organisation = forms.CharField(required=False)
+    create_deal = forms.BooleanField(label=_("Create a deal"), required=False, initial=True)
+    title = forms.CharField(label=_("Deal title"), max_length=200, required=False)
+    amount = MoneyField(label=_("Amount"), required=False)
+    currency = forms.ChoiceField(label=_("Currency"), choices=_currencies, initial=conf.base_currency)
+    expected_close = LocalDateField(label=_("Expected close date"), required=False)
+
+
+class DealForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    party = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=10**18 - 1)
+    pipeline = forms.ModelChoiceField(label=_("Pipeline"), queryset=Pipeline.objects.none(), required=False)
+    stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none(), required=False)
+    amount = MoneyField(
+        label=_("Amount"), required=False, help_text=_("The sum of the lines, once there are lines.")
+    )
+    currency = forms.ChoiceField(label=_("Currency"), choices=_currencies, initial=conf.base_currency)
+    expected_close = LocalDateField(label=_("Expected close date"))
+    owner = OwnerField(
+        label=_("Owner"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+    )
+    lost_reason = forms.CharField(label=_("Reason lost"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, owners: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(pk__in=[u.pk for u in owners])  # type: ignore[attr-defined]
+        self.fields["pipeline"].queryset = Pipeline.objects.filter(active=True)  # type: ignore[attr-defined]
+        self.fields["stage"].queryset = Stage.objects.filter(  # type: ignore[attr-defined]
+            active=True, pipeline__active=True
+        ).select_related("pipeline")
+        self.fields["stage"].label_from_instance = lambda s: f"{s.pipeline} · {s.name}"  # type: ignore[attr-defined]
+
+
+class MoveForm(forms.Form):
+    stage = forms.IntegerField(min_value=1, max_value=10**18 - 1)
+    lost_reason = forms.CharField(required=False, max_length=500)
+
+
+class LineForm(BootstrapMixin, forms.Form):
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.none(), required=False, empty_label=_("Free text")
+    )
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    quantity = MoneyField(label=_("Quantity"), initial="1")
+    unit_price = MoneyField(
+        label=_("Unit price"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Empty: the product's price.")}),
+    )
+    discount_percent = MoneyField(label=_("Discount (%)"), required=False, initial="0")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.filter(active=True).order_by("sku")  # type: ignore[attr-defined]
+        self.fields["product"].label_from_instance = lambda p: f"{p.name} · {p.sku}"  # type: ignore[attr-defined]
+
+    def data_for_service(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class QuoteForm(BootstrapMixin, forms.Form):
+    valid_until = LocalDateField(label=_("Valid until"), required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class PaymentForm(BootstrapMixin, forms.Form):
+    amount = MoneyField(label=_("Amount"))
+    paid_on = LocalDateField(label=_("Date paid"), required=False)
+    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
+    reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
+
+
+class InvoiceForm(BootstrapMixin, forms.Form):
+    issued_on = LocalDateField(label=_("Invoice date"), required=False)
+    due_on = LocalDateField(label=_("Due date"), required=False)
+
+
+class ProductForm(BootstrapMixin, forms.Form):
+    sku = forms.CharField(label=_("SKU"), max_length=40)
+    name_fa = forms.CharField(label=_("Name in Persian"), max_length=200)
+    name_en = forms.CharField(label=_("Name in English"), max_length=200, required=False)
+    unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
+    tax_rate = MoneyField(label=_("Tax rate (%)"), initial="10")
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    price = MoneyField(label=_("Price on the default list"), required=False)
+
+
+class ScoreRuleForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ScoreRule.Kind.choices)
+    value = forms.CharField(
+        label=_("Value"),
+        max_length=100,
+        required=False,
+        help_text=_("A field (%(fields)s), a source, a province or a number of days.")
+        % {"fields": ", ".join(SCORABLE_FIELDS)},
+    )
+    points = forms.IntegerField(label=_("Points"), min_value=-100, max_value=100)
+
+
+class AssignmentRuleForm(BootstrapMixin, forms.Form):
+    order = forms.IntegerField(label=_("Order"), min_value=0, max_value=10000, initial=10)
+    kind = forms.ChoiceField(label=_("Kind"), choices=AssignmentRule.Kind.choices)
+    value = forms.CharField(
+        label=_("Value"),
+        max_length=100,
+        required=False,
+        help_text=_("The source's code or the province's name."),
+    )
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    user = OwnerField(
+        label=_("Salesperson"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Leave empty to take turns (round-robin) among the team's salespeople."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.order_by("name")  # type: ignore[attr-defined]
+        self.fields["user"].queryset = User.objects.filter(is_active=True).select_related("team")  # type: ignore[attr-defined]
+
+
+class WebFormForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    title = forms.CharField(label=_("Title shown to visitors"), max_length=200)
+    intro = forms.CharField(
+        label=_("Introduction"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    shown = forms.MultipleChoiceField(label=_("Fields"), widget=forms.CheckboxSelectMultiple)
+    required = forms.MultipleChoiceField(
+        label=_("Required fields"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    email_consent_label = forms.CharField(
+        label=_("Email consent checkbox text"),
+        max_length=300,
+        required=False,
+        help_text=_("Empty: no checkbox."),
+    )
+    sms_consent_label = forms.CharField(label=_("SMS consent checkbox text"), max_length=300, required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices, initial=Source.WEBSITE)
+    language = forms.ChoiceField(label=_("Language"), choices=[("fa", _("Persian")), ("en", _("English"))])
+    thank_you = forms.CharField(label=_("Thank-you message"), max_length=300, required=False)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = {f.name: f.verbose_name for f in Lead._meta.fields}
+        choices = [(name, labels.get(name, name)) for name in WEBFORM_FIELDS]
+        self.fields["shown"].choices = choices  # type: ignore[attr-defined]
+        self.fields["required"].choices = choices  # type: ignore[attr-defined]
+        for name in ("shown", "required"):
+            self.fields[name].widget.attrs["class"] = ""
+
+
+class ImportForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What to import"), choices=[("products", _("Products")), ("orders", _("Past orders"))]
+    )
+    file = forms.FileField(label=_("CSV or XLSX file"))
+
+
+class TargetForm(BootstrapMixin, forms.Form):
+    month = forms.CharField(label=_("Month"), max_length=10, help_text=_("year/month, e.g. 1405/09"))
+    owner = OwnerField(
+        label=_("Salesperson"), queryset=User.objects.none(), required=False, empty_label=_("The whole team")
+    )
+    amount = MoneyField(label=_("Target"))

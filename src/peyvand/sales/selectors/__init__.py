@@ -1,0 +1,1 @@
+"""Every non-trivial read of the sales app, through the permission policy."""

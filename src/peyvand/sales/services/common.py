@@ -1,0 +1,123 @@
+"""Pieces every sales service shares: document numbers, line arithmetic, currency rates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from peyvand.core.text import clean_text
+
+from .. import conf
+from ..models import CurrencyRate, NumberSequence
+from ..money import HUNDRED, ZERO, round_money, to_decimal
+
+MAX_QUANTITY = Decimal("1e9")
+
+
+def next_number(key: str, prefix: str) -> str:
+    """The next document number of ``key``, e.g. Q-000042; gap-free under concurrency."""
+    NumberSequence.objects.get_or_create(key=key)
+    sequence = NumberSequence.objects.select_for_update().get(key=key)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{prefix}-{sequence.last:06d}"
+
+
+def rate_on(currency: str, day: dt.date) -> Decimal:
+    """How many base-currency units one unit of ``currency`` was worth on ``day``."""
+    if currency == conf.base_currency():
+        return Decimal(1)
+    rate = (
+        CurrencyRate.objects.filter(currency=currency, valid_from__lte=day)
+        .order_by("-valid_from")
+        .values_list("rate", flat=True)
+        .first()
+    )
+    if rate is None:
+        raise ValidationError(
+            {
+                "currency": [
+                    _("There is no exchange rate for %(currency)s yet; an administrator adds one first.")
+                    % {"currency": currency}
+                ]
+            }
+        )
+    return rate
+
+
+def to_base(amount: Decimal, currency: str, day: dt.date) -> Decimal:
+    return round_money(amount * rate_on(currency, day), conf.base_currency())
+
+
+@dataclass
+class LineValues:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    discount_percent: Decimal
+    tax_rate: Decimal
+    product: Any = None
+
+    def amounts(self, currency: str) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+        """(discount, net, tax, total) of this line, each rounded to the currency."""
+        gross = self.quantity * self.unit_price
+        discount = round_money(gross * self.discount_percent / HUNDRED, currency)
+        net = round_money(gross, currency) - discount
+        tax = round_money(net * self.tax_rate / HUNDRED, currency)
+        return discount, net, tax, net + tax
+
+
+def clean_line(
+    data: Mapping[str, Any], *, product: Any = None, default_price: Decimal | None = None
+) -> LineValues:
+    """Validate one line: a positive quantity, a price of at least zero, percentages 0–100."""
+    errors: dict[str, list[str]] = {}
+
+    def number(name: str, minimum: Decimal, maximum: Decimal, default: Any = None) -> Decimal:
+        raw = data.get(name, default)
+        try:
+            value = to_decimal(raw, field=name, minimum=minimum, maximum=maximum)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+            return ZERO
+        return value
+
+    quantity = number("quantity", ZERO, MAX_QUANTITY)
+    if "quantity" not in errors and quantity <= 0:
+        errors["quantity"] = [_("Enter a quantity greater than zero.")]
+    price_default = default_price if default_price is not None else None
+    unit_price = number("unit_price", ZERO, Decimal("1e16"), price_default)
+    discount = number("discount_percent", ZERO, HUNDRED, ZERO)
+    tax_default = product.tax_rate if product is not None else ZERO
+    tax = number("tax_rate", ZERO, HUNDRED, tax_default)
+    description = clean_text(data.get("description") or "") or (product.name if product is not None else "")
+    if not description:
+        errors["description"] = [_("Describe the line or choose a product.")]
+    elif len(description) > 300:
+        errors["description"] = [
+            _("Use at most %(limit)d characters (this has %(count)d).")
+            % {"limit": 300, "count": len(description)}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return LineValues(description, quantity, unit_price, discount, tax, product)
+
+
+def text_field(
+    errors: dict[str, list[str]], name: str, value: Any, max_length: int, *, required: bool = False
+) -> str:
+    text = clean_text(value if isinstance(value, str) else ("" if value is None else str(value)))
+    if required and not text:
+        errors.setdefault(name, []).append(_("This field is required."))
+    if len(text) > max_length:
+        errors.setdefault(name, []).append(
+            _("Use at most %(limit)d characters (this has %(count)d).")
+            % {"limit": max_length, "count": len(text)}
+        )
+    return text

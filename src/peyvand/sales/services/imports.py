@@ -1,0 +1,379 @@
+"""CSV and XLSX import of products and of historical orders, validated in full first: any
+row with a problem is reported by row and column, and then nothing is written."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from peyvand.core import jalali, policy
+from peyvand.core.models import AuditEvent, User
+from peyvand.core.services import audit_log
+from peyvand.core.text import clean_text, collation_key, to_ascii_digits
+from peyvand.customers.models import ContactPoint, Party
+from peyvand.customers.normalize import normalize_email, normalize_phone
+
+from .. import conf
+from ..models import Order, OrderLine, OrderStatus, PriceList, Product, Unit
+from ..money import check_currency, round_money, to_decimal
+from .catalogue import _clean_product, product_create, product_update
+from .common import LineValues, clean_line, next_number
+
+MAX_ROWS = 20_000
+MAX_BYTES = 10 * 1024 * 1024
+PRODUCT_COLUMNS = ("sku", "name_fa", "name_en", "unit", "tax_rate", "price", "currency", "active")
+ORDER_COLUMNS = (
+    "order",
+    "customer",
+    "date",
+    "sku",
+    "description",
+    "quantity",
+    "unit_price",
+    "amount",
+    "currency",
+)
+
+
+@dataclass
+class RowError:
+    row: int  # as a spreadsheet shows it: the header is row 1
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def read_rows(*, name: str, content: bytes) -> list[dict[str, str]]:
+    """The rows of a CSV (UTF-8, with or without BOM) or XLSX file, keyed by lower-case header."""
+    if len(content) > MAX_BYTES:
+        raise ValidationError({"file": [_("The file is larger than 10 MB.")]})
+    lower = name.lower()
+    if lower.endswith(".xlsx"):
+        rows = _xlsx_rows(content)
+    elif lower.endswith(".csv") or lower.endswith(".txt"):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError({"file": [_("Save the CSV file as UTF-8.")]}) from None
+        rows = iter(csv.reader(io.StringIO(text)))
+    else:
+        raise ValidationError({"file": [_("Upload a .csv or .xlsx file.")]})
+    try:
+        header = [clean_text(str(h or "")).lower() for h in next(rows)]
+    except StopIteration:
+        raise ValidationError({"file": [_("The file is empty.")]}) from None
+    records: list[dict[str, str]] = []
+    for values in rows:
+        if len(records) >= MAX_ROWS:
+            raise ValidationError(
+                {"file": [_("Import at most %(count)d rows at a time.") % {"count": MAX_ROWS}]}
+            )
+        cells = ["" if v is None else str(v).strip() for v in values]
+        if any(cells):
+            records.append(dict(zip(header, cells, strict=False)))
+    return records
+
+
+def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        raise ValidationError({"file": [_("This is not a readable XLSX file.")]}) from None
+    sheet = book.worksheets[0]
+    for row in sheet.iter_rows(values_only=True):
+        yield [_cell(v) for v in row]
+
+
+def _cell(value: Any) -> Any:
+    if hasattr(value, "date") and callable(value.date):
+        return value.date().isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _missing_columns(rows: list[dict[str, str]], required: tuple[str, ...]) -> list[RowError]:
+    present = set(rows[0]) if rows else set()
+    return [RowError(1, c, _("This column is missing.")) for c in required if c not in present]
+
+
+# --- products -----------------------------------------------------------------------------
+
+
+def products_import(*, actor: User, rows: list[dict[str, str]]) -> ImportResult:
+    """Create or update products by SKU, with their price on the default list of the row's currency."""
+    policy.require_admin(actor)
+    result = ImportResult(errors=_missing_columns(rows, ("sku", "name_fa")))
+    if result.errors:
+        return result
+    plans = []
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=2):
+        data: dict[str, Any] = {"sku": row.get("sku", ""), "name_fa": row.get("name_fa", "")}
+        if row.get("name_en"):
+            data["name_en"] = row["name_en"]
+        if row.get("unit"):
+            data["unit"] = row["unit"].lower() if row["unit"].lower() in Unit.values else row["unit"]
+        if row.get("tax_rate"):
+            data["tax_rate"] = row["tax_rate"]
+        if row.get("active"):
+            data["active"] = row["active"].strip().lower() not in ("0", "no", "false", "خیر")
+        sku = to_ascii_digits(clean_text(data["sku"])).upper()
+        if sku in seen:
+            result.errors.append(RowError(number, "sku", _("This SKU appears twice in the file.")))
+        seen.add(sku)
+        currency = None
+        try:
+            if row.get("price"):
+                currency = check_currency(row.get("currency") or conf.base_currency())
+                to_decimal(row["price"], field="price")
+            existing = Product.objects.filter(sku=sku).first()
+            _clean_product(data, current=existing)
+        except ValidationError as exc:
+            result.errors += [RowError(number, c, m) for c, ms in exc.message_dict.items() for m in ms]
+            continue
+        plans.append((data, existing, currency, row.get("price")))
+    if result.errors:
+        return result
+    with transaction.atomic():
+        for data, existing, currency, price in plans:
+            prices = {_list_for(currency): price} if currency is not None else {}
+            if existing is None:
+                product_create(actor=actor, data=data, prices=prices)
+                result.created += 1
+            else:
+                product_update(product=existing, actor=actor, data=data, prices=prices)
+                result.updated += 1
+    return result
+
+
+def _list_for(currency: str) -> PriceList:
+    """The price list a row's price goes on: the default one of its currency, made if need be."""
+    found = PriceList.objects.filter(currency=currency, active=True).order_by("-is_default", "id").first()
+    if found is not None:
+        return found
+    return PriceList.objects.create(
+        name=str(_("Standard %(currency)s") % {"currency": currency}),
+        currency=currency,
+        is_default=not PriceList.objects.filter(is_default=True).exists(),
+    )
+
+
+# --- historical orders --------------------------------------------------------------------
+
+
+def _find_customer(actor: User, text: str) -> Party:
+    value = clean_text(text)
+    ascii_value = to_ascii_digits(value)
+    visible = policy.visible(actor, Party.objects.all())
+    found: list[Party] = []
+    if ascii_value.isdigit() and len(ascii_value) <= 18:
+        found = list(visible.filter(pk=int(ascii_value)))
+    if not found and "@" in value:
+        try:
+            email = normalize_email(value)
+            found = list(
+                visible.filter(contact_points__kind=ContactPoint.Kind.EMAIL, contact_points__value=email)
+            )
+        except ValidationError:
+            found = []
+    if not found and sum(c.isdigit() for c in ascii_value) >= 7:
+        try:
+            phone = normalize_phone(value)
+            found = list(
+                visible.filter(contact_points__kind=ContactPoint.Kind.PHONE, contact_points__value=phone)
+            )
+        except ValidationError:
+            found = []
+    if not found:
+        found = list(visible.filter(sort_key=collation_key(value))[:2])
+    unique = {p.pk: p for p in found}
+    if not unique:
+        raise ValidationError(
+            {"customer": [_("No customer you may see matches “%(value)s”.") % {"value": value[:80]}]}
+        )
+    if len(unique) > 1:
+        raise ValidationError(
+            {"customer": [_("Several customers match “%(value)s”; use the id.") % {"value": value[:80]}]}
+        )
+    return next(iter(unique.values()))
+
+
+@dataclass
+class _PlannedOrder:
+    reference: str
+    party: Party
+    day: Any
+    currency: str
+    lines: list[LineValues] = field(default_factory=list)
+    amount: Decimal | None = None
+    first_row: int = 0
+
+
+def orders_import(*, actor: User, rows: list[dict[str, str]]) -> ImportResult:
+    """Bring in past orders (one row per line, grouped by the order column) as history."""
+    policy.require_create(actor, Order)
+    result = ImportResult(
+        errors=_missing_columns(rows, ("order", "customer", "date", "quantity", "unit_price"))
+    )
+    if result.errors:
+        return result
+    planned: dict[str, _PlannedOrder] = {}
+    products = {
+        p.sku: p
+        for p in Product.objects.filter(sku__in={to_ascii_digits(r.get("sku", "")).upper() for r in rows})
+    }
+    existing = set(
+        Order.objects.filter(number__in=[f"IMP-{r.get('order', '')}" for r in rows]).values_list(
+            "number", flat=True
+        )
+    )
+    for number, row in enumerate(rows, start=2):
+        errors: dict[str, list[str]] = {}
+        reference = clean_text(row.get("order", ""))[:30]
+        if not reference:
+            errors["order"] = [_("This field is required.")]
+        elif f"IMP-{reference}" in existing:
+            errors["order"] = [_("An order with this reference was imported already.")]
+        try:
+            party = _find_customer(actor, row.get("customer", ""))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+            party = None
+        try:
+            day = jalali.parse_date(row.get("date", ""))
+        except ValueError as exc:
+            errors["date"] = [str(exc)]
+            day = None
+        try:
+            currency = check_currency(row.get("currency") or conf.base_currency())
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+            currency = conf.base_currency()
+        product = None
+        if row.get("sku"):
+            product = products.get(to_ascii_digits(row["sku"]).upper())
+            if product is None:
+                errors["sku"] = [_("No product has this SKU.")]
+        try:
+            line = clean_line({**row, "tax_rate": row.get("tax_rate") or 0}, product=product)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+            line = None
+        amount = None
+        if row.get("amount"):
+            try:
+                amount = to_decimal(row["amount"], field="amount")
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+        order = planned.get(reference)
+        if (
+            order is not None
+            and party is not None
+            and (order.party.pk != party.pk or order.currency != currency)
+        ):
+            errors["customer"] = [_("Rows of one order must have the same customer and currency.")]
+        result.errors += [RowError(number, c, m) for c, ms in errors.items() for m in ms]
+        if errors or party is None or line is None:
+            continue
+        if order is None:
+            order = planned[reference] = _PlannedOrder(reference, party, day, currency, first_row=number)
+        order.lines.append(line)
+        order.amount = amount if amount is not None else order.amount
+    for order in planned.values():
+        total = sum((line.amounts(order.currency)[3] for line in order.lines), Decimal(0))
+        if order.amount is not None and abs(order.amount - total) > Decimal(1):
+            result.errors.append(
+                RowError(
+                    order.first_row,
+                    "amount",
+                    _("The lines add up to %(total)s, not %(amount)s.")
+                    % {"total": total, "amount": order.amount},
+                )
+            )
+    if result.errors:
+        return result
+    with transaction.atomic():
+        for order in planned.values():
+            _create_order(actor, order)
+            result.created += 1
+        audit_log(
+            actor=actor,
+            kind=AuditEvent.Kind.CREATE,
+            obj=actor,
+            changes={"imported orders": [None, result.created]},
+        )
+    return result
+
+
+def _create_order(actor: User, plan: _PlannedOrder) -> Order:
+    order = Order(
+        number=f"IMP-{plan.reference}",
+        party=plan.party,
+        owner_id=plan.party.owner_id,
+        currency=plan.currency,
+        ordered_on=plan.day,
+        status=OrderStatus.INVOICED,
+        imported=True,
+        created_by=actor,
+        updated_by=actor,
+    )
+    lines = []
+    for position, values in enumerate(plan.lines):
+        discount, net, tax, total = values.amounts(plan.currency)
+        lines.append(
+            OrderLine(
+                product=values.product,
+                description=values.description,
+                quantity=values.quantity,
+                unit_price=values.unit_price,
+                discount_percent=values.discount_percent,
+                tax_rate=values.tax_rate,
+                net=net,
+                tax=tax,
+                total=total,
+                quantity_invoiced=values.quantity,
+                position=position,
+            )
+        )
+        order.subtotal += net + discount
+        order.discount_total += discount
+        order.tax_total += tax
+        order.total += total
+    order.total = round_money(order.total, plan.currency)
+    order.invoiced_total = order.total
+    order.save()
+    for line in lines:
+        line.order = order
+    OrderLine.objects.bulk_create(lines)
+    audit_log(
+        actor=actor,
+        kind=AuditEvent.Kind.CREATE,
+        obj=order,
+        party_id=order.party_id,
+        changes={"total": [None, f"{order.total} {order.currency}"], "imported": [None, True]},
+    )
+    return order
+
+
+__all__ = ["ImportResult", "RowError", "next_number", "orders_import", "products_import", "read_rows"]

@@ -1,0 +1,375 @@
+"""Leads: capture, assignment rules, scoring with its explanation, stages and contacts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peyvand.core import policy
+from peyvand.core.models import AuditEvent, Role, User
+from peyvand.core.services import audit_log, changes_between, snapshot
+from peyvand.core.text import search_key
+from peyvand.customers.models import Source
+from peyvand.customers.normalize import normalize_email, normalize_phone
+from peyvand.interactions.models import Channel
+
+from ..models import AssignmentRule, Lead, LeadStage, LeadTouch, ScoreRule
+from .common import text_field
+
+TEXT_FIELDS = {
+    "first_name": 100,
+    "last_name": 100,
+    "company": 200,
+    "job_title": 100,
+    "province": 100,
+    "city": 100,
+    "message": 5000,
+}
+LEAD_FIELDS = (*TEXT_FIELDS, "email", "phone", "source", "owner", "email_consent", "sms_consent")
+# Fields a scoring rule may give points for having.
+SCORABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "company",
+    "job_title",
+    "email",
+    "phone",
+    "province",
+    "city",
+    "message",
+)
+OPEN_STAGES = (LeadStage.SUSPECT, LeadStage.PROSPECT, LeadStage.QUALIFIED)
+MAX_TOUCHES_SCORED = 10
+
+
+def clean_lead(data: Mapping[str, Any], *, actor: User | None) -> dict[str, Any]:
+    unknown = set(data) - set(LEAD_FIELDS)
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be set.")] for name in sorted(unknown)})
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    for name, value in data.items():
+        if name in TEXT_FIELDS:
+            cleaned[name] = text_field(errors, name, value, TEXT_FIELDS[name])
+        elif name in ("email", "phone"):
+            try:
+                normalize = normalize_email if name == "email" else normalize_phone
+                cleaned[name] = normalize(value) if value else ""
+            except ValidationError as exc:
+                errors[name] = exc.messages
+        elif name == "source":
+            if value not in Source.values:
+                errors[name] = [_("Choose a valid source.")]
+            cleaned[name] = value
+        elif name == "owner":
+            if value is not None and (not isinstance(value, User) or not value.is_active):
+                errors[name] = [_("Choose an active user.")]
+            elif actor is not None and not policy.may_own(actor, Lead, value):
+                errors[name] = [_("You may not give a lead to this user.")]
+            cleaned[name] = value
+        elif name in ("email_consent", "sms_consent"):
+            cleaned[name] = bool(value)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _refresh(lead: Lead) -> None:
+    lead.display_name = (
+        " ".join(p for p in (lead.first_name, lead.last_name) if p) or lead.company or lead.email
+    )
+    lead.display_name = lead.display_name or lead.phone
+    lead.search_text = search_key(" ".join((lead.display_name, lead.company, lead.email, lead.phone)))
+
+
+@transaction.atomic
+def lead_create(*, actor: User | None, data: Mapping[str, Any], web_form: Any = None) -> Lead:
+    """Capture a lead. Without an owner the assignment rules choose one (else the creator).
+
+    ``actor`` is None for a lead from a public web form.
+    """
+    if actor is not None:
+        policy.require_create(actor, Lead)
+    cleaned = clean_lead(data, actor=actor)
+    lead = Lead(created_by=actor, updated_by=actor, web_form=web_form, **cleaned)
+    if not (lead.first_name or lead.last_name or lead.company):
+        raise ValidationError({"last_name": [_("Enter a name or a company.")]})
+    if not (lead.email or lead.phone):
+        raise ValidationError({"phone": [_("Enter a phone number or an email address.")]})
+    if lead.email_consent or lead.sms_consent:
+        lead.consent_at = timezone.now()
+    if "owner" not in data:
+        assigned = assign(lead)
+        lead.owner = assigned if assigned is not None else (actor if _sells(actor) else None)
+    lead.team_id = lead.owner.team_id if lead.owner is not None else lead.team_id
+    _refresh(lead)
+    lead.save()
+    _score(lead)
+    lead.save(update_fields=["score", "score_details"])
+    audit_log(
+        actor=actor,
+        kind=AuditEvent.Kind.CREATE,
+        obj=lead,
+        changes={k: [None, v] for k, v in snapshot(lead, LEAD_FIELDS).items() if v not in (None, "", False)},
+    )
+    return lead
+
+
+def _sells(user: User | None) -> bool:
+    return user is not None and user.role in (Role.SALES, Role.MANAGER)
+
+
+def _lock(lead: Lead, actor: User) -> Lead:
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    policy.require_change(actor, lead)
+    return lead
+
+
+@transaction.atomic
+def lead_update(*, lead: Lead, actor: User, data: Mapping[str, Any]) -> Lead:
+    lead = _lock(lead, actor)
+    if lead.stage == LeadStage.CONVERTED:
+        raise ValidationError(_("A converted lead cannot be changed; change its customer instead."))
+    cleaned = clean_lead(data, actor=actor)
+    before = snapshot(lead, LEAD_FIELDS)
+    for name, value in cleaned.items():
+        setattr(lead, name, value)
+    if (lead.email_consent or lead.sms_consent) and lead.consent_at is None:
+        lead.consent_at = timezone.now()
+    if "owner" in cleaned and lead.owner is not None:
+        lead.team_id = lead.owner.team_id
+    _refresh(lead)
+    _score(lead)
+    lead.updated_by = actor
+    lead.save()
+    changes = changes_between(before, snapshot(lead, LEAD_FIELDS))
+    if changes:
+        audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=lead, changes=changes)
+    return lead
+
+
+@transaction.atomic
+def lead_set_stage(*, lead: Lead, actor: User, stage: str, reason: str = "") -> Lead:
+    """Move a lead between suspect, prospect and qualified, or disqualify it with a reason."""
+    lead = _lock(lead, actor)
+    if lead.stage == LeadStage.CONVERTED:
+        raise ValidationError(_("This lead has been converted already."))
+    if stage == LeadStage.CONVERTED:
+        raise ValidationError({"stage": [_("Convert a qualified lead with the conversion step.")]})
+    if stage not in LeadStage.values:
+        raise ValidationError({"stage": [_("Choose a valid stage.")]})
+    errors: dict[str, list[str]] = {}
+    reason = text_field(errors, "reason", reason, 500, required=stage == LeadStage.DISQUALIFIED)
+    if errors:
+        if stage == LeadStage.DISQUALIFIED and not reason:
+            raise ValidationError({"reason": [_("Say why the lead is disqualified.")]})
+        raise ValidationError(errors)
+    before = {"stage": lead.stage, "disqualify_reason": lead.disqualify_reason}
+    lead.stage = stage
+    lead.disqualify_reason = reason if stage == LeadStage.DISQUALIFIED else ""
+    lead.updated_by = actor
+    lead.save()
+    changes = changes_between(before, {"stage": lead.stage, "disqualify_reason": lead.disqualify_reason})
+    if changes:
+        audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=lead, changes=changes)
+    return lead
+
+
+@transaction.atomic
+def lead_touch(
+    *, lead: Lead, actor: User, channel: str, note: str = "", at: dt.datetime | None = None
+) -> LeadTouch:
+    """Log a call, email or meeting with a lead; contacts and recency count towards its score."""
+    lead = _lock(lead, actor)
+    if channel not in Channel.values:
+        raise ValidationError({"channel": [_("Choose a valid channel.")]})
+    errors: dict[str, list[str]] = {}
+    note = text_field(errors, "note", note, 500)
+    if errors:
+        raise ValidationError(errors)
+    at = at or timezone.now()
+    touch = LeadTouch.objects.create(lead=lead, channel=channel, note=note, at=at, actor=actor)
+    if lead.last_touch_at is None or at > lead.last_touch_at:
+        lead.last_touch_at = at
+    if lead.stage == LeadStage.SUSPECT:
+        lead.stage = LeadStage.PROSPECT  # someone answered: no longer a mere suspect
+    _score(lead)
+    lead.save()
+    return touch
+
+
+# --- assignment ---------------------------------------------------------------------------
+
+
+def assign(lead: Lead) -> User | None:
+    """The owner the first matching active rule gives ``lead``, taking turns within a team."""
+    for rule in AssignmentRule.objects.filter(active=True).order_by("order", "id"):
+        if rule.kind == AssignmentRule.Kind.SOURCE and rule.value != lead.source:
+            continue
+        if rule.kind == AssignmentRule.Kind.PROVINCE and search_key(rule.value) != search_key(lead.province):
+            continue
+        if rule.user_id is not None:
+            if rule.user is not None and rule.user.is_active:
+                return rule.user
+            continue
+        chosen = _round_robin(rule)
+        if chosen is not None:
+            return chosen
+    return None
+
+
+def _round_robin(rule: AssignmentRule) -> User | None:
+    # The rule's row lock makes concurrent leads take consecutive turns, in any process.
+    rule = AssignmentRule.objects.select_for_update().get(pk=rule.pk)
+    if rule.team_id is None:
+        return None
+    members = list(
+        User.objects.filter(team_id=rule.team_id, is_active=True, role__in=(Role.SALES, Role.MANAGER))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    if not members:
+        return None
+    after = [pk for pk in members if rule.last_user_id is not None and pk > rule.last_user_id]
+    chosen = after[0] if after else members[0]
+    rule.last_user_id = chosen
+    rule.save(update_fields=["last_user"])
+    return User.objects.get(pk=chosen)
+
+
+# --- scoring ------------------------------------------------------------------------------
+
+
+def _score(lead: Lead, rules: list[ScoreRule] | None = None, touches: int | None = None) -> None:
+    """Add up the active rules' points; keep each rule that counted, to explain the score."""
+    if rules is None:
+        rules = list(ScoreRule.objects.filter(active=True))
+    if touches is None:
+        touches = lead.touches.count() if lead.pk else 0
+    details: list[dict[str, Any]] = []
+    for rule in rules:
+        points = 0
+        if rule.kind == ScoreRule.Kind.FIELD and rule.value in SCORABLE_FIELDS:
+            points = rule.points if getattr(lead, rule.value) else 0
+        elif rule.kind == ScoreRule.Kind.SOURCE:
+            points = rule.points if lead.source == rule.value else 0
+        elif rule.kind == ScoreRule.Kind.PROVINCE:
+            points = (
+                rule.points if lead.province and search_key(lead.province) == search_key(rule.value) else 0
+            )
+        elif rule.kind == ScoreRule.Kind.TOUCHES:
+            points = rule.points * min(touches, MAX_TOUCHES_SCORED)
+        elif rule.kind == ScoreRule.Kind.RECENCY and rule.value.isdigit():
+            latest = lead.last_touch_at or lead.created_at or timezone.now()
+            points = rule.points if timezone.now() - latest <= dt.timedelta(days=int(rule.value)) else 0
+        if points:
+            details.append({"rule": rule.pk, "kind": rule.kind, "value": rule.value, "points": points})
+    lead.score = sum(item["points"] for item in details)
+    lead.score_details = details
+
+
+def leads_rescore(*, batch_size: int = 500) -> int:
+    """Score every open lead again (after the rules change, and nightly for recency)."""
+    rules = list(ScoreRule.objects.filter(active=True))
+    changed = 0
+    queryset = Lead.objects.filter(stage__in=OPEN_STAGES).order_by("id")
+    last_id = 0
+    while True:
+        chunk = list(queryset.filter(id__gt=last_id)[:batch_size])
+        if not chunk:
+            return changed
+        counts = dict(
+            LeadTouch.objects.filter(lead__in=chunk)
+            .values("lead_id")
+            .annotate(n=Count("id"))
+            .values_list("lead_id", "n")
+        )
+        dirty = []
+        for lead in chunk:
+            old = (lead.score, lead.score_details)
+            _score(lead, rules, counts.get(lead.pk, 0))
+            if (lead.score, lead.score_details) != old:
+                dirty.append(lead)
+        Lead.objects.bulk_update(dirty, ["score", "score_details"])
+        changed += len(dirty)
+        last_id = chunk[-1].pk
+
+
+@transaction.atomic
+def score_rule_save(*, actor: User, data: Mapping[str, Any], rule: ScoreRule | None = None) -> ScoreRule:
+    policy.require_admin(actor)
+    kind = data.get("kind", rule.kind if rule else None)
+    if kind not in ScoreRule.Kind.values:
+        raise ValidationError({"kind": [_("Choose a valid kind.")]})
+    value = str(data.get("value", rule.value if rule else "") or "").strip()
+    errors: dict[str, list[str]] = {}
+    if kind == ScoreRule.Kind.FIELD and value not in SCORABLE_FIELDS:
+        errors["value"] = [
+            _("Choose one of the fields: %(fields)s.") % {"fields": ", ".join(SCORABLE_FIELDS)}
+        ]
+    elif kind == ScoreRule.Kind.SOURCE and value not in Source.values:
+        errors["value"] = [_("Choose a valid source.")]
+    elif kind == ScoreRule.Kind.RECENCY and not (value.isdigit() and 0 < int(value) <= 3650):
+        errors["value"] = [_("Enter a number of days between 1 and 3650.")]
+    elif kind == ScoreRule.Kind.PROVINCE and not value:
+        errors["value"] = [_("Enter a province.")]
+    points = data.get("points", rule.points if rule else None)
+    if isinstance(points, bool) or not isinstance(points, int) or not -100 <= points <= 100:
+        errors["points"] = [_("Enter whole points between -100 and 100.")]
+    if errors:
+        raise ValidationError(errors)
+    rule = rule or ScoreRule()
+    rule.kind, rule.value, rule.points = kind, value[:100], points
+    rule.active = bool(data.get("active", rule.active))
+    rule.save()
+    audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=rule, changes={"points": [None, points]})
+    transaction.on_commit(_rescore_later)
+    return rule
+
+
+def _rescore_later() -> None:
+    from ..tasks import rescore_leads
+
+    rescore_leads()
+
+
+@transaction.atomic
+def assignment_rule_save(
+    *, actor: User, data: Mapping[str, Any], rule: AssignmentRule | None = None
+) -> AssignmentRule:
+    policy.require_admin(actor)
+    kind = data.get("kind", rule.kind if rule else None)
+    errors: dict[str, list[str]] = {}
+    if kind not in AssignmentRule.Kind.values:
+        errors["kind"] = [_("Choose a valid kind.")]
+    value = str(data.get("value", rule.value if rule else "") or "").strip()[:100]
+    if kind == AssignmentRule.Kind.SOURCE and value not in Source.values:
+        errors["value"] = [_("Choose a valid source.")]
+    if kind == AssignmentRule.Kind.PROVINCE and not value:
+        errors["value"] = [_("Enter a province.")]
+    team, user = data.get("team"), data.get("user")
+    if user is None and team is None:
+        errors["team"] = [_("Choose a team to take turns in, or a salesperson.")]
+    if user is not None and not user.is_active:
+        errors["user"] = [_("Choose an active user.")]
+    if errors:
+        raise ValidationError(errors)
+    rule = rule or AssignmentRule()
+    rule.kind, rule.value, rule.team, rule.user = kind, value, team, user
+    rule.order = int(data.get("order", rule.order) or 0)
+    rule.active = bool(data.get("active", rule.active))
+    rule.save()
+    audit_log(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=rule,
+        changes={"kind": [None, kind], "value": [None, value]},
+    )
+    return rule

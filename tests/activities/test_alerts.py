@@ -1,0 +1,176 @@
+"""Overdue alerts, escalation to the manager after each team's delay (on a frozen clock),
+and birthdays and anniversaries."""
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from peyvand.activities import services, tasks
+from peyvand.activities.models import Activity, TeamSettings
+from peyvand.activities.services import alerts
+from peyvand.activities.services.alerts import Occasion, register_occasion_source
+from peyvand.notifications.models import Notification
+
+NOW = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
+
+
+def notes(user, kind):
+    return Notification.objects.filter(recipient=user, kind=kind)
+
+
+@pytest.fixture
+def overdue_call(users, make_activity):
+    with mock.patch("django.utils.timezone.now", return_value=NOW - dt.timedelta(days=3)):
+        return make_activity("sales", due_in=dt.timedelta(days=2), reminders=[])  # due NOW - 1 day
+
+
+def test_overdue_is_alerted_to_the_assignee_once(users, overdue_call):
+    assert services.overdue_alerts_raise(now=NOW) == 1
+    assert services.overdue_alerts_raise(now=NOW + dt.timedelta(minutes=5)) == 0
+    alert = notes(users["sales"], "overdue").get()
+    assert alert.data["title"] == overdue_call.title
+    assert not notes(users["manager"], "overdue").exists()
+
+
+def test_escalation_waits_for_the_default_delay_then_tells_the_teams_manager(users, overdue_call, settings):
+    settings.PEYVAND_ESCALATION_DELAY_MINUTES = 48 * 60
+    assert services.escalations_raise(now=NOW) == 0  # one day overdue: not yet
+    assert services.escalations_raise(now=NOW + dt.timedelta(days=1, minutes=1)) == 1
+    assert services.escalations_raise(now=NOW + dt.timedelta(days=3)) == 0  # once
+    escalation = notes(users["manager"], "escalation").get()
+    assert escalation.data["assignee"] == str(users["sales"])
+    assert not notes(users["outsider"], "escalation").exists()
+    assert not notes(users["sales"], "escalation").exists()
+
+
+def test_each_team_has_its_own_delay(users, team_a, overdue_call, make_activity):
+    services.team_settings_update(team=team_a, actor=users["admin"], data={"escalation_delay_minutes": 60})
+    with mock.patch("django.utils.timezone.now", return_value=NOW - dt.timedelta(days=3)):
+        other = make_activity("outsider", due_in=dt.timedelta(days=2), reminders=[])
+    # Team A escalates an hour after; team B (no settings) uses the default day.
+    assert services.escalations_raise(now=NOW - dt.timedelta(minutes=1)) == 1
+    assert notes(users["manager"], "escalation").count() == 1
+    assert Activity.objects.get(pk=other.pk).escalated_at is None
+    assert services.escalations_raise(now=NOW + dt.timedelta(minutes=1)) == 1
+    admins = notes(users["admin"], "escalation")  # team B has no manager: the administrators
+    assert admins.count() == 1 and admins.get().data["assignee"] == str(users["outsider"])
+
+
+def test_a_team_may_name_its_escalation_target_or_switch_escalation_off(users, team_a, team_b, overdue_call):
+    services.team_settings_update(
+        team=team_a,
+        actor=users["admin"],
+        data={"escalation_delay_minutes": 0, "escalate_to": users["support"]},
+    )
+    assert services.escalations_raise(now=NOW) == 1
+    assert notes(users["support"], "escalation").count() == 1
+    assert not notes(users["manager"], "escalation").exists()
+    services.team_settings_update(team=team_b, actor=users["admin"], data={"escalate": False})
+    assert TeamSettings.objects.get(team=team_b).escalate is False
+
+
+def test_only_administrators_change_team_settings_and_bad_values_change_nothing(users, team_a):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    with pytest.raises(PermissionDenied):
+        services.team_settings_update(
+            team=team_a, actor=users["manager"], data={"escalation_delay_minutes": 5}
+        )
+    with pytest.raises(ValidationError):
+        services.team_settings_update(
+            team=team_a, actor=users["admin"], data={"escalation_delay_minutes": -5}
+        )
+    with pytest.raises(ValidationError):
+        services.team_settings_update(
+            team=team_a, actor=users["admin"], data={"escalation_delay_minutes": "soon"}
+        )
+    assert not TeamSettings.objects.exists()
+
+
+def test_moving_the_activity_restarts_the_clock(users, overdue_call):
+    assert services.overdue_alerts_raise(now=NOW) == 1
+    with mock.patch("django.utils.timezone.now", return_value=NOW):
+        services.activity_update(
+            activity=overdue_call, actor=users["sales"], data={"due_at": NOW + dt.timedelta(hours=2)}
+        )
+    assert services.overdue_alerts_raise(now=NOW + dt.timedelta(hours=1)) == 0
+    assert services.overdue_alerts_raise(now=NOW + dt.timedelta(hours=3)) == 1
+    assert notes(users["sales"], "overdue").count() == 2
+
+
+def test_done_activities_raise_nothing(users, overdue_call):
+    services.activity_complete(activity=overdue_call, actor=users["sales"])
+    assert services.overdue_alerts_raise(now=NOW) == 0
+    assert services.escalations_raise(now=NOW + dt.timedelta(days=30)) == 0
+
+
+def test_the_periodic_job_is_safe_to_run_twice(users, overdue_call):
+    with mock.patch("django.utils.timezone.now", return_value=NOW + dt.timedelta(days=2)):
+        tasks.alerts_task.call_local()
+        tasks.alerts_task.call_local()
+    assert notes(users["sales"], "overdue").count() == 1
+    assert notes(users["manager"], "escalation").count() == 1
+
+
+def test_an_assignee_who_is_the_manager_escalates_to_the_administrators(users, make_activity):
+    with mock.patch("django.utils.timezone.now", return_value=NOW - dt.timedelta(days=3)):
+        own = make_activity("manager", due_in=dt.timedelta(days=1), reminders=[])
+    assert alerts.escalation_recipients(own, None) == [users["admin"]]
+
+
+# --- birthdays and anniversaries ----------------------------------------------------------
+
+
+def test_birthdays_remind_the_owner_once_a_year(users, make_person):
+    make_person(owner="sales", first_name="مریم", data={"date_of_birth": dt.date(1990, 3, 10)})
+    make_person(owner="sales2", first_name="یاسر", data={"date_of_birth": dt.date(1985, 7, 1)})
+    make_person(owner=None, first_name="بی‌صاحب", data={"date_of_birth": dt.date(1980, 3, 10)})
+    day = dt.date(2025, 3, 10)
+    assert services.occasions_remind(day=day) == 1
+    assert services.occasions_remind(day=day) == 0
+    tasks.occasions_task.call_local()
+    reminder = notes(users["sales"], "birthday").get()
+    assert reminder.data["party"] == "مریم کریمی" and reminder.data["years"] == 35
+    assert not notes(users["sales2"], "birthday").exists()
+    assert services.occasions_remind(day=dt.date(2026, 3, 10)) == 1  # next year again
+
+
+def test_a_29_february_birthday_is_remembered_on_28_february_in_common_years(users, make_person):
+    make_person(owner="sales", data={"date_of_birth": dt.date(2000, 2, 29)})
+    assert services.occasions_remind(day=dt.date(2025, 2, 28)) == 1
+    assert services.occasions_remind(day=dt.date(2024, 2, 28)) == 0
+    assert services.occasions_remind(day=dt.date(2024, 2, 29)) == 1
+
+
+def test_another_app_can_add_anniversaries(users, make_person):
+    party = make_person(owner="sales")
+
+    def contracts(day):
+        yield Occasion(
+            "anniversary",
+            f"contract:{party.pk}:7",
+            party.pk,
+            party.display_name,
+            users["sales"].pk,
+            "Contract",
+            3,
+        )
+
+    register_occasion_source(contracts)
+    try:
+        assert services.occasions_remind(day=dt.date(2025, 5, 1)) == 1
+        assert services.occasions_remind(day=dt.date(2025, 5, 1)) == 0
+    finally:
+        alerts._SOURCES.remove(contracts)
+    note = notes(users["sales"], "anniversary").get()
+    assert note.data == {"party": party.display_name, "label": "Contract", "years": 3}
+
+
+def test_inactive_owners_are_not_reminded(users, make_person):
+    make_person(owner="sales", data={"date_of_birth": dt.date(1990, 3, 10)})
+    users["sales"].is_active = False
+    users["sales"].save()
+    assert services.occasions_remind(day=dt.date(2025, 3, 10)) == 0
+    assert timezone.now()

@@ -1,0 +1,129 @@
+"""The OpenAPI schema and the interactive docs, served without any outside address."""
+
+import json
+import re
+
+from django.test import Client
+
+EXPECTED_PATHS = {
+    "/api/v1/me": {"get"},
+    "/api/v1/users": {"get"},
+    "/api/v1/people": {"get", "post"},
+    "/api/v1/people/{party_id}": {"get", "patch", "delete"},
+    "/api/v1/people/{party_id}/merge": {"post"},
+    "/api/v1/organisations": {"get", "post"},
+    "/api/v1/organisations/{party_id}": {"get", "patch", "delete"},
+    "/api/v1/organisations/{party_id}/merge": {"post"},
+    "/api/v1/parties/{party_id}/contact-points": {"get", "post"},
+    "/api/v1/contact-points/{point_id}": {"get", "patch", "delete"},
+    "/api/v1/people/{party_id}/memberships": {"get", "post"},
+    "/api/v1/memberships/{membership_id}": {"patch", "delete"},
+    "/api/v1/parties/{party_id}/notes": {"get", "post"},
+    "/api/v1/notes/{note_id}": {"patch", "delete"},
+    "/api/v1/tags": {"get"},
+    "/api/v1/parties/{party_id}/tags": {"put"},
+    "/api/v1/interactions": {"get", "post"},
+    "/api/v1/interactions/{interaction_id}": {"get", "patch", "delete"},
+    "/api/v1/parties/{party_id}/timeline": {"get"},
+    "/api/v1/imports": {"get", "post"},
+    "/api/v1/imports/{job_id}": {"get"},
+    "/api/v1/imports/{job_id}/start": {"post"},
+    "/api/v1/imports/{job_id}/problems": {"get"},
+    "/api/v1/imports/{job_id}/cancel": {"post"},
+    "/api/v1/imports/{job_id}/undo": {"post"},
+    # follow-up and communications
+    "/api/v1/activities": {"get", "post"},
+    "/api/v1/activities/{activity_id}": {"delete", "get", "patch"},
+    "/api/v1/activities/{activity_id}/complete": {"post"},
+    "/api/v1/activities/{activity_id}/cancel": {"post"},
+    "/api/v1/calendar": {"get"},
+    "/api/v1/notifications": {"get"},
+    "/api/v1/notifications/unread-count": {"get"},
+    "/api/v1/notifications/{notification_id}/read": {"post"},
+    "/api/v1/notifications/read-all": {"post"},
+    "/api/v1/messages": {"get", "post"},
+    "/api/v1/telephony/calls": {"post"},
+    "/api/v1/sms/inbound": {"post"},
+    "/api/v1/sms/preview": {"post"},
+    "/api/v1/parties/{party_id}/emails": {"post"},
+    "/api/v1/parties/{party_id}/sms": {"post"},
+    "/api/v1/outbound-messages": {"get"},
+    "/api/v1/outbound-messages/{message_id}": {"get"},
+    # sales
+    "/api/v1/leads": {"get", "post"},
+    "/api/v1/leads/{lead_id}": {"get", "patch"},
+    "/api/v1/leads/{lead_id}/stage": {"post"},
+    "/api/v1/leads/{lead_id}/touches": {"post"},
+    "/api/v1/leads/{lead_id}/convert": {"post"},
+    "/api/v1/pipelines": {"get", "post"},
+    "/api/v1/pipelines/{pipeline_id}": {"put"},
+    "/api/v1/deals": {"get", "post"},
+    "/api/v1/deals/{deal_id}": {"get", "patch", "delete"},
+    "/api/v1/deals/{deal_id}/move": {"post"},
+    "/api/v1/deals/{deal_id}/history": {"get"},
+    "/api/v1/deals/{deal_id}/lines": {"post"},
+    "/api/v1/deal-lines/{line_id}": {"patch", "delete"},
+    "/api/v1/deals/{deal_id}/quotes": {"post"},
+    "/api/v1/quotes/{quote_id}": {"get"},
+    "/api/v1/quotes/{quote_id}/pdf": {"get"},
+    "/api/v1/quotes/{quote_id}/send": {"post"},
+    "/api/v1/quotes/{quote_id}/accept": {"post"},
+    "/api/v1/quotes/{quote_id}/decline": {"post"},
+    "/api/v1/orders": {"get"},
+    "/api/v1/orders/{order_id}": {"get"},
+    "/api/v1/orders/{order_id}/invoices": {"post"},
+    "/api/v1/invoices": {"get"},
+    "/api/v1/invoices/{invoice_id}": {"get"},
+    "/api/v1/invoices/{invoice_id}/payments": {"get", "post"},
+    "/api/v1/parties/{party_id}/sales": {"get"},
+    "/api/v1/products": {"get", "post"},
+    "/api/v1/products/{product_id}": {"get", "patch"},
+    "/api/v1/currency-rates": {"get", "post"},
+    "/api/v1/forecast": {"get"},
+    "/api/v1/targets": {"put"},
+    "/api/v1/products/import": {"post"},
+    "/api/v1/orders/import": {"post"},
+    "/api/v1/lead-score-rules": {"get", "post"},
+    "/api/v1/lead-assignment-rules": {"get", "post"},
+    "/api/v1/web-forms": {"get", "post"},
+    "/api/v1/web-forms/{form_id}": {"patch"},
+}
+
+
+def test_openapi_schema_lists_every_endpoint_with_auth_and_errors(db):
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["info"]["title"] == "Peyvand API"
+    assert {path: set(ops) for path, ops in schema["paths"].items()} == EXPECTED_PATHS
+    schemes = schema["components"]["securitySchemes"]
+    assert {s["type"] for s in schemes.values()} == {"http", "apiKey"}
+    operation_ids = [op["operationId"] for ops in schema["paths"].values() for op in ops.values()]
+    assert len(operation_ids) == len(set(operation_ids))
+    person_create = schema["paths"]["/api/v1/people"]["post"]
+    assert {"201", "409", "422"} <= set(person_create["responses"])
+    assert "servers" not in schema or all("127.0.0.1" in s["url"] for s in schema["servers"])
+
+
+def test_people_and_organisations_document_their_own_fields(db):
+    components = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert {"first_name", "organisations", "contacts"} <= set(components["PersonCreate"]["properties"])
+    assert "first_name" not in components["OrganisationCreate"]["properties"]
+    assert components["PersonCreate"].get("additionalProperties") is False
+
+
+def test_docs_page_loads_swagger_from_our_own_static_files(db):
+    client = Client()
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), "no outside address"
+    assert "cdn" not in html.lower()
+    assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html)
+    assert any(a.endswith("swagger-ui-bundle.js") for a in assets)
+    for asset in assets:
+        assert asset.startswith("/static/"), asset
+        assert client.get(asset).status_code == 200, asset
+    settings = json.loads(re.search(r'id="swagger-settings">(.*?)</script>', html, re.S).group(1))
+    assert settings["url"] == "/api/v1/openapi.json"
+    assert settings["validatorUrl"] is None  # else Swagger UI posts the schema to swagger.io

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import factory
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import settings as hypothesis_settings
+
+from peyvand.core.models import Role, Team, User
+from peyvand.customers import services as customer_services
+from peyvand.customers.models import Kind, Party
+
+# No per-example deadline: timing belongs in bench/, and CI machines are noisy.
+hypothesis_settings.register_profile("peyvand", deadline=None)
+hypothesis_settings.load_profile("peyvand")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    role = Role.SALES
+    password = factory.django.Password("secret-pass-123")
+
+
+@pytest.fixture
+def team_a(db: Any) -> Team:
+    return Team.objects.create(name="Team A")
+
+
+@pytest.fixture
+def team_b(db: Any) -> Team:
+    return Team.objects.create(name="Team B")
+
+
+@pytest.fixture
+def users(team_a: Team, team_b: Team) -> dict[str, User]:
+    """One user per role in team A, plus a second sales user in A and one in team B."""
+    specs = {
+        "admin": (Role.ADMIN, None),
+        "manager": (Role.MANAGER, team_a),
+        "sales": (Role.SALES, team_a),
+        "sales2": (Role.SALES, team_a),
+        "support": (Role.SUPPORT, team_a),
+        "marketing": (Role.MARKETING, team_a),
+        "readonly": (Role.READONLY, team_a),
+        "outsider": (Role.SALES, team_b),
+    }
+    return {name: UserFactory(username=name, role=role, team=team) for name, (role, team) in specs.items()}
+
+
+@pytest.fixture
+def admin(users: dict[str, User]) -> User:
+    return users["admin"]
+
+
+@pytest.fixture
+def make_person(users: dict[str, User]) -> Callable[..., Party]:
+    def make(
+        owner: str | User = "sales", first_name: str = "علی", last_name: str = "کریمی", **kwargs: Any
+    ) -> Party:
+        owner_user = users[owner] if isinstance(owner, str) else owner
+        data = {
+            "first_name": first_name,
+            "last_name": last_name,
+            "owner": owner_user,
+            **kwargs.pop("data", {}),
+        }
+        return customer_services.party_create(
+            actor=users["admin"], kind=Kind.PERSON, data=data, allow_duplicate=True, **kwargs
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_org(users: dict[str, User]) -> Callable[..., Party]:
+    def make(name: str = "شرکت نمونه", owner: str | User = "sales", **kwargs: Any) -> Party:
+        owner_user = users[owner] if isinstance(owner, str) else owner
+        return customer_services.party_create(
+            actor=users["admin"],
+            kind=Kind.ORGANISATION,
+            data={"name": name, "owner": owner_user},
+            allow_duplicate=True,
+            **kwargs,
+        )
+
+    return make
+
+
+@pytest.fixture
+def queries() -> Callable[[], CaptureQueriesContext]:
+    """``with queries() as q: ...; assert len(q) <= n`` — catches N+1 queries."""
+    return lambda: CaptureQueriesContext(connection)

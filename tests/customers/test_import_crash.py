@@ -1,0 +1,157 @@
+"""A worker killed in the middle of an import, then resumed: exactly the right rows, once.
+
+Black box: real `peyvand` processes on a database of their own (an SQLite file, or a scratch
+PostgreSQL database when the suite runs on PostgreSQL), killed with SIGKILL from outside.
+"""
+
+import csv
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROWS = 12_000
+
+
+def _write_file(path: Path) -> tuple[set[str], int]:
+    """People with unique emails, except every 100th row repeats the row before it and every
+    97th has a broken phone. Returns the emails that must end up imported (what skipping
+    duplicates leaves, worked out row by row) and how many rows are rejected."""
+    imported: set[str] = set()
+    bad = 0
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["نام", "نام خانوادگی", "ایمیل", "موبایل"])
+        for n in range(1, ROWS + 1):
+            email = f"p{n - 1 if n % 100 == 0 else n}@example.com"
+            phone = "12" if n % 97 == 0 else f"0912{n:07d}"
+            writer.writerow([f"نام{n}", "آزمایشی", email, phone])
+            if n % 97 == 0:
+                bad += 1
+            else:
+                imported.add(email)  # a repeat of an imported email is skipped: the set is unchanged
+    return imported, bad
+
+
+class Database:
+    """Where the processes keep their data, and how the test reads it."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.url = os.environ.get("DATABASE_URL", "")
+        if self.url.startswith("postgres"):
+            import psycopg
+
+            self.name = f"peyvand_crash_{uuid.uuid4().hex[:8]}"
+            base = self.url.rsplit("/", 1)[0]
+            self.admin_url = f"{base}/postgres"
+            with psycopg.connect(self.admin_url, autocommit=True) as admin:
+                admin.execute(f'CREATE DATABASE "{self.name}"')
+            self.url = f"{base}/{self.name}"
+        else:
+            self.name = ""
+            self.url = f"sqlite:///{tmp_path / 'crash.sqlite3'}"
+
+    def query(self, sql: str) -> list[tuple]:
+        if self.name:
+            import psycopg
+
+            with psycopg.connect(self.url, autocommit=True) as connection:
+                cursor = connection.execute(sql)
+                return cursor.fetchall() if cursor.description else []
+        with sqlite3.connect(self.url.removeprefix("sqlite:///"), timeout=30) as connection:
+            return connection.execute(sql).fetchall()
+
+    def drop(self) -> None:
+        if self.name:
+            import psycopg
+
+            with psycopg.connect(self.admin_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database(tmp_path):
+    db = Database(tmp_path)
+    yield db
+    db.drop()
+
+
+def test_a_killed_import_resumes_to_exactly_the_right_rows(tmp_path, database):
+    env = {
+        **os.environ,
+        "PEYVAND_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": database.url,
+        "PEYVAND_IMPORT_CHUNK_ROWS": "300",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    peyvand = [sys.executable, "-m", "peyvand.cli"]
+    subprocess.run([*peyvand, "setup", "--no-demo"], env=env, check=True, capture_output=True, timeout=300)
+    path = tmp_path / "people.csv"
+    expected, bad_rows = _write_file(path)
+
+    worker = subprocess.Popen(
+        [*peyvand, "import", "people", str(path), "--as", "admin"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while True:  # wait until a good part of the file is in, then kill the worker outright
+        progress = database.query("SELECT next_row FROM customers_importjob") if _has_job(database) else []
+        if progress and progress[0][0] > ROWS // 4:
+            break
+        assert worker.poll() is None, "the import ended before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=30)
+    ((job_id, status, next_row),) = database.query("SELECT id, status, next_row FROM customers_importjob")
+    assert status == "running" and next_row <= ROWS, "the kill must land in the middle"
+
+    # The dead worker's lease runs out; pretend that time has passed.
+    stale = "datetime('now', '-10 minutes')" if not database.name else "now() - interval '10 minutes'"
+    database.query(f"UPDATE customers_importjob SET heartbeat_at = {stale}")
+    resumed = subprocess.run(
+        [*peyvand, "import", "resume", str(job_id)], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+
+    emails = [
+        row[0]
+        for row in database.query(
+            "SELECT c.value FROM customers_contactpoint c JOIN customers_party p ON p.id = c.party_id "
+            f"WHERE c.kind = 'email' AND p.import_job_id = {job_id}"
+        )
+    ]
+    assert len(emails) == len(set(emails)), "no customer twice"
+    assert set(emails) == expected, "none missing"
+    ((created, skipped, rejected, status),) = database.query(
+        "SELECT created_count, skipped_count, error_count, status "
+        f"FROM customers_importjob WHERE id = {job_id}"
+    )
+    assert (created, skipped, rejected, status) == (
+        len(expected),
+        ROWS - len(expected) - bad_rows,
+        bad_rows,
+        "done",
+    )
+    index = "customers_party_fts" if not database.name else "customers_party_search"
+    key = "rowid" if not database.name else "party_id"
+    ((indexed,),) = database.query(
+        f"SELECT COUNT(*) FROM {index} "
+        f"WHERE {key} IN (SELECT id FROM customers_party WHERE import_job_id = {job_id})"
+    )
+    assert indexed == created
+
+
+def _has_job(database: Database) -> bool:
+    try:
+        return bool(database.query("SELECT 1 FROM customers_importjob"))
+    except Exception:
+        return False

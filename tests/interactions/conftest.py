@@ -1,0 +1,135 @@
+"""Real servers for the communications tests: an SMTP server (aiosmtpd) and an SMS gateway
+(http.server), each started by the test on a free local port."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class SmtpInbox:
+    """What the SMTP server received; ``replies`` makes the next DATA commands fail."""
+
+    messages: list[EmailMessage] = field(default_factory=list)
+    replies: list[str] = field(default_factory=list)
+    port: int = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.replies:
+            return self.replies.pop(0)
+        parsed = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.messages.append(parsed)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[SmtpInbox]:
+    inbox = SmtpInbox(port=free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", inbox.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@dataclass
+class Gateway:
+    """A fake SMS gateway that keeps what it was sent and honours Idempotency-Key."""
+
+    url: str = ""
+    received: list[dict[str, Any]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)  # answers to give before 200s
+    seen_keys: set[str] = field(default_factory=set)
+    duplicates: int = 0
+
+
+@pytest.fixture
+def gateway(settings: Any) -> Iterator[Gateway]:
+    state = Gateway()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            state.headers.append(dict(self.headers.items()))
+            if state.statuses:
+                status = state.statuses.pop(0)
+                self.send_response(status)
+                self.end_headers()
+                self.wfile.write(b'{"error": "try later"}')
+                return
+            key = self.headers.get("Idempotency-Key", "")
+            if key in state.seen_keys:
+                state.duplicates += 1
+            else:
+                state.seen_keys.add(key)
+                state.received.append(json.loads(body))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(json.dumps({"id": f"gw-{len(state.received)}"}).encode())
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/send"
+    settings.PEYVAND_SMS_BACKEND = "http"
+    settings.PEYVAND_SMS_URL = state.url
+    settings.PEYVAND_SMS_API_KEY = "gateway-key"
+    settings.PEYVAND_SMS_SENDER = "+98100020003000"
+    settings.PEYVAND_SMS_TIMEOUT = 5
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def customer(make_person: Any) -> Any:
+    """A person with an email address and a mobile number, owned by ``sales``."""
+    return make_person(
+        first_name="مریم",
+        last_name="احمدی",
+        contacts=[
+            {"kind": "email", "value": "maryam@example.com"},
+            {"kind": "phone", "value": "09121234567"},
+            {"kind": "phone", "value": "02188776655"},
+        ],
+    )
+
+
+@pytest.fixture
+def as_user(client: Any, users: dict[str, Any]) -> Any:
+    def login(name: str) -> Any:
+        client.force_login(users[name])
+        return client
+
+    return login
