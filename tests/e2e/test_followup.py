@@ -103,7 +103,9 @@ def test_drag_a_call_to_another_day_on_the_jalali_calendar(signed_in, users, tmp
         reminders=[],
     )
     local = timezone.localtime(activity.due_at)
-    target = local.date() + dt.timedelta(days=2)
+    # Another day of the same Saturday-first week, whatever weekday the test runs on.
+    week_start = local.date() - dt.timedelta(days=(local.date().weekday() - 5) % 7)
+    target = week_start + dt.timedelta(days=3 if local.date() != week_start + dt.timedelta(days=3) else 4)
     page = signed_in("sales", locale="fa-IR")
     page.goto(f"/calendar/?date={local.date().isoformat()}&view=week")
     chip = page.locator(f"[data-testid=chip-{activity.pk}]")
