@@ -13,15 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from queue import Empty, Full, Queue
+from typing import Any, TypeVar
 
+from django import db
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from peyvand.core import policy
 from peyvand.core.models import AuditEvent, User
@@ -47,10 +51,18 @@ CHUNK_ROWS = int(os.environ.get("PEYVAND_IMPORT_CHUNK_ROWS", "5000"))
 INDEX_CHUNK = 20_000
 LEASE_SECONDS = 60
 Status = ImportJob.Status
+T = TypeVar("T")
 
 
 class LeaseLost(RuntimeError):
     """Another run took the job over (this one was presumed dead); stop without writing."""
+
+
+@dataclass
+class ReadChunk:
+    last_row: int
+    candidates: list[Candidate] = field(default_factory=list)
+    issues: list[ImportIssue] = field(default_factory=list)
 
 
 @dataclass
@@ -68,10 +80,11 @@ def run(job_id: int, *, progress: Callable[[ImportJob], None] | None = None) -> 
         return ImportJob.objects.get(pk=job_id)
     job = ImportJob.objects.get(pk=job_id)
     try:
-        if job.status == Status.RUNNING:
-            _import_rows(job, lease, progress)
-        if job.status == Status.INDEXING:
-            _index(job, lease, progress)
+        with translation.override(job.language or None):
+            if job.status == Status.RUNNING:
+                _import_rows(job, lease, progress)
+            if job.status == Status.INDEXING:
+                _index(job, lease, progress)
     except LeaseLost:
         return ImportJob.objects.get(pk=job_id)
     except files.FileProblem as exc:
@@ -134,33 +147,33 @@ def _import_rows(job: ImportJob, lease: str, progress: Callable[[ImportJob], Non
         total = _rows_within_limit(path, info)
         with transaction.atomic():
             _checkpoint(job, lease, total_rows=total)
-    numbered = _data_rows(path, info, start=job.next_row)
+    chunks = _chunks(_data_rows(path, info, start=job.next_row))
     statistics_at = max(job.created_count * 4, 20_000)
-    while True:
-        chunk = list(itertools.islice(numbered, CHUNK_ROWS))
-        if not chunk:
-            break
-        if ImportJob.objects.filter(pk=job.pk, status=Status.CANCELLED).exists():
-            return
-        with transaction.atomic():
-            result = context.write_chunk(chunk)
-            ImportIssue.objects.bulk_create(result.issues, batch_size=1000)
-            _checkpoint(
-                job,
-                lease,
-                next_row=chunk[-1][0] + 1,
-                created_count=job.created_count + result.created,
-                updated_count=job.updated_count + result.updated,
-                skipped_count=job.skipped_count + result.skipped,
-                error_count=job.error_count + len({i.row for i in result.issues if not i.skipped}),
-            )
-        if job.created_count >= statistics_at:
-            # The planner judges lookups by the table's size when last analysed; a table that
-            # has grown fourfold since would be planned as tiny (scans, quadratic in the file).
-            _refresh_statistics()
-            statistics_at = job.created_count * 4
-        if progress:
-            progress(job)
+    # Reading and checking the next chunk (Python) overlaps writing this one (the engine,
+    # which lets go of the interpreter while it works).
+    with read_ahead(map(context.read_chunk, chunks)) as prepared:
+        for chunk in prepared:
+            if ImportJob.objects.filter(pk=job.pk, status=Status.CANCELLED).exists():
+                return
+            with transaction.atomic():
+                result = context.write_chunk(chunk)
+                ImportIssue.objects.bulk_create(result.issues, batch_size=1000)
+                _checkpoint(
+                    job,
+                    lease,
+                    next_row=chunk.last_row + 1,
+                    created_count=job.created_count + result.created,
+                    updated_count=job.updated_count + result.updated,
+                    skipped_count=job.skipped_count + result.skipped,
+                    error_count=job.error_count + len({i.row for i in result.issues if not i.skipped}),
+                )
+            if job.created_count >= statistics_at:
+                # The planner judges lookups by the table's size when last analysed; a table that
+                # has grown fourfold since would be planned as tiny (scans, quadratic in the file).
+                _refresh_statistics()
+                statistics_at = job.created_count * 4
+            if progress:
+                progress(job)
     with transaction.atomic():
         _checkpoint(job, lease, status=Status.INDEXING, total_rows=job.next_row - 1)
     if progress:
@@ -195,6 +208,59 @@ def _data_rows(path: Path, info: files.FileInfo, *, start: int) -> Iterator[tupl
             yield number, cells
 
 
+def _chunks(rows: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:
+    while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
+        yield chunk
+
+
+@contextmanager
+def read_ahead(items: Iterator[T], depth: int = 1) -> Iterator[Iterator[T]]:
+    """Iterate ``items`` in a thread of its own, up to ``depth`` ahead of the consumer.
+
+    The thread keeps the caller's language and time zone; an error it meets is raised in
+    the consumer, in order; leaving the block early stops it.
+    """
+    done = object()
+    queue: Queue[Any] = Queue(maxsize=depth)
+    stop = threading.Event()
+    language, zone = translation.get_language(), timezone.get_current_timezone()
+
+    def produce() -> None:
+        try:
+            with translation.override(language), timezone.override(zone):
+                for item in items:
+                    while not stop.is_set():
+                        try:
+                            queue.put(item, timeout=0.1)
+                            break
+                        except Full:
+                            continue
+                    if stop.is_set():
+                        return
+        except BaseException as exc:  # handed to the consumer, which raises it
+            queue.put(exc)
+            return
+        finally:
+            db.connections.close_all()  # only this thread's connections
+        queue.put(done)
+
+    def consume() -> Iterator[T]:
+        while (item := queue.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    thread = threading.Thread(target=produce, name="import-read-ahead", daemon=True)
+    thread.start()
+    try:
+        yield consume()
+    finally:
+        stop.set()
+        while thread.is_alive():  # let a producer blocked on a full queue see the stop
+            with suppress(Empty):
+                queue.get(timeout=0.1)
+
+
 def _owner(job: ImportJob) -> User | None:
     if job.owner is not None:
         return job.owner
@@ -212,16 +278,20 @@ class _Context:
         self.organisations: dict[str, int] = {}
         self.job_tag = services.tag_get_or_create(job.tag).pk if job.tag else None
 
-    def write_chunk(self, chunk: list[tuple[int, list[str]]]) -> ChunkResult:
-        result = ChunkResult()
-        candidates: list[Candidate] = []
-        for number, cells in chunk:
-            outcome = self.reader.read(number, cells) if any(c.strip() for c in cells) else None
+    def read_chunk(self, rows: list[tuple[int, list[str]]]) -> ReadChunk:
+        """Check a chunk's rows, without the database: what to write and what was refused."""
+        chunk = ReadChunk(last_row=rows[-1][0])
+        for number, cells in rows:
+            outcome = None if _blank(cells) else self.reader.read(number, cells)
             if isinstance(outcome, Candidate):
-                candidates.append(outcome)
+                chunk.candidates.append(outcome)
             elif outcome:
-                result.issues.extend(self._issue(number, p) for p in outcome)
-        new, updates = self._sort_out(candidates, result)
+                chunk.issues.extend(self._issue(number, p) for p in outcome)
+        return chunk
+
+    def write_chunk(self, chunk: ReadChunk) -> ChunkResult:
+        result = ChunkResult(issues=chunk.issues)
+        new, updates = self._sort_out(chunk.candidates, result)
         now = timezone.now()
         self._create(new, now)
         result.created += len(new)
@@ -304,7 +374,8 @@ class _Context:
                 memberships.append((*tracked, party_id, organisation_id, candidate.job_title))
             if candidate.note:
                 notes.append((*tracked, party_id, candidate.note))
-        writer.write(Party._meta.db_table, writer.PARTY_COLUMNS, parties)
+        with search.imported_rows_untracked():
+            writer.write(Party._meta.db_table, writer.PARTY_COLUMNS, parties)
         writer.write(ContactPoint._meta.db_table, writer.CONTACT_COLUMNS, points)
         writer.write(PartyTag._meta.db_table, writer.TAG_COLUMNS, list(dict.fromkeys(tag_pairs)))
         writer.write(Membership._meta.db_table, writer.MEMBERSHIP_COLUMNS, memberships)
@@ -369,6 +440,10 @@ class _Context:
             message = " ".join(getattr(exc, "messages", [])) or _("You may not change this customer.")
             named = f"#{party_id}" if policy.can_view(self.actor, party) else ""
             result.issues.append(self._issue(candidate.row, Problem(None, named, message)))
+
+
+def _blank(cells: list[str]) -> bool:
+    return all(not cell or cell.isspace() for cell in cells)
 
 
 def _fold_into(earlier: Candidate, later: Candidate) -> None:

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from peyvand.core import policy
@@ -74,6 +74,7 @@ def import_upload(*, actor: User, kind: str, source: IO[bytes], name: str, size:
         header=header,
         mapping=mapping.guess(kind, header),
         total_rows=None,
+        language=translation.get_language() or "",
     )
     return job
 

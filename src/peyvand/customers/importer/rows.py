@@ -6,6 +6,8 @@ emails, checked national IDs and Jalali or Gregorian dates as a form in the UI.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +23,7 @@ from peyvand.core.text import clean_text, search_key
 
 from .. import services
 from ..models import ContactPoint, Kind, Party, Source, Stage
+from ..normalize import normalize_email, normalize_phone
 from .mapping import PHONE_LABELS
 
 YES = {search_key(v) for v in ("yes", "y", "true", "1", "x", "✓", "بله", "آری", "بلی", "دارد", "موافق")}
@@ -80,8 +83,23 @@ def _choices(choices: Any) -> dict[str, str]:
     return accepted
 
 
+Handler = Callable[[str, "_Row"], None]
+
+
+@dataclass
+class _Row:
+    """What the cells of one row have said so far."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    contacts: list[services.ContactInput] = field(default_factory=list)
+    address: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)
+
+
 class RowReader:
-    """Reads the rows of one job. Built once per job: lookups are prepared up front."""
+    """Reads the rows of one job. Built once per job: each column gets its handler up front,
+    and the answers for values that repeat (names, cities, owners) are remembered, so a
+    million rows cost a few thousand checks of those instead of a million."""
 
     def __init__(
         self, *, kind: str, mapping: dict[str, str], actor: User, default_owner: User | None
@@ -89,6 +107,7 @@ class RowReader:
         self.kind = kind
         self.actor = actor
         self.columns = sorted((int(i), key) for i, key in mapping.items())
+        self.handlers: list[tuple[int, Handler]] = [(i, self._handler(key)) for i, key in self.columns]
         self.default_owner = default_owner
         self.sources = _choices(Source.choices)
         self.stages = _choices(Stage.choices)
@@ -99,114 +118,143 @@ class RowReader:
                 self.owners[search_key(user.username)] = user
                 if user.email:
                     self.owners[search_key(user.email)] = user
+        # The owners above and the default passed the services' owner check once; it is
+        # not repeated for each row they own.
+        self.checked_owners = {id(user) for user in self.owners.values()}
+        if default_owner is not None and policy.may_own(actor, Party, default_owner):
+            self.checked_owners.add(id(default_owner))
+        self.memo: dict[tuple[str, Any], Any] = {}
         self.now = timezone.now()
 
     def read(self, number: int, cells: list[str]) -> Candidate | list[Problem]:
         problems: list[Problem] = []
-        values: dict[str, Any] = {}
-        contacts: list[services.ContactInput] = []
-        address: dict[str, str] = {}
-        extra: dict[str, str] = {}
-        for index, key in self.columns:
-            raw = cells[index] if index < len(cells) else ""
-            if not raw or not raw.strip():
+        row = _Row()
+        width = len(cells)
+        for index, handler in self.handlers:
+            raw = cells[index] if index < width else ""
+            if not raw or raw.isspace():
                 continue
-            raw = unneutralise(raw)  # a file we exported: «'+98…» was «+98…»
+            if raw[0] == "'":
+                raw = unneutralise(raw)  # a file we exported: «'+98…» was «+98…»
             try:
-                self._cell(key, raw, values, contacts, address, extra)
+                handler(raw, row)
             except ValidationError as exc:
                 problems.extend(Problem(index, raw, m) for m in exc.messages)
-        if any(address.values()):
+        if row.address:
             try:
-                contacts.append(services.clean_contact({"kind": "address", "value": "", **address}))
+                row.contacts.append(self._address(row.address))
             except ValidationError as exc:
-                problems.append(Problem(None, " ".join(address.values()), " ".join(exc.messages)))
+                problems.append(Problem(None, " ".join(row.address.values()), " ".join(exc.messages)))
         if problems:
             return problems
+        values = row.values
         values.setdefault("owner", self.default_owner)
-        try:
-            fields = services.clean_party_fields(self.kind, values, actor=self.actor)
-        except ValidationError as exc:
-            return [
-                Problem(self._column_of(name), str(values.get(name, "")), message)
-                for name, messages in exc.message_dict.items()
-                for message in messages
-            ]
+        fields: dict[str, Any] = {}
+        for name, value in values.items():
+            try:
+                fields[name] = self._field(name, value)
+            except ValidationError as exc:
+                problems.extend(Problem(self._column_of(name), str(value), m) for m in exc.messages)
+        problems.extend(
+            Problem(self._column_of(name), "", message)
+            for name, message in services.party_missing(self.kind, fields).items()
+        )
+        if problems:
+            return problems
+        extra = row.extra
         candidate = Candidate(
             number,
             fields,
-            _one_primary(contacts),
+            _one_primary(row.contacts),
             organisation=extra.get("organisation", ""),
             job_title=extra.get("job_title", ""),
             note=extra.get("note", ""),
-            tags=_tags(extra.get("tags", "")),
+            tags=_tags(extra["tags"]) if "tags" in extra else [],
             kind=self.kind,
         )
         candidate.refresh()
         return candidate
 
-    def _cell(
-        self,
-        key: str,
-        raw: str,
-        values: dict[str, Any],
-        contacts: list[services.ContactInput],
-        address: dict[str, str],
-        extra: dict[str, str],
-    ) -> None:
-        if key in ("first_name", "last_name", "name", "website", "industry", "national_id"):
-            values[key] = raw
-        elif key == "full_name":
-            first, _space, last = clean_text(raw).rpartition(" ")
-            values["first_name"], values["last_name"] = first, last
-        elif key in PHONE_LABELS:
-            for part in _split_many(raw):
-                contacts.append(
-                    services.clean_contact(
-                        services.ContactInput(kind="phone", value=part, label=PHONE_LABELS[key])
-                    )
-                )
-        elif key == "email":
-            for part in _split_many(raw):
-                contacts.append(
-                    services.clean_contact(services.ContactInput(kind="email", value=part, label="work"))
-                )
-        elif key == "date_of_birth":
+    # --- one field, checked by the services' own rules ---------------------------------
+
+    def _field(self, name: str, value: Any) -> Any:
+        if name == "owner":
+            if value is None or id(value) in self.checked_owners:
+                return value
+            return services.clean_party_value(self.kind, name, value, actor=self.actor)
+        check = lambda: services.clean_party_value(self.kind, name, value, actor=self.actor)  # noqa: E731
+        return self._remembered((name, value), check) if name in _REPEATING else check()
+
+    def _remembered(self, key: tuple[str, Any], check: Callable[[], Any]) -> Any:
+        """``check()``, answered from memory when the same value was checked before; a
+        refusal is remembered too (and raised again)."""
+        try:
+            answer = self.memo[key]
+        except KeyError:
             try:
-                values[key] = parse_date(raw)
-            except ValueError as exc:
-                raise ValidationError(str(exc)) from None
-        elif key == "owner":
-            owner = self.owners.get(search_key(raw))
-            if owner is None:
-                raise ValidationError(
-                    _("No user you may give customers to is called “%(value)s”.") % {"value": raw}
-                )
-            values[key] = owner
-        elif key in ("source", "stage"):
-            choice = (self.sources if key == "source" else self.stages).get(search_key(raw))
-            if choice is None:
-                raise ValidationError(
-                    _("“%(value)s” is not a known %(field)s.") % {"value": raw, "field": _(key)}
-                )
-            values[key] = choice
-        elif key in ("email_consent", "sms_consent"):
-            answer = search_key(raw)
-            if answer not in YES and answer not in NO:
-                raise ValidationError(_("Write yes or no, not “%(value)s”.") % {"value": raw})
-            values[key] = answer in YES
-            values[f"{key}_source"] = "import"
-        elif key in ADDRESS_PARTS:
-            address[key] = raw
-        else:  # organisation, job_title, tags, note
-            text = raw.strip() if key == "note" else clean_text(raw)
-            limit = TEXT_LIMITS.get(key)
-            if limit and len(text) > limit:
-                raise ValidationError(
-                    _("Use at most %(limit)d characters (this has %(count)d).")
-                    % {"limit": limit, "count": len(text)}
-                )
-            extra[key] = text
+                answer = check()
+            except ValidationError as exc:
+                answer = exc
+            if len(self.memo) < MEMO_LIMIT:
+                self.memo[key] = answer
+        if isinstance(answer, ValidationError):
+            raise answer
+        return answer
+
+    def _address(self, parts: dict[str, str]) -> services.ContactInput:
+        contact = self._remembered(
+            ("address", tuple(sorted(parts.items()))),
+            lambda: services.clean_contact({"kind": "address", "value": "", **parts}),
+        )
+        return dataclasses.replace(contact)  # each row gets its own, to mark primary
+
+    # --- the handlers, one per kind of column --------------------------------------------
+
+    def _handler(self, key: str) -> Handler:
+        if key in PHONE_LABELS:
+            label = PHONE_LABELS[key]
+            return lambda raw, row: row.contacts.extend(_phone(part, label) for part in _split_many(raw))
+        simple: dict[str, Handler] = {
+            "full_name": _full_name,
+            "email": lambda raw, row: row.contacts.extend(_email(part) for part in _split_many(raw)),
+            "date_of_birth": _date_of_birth,
+            "owner": self._owner,
+            "email_consent": _consent("email_consent"),
+            "sms_consent": _consent("sms_consent"),
+        }
+        if key == "source":
+            return lambda raw, row: self._choice(key, self.sources, raw, row)
+        if key == "stage":
+            return lambda raw, row: self._choice(key, self.stages, raw, row)
+        if key in simple:
+            return simple[key]
+        if key in _PARTY_TEXT:
+            return lambda raw, row: row.values.__setitem__(key, raw)
+        if key in ADDRESS_PARTS:
+            return lambda raw, row: row.address.__setitem__(key, raw)
+        if key == "note":  # long and unique: not worth remembering
+            return lambda raw, row: row.extra.__setitem__(key, _extra_text(key, raw))
+        # organisation, job_title, tags
+        return lambda raw, row: row.extra.__setitem__(
+            key, self._remembered((key, raw), lambda: _extra_text(key, raw))
+        )
+
+    def _owner(self, raw: str, row: _Row) -> None:
+        owner = self.owners.get(search_key(raw))
+        if owner is None:
+            raise ValidationError(
+                _("No user you may give customers to is called “%(value)s”.") % {"value": raw}
+            )
+        row.values["owner"] = owner
+
+    @staticmethod
+    def _choice(key: str, accepted: dict[str, str], raw: str, row: _Row) -> None:
+        choice = accepted.get(search_key(raw))
+        if choice is None:
+            raise ValidationError(
+                _("“%(value)s” is not a known %(field)s.") % {"value": raw, "field": _(key)}
+            )
+        row.values[key] = choice
 
     def _column_of(self, name: str) -> int | None:
         aliases = {"first_name": ("first_name", "full_name"), "last_name": ("last_name", "full_name")}
@@ -214,6 +262,55 @@ class RowReader:
             if key in aliases.get(name, (name,)):
                 return index
         return None
+
+
+# Fields whose values repeat across a file: checked once per distinct value.
+_REPEATING = frozenset(
+    ("first_name", "last_name", "name", "industry", "email_consent_source", "sms_consent_source")
+)
+_PARTY_TEXT = frozenset(("first_name", "last_name", "name", "website", "industry", "national_id"))
+MEMO_LIMIT = 200_000  # distinct values remembered per job, so memory stays bounded
+
+
+def _phone(part: str, label: str) -> services.ContactInput:
+    return services.ContactInput(kind="phone", value=normalize_phone(part), label=label)
+
+
+def _email(part: str) -> services.ContactInput:
+    return services.ContactInput(kind="email", value=normalize_email(part), label="work")
+
+
+def _full_name(raw: str, row: _Row) -> None:
+    first, _space, last = clean_text(raw).rpartition(" ")
+    row.values["first_name"], row.values["last_name"] = first, last
+
+
+def _date_of_birth(raw: str, row: _Row) -> None:
+    try:
+        row.values["date_of_birth"] = parse_date(raw)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def _consent(key: str) -> Handler:
+    def read(raw: str, row: _Row) -> None:
+        answer = search_key(raw)
+        if answer not in YES and answer not in NO:
+            raise ValidationError(_("Write yes or no, not “%(value)s”.") % {"value": raw})
+        row.values[key] = answer in YES
+        row.values[f"{key}_source"] = "import"
+
+    return read
+
+
+def _extra_text(key: str, raw: str) -> str:
+    text = raw.strip() if key == "note" else clean_text(raw)
+    limit = TEXT_LIMITS.get(key)
+    if limit and len(text) > limit:
+        raise ValidationError(
+            _("Use at most %(limit)d characters (this has %(count)d).") % {"limit": limit, "count": len(text)}
+        )
+    return text
 
 
 def _split_many(raw: str) -> list[str]:

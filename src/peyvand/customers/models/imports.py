@@ -62,6 +62,8 @@ class ImportJob(models.Model):
     lease = models.CharField(max_length=36, blank=True)  # the worker run that owns the job
     failure = models.TextField(_("failure"), blank=True)
     deletion_batch = models.UUIDField(null=True, blank=True)  # set by undo
+    # The uploader's language: the worker writes the rejected rows' reasons in it.
+    language = models.CharField(max_length=5, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
