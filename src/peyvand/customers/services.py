@@ -570,19 +570,29 @@ def _lock(party: Party) -> Party:
     return Party.objects.select_for_update().get(pk=party.pk)
 
 
+def party_references() -> list[tuple[type[models.Model], str]]:
+    """Every (model, foreign key) that points at a customer, including later apps' models.
+
+    Hidden relations count too: ``Party._meta.related_objects`` leaves out the foreign keys
+    declared ``related_name="+"`` (quotes, payments, leads, outbound messages, calls), and a
+    merge or a delete that missed them would leave rows behind on the wrong customer.
+    """
+    return [
+        (relation.related_model, relation.field.name)
+        for relation in Party._meta.get_fields(include_hidden=True)
+        if isinstance(relation, models.ManyToOneRel)
+        and relation.one_to_many
+        and isinstance(relation.related_model, type)
+    ]
+
+
 def party_children() -> list[tuple[type[TrackedModel], str]]:
-    """Every soft-deletable model that points at a customer, including those of later apps."""
-    children = []
-    for relation in Party._meta.related_objects:
-        model = relation.related_model
-        if (
-            relation.one_to_many
-            and isinstance(model, type)
-            and issubclass(model, TrackedModel)
-            and model is not Party
-        ):
-            children.append((model, relation.field.name))
-    return children
+    """Every soft-deletable model that points at a customer: trashed and restored with it."""
+    return [
+        (model, fk)
+        for model, fk in party_references()
+        if issubclass(model, TrackedModel) and model is not Party
+    ]
 
 
 @transaction.atomic
@@ -1095,12 +1105,11 @@ def _move_related(*, survivor: Party, other: Party, actor: User) -> dict[str, in
     PartyTag.objects.filter(party=other).delete()
     moved["tags"] = len(tag_ids)
     # Everything else that points at the other record, including later apps' rows.
-    for relation in Party._meta.related_objects:
-        model = relation.related_model
-        if not relation.one_to_many or model is PartyTag or not isinstance(model, type):
+    for model, fk in party_references():
+        if model is PartyTag:
             continue
         manager = model.all_objects if issubclass(model, TrackedModel) else model._base_manager
-        count = manager.filter(**{relation.field.name: other}).update(**{relation.field.name: survivor})
+        count = manager.filter(**{fk: other}).update(**{fk: survivor})
         if count:
-            moved[f"{model._meta.label_lower}.{relation.field.name}"] = count
+            moved[f"{model._meta.label_lower}.{fk}"] = count
     return moved
