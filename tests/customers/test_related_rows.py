@@ -119,9 +119,7 @@ def test_delete_trashes_sales_and_messaging_rows_and_restore_brings_them_back(us
 def test_restore_leaves_rows_deleted_earlier_in_the_trash(users, sold):
     customer = sold["customer"]
     earlier = timezone.now() - dt.timedelta(days=1)
-    Quote.all_objects.filter(pk=sold["quote"].pk).update(
-        deleted_at=earlier, deletion_batch=Party.new_batch()
-    )
+    Quote.all_objects.filter(pk=sold["quote"].pk).update(deleted_at=earlier, deletion_batch=Party.new_batch())
     services.party_delete(party=customer, actor=users["admin"])
     services.party_restore(party=customer, actor=users["admin"])
     assert Deal.objects.filter(pk=sold["deal"].pk).exists()

@@ -17,11 +17,11 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Action, Role, RoleScope, Scope, User
+from .models import Action, AuditEvent, Role, RoleScope, Scope, User
 
 M = TypeVar("M", bound=models.Model)
 
@@ -105,6 +105,25 @@ def visible(user: Any, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
 
 def changeable(user: Any, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
     return _filter(user, queryset, Action.CHANGE)
+
+
+def visible_events(user: Any, events: models.QuerySet[AuditEvent]) -> models.QuerySet[AuditEvent]:
+    """The audit events about records ``user`` may see.
+
+    An event of a governed model shows when the user may see that kind of record and, where
+    their scope is own or team, that very record (a deleted one too: its history stays
+    readable). Events of models the policy does not govern are left to the caller, which
+    limits them by customer.
+    """
+    for model, rule in _RULES.items():
+        label = model._meta.label_lower
+        reach = scope(user, rule.resource, Action.VIEW)
+        if reach == Scope.NONE:
+            events = events.exclude(model=label)
+        elif reach != Scope.ALL:
+            record = _filter(user, model._base_manager.filter(pk=OuterRef("object_id")), Action.VIEW)
+            events = events.filter(~Q(model=label) | Exists(record))
+    return events
 
 
 def can_view(user: Any, obj: models.Model) -> bool:

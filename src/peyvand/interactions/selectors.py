@@ -120,7 +120,10 @@ def party_timeline(
         notes = policy.visible(user, Note.objects.filter(party_id__in=ids))
         sources.append(_read(NOTE, notes.select_related("created_by"), "created_at", position, limit))
     if CHANGE in kinds:
-        events = AuditEvent.objects.filter(party_id__in=ids).exclude(_SHOWN_ELSEWHERE)
+        # Only changes to records the user may see: a deal of another team on this customer
+        # stays out, with its amounts.
+        events = policy.visible_events(user, AuditEvent.objects.filter(party_id__in=ids))
+        events = events.exclude(_SHOWN_ELSEWHERE)
         sources.append(_read(CHANGE, events.select_related("actor"), "at", position, limit))
     merged = list(heapq.merge(*sources, key=lambda e: e.sort_key, reverse=True))
     page: Page[TimelineEntry] = Page(items=merged[:limit])
