@@ -40,6 +40,7 @@ from peyvand.core.api import (
 )
 from peyvand.core.models import User
 from peyvand.core.pagination import keyset_page
+from peyvand.core.serialize import page_response
 from peyvand.core.text import search_key, to_ascii_digits
 
 from . import selectors, services
@@ -402,7 +403,7 @@ def add_party_routes(resource: PartyResource) -> None:
     kind, name = resource.kind, resource.name
     item = f"{resource.path}/{{party_id}}"
 
-    def list_parties(request: HttpRequest, filters: Query[PartyQuery]) -> dict[str, Any]:
+    def list_parties(request: HttpRequest, filters: Query[PartyQuery]) -> HttpResponse:
         page = selectors.party_list(
             user=actor(request),
             kind=kind,
@@ -412,7 +413,7 @@ def add_party_routes(resource: PartyResource) -> None:
             limit=filters.limit,
             with_count=False,
         )
-        return page_out(page)
+        return page_response(request, page, resource.out)
 
     def create_party(request: HttpRequest, payload: PartyCreateIn) -> Status[Party]:
         user = actor(request)
