@@ -4,6 +4,9 @@ import json
 import re
 
 from django.test import Client
+from ninja.openapi import schema as ninja_schema
+
+from peyvand.api import api
 
 EXPECTED_PATHS = {
     "/api/v1/me": {"get"},
@@ -127,3 +130,59 @@ def test_docs_page_loads_swagger_from_our_own_static_files(db):
     settings = json.loads(re.search(r'id="swagger-settings">(.*?)</script>', html, re.S).group(1))
     assert settings["url"] == "/api/v1/openapi.json"
     assert settings["validatorUrl"] is None  # else Swagger UI posts the schema to swagger.io
+
+
+def _schema_clashes(monkeypatch) -> list[str]:
+    """Every name two different definitions were filed under while the schema was built."""
+    clashes: list[str] = []
+    original = ninja_schema.OpenAPISchema.add_schema_definitions
+
+    def record(self, definitions):
+        for name, definition in definitions.items():
+            if name in self.schemas and self.schemas[name] != definition:
+                clashes.append(name)
+        original(self, definitions)
+
+    monkeypatch.setattr(ninja_schema.OpenAPISchema, "add_schema_definitions", record)
+    assert Client().get("/api/v1/openapi.json").status_code == 200
+    return clashes
+
+
+def test_no_two_schemas_or_enums_share_a_name(db, monkeypatch):
+    clashes = _schema_clashes(monkeypatch)
+    assert clashes == [], f"one schema overwrote another of the same name: {sorted(set(clashes))}"
+
+
+def _enum_definitions(schema: dict) -> dict[str, list]:
+    return {name: d["enum"] for name, d in schema.get("$defs", {}).items() if "enum" in d}
+
+
+def test_every_published_enum_is_what_its_endpoints_accept(db):
+    """Each endpoint's own models, read by pydantic alone, against the shared components."""
+    components = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]
+    checked = 0
+    for router in api._get_bound_routers():
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for model in operation.models:
+                    for name, values in _enum_definitions(model.model_json_schema()).items():
+                        # pydantic qualifies a name only when one model holds two of it.
+                        assert "__" not in name, f"two enums called {name.rsplit('__', 1)[-1]}"
+                        assert components[name]["enum"] == values, (operation.view_func.__name__, name)
+                        checked += 1
+    assert checked > 20
+
+
+def _resolve(components: dict, node: dict) -> dict:
+    for option in node.get("anyOf", [node]):
+        if "$ref" in option:
+            return components[option["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def test_the_enums_that_used_to_be_overwritten_list_their_own_values(db):
+    components = Client().get("/api/v1/openapi.json").json()["components"]["schemas"]
+    outcome = _resolve(components, components["InteractionCreate"]["properties"]["outcome"])
+    assert {"completed", "no_answer"} <= set(outcome["enum"]) and "won" not in outcome["enum"]
+    kind = _resolve(components, components["ContactPointCreate"]["properties"]["kind"])
+    assert kind["enum"] == ["phone", "email", "address"]

@@ -22,6 +22,7 @@ from peyvand.core.api import (
     Limit,
     NoNul,
     PageOut,
+    SchemaName,
     UserRef,
     actor,
     field_error,
@@ -29,7 +30,7 @@ from peyvand.core.api import (
     resolve_user,
 )
 from peyvand.customers.api import PartyRef, visible_party
-from peyvand.interactions.models import Outcome
+from peyvand.interactions.api import InteractionOutcome
 from peyvand.notifications.services import REMINDER_CHOICES
 
 from . import selectors, services
@@ -40,6 +41,8 @@ router = Router(tags=["activities"])
 
 Title = Annotated[str, Field(min_length=1, max_length=200), NoNul]
 Text = Annotated[str, Field(max_length=20_000), NoNul]
+# Named apart from the other apps' Kind enums, which would overwrite it in the schema.
+ActivityKind = Annotated[Kind, SchemaName("ActivityKind")]
 Who = Literal["me", "team", "all"]
 
 
@@ -51,7 +54,7 @@ class ReminderOut(Schema):
 
 class ActivityOut(Schema):
     id: int
-    kind: Kind
+    kind: ActivityKind
     title: str
     description: str
     party: PartyRef | None
@@ -97,25 +100,25 @@ class ActivityFields(InputSchema):
 
 
 class ActivityCreate(ActivityFields):
-    kind: Kind = Kind.TASK
+    kind: ActivityKind = Kind.TASK
     title: Title
     due_at: ApiDateTime = Field(description='ISO 8601, or Jalali "1403/05/12 14:30" in your time zone')
 
 
 class ActivityUpdate(ActivityFields):
-    kind: Kind | None = None
+    kind: ActivityKind | None = None
     title: Title | None = None
     due_at: ApiDateTime | None = None
 
 
 class FollowUpIn(InputSchema):
     due_at: ApiDateTime
-    kind: Kind | None = None
+    kind: ActivityKind | None = None
     title: Title | None = None
 
 
 class CompleteIn(InputSchema):
-    outcome: Outcome | Literal[""] = ""
+    outcome: InteractionOutcome | Literal[""] = ""
     note: Text = ""
     follow_up: FollowUpIn | None = Field(None, description="Plan the next contact in the same step")
 
@@ -133,7 +136,7 @@ class CancelIn(InputSchema):
 class ActivityQuery(Schema):
     who: Annotated[str, Field(max_length=20, description="me, team, all, or a user's id")] = "me"
     status: Literal["open", "done", "cancelled", "any"] = "open"
-    kind: Kind | None = None
+    kind: ActivityKind | None = None
     priority: Literal[1, 2, 3, 4] | None = None
     party: Id | None = None
     due_from: ApiDate | None = None

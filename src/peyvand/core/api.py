@@ -16,7 +16,8 @@ import json
 import logging
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Annotated, Any, Generic, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -43,7 +44,17 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StrictInt
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StrictInt,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from . import jalali, policy, services
 from .models import Action, User
@@ -109,6 +120,30 @@ _PYDANTIC_PREFIXES: tuple[tuple[str, Any], ...] = (
 
 
 # --- schema building blocks ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchemaName:
+    """``Annotated[Outcome, SchemaName("DealOutcome")]``: the enum's name in the OpenAPI schema.
+
+    django-ninja files every enum under its class name, and two apps' ``Outcome`` or
+    ``Kind`` would overwrite each other there, publishing the wrong values for one of them.
+    Validation is unchanged: the values are still the model's choices.
+    """
+
+    name: str
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        schema = dict(handler.resolve_ref_schema(handler(source)))
+        schema["ref"] = f"{self.name}:{id(source)}"  # pydantic names a definition by its ref
+        return cast(CoreSchema, schema)
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(core_schema)
+        handler.resolve_ref_schema(json_schema)["title"] = self.name
+        return json_schema
 
 
 class InputSchema(Schema):

@@ -28,6 +28,7 @@ from peyvand.core.api import (
     NoNul,
     PageOut,
     PageQuery,
+    SchemaName,
     UserRef,
     actor,
     error_response,
@@ -232,7 +233,7 @@ def duplicate_found(request: HttpRequest, exc: services.DuplicateFound) -> HttpR
 
 
 class ContactPointIn(InputSchema):
-    kind: ContactPoint.Kind
+    kind: Annotated[ContactPoint.Kind, SchemaName("ContactPointKind")]
     value: Text254 = Field("", description="Phones in any format and digits; stored as E.164")
     label: ContactPoint.Label = ContactPoint.Label.OTHER
     is_primary: StrictBool = False

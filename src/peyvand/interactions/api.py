@@ -22,6 +22,7 @@ from peyvand.core.api import (
     NoNul,
     PageOut,
     PageQuery,
+    SchemaName,
     UserRef,
     actor,
     page_out,
@@ -38,6 +39,8 @@ from .models import Channel, Direction, Interaction, Outcome
 router = Router(tags=["interactions"])
 
 Subject = Annotated[str, Field(max_length=200), NoNul]
+# Named apart from the sales Outcome (open, won, lost), which would overwrite it in the schema.
+InteractionOutcome = Annotated[Outcome, SchemaName("InteractionOutcome")]
 Body = Annotated[str, Field(max_length=services.BODY_MAX_LENGTH), NoNul]
 
 
@@ -72,7 +75,7 @@ class InteractionFields(InputSchema):
         None, description='ISO 8601, or Jalali "1403/05/12 14:30" in your time zone'
     )
     body: Body | None = None
-    outcome: Annotated[Outcome | None, BeforeValidator(_blank_is_none)] = Field(
+    outcome: Annotated[InteractionOutcome | None, BeforeValidator(_blank_is_none)] = Field(
         None, description="Empty or null clears it"
     )
     handled_by: BodyId | None = Field(None, description="A user's id; you, when left out")

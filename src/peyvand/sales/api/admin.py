@@ -9,36 +9,36 @@ from ninja import Router, Schema, Status
 from pydantic import Field, StrictBool
 
 from peyvand.core import policy
-from peyvand.core.api import ERRORS, BodyId, Id, InputSchema, NoNul, actor, resolve_user
+from peyvand.core.api import ERRORS, BodyId, Id, InputSchema, NoNul, SchemaName, actor, resolve_user
 from peyvand.core.models import Team
 from peyvand.customers.models import Source
 
 from ..models import AssignmentRule, Outcome, Pipeline, ScoreRule, WebForm
 from ..services import leads, pipelines, webforms
 from .common import one_of
-from .deals import PipelineOut
+from .deals import DealOutcome, PipelineOut
 from .deals import router as deals_router
 
 router = Router(tags=["sales settings"])
 Name = Annotated[str, Field(max_length=200), NoNul]
 
 
-class StageIn(InputSchema):
+class PipelineStageIn(InputSchema):
     id: BodyId | None = Field(None, description="An existing stage to keep (renamed or moved)")
     name: Annotated[str, Field(max_length=100), NoNul]
     probability: Annotated[int, Field(ge=0, le=100)]
-    outcome: Outcome = Outcome.OPEN
+    outcome: DealOutcome = Outcome.OPEN
 
 
 class PipelineIn(InputSchema):
     name: Annotated[str, Field(max_length=100), NoNul]
     is_default: StrictBool = False
-    stages: list[StageIn] = Field(max_length=50, description="In order; a stage left out is retired")
+    stages: list[PipelineStageIn] = Field(max_length=50, description="In order; a stage left out is retired")
 
 
 class ScoreRuleIO(Schema):
     id: int | None = None
-    kind: ScoreRule.Kind
+    kind: Annotated[ScoreRule.Kind, SchemaName("ScoreRuleKind")]
     value: Annotated[str, Field(max_length=100), NoNul] = ""
     points: Annotated[int, Field(ge=-100, le=100)]
     active: bool = True
@@ -56,7 +56,7 @@ class AssignmentRuleOut(Schema):
 
 class AssignmentRuleIn(InputSchema):
     order: Annotated[int, Field(ge=0, le=10000)] = 10
-    kind: AssignmentRule.Kind
+    kind: Annotated[AssignmentRule.Kind, SchemaName("AssignmentRuleKind")]
     value: Annotated[str, Field(max_length=100), NoNul] = ""
     team_id: BodyId | None = None
     user_id: BodyId | None = Field(None, description="Leave out to take turns within the team")

@@ -126,7 +126,7 @@ class QuoteIn(InputSchema):
     notes: Annotated[str, Field(max_length=2000)] = ""
 
 
-class SendIn(InputSchema):
+class QuoteSendIn(InputSchema):
     language: Literal["fa", "en"] = "fa"
 
 
@@ -215,7 +215,7 @@ def quote_pdf(request: HttpRequest, quote_id: Id, language: Literal["fa", "en"] 
 
 
 @router.post("/quotes/{quote_id}/send", response={200: QuoteOut, **ERRORS}, summary="Email the quote's PDF")
-def quote_send(request: HttpRequest, quote_id: Id, payload: SendIn) -> Quote:
+def quote_send(request: HttpRequest, quote_id: Id, payload: QuoteSendIn) -> Quote:
     user = actor(request)
     quote = selectors.quote_get(user=user, pk=quote_id)
     pdf = render_quote_pdf(quote, payload.language)

@@ -153,7 +153,7 @@ class RowErrorOut(Schema):
     message: str
 
 
-class ImportOut(Schema):
+class SalesImportOut(Schema):
     created: int
     updated: int
     errors: list[RowErrorOut]
@@ -267,7 +267,9 @@ def _import(request: HttpRequest, upload: UploadedFile, run: Any) -> Any:
 
 
 @router.post(
-    "/products/import", response={**ERRORS, 200: ImportOut, 422: ImportOut}, summary="Import products"
+    "/products/import",
+    response={**ERRORS, 200: SalesImportOut, 422: SalesImportOut},
+    summary="Import products",
 )
 def import_products(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """CSV or XLSX with columns sku, name_fa, name_en, unit, tax_rate, price, currency, active.
@@ -276,7 +278,9 @@ def import_products(request: HttpRequest, file: File[UploadedFile]) -> Any:
 
 
 @router.post(
-    "/orders/import", response={**ERRORS, 200: ImportOut, 422: ImportOut}, summary="Import past orders"
+    "/orders/import",
+    response={**ERRORS, 200: SalesImportOut, 422: SalesImportOut},
+    summary="Import past orders",
 )
 def import_orders(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """One row per line: order (your reference), customer (id, email, phone or exact name), date

@@ -18,6 +18,7 @@ from peyvand.core.api import (
     NoNul,
     PageOut,
     PageQuery,
+    SchemaName,
     UserRef,
     actor,
     page_out,
@@ -32,6 +33,8 @@ from ..services import deals as services
 from .common import Amount, Currency, MoneyOut, PartyRef, QuantityOut, Reason, Text, one_of, visible_party
 
 router = Router(tags=["deals"])
+# Named apart from the interactions' Outcome, which would overwrite it in the schema.
+DealOutcome = Annotated[Outcome, SchemaName("DealOutcome")]
 
 
 class StageOut(Schema):
@@ -141,7 +144,7 @@ class DealQuery(PageQuery):
     q: Annotated[str, Field(max_length=200), NoNul] = ""
     pipeline: Id | None = None
     stage: Id | None = None
-    status: Outcome | None = None
+    status: DealOutcome | None = None
     owner: Annotated[str, Field(max_length=20)] | None = Field(None, description="A user's id, or `none`")
     party: Id | None = None
     close_from: ApiDate | None = None

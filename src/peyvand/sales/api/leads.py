@@ -89,7 +89,7 @@ class LeadFields(InputSchema):
     sms_consent: StrictBool | None = None
 
 
-class StageIn(InputSchema):
+class LeadStageIn(InputSchema):
     stage: LeadStage
     reason: Reason = ""
 
@@ -181,7 +181,7 @@ def lead_update(request: HttpRequest, lead_id: Id, payload: LeadFields) -> Lead:
 
 
 @router.post("/leads/{lead_id}/stage", response={200: LeadOut, **ERRORS}, summary="Qualify or disqualify")
-def lead_stage(request: HttpRequest, lead_id: Id, payload: StageIn) -> Lead:
+def lead_stage(request: HttpRequest, lead_id: Id, payload: LeadStageIn) -> Lead:
     user = actor(request)
     lead = selectors.lead_get(user=user, pk=lead_id)
     return leads.lead_set_stage(lead=lead, actor=user, stage=payload.stage, reason=payload.reason)
