@@ -122,7 +122,8 @@ def test_sending_attaches_the_pdf_and_logs_an_email(quoted, users, client):
     assert sent.status == QuoteStatus.SENT and sent.delivery_status == "queued"
     assert sent.pdf.name.endswith(".pdf") and sent.pdf.read() == b"%PDF-1.7 test"
     email = Interaction.objects.get(party=quoted.party)
-    assert email.channel == "email" and quoted.number in email.subject and sent.pdf.name in email.body
+    assert email.channel == "email" and quoted.number in email.subject
+    assert [f.filename for f in email.attachments.all()] == [f"{quoted.number}-fa.pdf"]
     # Kept in the data directory, out of any public folder, and handed out through the policy.
     assert Path(settings.DATA_DIR).resolve() in Path(sent.pdf.path).resolve().parents
     url = reverse("sales:quote_attachment", args=[quoted.pk])

@@ -48,12 +48,16 @@ def is_opt_out(text: str) -> bool:
     return bool(key) and len(key) <= 20 and key in OPT_OUT_WORDS
 
 
+def consent_given(*, party: Party, channel: str, purpose: str) -> bool:
+    """Whether ``party`` may receive a message of ``purpose`` on ``channel`` now."""
+    if purpose != Purpose.MARKETING:
+        return True
+    return bool(party.email_consent if channel == "email" else party.sms_consent)
+
+
 def consent_check(*, party: Party, channel: str, purpose: str) -> None:
     """Refuse a marketing message to a customer who has not opted in on ``channel``."""
-    if purpose != Purpose.MARKETING:
-        return
-    agreed = party.email_consent if channel == "email" else party.sms_consent
-    if not agreed:
+    if not consent_given(party=party, channel=channel, purpose=purpose):
         if channel == "email":
             message = _("This customer has not agreed to marketing email; send only transactional email.")
         else:

@@ -259,10 +259,14 @@ def attachment_get(*, user: User, pk: Any) -> Attachment:
         raise Http404
     attachment = (
         Attachment.objects.select_related("interaction__party")
-        .filter(pk=pk, interaction__deleted_at__isnull=True)
+        .filter(pk=pk, interaction__isnull=False, interaction__deleted_at__isnull=True)
         .first()
     )
-    if attachment is None or not policy.can_view(user, attachment.interaction):
+    if (
+        attachment is None
+        or attachment.interaction is None
+        or not policy.can_view(user, attachment.interaction)
+    ):
         raise Http404
     return attachment
 

@@ -12,6 +12,13 @@ from . import PermanentError, TransientError
 
 
 @dataclass(frozen=True)
+class File:
+    filename: str
+    content: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
 class Email:
     to: str
     subject: str
@@ -20,6 +27,7 @@ class Email:
     idempotency_key: str
     reply_to: str = ""
     from_address: str = ""
+    files: tuple[File, ...] = ()
 
 
 def message_id(key: str) -> str:
@@ -42,6 +50,9 @@ def send(email: Email) -> str:
     )
     if email.html:
         message.attach_alternative(email.html, "text/html")
+    for file in email.files:
+        # Django names it with RFC 2231 when it is not ASCII (a Persian file name).
+        message.attach(file.filename, file.content, file.content_type)
     try:
         message.send()
     except smtplib.SMTPRecipientsRefused as exc:

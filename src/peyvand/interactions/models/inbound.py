@@ -36,13 +36,25 @@ class InboundReceipt(models.Model):
 
 
 class Attachment(models.Model):
-    """A file that came with an interaction, stored under the data directory.
+    """A file that came with an interaction or goes out with an email, stored under the
+    data directory.
 
-    Served only through the permission policy (whoever may see its interaction), never as
-    a static file.
+    An inbound file belongs to its interaction; an outbound one to its outbox message (and
+    to the message's interaction, when it has one, so that the timeline lists it). Served
+    only through the permission policy (whoever may see its interaction), never as a
+    static file.
     """
 
-    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="attachments")
+    interaction = models.ForeignKey(
+        Interaction, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    message = models.ForeignKey(
+        "interactions.OutboundMessage",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
     filename = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField(_("size"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -94,6 +95,13 @@ class OutboundMessage(TrackedModel):
     segments = models.PositiveIntegerField(_("SMS segments"), default=0)
     cost = models.DecimalField(_("cost"), max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, blank=True)
+    # The record that sent it (a quote, say) and its field that follows this message's
+    # status: the outbox writes the status there as it changes, in the same transaction.
+    source_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source_field = models.CharField(max_length=50, blank=True)
 
     class Meta(TrackedModel.Meta):
         verbose_name = _("outgoing message")

@@ -33,7 +33,8 @@ class PhoneCall(models.Model):
         RINGING = "ringing", _("Ringing")
         ANSWERED = "answered", _("Answered")
         FINISHED = "finished", _("Finished")
-        MISSED = "missed", _("Missed")
+        MISSED = "missed", _("Missed")  # an incoming call nobody answered
+        NO_ANSWER = "no_answer", _("Not answered")  # an outgoing call the customer did not take
 
     call_id = models.CharField(max_length=100, unique=True)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)

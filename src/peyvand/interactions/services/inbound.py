@@ -14,7 +14,6 @@ import hashlib
 import imaplib
 import logging
 import re
-import uuid
 from dataclasses import dataclass, field
 from email import policy as email_policy
 from email.message import EmailMessage
@@ -32,6 +31,7 @@ from django.utils.translation import gettext as _
 from peyvand.core.text import clean_text
 from peyvand.customers.models import ContactPoint, Party, Source
 
+from .. import files
 from ..consent import is_opt_out
 from ..lookup import caller_number, clean_address, party_by_email, party_by_phone, suspect_create
 from ..models import Attachment, Channel, Direction, InboundReceipt, Interaction
@@ -40,7 +40,6 @@ from . import BODY_MAX_LENGTH, interaction_record_system
 
 logger = logging.getLogger("peyvand.inbound")
 MAX_MESSAGE_BYTES = 50 * 1024 * 1024
-_SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
 
 
 class InboundError(ValueError):
@@ -91,29 +90,23 @@ def _key(message: EmailMessage, raw: bytes) -> str:
 def _save_attachments(interaction: Interaction, message: EmailMessage, written: list[Path]) -> list[str]:
     """Store each attachment under the data directory; returns the names left out."""
     skipped: list[str] = []
-    root: Path = settings.PEYVAND_ATTACHMENTS_DIR
-    now = timezone.now()
     for part in message.iter_attachments():
-        name = clean_text(part.get_filename() or "")[:255] or _("attachment")
+        name = files.clean_filename(part.get_filename() or "", _("attachment"))
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes):
             continue
         if len(payload) > settings.PEYVAND_ATTACHMENT_MAX_BYTES:
             skipped.append(name)
             continue
-        suffix = Path(name).suffix
-        relative = f"{now:%Y/%m}/{uuid.uuid4().hex}{suffix if _SAFE_SUFFIX.match(suffix) else ''}"
-        target = root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(payload)
-        written.append(target)
+        stored = files.store(payload, filename=name)
+        written.append(stored.path)
         Attachment.objects.create(
             interaction=interaction,
             filename=name,
             content_type=part.get_content_type()[:100],
-            size=len(payload),
-            sha256=hashlib.sha256(payload).hexdigest(),
-            path=relative,
+            size=stored.size,
+            sha256=stored.sha256,
+            path=stored.relative,
         )
     return skipped
 
@@ -308,8 +301,4 @@ def sms_receive(
 
 
 def attachment_path(attachment: Attachment) -> Path:
-    root = Path(settings.PEYVAND_ATTACHMENTS_DIR).resolve()
-    path = (root / attachment.path).resolve()
-    if root not in path.parents:
-        raise FileNotFoundError(attachment.path)
-    return path
+    return files.resolve(attachment.path)

@@ -14,7 +14,7 @@ import phonenumbers
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -30,7 +30,7 @@ from .. import placeholders, smscount
 from ..consent import consent_check
 from ..models import Channel, Direction, Interaction, MessageTemplate, OutboundMessage, Purpose
 from . import BODY_MAX_LENGTH, interaction_log
-from .outbox import message_queue
+from .outbox import OutboundFile, message_queue
 
 SMS_MAX_LENGTH = 1000
 UNSUBSCRIBE_SALT = "peyvand.unsubscribe"
@@ -46,6 +46,7 @@ class Draft:
     purpose: str = Purpose.TRANSACTIONAL
     language: str = ""
     template: MessageTemplate | None = None
+    attachments: tuple[OutboundFile, ...] = ()
 
 
 def _addresses(party: Party, kind: str) -> list[str]:
@@ -88,8 +89,14 @@ def unsubscribe_url(party: Party, channel: str) -> str:
 
 
 @transaction.atomic
-def email_send(*, party: Party, actor: User, draft: Draft) -> OutboundMessage:
-    """Email a customer at one of their addresses; logged on the timeline at once."""
+def email_send(
+    *, party: Party, actor: User, draft: Draft, source: tuple[models.Model, str] | None = None
+) -> OutboundMessage:
+    """Email a customer at one of their addresses; logged on the timeline at once.
+
+    ``draft.attachments`` go with it; ``source`` names a record's field that follows the
+    email's status (see ``message_queue``).
+    """
     errors = _check_common(party, actor, draft, "email")
     if draft.to not in _addresses(party, ContactPoint.Kind.EMAIL):
         errors["to"] = [_("Choose one of the customer's email addresses.")]
@@ -138,6 +145,8 @@ def email_send(*, party: Party, actor: User, draft: Draft) -> OutboundMessage:
         actor=actor,
         language=language,
         reply_to=actor.email,
+        attachments=draft.attachments,
+        source=source,
     )
 
 

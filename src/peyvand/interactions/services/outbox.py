@@ -12,6 +12,11 @@ Delivery of one message, step by step:
 3. Finish. An UPDATE guarded by the claim token marks it sent, or queues it again after a
    back-off, or fails it for good with the reason.
 
+Just after the claim, a marketing message is checked against the customer's consent once
+more: a customer who opted out while it waited for a retry does not get it (it is
+cancelled, with the reason). Files attached to an email are read from the attachments
+directory on each attempt, so a retry sends the same bytes under the same Message-ID.
+
 A worker that dies between 1 and 3 leaves the row "sending"; when the lease ends the next
 run claims it again, so nothing is lost. If it died after the provider accepted the message
 (between 2 and 3), the message goes out a second time with the same key: an SMS gateway
@@ -23,13 +28,18 @@ delivery is at-least-once rather than exactly-once.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,12 +49,69 @@ from peyvand.core.models import AuditEvent, User
 from peyvand.core.services import audit_log
 from peyvand.customers.models import Party
 
+from .. import files
+from ..consent import consent_check, consent_given
 from ..delivery import DeliveryError, PermanentError, mail, sms
-from ..models import Interaction, MessageTemplate, OutboundMessage
+from ..models import Attachment, Interaction, MessageTemplate, OutboundMessage, Purpose
 
 logger = logging.getLogger("peyvand.outbox")
 Status = OutboundMessage.Status
 MAX_BACKOFF = dt.timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class OutboundFile:
+    """A file to attach to an email: kept under the data directory until it is sent."""
+
+    filename: str
+    content: bytes
+    content_type: str = "application/octet-stream"
+
+
+def _source_fields(source: tuple[models.Model, str] | None) -> dict[str, object]:
+    if source is None:
+        return {}
+    record, field = source
+    try:
+        record._meta.get_field(field)
+    except FieldDoesNotExist:
+        raise ValueError(f"{record._meta.label} has no field {field!r}") from None
+    return {
+        "source_type": ContentType.objects.get_for_model(record),
+        "source_id": record.pk,
+        "source_field": field,
+    }
+
+
+def _mirror(message: OutboundMessage, status: str) -> None:
+    """Write the message's new status into the record that sent it (a quote's delivery)."""
+    if message.source_type_id is None or message.source_id is None or not message.source_field:
+        return
+    model = ContentType.objects.get_for_id(message.source_type_id).model_class()
+    if model is not None:
+        model._base_manager.filter(pk=message.source_id).update(**{message.source_field: status})
+
+
+def _attach(message: OutboundMessage, attachments: Sequence[OutboundFile], written: list[Path]) -> None:
+    total = sum(len(f.content) for f in attachments)
+    if total > settings.PEYVAND_ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            _("The attachments are too large to send (at most %(limit)s MB).")
+            % {"limit": settings.PEYVAND_ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+        )
+    for item in attachments:
+        name = files.clean_filename(item.filename, _("attachment"))
+        stored = files.store(item.content, filename=name, folder="outbound")
+        written.append(stored.path)
+        Attachment.objects.create(
+            message=message,
+            interaction=message.interaction,
+            filename=name,
+            content_type=(item.content_type or "application/octet-stream")[:100],
+            size=stored.size,
+            sha256=stored.sha256,
+            path=stored.relative,
+        )
 
 
 def message_queue(
@@ -65,9 +132,74 @@ def message_queue(
     segments: int = 0,
     cost: Decimal | None = None,
     key: str = "",
+    attachments: Sequence[OutboundFile] = (),
+    source: tuple[models.Model, str] | None = None,
 ) -> OutboundMessage:
-    """Put a message in the outbox; the worker sends it once the caller's transaction commits."""
+    """Put a message in the outbox; the worker sends it once the caller's transaction commits.
+
+    ``attachments`` go with an email. ``source`` is ``(record, field name)``: that field of
+    the record follows the message's status (queued, sent, failed, cancelled).
+
+    The files are written before the row that names them commits; if the caller's
+    transaction rolls back after this returns, they stay behind unreferenced (harmless,
+    and never sent).
+    """
+    if attachments and channel != OutboundMessage.Kind.EMAIL:
+        raise ValueError("only an email carries attachments")
     now = timezone.now()
+    written: list[Path] = []
+    try:
+        return _queue(
+            written,
+            attachments,
+            source,
+            channel=channel,
+            purpose=purpose,
+            to_address=to_address,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            party=party,
+            recipient_user=recipient_user,
+            interaction=interaction,
+            template=template,
+            actor=actor,
+            language=language,
+            reply_to=reply_to,
+            segments=segments,
+            cost=cost,
+            key=key,
+            now=now,
+        )
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _queue(
+    written: list[Path],
+    attachments: Sequence[OutboundFile],
+    source: tuple[models.Model, str] | None,
+    *,
+    channel: str,
+    purpose: str,
+    to_address: str,
+    subject: str,
+    body_text: str,
+    body_html: str,
+    party: Party | None,
+    recipient_user: User | None,
+    interaction: Interaction | None,
+    template: MessageTemplate | None,
+    actor: User | None,
+    language: str,
+    reply_to: str,
+    segments: int,
+    cost: Decimal | None,
+    key: str,
+    now: dt.datetime,
+) -> OutboundMessage:
     with transaction.atomic():
         message = OutboundMessage.objects.create(
             channel=channel,
@@ -89,7 +221,10 @@ def message_queue(
             next_attempt_at=now,
             created_by=actor if actor and actor.pk else None,
             updated_by=actor if actor and actor.pk else None,
+            **_source_fields(source),
         )
+        _attach(message, attachments, written)
+        _mirror(message, Status.QUEUED)
         if party is not None:
             audit_log(
                 actor=actor,
@@ -132,10 +267,18 @@ def outbound_deliver(*, message_id: int, now: dt.datetime | None = None) -> str:
     )
     if not claimed:
         return "skipped"
-    message = OutboundMessage.objects.get(pk=message_id)
+    message = OutboundMessage.objects.select_related("party").get(pk=message_id)
     if message.attempts > settings.PEYVAND_OUTBOX_MAX_ATTEMPTS:
         # Reclaimed after its last attempt's worker died: give up rather than loop.
         return _finish(message, token, now, error=_("No attempt succeeded."), final=True)
+    if (
+        message.purpose == Purpose.MARKETING
+        and message.party is not None
+        and not consent_given(party=message.party, channel=message.channel, purpose=message.purpose)
+    ):
+        # Consent was checked when it was queued; the customer may have opted out since.
+        reason = _("Not sent: the customer has withdrawn consent to marketing messages on this channel.")
+        return _finish(message, token, now, error=reason, cancel=True)
     try:
         provider_id = _send(message)
     except DeliveryError as exc:
@@ -143,6 +286,24 @@ def outbound_deliver(*, message_id: int, now: dt.datetime | None = None) -> str:
         logger.warning("outbound message %s attempt %s failed: %s", message.pk, message.attempts, exc)
         return _finish(message, token, now, error=str(exc) or type(exc).__name__, final=final)
     return _finish(message, token, now, provider_id=provider_id)
+
+
+def _files(message: OutboundMessage) -> tuple[mail.File, ...]:
+    """The message's attachments as they were queued; a file gone or changed is final."""
+    loaded = []
+    for attachment in Attachment.objects.filter(message=message).order_by("id"):
+        try:
+            content = files.resolve(attachment.path).read_bytes()
+        except OSError:
+            raise PermanentError(
+                _("The attachment %(name)s is missing.") % {"name": attachment.filename}
+            ) from None
+        if hashlib.sha256(content).hexdigest() != attachment.sha256:
+            raise PermanentError(
+                _("The attachment %(name)s has changed since it was queued.") % {"name": attachment.filename}
+            )
+        loaded.append(mail.File(attachment.filename, content, attachment.content_type))
+    return tuple(loaded)
 
 
 def _send(message: OutboundMessage) -> str:
@@ -155,6 +316,7 @@ def _send(message: OutboundMessage) -> str:
                 html=message.body_html,
                 idempotency_key=message.idempotency_key,
                 reply_to=message.reply_to,
+                files=_files(message),
             )
         )
     return sms.backend().send(
@@ -170,9 +332,13 @@ def _finish(
     provider_id: str = "",
     error: str = "",
     final: bool = False,
+    cancel: bool = False,
 ) -> str:
     finished = timezone.now()
-    if not error:
+    fields: dict[str, object]
+    if cancel:
+        fields = {"status": Status.CANCELLED, "last_error": error[:2000]}
+    elif not error:
         fields = {
             "status": Status.SENT,
             "sent_at": finished,
@@ -195,6 +361,7 @@ def _finish(
         if not done:
             # Our lease ran out and another worker reclaimed the message: it reports.
             return "skipped"
+        _mirror(message, str(fields["status"]))
         if fields["status"] != Status.QUEUED and message.party_id is not None:
             audit_log(
                 actor=None,
@@ -202,8 +369,8 @@ def _finish(
                 obj=message,
                 party_id=message.party_id,
                 changes={
-                    "status": [Status.SENDING.value, fields["status"]],
-                    **({"last_error": ["", fields["last_error"]]} if error else {}),
+                    "status": [Status.SENDING.value, str(fields["status"])],
+                    **({"last_error": ["", str(fields["last_error"])]} if error else {}),
                 },
             )
     return str(fields["status"])
@@ -223,13 +390,19 @@ def outbox_flush(*, now: dt.datetime | None = None, limit: int = 200) -> int:
 @transaction.atomic
 def outbound_retry(*, message: OutboundMessage, actor: User) -> OutboundMessage:
     """Send a failed message again, from a fresh count of attempts."""
-    message = OutboundMessage.objects.select_for_update().get(pk=message.pk)
+    message = (
+        OutboundMessage.objects.select_for_update(of=("self",)).select_related("party").get(pk=message.pk)
+    )
     policy.require_change(actor, message)
     if message.status != Status.FAILED:
         raise ValidationError(_("Only a failed message can be sent again."))
+    if message.party is not None:
+        # The customer may have opted out since it was first queued.
+        consent_check(party=message.party, channel=message.channel, purpose=message.purpose)
     message.status, message.attempts, message.next_attempt_at = Status.QUEUED, 0, timezone.now()
     message.updated_by = actor
     message.save(update_fields=["status", "attempts", "next_attempt_at", "updated_by", "updated_at"])
+    _mirror(message, Status.QUEUED)
     if message.party_id is not None:
         audit_log(
             actor=actor,
@@ -252,6 +425,7 @@ def outbound_cancel(*, message: OutboundMessage, actor: User) -> OutboundMessage
     before = message.status
     message.status, message.updated_by = Status.CANCELLED, actor
     message.save(update_fields=["status", "updated_by", "updated_at"])
+    _mirror(message, Status.CANCELLED)
     if message.party_id is not None:
         audit_log(
             actor=actor,
@@ -260,4 +434,41 @@ def outbound_cancel(*, message: OutboundMessage, actor: User) -> OutboundMessage
             party_id=message.party_id,
             changes={"status": [before, Status.CANCELLED.value]},
         )
+    return message
+
+
+def outbound_bounced(*, message_id: str, reason: str) -> OutboundMessage | None:
+    """A mail server reported that an email of ours did not arrive: fail it with its reason.
+
+    ``message_id`` is the Message-ID the bounce quotes; None when it is not one of ours.
+    """
+    domain = "@" + settings.PEYVAND_MESSAGE_ID_DOMAIN.lower()
+    value = message_id.strip().strip("<>").strip()
+    if not value.lower().endswith(domain):
+        return None
+    key = value[: -len(domain)]
+    with transaction.atomic():
+        message = (
+            OutboundMessage.objects.select_for_update()
+            .filter(channel=OutboundMessage.Kind.EMAIL, idempotency_key=key)
+            .first()
+        )
+        if message is None or message.status in (Status.FAILED, Status.CANCELLED):
+            return message
+        before = message.status
+        error = (_("Bounced: %(reason)s") % {"reason": reason or _("no reason given")})[:2000]
+        message.status, message.failed_at, message.last_error = Status.FAILED, timezone.now(), error
+        message.claim_token = message.lease_until = None
+        message.save(
+            update_fields=["status", "failed_at", "last_error", "claim_token", "lease_until", "updated_at"]
+        )
+        _mirror(message, Status.FAILED)
+        if message.party_id is not None:
+            audit_log(
+                actor=None,
+                kind=AuditEvent.Kind.UPDATE,
+                obj=message,
+                party_id=message.party_id,
+                changes={"status": [before, Status.FAILED.value], "last_error": ["", error]},
+            )
     return message

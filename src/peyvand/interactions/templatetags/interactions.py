@@ -44,6 +44,14 @@ def delivery_badge(status: str) -> str:
 
 
 @register.filter
+def delivery_label(status: str) -> str:
+    """An outbox status as the user reads it, for records that mirror one (a quote's)."""
+    from ..models import OutboundMessage
+
+    return str(dict(OutboundMessage.Status.choices).get(status, status))
+
+
+@register.filter
 def duration(seconds: int | None) -> str:
     """A call's length as m:ss (or h:mm:ss)."""
     if seconds is None:

@@ -12,15 +12,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from peyvand.core import policy
+from peyvand.core import jalali, policy
 from peyvand.core.models import AuditEvent, User
 from peyvand.core.services import audit_log
 from peyvand.core.text import clean_text
-from peyvand.interactions.models import Channel, Direction
-from peyvand.interactions.services import interaction_log
+from peyvand.interactions.services.messaging import Draft, email_send
+from peyvand.interactions.services.outbox import OutboundFile
 
 from ..models import (
     Deal,
@@ -131,10 +131,10 @@ def _lock_quote(quote: Quote, actor: User) -> Quote:
 
 @transaction.atomic
 def quote_send(*, quote: Quote, actor: User, pdf: bytes, language: str) -> Quote:
-    """Attach the PDF, mark the quote sent and log the email on the customer's timeline.
+    """Mark the quote sent and email its PDF to the customer through the outbox.
 
-    The email itself is delivered by the communications outbox once it exists; until then
-    the quote says "queued" so nobody believes it arrived.
+    The email is logged on the customer's timeline; ``delivery_status`` follows the outbox
+    message (queued, sent, failed, cancelled) as the worker delivers it.
     """
     quote = _lock_quote(quote, actor)
     if quote.status in (QuoteStatus.ACCEPTED, QuoteStatus.DECLINED):
@@ -142,30 +142,39 @@ def quote_send(*, quote: Quote, actor: User, pdf: bytes, language: str) -> Quote
     email = quote.party.primary_email
     if not email:
         raise ValidationError(_("The customer has no email address; add one first."))
+    language = language if language in ("fa", "en") else "fa"
     name = f"{quote.number}-{language}.pdf"
     quote.pdf.save(name, ContentFile(pdf), save=False)
-    now = timezone.now()
-    quote.status, quote.sent_at, quote.delivery_status = QuoteStatus.SENT, now, "queued"
+    previous = quote.status
+    quote.status, quote.sent_at = QuoteStatus.SENT, timezone.now()
     quote.updated_by = actor
     quote.save()
-    interaction_log(
+    with translation.override(language):
+        subject = _("Quote %(number)s") % {"number": quote.number}
+        # {name} and {sender} are the outbox's placeholders, filled for this customer.
+        body = _(
+            "Dear {name},\n\nPlease find attached our quote %(number)s, valid until %(date)s."
+            "\n\nBest regards,\n{sender}"
+        ) % {"number": quote.number, "date": jalali.format_date(quote.valid_until, language, long=True)}
+    message = email_send(
         party=quote.party,
         actor=actor,
-        data={
-            "channel": Channel.EMAIL,
-            "direction": Direction.OUTBOUND,
-            "occurred_at": now,
-            "subject": _("Quote %(number)s sent to %(email)s") % {"number": quote.number, "email": email},
-            "body": _("PDF attached: %(file)s. Delivery: queued for the email outbox.")
-            % {"file": quote.pdf.name},
-        },
+        draft=Draft(
+            to=email,
+            subject=subject,
+            body=body,
+            language=language,
+            attachments=(OutboundFile(name, pdf, "application/pdf"),),
+        ),
+        source=(quote, "delivery_status"),
     )
+    quote.delivery_status = message.status
     audit_log(
         actor=actor,
         kind=AuditEvent.Kind.UPDATE,
         obj=quote,
         party_id=quote.party_id,
-        changes={"status": [QuoteStatus.DRAFT, QuoteStatus.SENT]},
+        changes={"status": [previous, QuoteStatus.SENT]},
     )
     return quote
 
