@@ -211,3 +211,21 @@ def test_error_pages_are_rendered_not_blank(client, users):
     assert response.status_code == 404 and "<html" in response.content.decode()
     response = client.get("/admin/users/")
     assert response.status_code == 403 and "<html" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["team=99999999999999999999999", "team=abc", "team=-1", "team=%00", "role=x&active=maybe&sort=x"],
+)
+def test_user_list_ignores_hostile_filters(client, users, query):
+    client.force_login(users["admin"])
+    response = client.get(f"/admin/users/?{query}")
+    assert response.status_code == 200
+    assert "admin" in response.content.decode()
+
+
+def test_user_list_filters_by_team_in_any_digits(client, users, team_a):
+    client.force_login(users["admin"])
+    persian = str(team_a.pk).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    names = {u.username for u in client.get("/admin/users/", {"team": persian}).context["page"].items}
+    assert names == {u.username for u in users.values() if u.team_id == team_a.pk}

@@ -431,3 +431,51 @@ def test_a_call_logged_at_the_time_shown_happened_now_to_the_second(as_user, mak
     assert interaction.occurred_at.second != 0 or interaction.occurred_at.microsecond != 0
     page = client.get(f"/customers/{party.pk}/timeline/").content.decode()
     assert page.index('data-kind="interaction"') < page.index('data-kind="change"')
+
+
+@pytest.mark.parametrize("owner", ["abc", "99999999999999999999999", "-1", "", "12abc", "0"])
+def test_bulk_assign_to_a_bad_owner_is_an_error_and_changes_nothing(as_user, make_person, users, owner):
+    party = make_person(owner="sales")
+    client = as_user("admin")
+    response = client.post(
+        "/person/bulk/",
+        {"ids": [party.pk], "action": "assign", "owner": owner},
+        headers={"Accept-Language": "en"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == ["Choose an active user."]
+    party.refresh_from_db()
+    assert party.owner == users["sales"]
+    assert not AuditEvent.objects.filter(object_id=party.pk, kind="update").exists()
+
+
+def test_bulk_assign_to_an_inactive_user_is_refused_and_to_nobody_works(as_user, make_person, users):
+    party = make_person(owner="sales")
+    users["sales2"].is_active = False
+    users["sales2"].save()
+    client = as_user("admin")
+    client.post("/person/bulk/", {"ids": [party.pk], "action": "assign", "owner": users["sales2"].pk})
+    party.refresh_from_db()
+    assert party.owner == users["sales"]
+    client.post("/person/bulk/", {"ids": [party.pk], "action": "assign", "owner": "none"})
+    party.refresh_from_db()
+    assert party.owner is None
+    # Persian digits are a user's id too.
+    persian_id = str(users["sales"].pk).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    client.post("/person/bulk/", {"ids": [party.pk], "action": "assign", "owner": persian_id})
+    party.refresh_from_db()
+    assert party.owner == users["sales"]
+
+
+def test_create_with_an_unknown_phone_type_is_a_form_error(as_user):
+    before = Party.all_objects.count()
+    response = as_user("sales").post(
+        "/person/new/",
+        {"first_name": "Ali", "phone": "abc", "phone_label": "bogus", "source": "other", "stage": "suspect"},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "phone_label" in form.errors and "phone" in form.errors
+    assert Party.all_objects.count() == before

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import jalali
+from .converters import is_id
 from .models import AuditEvent, Team, User
 from .pagination import Page, keyset_page
-from .text import search_terms
+from .text import search_terms, to_ascii_digits
 
 USER_SORTS = {
     "name": ["username", "id"],
@@ -40,8 +41,9 @@ def user_list(*, filters: Mapping[str, str], cursor: str | None, limit: int = 50
         )
     if filters.get("role"):
         queryset = queryset.filter(role=filters["role"])
-    if (filters.get("team") or "").isdigit():
-        queryset = queryset.filter(team_id=int(filters["team"]))
+    team = to_ascii_digits(filters.get("team") or "")
+    if is_id(team):
+        queryset = queryset.filter(team_id=int(team))
     if filters.get("active") in ("yes", "no"):
         queryset = queryset.filter(is_active=filters["active"] == "yes")
     order = USER_SORTS.get(filters.get("sort") or "name", USER_SORTS["name"])

@@ -11,9 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.core.converters import is_id
 from peyvand.core.forms import BootstrapMixin, DigitsCharField, LocalDateField, add_service_errors
 from peyvand.core.models import User
+from peyvand.core.text import to_ascii_digits
 
 from . import services
 from .models import ContactPoint, Kind, Party, Source, Stage
+from .selectors import NO_OWNER
 
 
 class OwnerChoiceField(forms.ModelChoiceField):
@@ -115,9 +117,9 @@ class PartyCreateForm(PartyForm):
         data = self.cleaned_data
         contacts = []
         if data.get("phone"):
-            contacts.append(
-                {"kind": ContactPoint.Kind.PHONE, "value": data["phone"], "label": data["phone_label"]}
-            )
+            # An invalid type is already this form's error; the number is still checked.
+            label = data.get("phone_label") or ContactPoint.Label.OTHER
+            contacts.append({"kind": ContactPoint.Kind.PHONE, "value": data["phone"], "label": label})
         if data.get("email"):
             contacts.append(
                 {"kind": ContactPoint.Kind.EMAIL, "value": data["email"], "label": ContactPoint.Label.WORK}
@@ -167,13 +169,25 @@ class NoteForm(BootstrapMixin, forms.Form):
 class BulkForm(forms.Form):
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
     action = forms.ChoiceField(choices=[("assign", "assign"), ("tag", "tag")])
-    owner = forms.CharField(required=False)
+    owner = forms.CharField(required=False)  # a user's id, or "none"
     tag = forms.CharField(required=False, max_length=50)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Any ids may be posted; the service keeps only those the user may change.
         self.fields["ids"].valid_value = is_id  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        """For "assign", ``owner`` becomes the active user chosen, or None for nobody."""
+        cleaned = super().clean() or {}
+        if cleaned.get("action") == "assign" and "owner" in cleaned:
+            value = to_ascii_digits(cleaned["owner"].strip())
+            owner = User.objects.filter(pk=int(value), is_active=True).first() if is_id(value) else None
+            if owner is None and value != NO_OWNER:
+                self.add_error("owner", _("Choose an active user."))
+            else:
+                cleaned["owner"] = owner
+        return cleaned
 
 
 class MergeForm(forms.Form):

@@ -190,18 +190,18 @@ def party_bulk(request: HttpRequest, kind: str) -> HttpResponse:
     if not back.startswith("/"):
         back = reverse("party_list", args=[kind])
     if not form.is_valid():
-        messages.error(request, _("Choose at least one customer and an action."))
+        if "ids" in form.errors or "action" in form.errors:
+            messages.error(request, _("Choose at least one customer and an action."))
+        for name in ("owner", "tag"):
+            for error in form.errors.get(name, []):
+                messages.error(request, error)
         return redirect(back)
     ids, action = form.cleaned_data["ids"], form.cleaned_data["action"]
     try:
         if action == "assign":
-            owner_id = form.cleaned_data["owner"]
-            owner = (
-                None if owner_id == selectors.NO_OWNER else User.objects.filter(pk=int(owner_id or 0)).first()
+            result = services.party_bulk_assign_owner(
+                actor=user, party_ids=ids, owner=form.cleaned_data["owner"]
             )
-            if owner is None and owner_id != selectors.NO_OWNER:
-                raise ValidationError({"owner": [_("Choose an active user.")]})
-            result = services.party_bulk_assign_owner(actor=user, party_ids=ids, owner=owner)
         else:
             result = services.party_bulk_add_tag(actor=user, party_ids=ids, tag_name=form.cleaned_data["tag"])
     except ValidationError as exc:
