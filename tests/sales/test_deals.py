@@ -7,9 +7,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from peyvand.core.models import AuditEvent
+from peyvand.core.selectors import describe_events
+from peyvand.sales.extensions import _show_stage
 from peyvand.sales.models import Deal, DealLine, DealStageChange, Outcome
 from peyvand.sales.selectors import deals as selectors
 from peyvand.sales.services import catalogue, deals
@@ -35,7 +37,17 @@ def test_moving_a_deal_writes_history_and_a_timeline_event(make_deal, stages, us
     event = AuditEvent.objects.filter(model="sales.deal", object_id=deal.pk, kind="update").latest("id")
     assert event.party_id == deal.party_id
     old, new = event.changes["stage"]
-    assert old.startswith(f"{stages['new'].name} (") and new == stages["proposal"].name  # "New (0 hours)"
+    # The time in stage is kept as a number and put in words when the timeline is read.
+    assert old == {"stage": stages["new"].name, "seconds": 0} and new == stages["proposal"].name
+    with translation.override("en"):
+        (view,) = describe_events([event])
+        assert [(c.label, c.old) for c in view.changes] == [("stage", f"{stages['new'].name} (0 hours)")]
+        assert _show_stage({"stage": "New", "seconds": 86400}) == "New (1 day)"
+        assert _show_stage({"stage": "New", "seconds": 3 * 86400 + 5}) == "New (3 days)"
+        assert _show_stage({"stage": "New", "seconds": 3600}) == "New (1 hour)"
+        assert _show_stage("New (3 days)") == "New (3 days)"  # written before, as it was
+    with translation.override("fa"):
+        assert _show_stage({"stage": "تازه", "seconds": 3 * 86400}) == "تازه (۳ روز)"
 
 
 def test_losing_needs_a_reason_and_a_refusal_changes_nothing(make_deal, stages, users):
@@ -139,3 +151,35 @@ def test_sales_cannot_change_a_teammates_deal(make_deal, stages, users):
         deals.deal_move_stage(deal=deal, stage=stages["proposal"], actor=users["sales"])
     deal.refresh_from_db()
     assert deal.stage == stages["new"]
+
+
+def test_the_currency_of_a_deal_with_lines_cannot_change(make_deal, products, users):
+    deal = make_deal(amount=0)
+    deals.deal_line_add(deal=deal, actor=users["sales"], data={"product": products["crm"], "quantity": "1"})
+    with pytest.raises(ValidationError) as error:
+        deals.deal_update(deal=deal, actor=users["sales"], data={"currency": "EUR"})
+    assert "currency" in error.value.message_dict
+    deal.refresh_from_db()
+    assert deal.currency == "IRR" and deal.amount == Decimal("13750000")
+    # The same currency again is no change at all.
+    deals.deal_update(deal=deal, actor=users["sales"], data={"currency": "IRR", "title": "تازه"})
+    deal.refresh_from_db()
+    assert deal.title == "تازه"
+
+
+def test_a_deal_without_lines_may_change_currency(make_deal, users):
+    catalogue.currency_rate_set(
+        actor=users["admin"], currency="EUR", rate="600000", valid_from=timezone.localdate()
+    )
+    deal = deals.deal_update(deal=make_deal(amount="10"), actor=users["sales"], data={"currency": "EUR"})
+    assert deal.currency == "EUR" and deal.amount_base == Decimal("6000000")
+
+
+def test_a_sales_rep_cannot_leave_a_deal_to_nobody_and_is_told_so(make_deal, users):
+    deal = make_deal()
+    with pytest.raises(ValidationError) as error:
+        deals.deal_update(deal=deal, actor=users["sales"], data={"owner": None})
+    assert error.value.message_dict["owner"] == ["A deal you make or change needs an owner; choose one."]
+    deal.refresh_from_db()
+    assert deal.owner == users["sales"]
+    assert deals.deal_update(deal=deal, actor=users["manager"], data={"owner": None}).owner is None

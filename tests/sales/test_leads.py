@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
-from peyvand.core.models import Role
+from peyvand.core.models import AuditEvent, Role
 from peyvand.sales.models import AssignmentRule, Lead, LeadStage, ScoreRule
 from peyvand.sales.selectors.leads import score_explained
 from peyvand.sales.services import leads
@@ -84,7 +87,9 @@ def test_the_score_adds_up_and_explains_itself(users):
     ScoreRule.objects.create(kind=ScoreRule.Kind.TOUCHES, points=5)
     ScoreRule.objects.create(kind=ScoreRule.Kind.RECENCY, value="7", points=8)
     lead = _lead(users["sales"], email="a@b.example", source="referral")
-    assert lead.score == 10 + 20 + 8
+    # Nobody has contacted it yet: no points for recency (being new is not being in touch).
+    assert lead.score == 10 + 20
+    assert {item["kind"] for item in lead.score_details} == {"field", "source"}
     leads.lead_touch(lead=lead, actor=users["sales"], channel="phone", note="تماس اول")
     leads.lead_touch(lead=lead, actor=users["sales"], channel="email")
     lead.refresh_from_db()
@@ -95,6 +100,66 @@ def test_the_score_adds_up_and_explains_itself(users):
     assert len(explained) == 4
     lead = leads.lead_update(lead=lead, actor=users["sales"], data={"company": "پارس"})
     assert lead.score == 10 + 20 + 8 + 10 + 15
+
+
+def test_a_contact_long_ago_earns_no_recency_points(users):
+    ScoreRule.objects.create(kind=ScoreRule.Kind.RECENCY, value="7", points=8)
+    lead = _lead(users["sales"])
+    leads.lead_touch(
+        lead=lead, actor=users["sales"], channel="phone", at=timezone.now() - dt.timedelta(days=30)
+    )
+    lead.refresh_from_db()
+    assert lead.score == 0
+    leads.lead_touch(lead=lead, actor=users["sales"], channel="phone")
+    lead.refresh_from_db()
+    assert lead.score == 8
+
+
+@pytest.mark.parametrize("role", ["support", "readonly"])
+def test_assignment_rules_only_give_leads_to_people_who_can_own_them(users, team_a, role):
+    with pytest.raises(ValidationError) as error:
+        leads.assignment_rule_save(
+            actor=users["admin"], data={"kind": "any", "user": users[role], "active": True}
+        )
+    assert "user" in error.value.message_dict
+    assert not AssignmentRule.objects.exists()
+    # A rule made before the user's role changed is passed over, not obeyed.
+    rule = leads.assignment_rule_save(
+        actor=users["admin"], data={"kind": "any", "user": users["sales2"], "active": True}
+    )
+    users["sales2"].role = role
+    users["sales2"].save()
+    lead = _lead(users["admin"])
+    assert lead.owner != users["sales2"]
+    assert rule.user == users["sales2"]
+
+
+def test_round_robin_passes_over_members_who_cannot_own_leads(users, team_a):
+    from peyvand.core.models import RoleScope
+
+    RoleScope.objects.create(role=Role.SALES, resource="lead", action="change", scope="none")
+    AssignmentRule.objects.create(kind=AssignmentRule.Kind.ANY, team=team_a, order=10)
+    owners = {_lead(users["admin"], phone=f"0912000001{i}").owner for i in range(3)}
+    assert owners == {users["manager"]}
+
+
+def test_rules_are_changed_and_retired_through_services_with_audit(users, team_a):
+    admin = users["admin"]
+    rule = leads.score_rule_save(actor=admin, data={"kind": "source", "value": "referral", "points": 5})
+    rule = leads.score_rule_save(actor=admin, data={"points": 9}, rule=rule)
+    assert (rule.kind, rule.value, rule.points) == ("source", "referral", 9)
+    with pytest.raises(PermissionDenied):
+        leads.score_rule_retire(actor=users["manager"], rule=rule)
+    leads.score_rule_retire(actor=admin, rule=rule)
+    rule.refresh_from_db()
+    assert not rule.active
+    events = AuditEvent.objects.filter(model="sales.scorerule", object_id=rule.pk).order_by("id")
+    assert [e.changes for e in events][1:] == [{"points": [5, 9]}, {"active": [True, False]}]
+    assignment = leads.assignment_rule_save(actor=admin, data={"kind": "any", "team": team_a})
+    leads.assignment_rule_retire(actor=admin, rule=assignment)
+    assignment.refresh_from_db()
+    assert not assignment.active and assignment.team == team_a
+    assert AuditEvent.objects.filter(model="sales.assignmentrule", object_id=assignment.pk).count() == 2
 
 
 def test_disqualifying_needs_a_reason(users):

@@ -4,12 +4,17 @@ PEYVAND_CURRENCY        the base currency (ISO 4217) amounts are reported in; IR
 PEYVAND_SHOW_TOMAN      "1" shows Rial amounts as Toman (÷10); amounts are still stored in Rial
 PEYVAND_WEBFORM_LIMIT   web-to-lead submissions allowed per address per window (default 5)
 PEYVAND_WEBFORM_WINDOW  that window in seconds (default 600)
+PEYVAND_TRUSTED_PROXIES addresses or networks (comma-separated, e.g. "127.0.0.1, 10.0.0.0/8")
+                        of the reverse proxies in front of Peyvand: only a request from one
+                        of them has its X-Forwarded-For believed (for the web-form rate limit)
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +49,17 @@ def webform_limit() -> tuple[int, int]:
         int(os.environ.get("PEYVAND_WEBFORM_LIMIT", "5")),
         int(os.environ.get("PEYVAND_WEBFORM_WINDOW", "600")),
     )
+
+
+def trusted_proxies() -> list[Any]:
+    """The networks of PEYVAND_TRUSTED_PROXIES; an entry that is not an address is ignored."""
+    networks = []
+    for entry in os.environ.get("PEYVAND_TRUSTED_PROXIES", "").split(","):
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:
+            continue
+    return networks
 
 
 def pdf_font_dir() -> Path | None:

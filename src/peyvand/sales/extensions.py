@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -20,10 +21,10 @@ from peyvand.core.extensions import (
 from peyvand.core.http import request_user
 from peyvand.core.models import Scope
 from peyvand.core.selectors import register_value_display
-from peyvand.core.templatetags.peyvand import number
 
 from . import conf
-from .money import display_parts
+from .money import format_money
+from .periods import duration_words
 
 
 def _sees(resource: str) -> Any:
@@ -84,6 +85,7 @@ def register_extensions() -> None:
         ("sales.payment", "amount"),
     ]:
         register_value_display(model_label, field_name, _show_amount)
+    register_value_display("sales.deal", "stage", _show_stage)
 
 
 def _show_amount(value: Any) -> str:
@@ -93,7 +95,14 @@ def _show_amount(value: Any) -> str:
         amount = Decimal(text)
     except (InvalidOperation, ValueError):
         return str(value)
-    shown, unit = display_parts(
-        amount.normalize() if amount == amount.to_integral() else amount, currency or conf.base_currency()
-    )
-    return f"{number(format(shown, 'f') if shown is not None else '')} {unit}"
+    if not amount.is_finite():
+        return str(value)
+    return format_money(amount, currency or conf.base_currency())
+
+
+def _show_stage(value: Any) -> str:
+    """A stage the deal left, with how long it stayed, in the reader's words: "New (3 days)"."""
+    if isinstance(value, dict) and isinstance(value.get("seconds"), int):
+        stayed = duration_words(dt.timedelta(seconds=value["seconds"]))
+        return f"{value.get('stage', '')} ({stayed})"
+    return str(value)

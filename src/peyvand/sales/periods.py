@@ -65,3 +65,15 @@ def parse_month(text: str) -> dt.date:
         if conf.fiscal_calendar() == "gregorian"
         else month_start(dt.date(year, month, 15))
     )
+
+
+def duration_words(delta: dt.timedelta) -> str:
+    """How long, as people say it: “3 days”, “5 hours”, in the interface's language and digits."""
+    from django.utils.translation import ngettext
+
+    if delta.days:
+        text = ngettext("%(count)d day", "%(count)d days", delta.days) % {"count": delta.days}
+    else:
+        hours = delta.seconds // 3600
+        text = ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    return local_digits(text)

@@ -37,7 +37,7 @@ from ..models import (
     QuoteLine,
     QuoteStatus,
 )
-from ..money import ZERO, round_money, to_decimal
+from ..money import ZERO, format_money, format_number, round_money, to_decimal
 from .common import LineValues, next_number, text_field
 from .deals import deal_move_stage
 
@@ -84,6 +84,8 @@ def quote_create(*, deal: Deal, actor: User, valid_until: dt.date | None = None,
     """A numbered quote with a copy of the deal's lines as they are now."""
     deal = Deal.objects.select_for_update().get(pk=deal.pk)
     policy.require_change(actor, deal)
+    if deal.status != Outcome.OPEN:
+        raise ValidationError(_("This deal is closed; reopen it to quote it."))
     lines = list(deal.lines.all())
     if not lines:
         raise ValidationError(_("Add at least one product line to the deal before quoting it."))
@@ -187,6 +189,13 @@ def quote_accept(*, quote: Quote, actor: User) -> Order:
         raise ValidationError(_("This quote has been accepted already."))
     if quote.status == QuoteStatus.DECLINED:
         raise ValidationError(_("A declined quote cannot be accepted; make a new one."))
+    if quote.valid_until < timezone.localdate():
+        raise ValidationError(
+            _("This quote expired on %(date)s; make a new one.")
+            % {"date": jalali.format_date(quote.valid_until, long=True)}
+        )
+    if quote.deal.status == Outcome.LOST:
+        raise ValidationError(_("This quote's deal was lost; reopen the deal and quote it again."))
     previous = quote.status
     quote.status, quote.decided_at, quote.updated_by = QuoteStatus.ACCEPTED, timezone.now(), actor
     quote.save()
@@ -348,7 +357,7 @@ def _clean_quantities(quantities: Mapping[int, Any], lines: Mapping[int, OrderLi
         if quantity > line.quantity_left:
             errors[key] = [
                 _("Only %(left)s are left to invoice on this line.")
-                % {"left": line.quantity_left.normalize()}
+                % {"left": format_number(line.quantity_left)}
             ]
         elif quantity > 0:
             wanted[pk] = quantity
@@ -372,15 +381,15 @@ def payment_record(
     policy.require_change(actor, invoice)
     if invoice.status == InvoiceStatus.CANCELLED:
         raise ValidationError(_("This invoice is cancelled."))
-    value = round_money(to_decimal(amount, field="amount"), invoice.currency)
+    value = round_money(to_decimal(amount, field="amount", minimum=None), invoice.currency)
     if value <= 0:
         raise ValidationError({"amount": [_("Enter an amount greater than zero.")]})
     if value > invoice.due:
         raise ValidationError(
             {
                 "amount": [
-                    _("Only %(due)s %(currency)s is due on this invoice.")
-                    % {"due": invoice.due, "currency": invoice.currency}
+                    _("Only %(due)s is due on this invoice.")
+                    % {"due": format_money(invoice.due, invoice.currency)}
                 ]
             }
         )

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peyvand.core import policy
@@ -18,7 +19,7 @@ from peyvand.core.text import search_key, to_ascii_digits
 
 from .. import conf
 from ..models import CurrencyRate, PriceList, Product, ProductPrice, Unit
-from ..money import HUNDRED, ZERO, check_currency, to_decimal
+from ..money import HUNDRED, ZERO, check_currency, check_money, money_limit, to_decimal
 from .common import text_field
 
 PRODUCT_FIELDS = ("sku", "name_fa", "name_en", "unit", "tax_rate", "active")
@@ -74,7 +75,7 @@ def product_create(
     product.search_text = _search_text(product)
     product.save()
     for price_list, price in prices.items():
-        _set_price(product, price_list, price)
+        _set_price(product, price_list, price, price_field(price_list))
     audit_log(
         actor=actor,
         kind=AuditEvent.Kind.CREATE,
@@ -100,16 +101,34 @@ def product_update(
     product.save()
     changes = changes_between(before, snapshot(product, PRODUCT_FIELDS))
     for price_list, price in prices.items():
-        old = _set_price(product, price_list, price)
-        if old != price:
-            changes[f"price {price_list.name}"] = [str(old) if old is not None else None, str(price)]
+        old, new = _set_price(product, price_list, price, price_field(price_list))
+        if old != new:
+            changes[f"price {price_list.name}"] = [
+                str(old) if old is not None else None,
+                str(new) if new is not None else None,
+            ]
     if changes:
         audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=product, changes=changes)
     return product
 
 
-def _set_price(product: Product, price_list: PriceList, price: Any) -> Decimal | None:
-    """Set (or with None, remove) a product's price on a list; returns the old price."""
+def price_field(price_list: PriceList) -> str:
+    """The name a product's price on ``price_list`` goes by in errors (and in the product form)."""
+    return f"price_{price_list.pk}"
+
+
+def clean_price(value: Any, *, currency: str, field: str = "price") -> Decimal:
+    """A price of at least zero with at most two decimals that an amount of ``currency`` can hold."""
+    price = to_decimal(value, field=field, maximum=money_limit(currency))
+    if price != price.quantize(Decimal("0.01")):
+        raise ValidationError({field: [_("Use at most two decimals.")]})
+    return check_money(price, field=field, currency=currency)
+
+
+def _set_price(
+    product: Product, price_list: PriceList, price: Any, field: str = "price"
+) -> tuple[Decimal | None, Decimal | None]:
+    """Set (or with None, remove) a product's price on a list; returns the old and new price."""
     old = (
         ProductPrice.objects.filter(product=product, price_list=price_list)
         .values_list("price", flat=True)
@@ -117,27 +136,93 @@ def _set_price(product: Product, price_list: PriceList, price: Any) -> Decimal |
     )
     if price is None or price == "":
         ProductPrice.objects.filter(product=product, price_list=price_list).delete()
-        return old
-    value = to_decimal(price, field="price")
+        return old, None
+    value = clean_price(price, currency=price_list.currency, field=field)
     ProductPrice.objects.update_or_create(product=product, price_list=price_list, defaults={"price": value})
-    return old
+    return old, value
+
+
+def _clean_price_list(
+    data: Mapping[str, Any], *, current: PriceList | None
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    if "name" in data or current is None:
+        name = text_field(errors, "name", data.get("name"), 100, required=True)
+        clash = PriceList.objects.filter(name__iexact=name)
+        if current is not None:
+            clash = clash.exclude(pk=current.pk)
+        if name and clash.exists():
+            errors["name"] = [_("A price list with this name already exists.")]
+        cleaned["name"] = name
+    if "currency" in data or current is None:
+        try:
+            cleaned["currency"] = check_currency(data.get("currency"))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        else:
+            if current is not None and cleaned["currency"] != current.currency and current.prices.exists():
+                # Its prices are in the old currency: relabelling them would change what they are worth.
+                errors["currency"] = [
+                    _("This list has prices in %(currency)s; remove them before changing its currency.")
+                    % {"currency": current.currency}
+                ]
+    for name in ("is_default", "active"):
+        if name in data:
+            cleaned[name] = bool(data[name])
+    return cleaned, errors
 
 
 @transaction.atomic
-def price_list_create(*, actor: User, name: str, currency: str, is_default: bool = False) -> PriceList:
-    policy.require_admin(actor)
-    errors: dict[str, list[str]] = {}
-    name = text_field(errors, "name", name, 100, required=True)
-    if name and PriceList.objects.filter(name__iexact=name).exists():
-        errors["name"] = [_("A price list with this name already exists.")]
+def price_list_create(
+    *, actor: User | None, name: str, currency: str, is_default: bool = False, active: bool = True
+) -> PriceList:
+    """A new price list; the first one is the default whatever is asked."""
+    if actor is not None:
+        policy.require_admin(actor)
+    cleaned, errors = _clean_price_list({"name": name, "currency": currency}, current=None)
     if errors:
         raise ValidationError(errors)
-    code = check_currency(currency)
     if is_default or not PriceList.objects.filter(is_default=True).exists():
         PriceList.objects.filter(is_default=True).update(is_default=False)
         is_default = True
-    price_list = PriceList.objects.create(name=name, currency=code, is_default=is_default)
-    audit_log(actor=actor, kind=AuditEvent.Kind.CREATE, obj=price_list, changes={"name": [None, name]})
+    price_list = PriceList.objects.create(**cleaned, is_default=is_default, active=active or is_default)
+    audit_log(
+        actor=actor,
+        kind=AuditEvent.Kind.CREATE,
+        obj=price_list,
+        changes={"name": [None, price_list.name], "currency": [None, price_list.currency]},
+    )
+    return price_list
+
+
+@transaction.atomic
+def price_list_update(*, price_list: PriceList, actor: User, data: Mapping[str, Any]) -> PriceList:
+    """Rename, retire or make the default; the currency only while the list has no prices."""
+    policy.require_admin(actor)
+    unknown = set(data) - {"name", "currency", "is_default", "active"}
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be set.")] for name in sorted(unknown)})
+    price_list = PriceList.objects.select_for_update().get(pk=price_list.pk)
+    cleaned, errors = _clean_price_list(data, current=price_list)
+    default = cleaned.get("is_default", price_list.is_default)
+    active = cleaned.get("active", price_list.active)
+    if price_list.is_default and not default:
+        errors["is_default"] = [_("Make another list the default instead.")]
+    elif default and not active:
+        errors["active"] = [_("The default price list cannot be retired.")]
+    if errors:
+        raise ValidationError(errors)
+    fields = ("name", "currency", "is_default", "active")
+    before = {name: getattr(price_list, name) for name in fields}
+    if default and not price_list.is_default:
+        PriceList.objects.filter(is_default=True).update(is_default=False)
+    for name, value in cleaned.items():
+        setattr(price_list, name, value)
+    price_list.save()
+    changes = changes_between(before, {name: getattr(price_list, name) for name in fields})
+    if changes:
+        audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=price_list, changes=changes)
     return price_list
 
 
@@ -152,15 +237,28 @@ def default_price_list() -> PriceList:
     return price_list
 
 
+# A rate is kept to 15 significant digits with six decimals, exactly, on every database.
+MAX_RATE = Decimal("999999999.999999")
+
+
 @transaction.atomic
-def currency_rate_set(*, actor: User, currency: str, rate: Any, valid_from: dt.date) -> CurrencyRate:
-    policy.require_admin(actor)
+def currency_rate_set(
+    *, actor: User | None, currency: str, rate: Any, valid_from: dt.date | None = None
+) -> CurrencyRate:
+    """How much one unit of ``currency`` is worth in the base currency from a day on (today by
+    default). ``actor`` None is the installation's own set-up (the demo)."""
+    if actor is not None:
+        policy.require_admin(actor)
     code = check_currency(currency)
     if code == conf.base_currency():
         raise ValidationError({"currency": [_("The base currency's rate is always 1.")]})
-    value = to_decimal(rate, field="rate", minimum=Decimal("0.000001"), maximum=Decimal("1e17"))
+    value = to_decimal(rate, field="rate", minimum=Decimal("0.000001"), maximum=MAX_RATE)
+    if value != value.quantize(Decimal("0.000001")):
+        raise ValidationError({"rate": [_("Use at most six decimals.")]})
     row, _created = CurrencyRate.objects.update_or_create(
-        currency=code, valid_from=valid_from, defaults={"rate": value, "created_by": actor}
+        currency=code,
+        valid_from=valid_from or timezone.localdate(),
+        defaults={"rate": value, "created_by": actor},
     )
     audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=row, changes={code: [None, str(value)]})
     return row

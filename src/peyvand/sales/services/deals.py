@@ -26,8 +26,8 @@ from peyvand.customers.models import Kind, Party
 
 from .. import conf
 from ..models import Deal, DealLine, DealStageChange, Outcome, Pipeline, Product, Stage
-from ..money import ZERO, check_currency, round_money, to_decimal
-from .common import LineValues, clean_line, text_field, to_base
+from ..money import ZERO, check_currency, check_money, round_money, to_decimal
+from .common import LineValues, check_lines_total, clean_line, text_field, to_base
 
 DEAL_FIELDS = ("title", "party", "contact", "amount", "currency", "expected_close", "owner")
 AUDITED = (*DEAL_FIELDS, "pipeline", "stage", "status", "lost_reason")
@@ -80,7 +80,11 @@ def _clean(data: Mapping[str, Any], *, actor: User, deal: Deal | None) -> dict[s
             if value is not None and (not isinstance(value, User) or not value.is_active):
                 errors[name] = [_("Choose an active user.")]
             elif not policy.may_own(actor, Deal, value):
-                errors[name] = [_("You may not give a deal to this user.")]
+                errors[name] = [
+                    _("You may not give a deal to this user.")
+                    if value is not None
+                    else _("A deal you make or change needs an owner; choose one.")
+                ]
             cleaned[name] = value
         elif name in ("pipeline", "stage"):
             cleaned[name] = value
@@ -91,11 +95,13 @@ def _clean(data: Mapping[str, Any], *, actor: User, deal: Deal | None) -> dict[s
     return cleaned
 
 
-def _refresh(deal: Deal) -> None:
+def _refresh(deal: Deal, *, field: str = "amount") -> None:
+    """Search text, the amount rounded to its currency and in the base currency; a field
+    error (on ``field``, what made the amount) when either is more than an amount can be."""
     deal.search_text = search_key(f"{deal.title} {deal.party.display_name}")
     day = deal.created_at.date() if deal.created_at else timezone.localdate()
-    deal.amount = round_money(deal.amount, deal.currency)
-    deal.amount_base = to_base(deal.amount, deal.currency, day)
+    deal.amount = check_money(round_money(deal.amount, deal.currency), field=field, currency=deal.currency)
+    deal.amount_base = to_base(deal.amount, deal.currency, day, field=field)
 
 
 @transaction.atomic
@@ -180,15 +186,26 @@ def deal_update(*, deal: Deal, actor: User, data: Mapping[str, Any]) -> Deal:
     deal = _lock(deal)
     policy.require_change(actor, deal)
     cleaned = _clean(data, actor=actor, deal=deal)
-    if "amount" in cleaned and deal.lines.exists() and cleaned["amount"] != deal.amount:
+    has_lines = deal.lines.exists()
+    if "amount" in cleaned and has_lines and cleaned["amount"] != deal.amount:
         raise ValidationError({"amount": [_("The amount is the sum of the deal's lines; change the lines.")]})
+    if "currency" in cleaned and has_lines and cleaned["currency"] != deal.currency:
+        # Its lines are priced in the old currency: relabelling them would change what they are worth.
+        raise ValidationError(
+            {
+                "currency": [
+                    _("Its lines are priced in %(currency)s; remove them to change the deal's currency.")
+                    % {"currency": deal.currency}
+                ]
+            }
+        )
     stage = cleaned.pop("stage", None)
     pipeline = cleaned.pop("pipeline", None)
     lost_reason = cleaned.pop("lost_reason", None)
     before = _snapshot(deal)
     for name, value in cleaned.items():
         setattr(deal, name, value)
-    _refresh(deal)
+    _refresh(deal, field="amount" if "amount" in cleaned or "currency" not in cleaned else "currency")
     deal.updated_by = actor
     deal.save()
     changes = changes_between(before, _snapshot(deal))
@@ -229,18 +246,12 @@ def deal_move_stage(*, deal: Deal, stage: Stage, actor: User, lost_reason: str =
     deal.save()
     changes = changes_between(before, _snapshot(deal))
     if "stage" in changes:
-        # How long it stayed, read with the stage it left: "New (3 days) → Proposal".
-        left = f"{changes['stage'][0]} ({_duration_text(now - entered)})"
-        changes["stage"] = [left, changes["stage"][1]]
+        # The stage it left with how long it stayed, put in words when the timeline is read
+        # (in the reader's language): "New (3 days) → Proposal".
+        stayed = int((now - entered).total_seconds())
+        changes["stage"] = [{"stage": changes["stage"][0], "seconds": stayed}, changes["stage"][1]]
     audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=deal, party_id=deal.party_id, changes=changes)
     return deal
-
-
-def _duration_text(delta: dt.timedelta) -> str:
-    days, seconds = delta.days, delta.seconds
-    if days:
-        return _("%(days)d days") % {"days": days}
-    return _("%(hours)d hours") % {"hours": seconds // 3600}
 
 
 @transaction.atomic
@@ -272,12 +283,12 @@ def _product_price(product: Product | None, currency: str) -> Decimal | None:
     return price
 
 
-def _recompute_amount(deal: Deal, actor: User, before: Decimal) -> None:
-    total = ZERO
-    for line in deal.lines.all():
-        total += _line_values(line).amounts(deal.currency)[3]
-    deal.amount = total
-    _refresh(deal)
+def _recompute_amount(deal: Deal, actor: User, before: Decimal, *, field: str = "quantity") -> None:
+    """The amount from the lines; a field error when their sum is more than an amount can be."""
+    deal.amount = check_lines_total(
+        [_line_values(line) for line in deal.lines.all()], deal.currency, field=field
+    )
+    _refresh(deal, field=field)
     deal.updated_by = actor
     deal.save(update_fields=["amount", "amount_base", "updated_by", "updated_at"])
     if before != deal.amount:
@@ -286,7 +297,7 @@ def _recompute_amount(deal: Deal, actor: User, before: Decimal) -> None:
             kind=AuditEvent.Kind.UPDATE,
             obj=deal,
             party_id=deal.party_id,
-            changes={"amount": [str(before), str(deal.amount)]},
+            changes={"amount": [f"{before} {deal.currency}", f"{deal.amount} {deal.currency}"]},
         )
 
 
@@ -310,7 +321,7 @@ def deal_line_add(*, deal: Deal, actor: User, data: Mapping[str, Any]) -> DealLi
                 ]
             }
         )
-    values = clean_line(data, product=product, default_price=price)
+    values = clean_line(data, currency=deal.currency, product=product, default_price=price)
     position = (deal.lines.aggregate(top=Sum("position"))["top"] or 0) + 1
     line = DealLine.objects.create(
         deal=deal,
@@ -338,7 +349,7 @@ def deal_line_update(*, line: DealLine, actor: User, data: Mapping[str, Any]) ->
         "discount_percent": line.discount_percent,
         "tax_rate": line.tax_rate,
     }
-    values = clean_line({**current, **data}, product=line.product)
+    values = clean_line({**current, **data}, currency=deal.currency, product=line.product)
     for name in current:
         setattr(line, name, getattr(values, name))
     line.save()

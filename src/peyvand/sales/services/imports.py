@@ -23,9 +23,9 @@ from peyvand.customers.normalize import normalize_email, normalize_phone
 
 from .. import conf
 from ..models import Order, OrderLine, OrderStatus, PriceList, Product, Unit
-from ..money import check_currency, round_money, to_decimal
-from .catalogue import _clean_product, product_create, product_update
-from .common import LineValues, clean_line, next_number
+from ..money import check_currency, check_money, format_money, round_money, to_decimal
+from .catalogue import _clean_product, clean_price, product_create, product_update
+from .common import LineValues, check_lines_total, clean_line, next_number
 
 MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024
@@ -146,7 +146,7 @@ def products_import(*, actor: User, rows: list[dict[str, str]]) -> ImportResult:
         try:
             if row.get("price"):
                 currency = check_currency(row.get("currency") or conf.base_currency())
-                to_decimal(row["price"], field="price")
+                clean_price(row["price"], currency=currency)
             existing = Product.objects.filter(sku=sku).first()
             _clean_product(data, current=existing)
         except ValidationError as exc:
@@ -276,14 +276,18 @@ def orders_import(*, actor: User, rows: list[dict[str, str]]) -> ImportResult:
             if product is None:
                 errors["sku"] = [_("No product has this SKU.")]
         try:
-            line = clean_line({**row, "tax_rate": row.get("tax_rate") or 0}, product=product)
+            line = clean_line(
+                {**row, "tax_rate": row.get("tax_rate") or 0}, currency=currency, product=product
+            )
         except ValidationError as exc:
             errors.update(exc.message_dict)
             line = None
         amount = None
         if row.get("amount"):
             try:
-                amount = to_decimal(row["amount"], field="amount")
+                amount = check_money(
+                    to_decimal(row["amount"], field="amount"), field="amount", currency=currency
+                )
             except ValidationError as exc:
                 errors.update(exc.message_dict)
         order = planned.get(reference)
@@ -301,14 +305,23 @@ def orders_import(*, actor: User, rows: list[dict[str, str]]) -> ImportResult:
         order.lines.append(line)
         order.amount = amount if amount is not None else order.amount
     for order in planned.values():
-        total = sum((line.amounts(order.currency)[3] for line in order.lines), Decimal(0))
+        try:
+            total = check_lines_total(order.lines, order.currency, field="amount")
+        except ValidationError as exc:
+            result.errors += [
+                RowError(order.first_row, c, m) for c, ms in exc.message_dict.items() for m in ms
+            ]
+            continue
         if order.amount is not None and abs(order.amount - total) > Decimal(1):
             result.errors.append(
                 RowError(
                     order.first_row,
                     "amount",
                     _("The lines add up to %(total)s, not %(amount)s.")
-                    % {"total": total, "amount": order.amount},
+                    % {
+                        "total": format_money(total, order.currency),
+                        "amount": format_money(order.amount, order.currency),
+                    },
                 )
             )
     if result.errors:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peyvand.core import policy
+from peyvand.core.jalali import local_digits
 from peyvand.core.models import AuditEvent, Role, User
 from peyvand.core.services import audit_log, changes_between, snapshot
 from peyvand.core.text import search_key
@@ -208,6 +209,12 @@ def lead_touch(
 # --- assignment ---------------------------------------------------------------------------
 
 
+def may_own_leads(user: User) -> bool:
+    """Whether ``user`` can hold a lead as its owner (an active salesperson, a manager, an
+    administrator; not support or read-only staff, who could not work it)."""
+    return user.is_active and policy.may_own(user, Lead, user)
+
+
 def assign(lead: Lead) -> User | None:
     """The owner the first matching active rule gives ``lead``, taking turns within a team."""
     for rule in AssignmentRule.objects.filter(active=True).order_by("order", "id"):
@@ -216,7 +223,7 @@ def assign(lead: Lead) -> User | None:
         if rule.kind == AssignmentRule.Kind.PROVINCE and search_key(rule.value) != search_key(lead.province):
             continue
         if rule.user_id is not None:
-            if rule.user is not None and rule.user.is_active:
+            if rule.user is not None and may_own_leads(rule.user):
                 return rule.user
             continue
         chosen = _round_robin(rule)
@@ -230,18 +237,20 @@ def _round_robin(rule: AssignmentRule) -> User | None:
     rule = AssignmentRule.objects.select_for_update().get(pk=rule.pk)
     if rule.team_id is None:
         return None
-    members = list(
-        User.objects.filter(team_id=rule.team_id, is_active=True, role__in=(Role.SALES, Role.MANAGER))
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
+    members = [
+        user
+        for user in User.objects.filter(
+            team_id=rule.team_id, is_active=True, role__in=(Role.SALES, Role.MANAGER)
+        ).order_by("id")
+        if may_own_leads(user)
+    ]
     if not members:
         return None
-    after = [pk for pk in members if rule.last_user_id is not None and pk > rule.last_user_id]
+    after = [u for u in members if rule.last_user_id is not None and u.pk > rule.last_user_id]
     chosen = after[0] if after else members[0]
-    rule.last_user_id = chosen
+    rule.last_user_id = chosen.pk
     rule.save(update_fields=["last_user"])
-    return User.objects.get(pk=chosen)
+    return chosen
 
 
 # --- scoring ------------------------------------------------------------------------------
@@ -266,9 +275,10 @@ def _score(lead: Lead, rules: list[ScoreRule] | None = None, touches: int | None
             )
         elif rule.kind == ScoreRule.Kind.TOUCHES:
             points = rule.points * min(touches, MAX_TOUCHES_SCORED)
-        elif rule.kind == ScoreRule.Kind.RECENCY and rule.value.isdigit():
-            latest = lead.last_touch_at or lead.created_at or timezone.now()
-            points = rule.points if timezone.now() - latest <= dt.timedelta(days=int(rule.value)) else 0
+        elif rule.kind == ScoreRule.Kind.RECENCY and rule.value.isdigit() and lead.last_touch_at:
+            # Only a contact counts: a lead nobody has reached is not a recent conversation.
+            recent = timezone.now() - lead.last_touch_at <= dt.timedelta(days=int(rule.value))
+            points = rule.points if recent else 0
         if points:
             details.append({"rule": rule.pk, "kind": rule.kind, "value": rule.value, "points": points})
     lead.score = sum(item["points"] for item in details)
@@ -302,36 +312,71 @@ def leads_rescore(*, batch_size: int = 500) -> int:
         last_id = chunk[-1].pk
 
 
+SCORE_RULE_AUDITED = ("kind", "value", "points", "active")
+ASSIGNMENT_RULE_AUDITED = ("order", "kind", "value", "team", "user", "active")
+
+
 @transaction.atomic
-def score_rule_save(*, actor: User, data: Mapping[str, Any], rule: ScoreRule | None = None) -> ScoreRule:
-    policy.require_admin(actor)
+def score_rule_save(
+    *, actor: User | None, data: Mapping[str, Any], rule: ScoreRule | None = None
+) -> ScoreRule:
+    """Add a scoring rule or change one (what ``data`` leaves out stays); leads are scored again.
+    ``actor`` None is the installation's own set-up (the demo)."""
+    if actor is not None:
+        policy.require_admin(actor)
     kind = data.get("kind", rule.kind if rule else None)
     if kind not in ScoreRule.Kind.values:
         raise ValidationError({"kind": [_("Choose a valid kind.")]})
     value = str(data.get("value", rule.value if rule else "") or "").strip()
     errors: dict[str, list[str]] = {}
     if kind == ScoreRule.Kind.FIELD and value not in SCORABLE_FIELDS:
-        errors["value"] = [
-            _("Choose one of the fields: %(fields)s.") % {"fields": ", ".join(SCORABLE_FIELDS)}
-        ]
+        errors["value"] = [_("Choose one of the lead's fields.")]
     elif kind == ScoreRule.Kind.SOURCE and value not in Source.values:
         errors["value"] = [_("Choose a valid source.")]
     elif kind == ScoreRule.Kind.RECENCY and not (value.isdigit() and 0 < int(value) <= 3650):
-        errors["value"] = [_("Enter a number of days between 1 and 3650.")]
+        errors["value"] = [
+            _("Enter a number of days between %(low)s and %(high)s.")
+            % {"low": local_digits(1), "high": local_digits(3650)}
+        ]
     elif kind == ScoreRule.Kind.PROVINCE and not value:
         errors["value"] = [_("Enter a province.")]
+    elif kind == ScoreRule.Kind.PROVINCE and len(value) > 100:
+        errors["value"] = [_("Use at most %(limit)s characters.") % {"limit": local_digits(100)}]
+    elif kind == ScoreRule.Kind.TOUCHES:
+        value = ""
     points = data.get("points", rule.points if rule else None)
     if isinstance(points, bool) or not isinstance(points, int) or not -100 <= points <= 100:
-        errors["points"] = [_("Enter whole points between -100 and 100.")]
+        errors["points"] = [
+            _("Enter whole points between %(low)s and %(high)s.")
+            % {"low": local_digits(-100), "high": local_digits(100)}
+        ]
     if errors:
         raise ValidationError(errors)
+    created = rule is None
     rule = rule or ScoreRule()
-    rule.kind, rule.value, rule.points = kind, value[:100], points
+    before = snapshot(rule, SCORE_RULE_AUDITED) if not created else {}
+    rule.kind, rule.value, rule.points = kind, value, points
     rule.active = bool(data.get("active", rule.active))
     rule.save()
-    audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=rule, changes={"points": [None, points]})
+    _audit_rule(actor, rule, created, before, SCORE_RULE_AUDITED)
     transaction.on_commit(_rescore_later)
     return rule
+
+
+@transaction.atomic
+def score_rule_retire(*, actor: User, rule: ScoreRule) -> ScoreRule:
+    """Stop a rule counting; it is kept, so scores given before still explain themselves."""
+    return score_rule_save(actor=actor, data={"active": False}, rule=rule)
+
+
+def _audit_rule(
+    actor: User | None, rule: Any, created: bool, before: Mapping[str, Any], fields: tuple[str, ...]
+) -> None:
+    after = snapshot(rule, fields)
+    changes = {k: [None, v] for k, v in after.items()} if created else changes_between(before, after)
+    if changes:
+        kind = AuditEvent.Kind.CREATE if created else AuditEvent.Kind.UPDATE
+        audit_log(actor=actor, kind=kind, obj=rule, changes=changes)
 
 
 def _rescore_later() -> None:
@@ -342,34 +387,52 @@ def _rescore_later() -> None:
 
 @transaction.atomic
 def assignment_rule_save(
-    *, actor: User, data: Mapping[str, Any], rule: AssignmentRule | None = None
+    *, actor: User | None, data: Mapping[str, Any], rule: AssignmentRule | None = None
 ) -> AssignmentRule:
-    policy.require_admin(actor)
+    """Add an assignment rule or change one (what ``data`` leaves out stays).
+    ``actor`` None is the installation's own set-up (the demo)."""
+    if actor is not None:
+        policy.require_admin(actor)
     kind = data.get("kind", rule.kind if rule else None)
     errors: dict[str, list[str]] = {}
     if kind not in AssignmentRule.Kind.values:
         errors["kind"] = [_("Choose a valid kind.")]
-    value = str(data.get("value", rule.value if rule else "") or "").strip()[:100]
+    value = str(data.get("value", rule.value if rule else "") or "").strip()
     if kind == AssignmentRule.Kind.SOURCE and value not in Source.values:
         errors["value"] = [_("Choose a valid source.")]
-    if kind == AssignmentRule.Kind.PROVINCE and not value:
+    elif kind == AssignmentRule.Kind.PROVINCE and not value:
         errors["value"] = [_("Enter a province.")]
-    team, user = data.get("team"), data.get("user")
+    elif kind == AssignmentRule.Kind.PROVINCE and len(value) > 100:
+        errors["value"] = [_("Use at most %(limit)s characters.") % {"limit": local_digits(100)}]
+    elif kind == AssignmentRule.Kind.ANY:
+        value = ""
+    team = data.get("team", rule.team if rule else None)
+    user = data.get("user", rule.user if rule else None)
     if user is None and team is None:
         errors["team"] = [_("Choose a team to take turns in, or a salesperson.")]
     if user is not None and not user.is_active:
         errors["user"] = [_("Choose an active user.")]
+    elif user is not None and not may_own_leads(user):
+        errors["user"] = [_("This user cannot own leads; choose a salesperson.")]
+    order = data.get("order", rule.order if rule else 10)
+    if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= 10000:
+        errors["order"] = [
+            _("Enter a whole number between %(low)s and %(high)s.")
+            % {"low": local_digits(0), "high": local_digits(10000)}
+        ]
     if errors:
         raise ValidationError(errors)
+    created = rule is None
     rule = rule or AssignmentRule()
-    rule.kind, rule.value, rule.team, rule.user = kind, value, team, user
-    rule.order = int(data.get("order", rule.order) or 0)
+    before = snapshot(rule, ASSIGNMENT_RULE_AUDITED) if not created else {}
+    rule.kind, rule.value, rule.team, rule.user, rule.order = kind, value, team, user, order
     rule.active = bool(data.get("active", rule.active))
     rule.save()
-    audit_log(
-        actor=actor,
-        kind=AuditEvent.Kind.UPDATE,
-        obj=rule,
-        changes={"kind": [None, kind], "value": [None, value]},
-    )
+    _audit_rule(actor, rule, created, before, ASSIGNMENT_RULE_AUDITED)
     return rule
+
+
+@transaction.atomic
+def assignment_rule_retire(*, actor: User, rule: AssignmentRule) -> AssignmentRule:
+    """Stop a rule handing out leads; kept, with its place in the round-robin."""
+    return assignment_rule_save(actor=actor, data={"active": False}, rule=rule)

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from peyvand.core.models import AuditEvent, Role, Team, User
 from peyvand.core.services import audit_log
 
+from .. import conf
 from ..models import SalesTarget
-from ..money import to_decimal
+from ..money import check_money, to_decimal
 from ..periods import month_start
 
 
@@ -36,7 +37,7 @@ def target_set(
         raise ValidationError({"owner": [_("Choose either a salesperson or a team.")]})
     if not may_set_target(actor, owner=owner, team=team):
         raise PermissionDenied(_("Only a manager may set targets, and only for their own team."))
-    value = to_decimal(amount, field="amount")
+    value = check_money(to_decimal(amount, field="amount"), field="amount", currency=conf.base_currency())
     first = month_start(month)
     target, _created = SalesTarget.objects.update_or_create(
         month=first, owner=owner, team=None if owner else team, defaults={"amount": value, "set_by": actor}

@@ -34,6 +34,7 @@ WEBFORM_FIELDS = (
     "city",
     "message",
 )
+NAME_FIELDS = ("first_name", "last_name", "company")
 HONEYPOT = "website"  # hidden from people by CSS; bots fill every field they find
 
 
@@ -59,6 +60,9 @@ def webform_save(*, actor: User, data: Mapping[str, Any], form: WebForm | None =
         ]
     elif not ({"email", "phone"} & set(fields)):
         errors["fields"] = [_("Ask for an email address or a phone number, or the lead cannot be reached.")]
+    elif not (set(NAME_FIELDS) & set(fields)):
+        # Every lead needs a name or a company: without a field for one, no visitor could send it.
+        errors["fields"] = [_("Ask for a name (first or last) or a company, or no lead can be made.")]
     if any(f not in fields for f in required):
         errors["required"] = [_("Only fields on the form can be required.")]
     source = data.get("source", form.source)

@@ -9,13 +9,13 @@ from typing import Any
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import ngettext
 
 from peyvand.core import jalali
-from peyvand.core.templatetags.peyvand import digits, number
+from peyvand.core.templatetags.peyvand import number
 
 from .. import conf
-from ..money import display_parts
+from ..money import display_parts, display_places, format_number
+from ..periods import duration_words
 from ..services.common import LineValues
 
 register = template.Library()
@@ -23,25 +23,26 @@ register = template.Library()
 
 @register.filter
 def money(amount: Decimal | None, currency: str | None = None) -> str:
-    """``{{ deal.amount|money:deal.currency }}`` → ۱۲٬۵۰۰٬۰۰۰ ریال (or تومان, or 1,200.50 USD)."""
+    """``{{ deal.amount|money:deal.currency }}`` → ۱۲٬۵۰۰٬۰۰۰ ریال (or تومان, or 1,200.50 USD),
+    with the currency's decimals (2,250.90 EUR, never 2,250.9)."""
     if amount is None:
         return ""
-    shown, unit = display_parts(amount, currency or conf.base_currency())
-    return format_html('<span class="money" dir="ltr">{}</span> {}', number(_plain(shown)), unit)
+    code = currency or conf.base_currency()
+    shown, unit = display_parts(Decimal(amount), code)
+    assert shown is not None
+    return format_html(
+        '<span class="money" dir="ltr">{}</span> {}', format_number(shown, display_places(shown, code)), unit
+    )
 
 
 @register.filter
 def amount(value: Decimal | None) -> str:
-    """A quantity or percentage without trailing zeros: 2.500 → 2.5."""
+    """A quantity or percentage without trailing zeros: 2.500 → 2.5 (۲٫۵ in Persian)."""
     if value is None:
         return ""
-    return number(_plain(value))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return value
+    if isinstance(value, Decimal | int):
+        return format_number(value)
+    return number(value)
 
 
 @register.filter
@@ -54,18 +55,15 @@ def timedelta_days(delta: dt.timedelta | None) -> str:
     """How long, as people say it: “3 days”, “5 hours”, in the interface's digits."""
     if delta is None:
         return ""
-    if delta.days:
-        text = ngettext("%(count)d day", "%(count)d days", delta.days) % {"count": delta.days}
-    else:
-        hours = delta.seconds // 3600
-        text = ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
-    return digits(text)
+    return duration_words(delta)
 
 
 @register.filter
 def percent(value: Any) -> str:
     """12.5 → ۱۲٫۵٪ in Persian, 12.5% in English."""
-    text = amount(value) if isinstance(value, Decimal) else number(value)
+    if value is None or value == "":
+        return ""
+    text = format_number(value) if isinstance(value, Decimal | int) else number(value)
     return f"{text}٪" if jalali.uses_jalali() else f"{text}%"
 
 
