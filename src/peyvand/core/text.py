@@ -71,14 +71,21 @@ def clean_text(value: str | None) -> str:
     """Normalise user-typed text for storage without changing its meaning."""
     if not value:
         return ""
+    if value.isascii():
+        return _clean_ascii(value)
     if len(value) <= _MEMO_LENGTH:
         return _clean_short(value)
     return _clean(value)
 
 
 # Names repeat: a million imported people have a few thousand first and last names between
-# them. Short texts are remembered; long ones (notes) are not worth keeping.
+# them. Short texts are remembered; long ones (notes) are not worth keeping, nor ASCII ones
+# (emails are unique, and their cleaning costs less than remembering it).
 _MEMO_LENGTH = 40
+
+
+def _clean_ascii(value: str) -> str:
+    return " ".join((value if value.isprintable() else _CONTROL.sub("", value)).split())
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -87,8 +94,6 @@ def _clean_short(value: str) -> str:
 
 
 def _clean(value: str) -> str:
-    if value.isascii():  # the common case in bulk imports: nothing to fold but spaces
-        return " ".join((value if value.isprintable() else _CONTROL.sub("", value)).split())
     # NFKC folds Arabic presentation forms (ﻋﻠﯽ) and full-width letters into plain ones.
     value = _CONTROL.sub("", unicodedata.normalize("NFKC", value)).translate(_CLEAN)
     if ZWNJ in value:
@@ -106,6 +111,8 @@ def search_key(value: str | None, *, clean: bool = False) -> str:
         value = clean_text(value)
     if not value:
         return ""
+    if value.isascii():
+        return " ".join(value.casefold().split())
     if len(value) <= _MEMO_LENGTH:
         return _fold_short(value)
     return _fold(value)
@@ -117,8 +124,6 @@ def _fold_short(value: str) -> str:
 
 
 def _fold(value: str) -> str:
-    if value.isascii():
-        return " ".join(value.casefold().split())
     value = value.translate(_SEARCH_FOLD)
     # Drop combining marks (Arabic harakat, Latin accents): «عَلی» and «علی» are one name.
     value = unicodedata.normalize("NFD", value).translate(_COMBINING)
@@ -161,4 +166,9 @@ def collation_key(value: str | None, *, search_form: str | None = None) -> str:
     ``search_form`` when the search key of the text is already at hand.
     """
     key = search_form if search_form is not None else search_key(value)
-    return key[:COLLATION_KEY_CHARS].translate(_COLLATION_TABLE)
+    return _collate(key[:COLLATION_KEY_CHARS])
+
+
+@functools.lru_cache(maxsize=100_000)
+def _collate(key: str) -> str:
+    return key.translate(_COLLATION_TABLE)

@@ -6,7 +6,7 @@ emails, checked national IDs and Jalali or Gregorian dates as a form in the UI.
 
 from __future__ import annotations
 
-import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -202,11 +202,11 @@ class RowReader:
         return answer
 
     def _address(self, parts: dict[str, str]) -> services.ContactInput:
-        contact = self._remembered(
+        cleaned = self._remembered(
             ("address", tuple(sorted(parts.items()))),
-            lambda: services.clean_contact({"kind": "address", "value": "", **parts}),
+            lambda: vars(services.clean_contact({"kind": "address", "value": "", **parts})),
         )
-        return dataclasses.replace(contact)  # each row gets its own, to mark primary
+        return services.ContactInput(**cleaned)  # each row its own, to mark primary
 
     # --- the handlers, one per kind of column --------------------------------------------
 
@@ -315,8 +315,13 @@ def _extra_text(key: str, raw: str) -> str:
 
 def _split_many(raw: str) -> list[str]:
     """Several phones or emails in one cell, separated by commas or new lines."""
+    if not _SEVERAL.search(raw):  # the common case: one value
+        return [raw.strip()]
     parts = [p.strip() for p in raw.replace("\n", ",").translate(TAG_SEPARATORS).split(",")]
     return [p for p in parts if p]
+
+
+_SEVERAL = re.compile("[,\n،؛;|]")
 
 
 def _tags(raw: str) -> list[str]:
