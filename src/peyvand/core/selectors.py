@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,10 +85,18 @@ USER_FIELDS = {"owner", "handled_by", "actor", "created_by", "assignee"}
 # How an app wants one field of its records shown in the log, e.g. phone numbers as people
 # write them: (model label, field) -> formatter.
 _VALUE_DISPLAYS: dict[tuple[str, str], Callable[[Any], str]] = {}
+# Fields whose values are ids of another model's records, shown by that record's name:
+# field name -> model label.
+_REFERENCES: dict[str, str] = {**dict.fromkeys(USER_FIELDS, "core.user"), "team": "core.team"}
 
 
 def register_value_display(model_label: str, field_name: str, show: Callable[[Any], str]) -> None:
     _VALUE_DISPLAYS[(model_label, field_name)] = show
+
+
+def register_reference(field_name: str, model_label: str) -> None:
+    """Show the ids a change records under ``field_name`` as the names of ``model_label``'s records."""
+    _REFERENCES[field_name] = model_label
 
 
 @dataclass
@@ -111,23 +120,37 @@ def _model(label: str) -> type[models.Model] | None:
         return None
 
 
-def _display(
-    model: type[models.Model] | None,
-    name: str,
-    value: Any,
-    users: Mapping[int, str],
-    teams: Mapping[int, str],
-) -> str:
+Names = Mapping[str, Mapping[int, str]]  # model label -> id -> name
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _load_names(pairs: Iterable[tuple[str, Any]]) -> dict[str, dict[int, str]]:
+    """The names of the records that referencing fields' values point at: a query per model."""
+    wanted: dict[str, set[int]] = {}
+    for name, value in pairs:
+        if (label := _REFERENCES.get(name)) is not None:
+            values = value if isinstance(value, list) else [value]
+            wanted.setdefault(label, set()).update(v for v in values if _is_id(v))
+    names: dict[str, dict[int, str]] = {}
+    for label, ids in wanted.items():
+        model = _model(label)
+        if model is not None and ids:
+            names[label] = {obj.pk: str(obj) for obj in model._base_manager.filter(pk__in=ids)}
+    return names
+
+
+def _display(model: type[models.Model] | None, name: str, value: Any, names: Names) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if model is not None and (show := _VALUE_DISPLAYS.get((model._meta.label_lower, name))):
         return show(value)
-    if name in USER_FIELDS and isinstance(value, int):
-        return users.get(value, f"#{value}")
-    if name == "team" and isinstance(value, int):
-        return teams.get(value, f"#{value}")
+    if (label := _REFERENCES.get(name)) is not None and _is_id(value):
+        return names.get(label, {}).get(value) or jalali.local_digits(f"#{value}")
     if isinstance(value, list):
         return "، ".join(str(v) for v in value) if jalali.uses_jalali() else ", ".join(str(v) for v in value)
     if isinstance(value, dict):
@@ -142,7 +165,28 @@ def _display(
         if isinstance(model_field, models.DateField) and isinstance(value, str):
             day = parse_date(value)
             return jalali.format_date(day) if day else value
-    return str(value)
+    text = str(value)
+    # Numbers and codes (a national ID, an amount) in the interface's digits; an email or a
+    # web address keeps its own.
+    return jalali.local_digits(text) if _NUMERIC.match(text) else text
+
+
+_NUMERIC = re.compile(r"^[\d\s.,:/+\-]+$")
+
+
+def value_display(model: type[models.Model] | None, name: str, value: Any) -> str:
+    """One field's value as the audit log shows it, from the value itself (a form, a page)."""
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, dt.date):  # a datetime too: the log keeps both as ISO text
+        value = value.isoformat()
+    return _display(model, name, value, _load_names([(name, value)]))
+
+
+def describe_values(model: type[models.Model] | None, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) pairs, as the audit log shows them, of values kept as the log keeps them."""
+    names = _load_names(values.items())
+    return [(field_label(model, name), _display(model, name, value, names)) for name, value in values.items()]
 
 
 def model_field_named(model: type[models.Model] | None, name: str) -> models.Field | None:
@@ -165,21 +209,13 @@ def field_label(model: type[models.Model] | None, name: str) -> str:
 
 
 def describe_events(events: Sequence[AuditEvent] | Iterable[AuditEvent]) -> list[EventView]:
-    """Audit events with field labels and values as people read them, two queries in all."""
+    """Audit events with field labels and values as people read them.
+
+    The records their values refer to (owners, teams, the customer merged into) are read
+    at once: a query per kind of record, however many events.
+    """
     events = list(events)
-    user_ids: set[int] = set()
-    team_ids: set[int] = set()
-    for event in events:
-        for name, pair in event.changes.items():
-            if not isinstance(pair, list):
-                continue
-            ints = {v for v in pair if isinstance(v, int) and not isinstance(v, bool)}
-            if name in USER_FIELDS:
-                user_ids |= ints
-            elif name == "team":
-                team_ids |= ints
-    users = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)} if user_ids else {}
-    teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name")) if team_ids else {}
+    names = _load_names(pair for event in events for pair in event.changes.items())
     views = []
     for event in events:
         model = _model(event.model)
@@ -191,8 +227,8 @@ def describe_events(events: Sequence[AuditEvent] | Iterable[AuditEvent]) -> list
             view.changes.append(
                 FieldChange(
                     field_label(model, name),
-                    _display(model, name, old, users, teams),
-                    _display(model, name, new, users, teams),
+                    _display(model, name, old, names),
+                    _display(model, name, new, names),
                 )
             )
         views.append(view)

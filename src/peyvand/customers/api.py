@@ -188,6 +188,10 @@ class NoteOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
 
+    @staticmethod
+    def resolve_body(obj: Note) -> str:
+        return selectors.note_text(obj)  # a merge's note is data, written out in your language
+
 
 class DuplicateOut(Schema):
     id: int

@@ -10,7 +10,7 @@ class CustomersConfig(AppConfig):
     def ready(self) -> None:
         from peyvand.core import policy
         from peyvand.core.extensions import NavItem, register_nav
-        from peyvand.core.selectors import register_value_display
+        from peyvand.core.selectors import register_reference, register_value_display
 
         from .models import ContactPoint, Membership, Note, Party
         from .normalize import show_contact_value
@@ -23,6 +23,7 @@ class CustomersConfig(AppConfig):
         # its author (or whoever may change the author's records).
         policy.register(Note, resource="interaction", owner="party__owner_id", change_owner="created_by_id")
         register_value_display("customers.contactpoint", "value", show_contact_value)
+        register_reference("merged_into", "customers.party")
 
         for order, (kind, label, icon) in enumerate(
             [("person", _("People"), "bi-person"), ("organisation", _("Organisations"), "bi-building")]

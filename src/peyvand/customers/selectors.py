@@ -16,9 +16,10 @@ from peyvand.core import jalali, policy
 from peyvand.core.converters import is_id
 from peyvand.core.models import User
 from peyvand.core.pagination import Page, capped_count, keyset_page
+from peyvand.core.selectors import describe_values
 
 from . import search
-from .models import ContactPoint, Kind, Membership, Party, Tag
+from .models import ContactPoint, Kind, Membership, Note, Party, Tag
 
 SORTS: dict[str, list[str]] = {
     "relevance": [search.RANK, "sort_key", "id"],
@@ -147,6 +148,18 @@ def parties_for_choice(*, user: User, kind: str, q: str = "", limit: int = 20) -
     """A short list for pickers (an organisation for a person, a record to merge with)."""
     queryset = party_queryset(user=user, kind=kind, filters=PartyFilters(q=q))
     return list(queryset.order_by("sort_key", "id")[:limit])
+
+
+def note_text(note: Note) -> str:
+    """A note as the reader reads it: a merge's values kept aside are written out in the
+    reader's language, with labels, choices and dates as the audit log shows them."""
+    kept = note.kept_aside
+    if not kept or note.body:
+        return note.body
+    heading = _("Values of “%(name)s” not kept when it was merged into this record:")
+    lines = [heading % {"name": kept.get("name", "")}]
+    lines += [f"{label}: {text}" for label, text in describe_values(Party, kept.get("values") or {})]
+    return "\n".join(lines)
 
 
 def tags_all() -> QuerySet[Tag]:

@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 
 from peyvand.core import policy
 from peyvand.core.models import AuditEvent, TrackedModel, User
-from peyvand.core.selectors import field_label
 from peyvand.core.services import (
     audit_event,
     audit_log,
     audit_log_many,
+    audit_value,
     changes_between,
     restore_rows,
     snapshot,
@@ -850,8 +850,9 @@ def note_update(*, note: Note, actor: User, body: str) -> Note:
             party_id=note.party_id,
             changes={"body": [note.body, body]},
         )
-        note.body, note.updated_by = body, actor
-        note.save(update_fields=["body", "updated_by", "updated_at"])
+        # An edited merge note is the editor's text from now on.
+        note.body, note.kept_aside, note.updated_by = body, None, actor
+        note.save(update_fields=["body", "kept_aside", "updated_by", "updated_at"])
         _notify_mentions(note, actor)
     return note
 
@@ -912,8 +913,8 @@ class BulkResult:
 def party_bulk_add_tag(*, actor: User, party_ids: Sequence[int], tag_name: str) -> BulkResult:
     """Tag every chosen customer the actor may change; the rest are counted as skipped."""
     tag = tag_get_or_create(tag_name)
-    allowed = list(
-        policy.changeable(actor, Party.objects.filter(pk__in=party_ids)).values_list("pk", flat=True)
+    allowed = dict(
+        policy.changeable(actor, Party.objects.filter(pk__in=party_ids)).values_list("pk", "display_name")
     )
     already = set(PartyTag.objects.filter(tag=tag, party_id__in=allowed).values_list("party_id", flat=True))
     todo = [pk for pk in allowed if pk not in already]
@@ -929,7 +930,7 @@ def party_bulk_add_tag(*, actor: User, party_ids: Sequence[int], tag_name: str) 
                 kind=AuditEvent.Kind.UPDATE,
                 model="customers.party",
                 object_id=pk,
-                object_repr="",
+                object_repr=allowed[pk][:200],
                 party_id=pk,
                 changes={"tags": [None, tag.name]},
             )
@@ -1034,12 +1035,13 @@ def party_merge(*, survivor: Party, other: Party, actor: User) -> Party:
         updated_at=now,
     )
     if kept_aside:
-        lines = [
-            _("Values of “%(name)s” not kept when it was merged into this record:")
-            % {"name": other.display_name}
-        ]
-        lines += [f"{field_label(Party, name)}: {_display(value)}" for name, value in kept_aside.items()]
-        Note.objects.create(party=survivor, body="\n".join(lines), created_by=actor, updated_by=actor)
+        # Data, not text: each reader sees it in their own language (selectors.note_text).
+        Note.objects.create(
+            party=survivor,
+            kept_aside={"name": other.display_name, "values": _audit_safe(kept_aside)},
+            created_by=actor,
+            updated_by=actor,
+        )
     changes: dict[str, Any] = changes_between(before, snapshot(survivor, AUDITED_FIELDS))
     changes["merged"] = [other.pk, survivor.pk]
     changes["moved"] = [None, moved]
@@ -1066,14 +1068,8 @@ def party_merge(*, survivor: Party, other: Party, actor: User) -> Party:
     return survivor
 
 
-def _display(value: Any) -> str:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 def _audit_safe(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: (v.pk if isinstance(v, models.Model) else _display(v)) for k, v in values.items()}
+    return {name: audit_value(value) for name, value in values.items()}
 
 
 def _move_related(*, survivor: Party, other: Party, actor: User) -> dict[str, int]:

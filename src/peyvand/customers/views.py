@@ -30,7 +30,7 @@ from peyvand.core.http import request_user
 from peyvand.core.jalali import local_digits
 from peyvand.core.models import User
 from peyvand.core.pagination import InvalidCursor
-from peyvand.core.selectors import field_label
+from peyvand.core.selectors import field_label, value_display
 
 from . import selectors, services
 from .forms import (
@@ -531,7 +531,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     note = _note_or_404(user, pk)
     policy.require_change(user, note)
-    form = NoteForm(request.POST or None, initial={"body": note.body})
+    form = NoteForm(request.POST or None, initial={"body": selectors.note_text(note)})
     if request.method == "POST" and form.is_valid():
         try:
             services.note_update(note=note, actor=user, body=form.cleaned_data["body"])
@@ -585,8 +585,8 @@ def party_merge(request: HttpRequest, pk: int) -> HttpResponse:
         rows = [
             {
                 "label": field_label(Party, n),
-                "this": getattr(party, n),
-                "other": getattr(other, n),
+                "this": value_display(Party, n, getattr(party, n)),
+                "other": value_display(Party, n, getattr(other, n)),
             }
             for n in names
         ]

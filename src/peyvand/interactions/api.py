@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import BeforeValidator, Field
@@ -30,6 +29,7 @@ from peyvand.core.api import (
     resolve_user,
 )
 from peyvand.core.models import AuditEvent, User
+from peyvand.core.selectors import field_label
 from peyvand.customers import selectors as customer_selectors
 from peyvand.customers.api import NoteOut, PartyRef, visible_party
 
@@ -133,17 +133,14 @@ class ChangeOut(Schema):
 
 def _field_changes(event: AuditEvent) -> list[dict[str, Any]]:
     try:
-        meta = apps.get_model(event.model)._meta
+        model = apps.get_model(event.model)
     except (LookupError, ValueError):
-        meta = None
+        model = None
     changes = []
     for name, values in (event.changes or {}).items():
         old, new = values if isinstance(values, list | tuple) and len(values) == 2 else (None, values)
-        try:
-            label = str(meta.get_field(name).verbose_name) if meta else name
-        except FieldDoesNotExist:
-            label = name
-        changes.append({"field": name, "label": label, "old": old, "new": new})
+        # The labels the web timeline shows, "merged into" and "tags" included, translated.
+        changes.append({"field": name, "label": field_label(model, name), "old": old, "new": new})
     return changes
 
 

@@ -215,11 +215,18 @@ class ContactPoint(TrackedModel):
 
 class Note(TrackedModel):
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="notes")
-    body = models.TextField(_("note"))
+    body = models.TextField(_("note"), blank=True)
+    # A merge's note of the other record's values that were not kept, as data
+    # ({"name": ..., "values": {field: value as the audit log keeps it}}) rather than text,
+    # so each reader sees it in their own language (customers.selectors.note_text). Blank
+    # body then; editing the note turns it into ordinary text.
+    kept_aside = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta(TrackedModel.Meta):
         verbose_name = _("note")
         indexes = [models.Index(fields=["party", "-created_at", "-id"], name="note_timeline")]
 
     def __str__(self) -> str:
+        if self.kept_aside and not self.body:
+            return str(_("Values not kept in a merge"))
         return self.body[:80]

@@ -1,7 +1,9 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from ..models import Note
 from ..normalize import display_phone
+from ..selectors import note_text
 
 register = template.Library()
 
@@ -21,6 +23,12 @@ CONSENT_SOURCES = {
     "sms_reply": _("a reply to an SMS"),
     "unsubscribe": _("the unsubscribe link"),
 }
+
+
+@register.filter
+def note_body(note: Note) -> str:
+    """A note's text in the reader's language (a merge's note is kept as data)."""
+    return note_text(note)
 
 
 @register.filter
