@@ -111,6 +111,23 @@ def test_change_password(client, users):
     )
     users["sales"].refresh_from_db()
     assert users["sales"].check_password("a-new-Long-pass-42")
+    event = AuditEvent.objects.get(model="core.user", object_id=users["sales"].pk, kind="update")
+    assert event.actor == users["sales"] and event.changes == {"password": ["***", "***"]}
+    assert "a-new-Long-pass-42" not in str(event.changes)
+    # Still signed in: the session follows the new password.
+    assert client.get("/settings/").status_code == 200
+
+
+def test_a_wrong_old_password_changes_nothing_and_logs_nothing(client, users):
+    client.force_login(users["sales"])
+    response = client.post(
+        "/settings/password/",
+        {"old_password": "wrong", "new_password1": "a-new-Long-pass-42", "new_password2": "a-new-Long-pass-42"},
+    )
+    assert response.status_code == 200
+    users["sales"].refresh_from_db()
+    assert users["sales"].check_password("secret-pass-123")
+    assert not AuditEvent.objects.filter(model="core.user", object_id=users["sales"].pk).exists()
 
 
 def test_api_tokens_are_shown_once_and_revocable(client, users):

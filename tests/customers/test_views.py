@@ -479,3 +479,29 @@ def test_create_with_an_unknown_phone_type_is_a_form_error(as_user):
     form = response.context["form"]
     assert "phone_label" in form.errors and "phone" in form.errors
     assert Party.all_objects.count() == before
+
+
+def test_editing_is_all_or_nothing_when_a_tag_is_refused(as_user, make_person):
+    party = make_person(first_name="Before", tags=["old"])
+    response = as_user("sales").post(
+        f"/customers/{party.pk}/edit/",
+        {"first_name": "After", "last_name": "X", "source": "other", "stage": "suspect", "tags": "t" * 60},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 200
+    assert "tags" in response.context["form"].errors
+    party.refresh_from_db()
+    assert party.first_name == "Before"
+    assert [t.name for t in party.tags.all()] == ["old"]
+    assert not AuditEvent.objects.filter(party_id=party.pk, kind="update").exists()
+
+
+def test_editing_fields_and_tags_is_one_change(as_user, make_person):
+    party = make_person(first_name="Before", tags=["old"])
+    as_user("sales").post(
+        f"/customers/{party.pk}/edit/",
+        {"first_name": "After", "last_name": "X", "source": "other", "stage": "suspect", "tags": "new, old"},
+    )
+    party.refresh_from_db()
+    assert party.first_name == "After"
+    assert sorted(t.name for t in party.tags.all()) == ["new", "old"]

@@ -153,9 +153,11 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def password_view(request: HttpRequest) -> HttpResponse:
-    form = PasswordForm(request.user, request.POST or None)
+    user = request_user(request)
+    form = PasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        # The form checks the old password; the service sets the new one and logs it.
+        services.user_set_password(user=user, password=form.cleaned_data["new_password1"], actor=user)
         update_session_auth_hash(request, user)
         messages.success(request, _("Your password was changed."))
         return redirect("settings")

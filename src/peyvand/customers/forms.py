@@ -84,6 +84,10 @@ class PartyForm(BootstrapMixin, forms.Form):
     def tag_names(self) -> list[str]:
         return _tags(self.cleaned_data.get("tags") or "")
 
+    def error_aliases(self) -> dict[str, str]:
+        """The services' names for this form's fields: each tag is checked as "tag"."""
+        return {"tag": "tags"}
+
 
 class PartyCreateForm(PartyForm):
     phone = forms.CharField(
@@ -129,7 +133,8 @@ class PartyCreateForm(PartyForm):
     def error_aliases(self) -> dict[str, str]:
         """The services name a new customer's contacts by position; this form by field."""
         present = [name for name in ("phone", "email") if self.cleaned_data.get(name)]
-        return {f"contacts.{index}.value": name for index, name in enumerate(present)}
+        contacts = {f"contacts.{index}.value": name for index, name in enumerate(present)}
+        return {**super().error_aliases(), **contacts}
 
     def clean(self) -> dict[str, Any]:
         # Ask the services too, so every mistake shows at once rather than one round at a time.

@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peyvand.core import policy
 from peyvand.core.models import AuditEvent, TrackedModel, User
@@ -129,7 +130,7 @@ def _clean_party_fields(
     return cleaned
 
 
-def clean_party_value(kind: str, name: str, value: Any, *, actor: User) -> Any:
+def clean_party_value(kind: str, name: str, value: Any, *, actor: User | None = None) -> Any:
     """One field of a customer, validated and normalised; the importer remembers the answers
     for values that repeat (names, cities), so a million rows cost a few thousand checks."""
     errors: dict[str, list[str]] = {}
@@ -148,12 +149,15 @@ def party_missing(kind: str, values: Mapping[str, Any]) -> dict[str, str]:
     return {}
 
 
+OWNER_REFUSED = gettext_lazy("You may not give this customer to that owner.")
 _PLAIN_TEXT_FIELDS = frozenset(
     ("first_name", "last_name", "name", "industry", "email_consent_source", "sms_consent_source")
 )
 
 
-def _clean_party_field(errors: dict[str, list[str]], kind: str, name: str, value: Any, actor: User) -> Any:
+def _clean_party_field(
+    errors: dict[str, list[str]], kind: str, name: str, value: Any, actor: User | None
+) -> Any:
     """One field's clean value; its problems go into ``errors[name]``."""
     lengths = _PARTY_LENGTHS
     if name in _PLAIN_TEXT_FIELDS:
@@ -178,7 +182,7 @@ def _clean_party_field(errors: dict[str, list[str]], kind: str, name: str, value
         if value is not None and (not isinstance(value, User) or not value.is_active):
             errors.setdefault(name, []).append(_("Choose an active user."))
         elif not policy.may_own(actor, Party, value):
-            errors.setdefault(name, []).append(_("You may not give this customer to that owner."))
+            errors.setdefault(name, []).append(str(OWNER_REFUSED))
         return value
     if name in ("source", "stage"):
         if value not in (SOURCES if name == "source" else STAGES):
@@ -534,8 +538,14 @@ def _clean_contacts(contacts: Sequence[ContactInput | Mapping[str, Any]]) -> lis
 
 @transaction.atomic
 def party_update(
-    *, party: Party, actor: User, data: Mapping[str, Any], allow_duplicate: bool = False
+    *,
+    party: Party,
+    actor: User,
+    data: Mapping[str, Any],
+    tags: Sequence[str] | None = None,
+    allow_duplicate: bool = False,
 ) -> Party:
+    """Change a customer's fields and, when ``tags`` is given, replace its tags: all or nothing."""
     party = _lock(party)
     policy.require_change(actor, party)
     cleaned = _clean_party_fields(party.kind, data, actor=actor, current=party)
@@ -562,6 +572,8 @@ def party_update(
         party.updated_by = actor
         party.save()
         audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=party, party_id=party.pk, changes=changes)
+    if tags is not None:
+        _set_tags(party, actor, tags)
     return party
 
 
@@ -888,6 +900,11 @@ def _add_tags(party_ids: Sequence[int], names: Iterable[str]) -> list[Tag]:
 def party_set_tags(*, party: Party, actor: User, names: Sequence[str]) -> None:
     party = _lock(party)
     policy.require_change(actor, party)
+    _set_tags(party, actor, names)
+
+
+def _set_tags(party: Party, actor: User, names: Sequence[str]) -> None:
+    """Replace the tags of a customer already locked and checked."""
     before = sorted(party.tags.values_list("name", flat=True))
     wanted = [tag_get_or_create(name) for name in dict.fromkeys(names) if clean_text(name)]
     PartyTag.objects.filter(party=party).exclude(tag__in=wanted).delete()

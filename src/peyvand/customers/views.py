@@ -308,14 +308,14 @@ def party_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 party=party,
                 actor=user,
                 data=data,
+                tags=form.tag_names(),
                 allow_duplicate=request.POST.get("allow_duplicate") == "on",
             )
-            services.party_set_tags(party=party, actor=user, names=form.tag_names())
         except services.DuplicateFound as exc:
             context.update(_duplicate_context(user, exc))
             context["allow_duplicate_field"] = True
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, form.error_aliases())
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("party_detail", party.pk)
