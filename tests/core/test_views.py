@@ -122,7 +122,11 @@ def test_a_wrong_old_password_changes_nothing_and_logs_nothing(client, users):
     client.force_login(users["sales"])
     response = client.post(
         "/settings/password/",
-        {"old_password": "wrong", "new_password1": "a-new-Long-pass-42", "new_password2": "a-new-Long-pass-42"},
+        {
+            "old_password": "wrong",
+            "new_password1": "a-new-Long-pass-42",
+            "new_password2": "a-new-Long-pass-42",
+        },
     )
     assert response.status_code == 200
     users["sales"].refresh_from_db()
