@@ -250,3 +250,22 @@ def test_user_list_filters_by_team_in_any_digits(client, users, team_a):
     persian = str(team_a.pk).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
     names = {u.username for u in client.get("/admin/users/", {"team": persian}).context["page"].items}
     assert names == {u.username for u in users.values() if u.team_id == team_a.pk}
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("fa", ["دسترسی: <bdi>فقط خواندنی · مشتریان (اشخاص و سازمان‌ها) · دیدن", "همهٔ رکوردها", "توکن API: "]),
+        ("en", ["permission: <bdi>Read-only · Customers (people and organisations) · See", "All records"]),
+    ],
+)
+def test_audit_log_names_permissions_and_tokens_in_the_readers_language(client, users, language, shown):
+    client.force_login(users["admin"])
+    client.post("/admin/permissions/", {"readonly.party.view": "all"})
+    api_token_create(user=users["admin"], name="ERP")
+    html = client.get("/admin/audit/", headers={"Accept-Language": language}).content.decode()
+    for text in shown:
+        assert text in html, text
+    for raw in ("readonly.party.view", "<bdi>all</bdi>", "api token", "rolescope"):
+        assert raw not in html, raw
+    assert "API token: <bdi>ERP" in html or "توکن API: <bdi>ERP" in html

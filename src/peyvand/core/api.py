@@ -31,7 +31,6 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime as parse_iso_datetime
@@ -56,10 +55,10 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from . import jalali, policy, services
+from . import jalali, policy, selectors, services
 from .models import Action, User
 from .pagination import InvalidCursor, Page, keyset_page
-from .text import search_terms, to_ascii_digits
+from .text import to_ascii_digits
 
 logger = logging.getLogger("django.request")
 
@@ -608,11 +607,7 @@ def me(request: HttpRequest) -> User:
 def users(request: HttpRequest, filters: Query[UserQuery]) -> dict[str, Any]:
     party_model = apps.get_model("customers", "Party")  # ownership is of customers
     user = actor(request)
-    queryset = User.objects.filter(is_active=True)
-    for term in search_terms(filters.q):
-        queryset = queryset.filter(
-            Q(username__icontains=term) | Q(first_name__icontains=term) | Q(last_name__icontains=term)
-        )
+    queryset = selectors.users_matching(User.objects.filter(is_active=True), filters.q)
     page = keyset_page(queryset, order=["username", "id"], cursor=filters.cursor, limit=filters.limit)
     for other in page.items:
         other.assignable = policy.may_own(user, party_model, other)  # type: ignore[attr-defined]

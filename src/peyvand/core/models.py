@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .text import search_key
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
@@ -63,6 +65,10 @@ class User(AbstractUser):
     # Blank until the user picks one: until then the browser's language decides.
     language = models.CharField(_("language"), max_length=5, choices=Language.choices, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Tehran")
+    # Username, names and email in the form searches compare in (text.search_key): «رئیسی»
+    # is found by «رییسی» and «رئيسي». Kept by save(), whoever saves (the services,
+    # createsuperuser), because a user missing from it could not be found at all.
+    search_text = models.CharField(max_length=800, blank=True, editable=False)
 
     objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
 
@@ -78,6 +84,20 @@ class User(AbstractUser):
     def is_administrator(self) -> bool:
         return self.is_active and self.role == Role.ADMIN
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = user_search_text(self.username, self.first_name, self.last_name, self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & SEARCHED_USER_FIELDS:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+
+SEARCHED_USER_FIELDS = frozenset({"username", "first_name", "last_name", "email"})
+
+
+def user_search_text(*parts: str) -> str:
+    return " ".join(key for key in (search_key(part) for part in parts) if key)[:800]
+
 
 class RoleScope(models.Model):
     """An administrator's override of the default scope of one role for one action."""
@@ -88,6 +108,8 @@ class RoleScope(models.Model):
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
 
     class Meta:
+        verbose_name = _("permission")
+        verbose_name_plural = _("permissions")
         constraints = [
             models.UniqueConstraint(fields=["role", "resource", "action"], name="rolescope_unique")
         ]
@@ -157,6 +179,8 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

@@ -11,15 +11,15 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import jalali
+from . import jalali, policy
 from .converters import is_id
-from .models import AuditEvent, Team, User
+from .models import Action, AuditEvent, Role, RoleScope, Scope, Team, User
 from .pagination import Page, keyset_page
 from .text import search_terms, to_ascii_digits
 
@@ -31,15 +31,16 @@ USER_SORTS = {
 }
 
 
+def users_matching(queryset: QuerySet[User], query: str | None) -> QuerySet[User]:
+    """Users whose username, names or email hold every term of ``query``, compared in the
+    search form on both sides (Arabic letters, hamza forms and digits folded)."""
+    for term in search_terms(query):
+        queryset = queryset.filter(search_text__contains=term)
+    return queryset
+
+
 def user_list(*, filters: Mapping[str, str], cursor: str | None, limit: int = 50) -> Page[User]:
-    queryset = User.objects.select_related("team")
-    for term in search_terms(filters.get("q")):
-        queryset = queryset.filter(
-            Q(username__icontains=term)
-            | Q(first_name__icontains=term)
-            | Q(last_name__icontains=term)
-            | Q(email__icontains=term)
-        )
+    queryset = users_matching(User.objects.select_related("team"), filters.get("q"))
     if filters.get("role"):
         queryset = queryset.filter(role=filters["role"])
     team = to_ascii_digits(filters.get("team") or "")
@@ -111,6 +112,10 @@ class EventView:
     event: AuditEvent
     model_label: str
     changes: list[FieldChange] = field(default_factory=list)
+    record: str = ""  # the record changed, as people read it
+
+    def __post_init__(self) -> None:
+        self.record = self.record or self.event.object_repr
 
 
 def _model(label: str) -> type[models.Model] | None:
@@ -151,6 +156,8 @@ def _display(model: type[models.Model] | None, name: str, value: Any, names: Nam
         return show(value)
     if (label := _REFERENCES.get(name)) is not None and _is_id(value):
         return names.get(label, {}).get(value) or jalali.local_digits(f"#{value}")
+    if model is RoleScope and value in Scope.values:
+        return str(Scope(value).label)
     if isinstance(value, list):
         return "، ".join(str(v) for v in value) if jalali.uses_jalali() else ", ".join(str(v) for v in value)
     if isinstance(value, dict):
@@ -200,10 +207,21 @@ def model_field_named(model: type[models.Model] | None, name: str) -> models.Fie
     return field if isinstance(field, models.Field) else None
 
 
+def _permission_label(key: str) -> str | None:
+    """A permission matrix cell, "sales.party.view", as "Sales · Customers … · See"."""
+    role, _sep, rest = key.partition(".")
+    resource, _sep, action = rest.partition(".")
+    if role not in Role.values or resource not in policy.RESOURCES or action not in Action.values:
+        return None
+    return f"{Role(role).label} · {policy.RESOURCES[resource]} · {Action(action).label}"
+
+
 def field_label(model: type[models.Model] | None, name: str) -> str:
     """A field's name as people read it, in the current language."""
     if name in SPECIAL_LABELS:
         return str(SPECIAL_LABELS[name])
+    if model is RoleScope and (label := _permission_label(name)):
+        return label
     model_field = model_field_named(model, name)
     return str(model_field.verbose_name) if model_field is not None else name
 
@@ -220,13 +238,18 @@ def describe_events(events: Sequence[AuditEvent] | Iterable[AuditEvent]) -> list
     for event in events:
         model = _model(event.model)
         view = EventView(event, str(model._meta.verbose_name) if model else event.model)
+        single = model is RoleScope and len(event.changes) == 1
+        cell = _permission_label(next(iter(event.changes))) if single else None
+        if cell:
+            # The matrix cell names the record, in the reader's language; what changed is its scope.
+            view.record = cell
         for name, pair in event.changes.items():
             if name in ("moved", "kept_aside", "merged"):
                 continue
             old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
             view.changes.append(
                 FieldChange(
-                    field_label(model, name),
+                    field_label(RoleScope, "scope") if cell else field_label(model, name),
                     _display(model, name, old, names),
                     _display(model, name, new, names),
                 )

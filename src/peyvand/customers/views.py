@@ -194,7 +194,7 @@ def party_bulk(request: HttpRequest, kind: str) -> HttpResponse:
             messages.error(request, _("Choose at least one customer and an action."))
         for name in ("owner", "tag"):
             for error in form.errors.get(name, []):
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(back)
     ids, action = form.cleaned_data["ids"], form.cleaned_data["action"]
     try:
