@@ -305,11 +305,13 @@ def error_response(
     headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> HttpResponse:
+    # Numbers in the caller's digits: "at most ۱۰۰ characters" in Persian, as on the forms.
+    local = jalali.local_numbers
     body = {
         "error": {
             "code": code,
-            "message": str(message),
-            "fields": [{"field": name, "message": str(text)} for name, text in fields],
+            "message": local(str(message)),
+            "fields": [{"field": name, "message": local(str(text))} for name, text in fields],
             **extra,
         }
     }

@@ -127,7 +127,9 @@ def add_service_errors(
 
 
 class BootstrapMixin:
-    """Give every widget Bootstrap's classes so templates can render fields plainly."""
+    """Give every widget Bootstrap's classes so templates can render fields plainly, and
+    write the numbers of error messages in the interface's digits (Django's own messages,
+    "at most 100 characters (it has 150)", come with ASCII digits in every language)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -140,3 +142,14 @@ class BootstrapMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        # Every error passes here: the fields' own, clean()'s and the services'.
+        super().add_error(field, error)  # type: ignore[misc]
+        if jalali.uses_jalali(get_language()):
+            for messages in self._errors.values():  # type: ignore[attr-defined]
+                messages.data = [_local_error(e) for e in messages.as_data()]
+
+
+def _local_error(error: ValidationError) -> ValidationError:
+    return ValidationError(jalali.local_numbers(" ".join(error)), code=error.code)

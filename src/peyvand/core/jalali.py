@@ -50,6 +50,27 @@ def local_digits(value: object) -> str:
     return to_persian_digits(text) if uses_jalali() else text
 
 
+_LATIN_WORD = re.compile(r"\S*[A-Za-z]\S*")
+
+
+def local_numbers(text: str) -> str:
+    """The numbers in a sentence (a message, an error) in the interface's digits.
+
+    Unlike ``local_digits`` it leaves alone any word with Latin letters in it, such as an
+    email address, a web address or a code quoted back to the user.
+    """
+    if not uses_jalali() or not any(ch.isdigit() for ch in text):
+        return text
+    pieces = []
+    last = 0
+    for word in _LATIN_WORD.finditer(text):
+        pieces.append(to_persian_digits(text[last : word.start()]))
+        pieces.append(word.group())
+        last = word.end()
+    pieces.append(to_persian_digits(text[last:]))
+    return "".join(pieces)
+
+
 def parse_date(value: str) -> dt.date:
     """A Jalali or Gregorian date typed as Y/M/D, in any digits; ValueError when invalid."""
     match = _DATE.match(to_ascii_digits(value or ""))

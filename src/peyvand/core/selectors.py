@@ -207,13 +207,18 @@ def model_field_named(model: type[models.Model] | None, name: str) -> models.Fie
     return field if isinstance(field, models.Field) else None
 
 
+def permission_label(role: str, resource: str, action: str) -> str:
+    """A cell of the permission matrix as people read it: "Sales · Leads · See"."""
+    return f"{Role(role).label} · {policy.RESOURCES[resource]} · {Action(action).label}"
+
+
 def _permission_label(key: str) -> str | None:
-    """A permission matrix cell, "sales.party.view", as "Sales · Customers … · See"."""
+    """A cell as the audit log keys it, "sales.party.view"; None for a key it cannot be."""
     role, _sep, rest = key.partition(".")
     resource, _sep, action = rest.partition(".")
     if role not in Role.values or resource not in policy.RESOURCES or action not in Action.values:
         return None
-    return f"{Role(role).label} · {policy.RESOURCES[resource]} · {Action(action).label}"
+    return permission_label(role, resource, action)
 
 
 def field_label(model: type[models.Model] | None, name: str) -> str:

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -331,8 +331,7 @@ def permissions_view(request: HttpRequest) -> HttpResponse:
                 {
                     "name": f"{role}.{resource}.{action}",
                     "value": matrix[role][resource][action],
-                    "resource": resource,
-                    "action": action,
+                    "label": selectors.permission_label(role, resource, action),
                 }
                 for resource in policy.RESOURCES
                 for action in Action.values
@@ -347,9 +346,19 @@ def permissions_view(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "resources": policy.RESOURCES,
             "actions": Action.choices,
-            "scopes": Scope.choices,
+            "scopes": [(scope, SCOPE_SHORT[scope], label) for scope, label in Scope.choices],
         },
     )
+
+
+# The matrix has ten columns of choices: one word each keeps them apart at any width
+# (the full names, shown in the legend and the audit log, truncated to "Own rec…").
+SCOPE_SHORT = {
+    Scope.NONE: pgettext_lazy("permission scope", "None"),
+    Scope.OWN: pgettext_lazy("permission scope", "Own"),
+    Scope.TEAM: pgettext_lazy("permission scope", "Team"),
+    Scope.ALL: pgettext_lazy("permission scope", "All"),
+}
 
 
 class AuditFilterForm(BootstrapMixin, forms.Form):

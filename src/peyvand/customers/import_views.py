@@ -20,6 +20,7 @@ from peyvand.core.exports import in_request_context
 from peyvand.core.forms import BootstrapMixin, add_service_errors
 from peyvand.core.http import request_user
 from peyvand.core.models import User
+from peyvand.core.templatetags.peyvand import number
 
 from . import importer, selectors
 from .models import ImportIssue, ImportJob, Party
@@ -31,10 +32,16 @@ SKIP = ""
 class UploadForm(BootstrapMixin, forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File"),
-        help_text=gettext_lazy("CSV (any encoding Excel writes) or Excel .xlsx, up to %(rows)s rows.")
-        % {"rows": f"{importer.MAX_ROWS:,}"},
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt,text/csv"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Formatted here, per request: at import time it would freeze in whichever
+        # language was active when the module loaded.
+        self.fields["file"].help_text = _(
+            "CSV (any encoding Excel writes) or Excel .xlsx, up to %(rows)s rows."
+        ) % {"rows": number(importer.MAX_ROWS)}
 
 
 @login_required
