@@ -8,7 +8,7 @@ from decimal import Decimal
 import jdatetime
 import pytest
 
-from peyvand.sales.models import Deal, DealLine, Invoice, Lead, Payment
+from peyvand.sales.models import AssignmentRule, Deal, DealLine, Invoice, Order, Payment, PriceList, ScoreRule
 from peyvand.sales.services import billing, deals
 from tests.api.conftest import assert_error, ids
 
@@ -191,7 +191,7 @@ def test_imports_report_every_bad_row_and_write_nothing(api, make_org, products)
     assert response.status_code == 422
     errors = {(e["row"], e["column"]) for e in response.json()["errors"]}
     assert {(3, "customer"), (4, "date"), (4, "sku"), (4, "quantity")} <= errors
-    assert not Deal.objects.exists() and not Lead.objects.exists()
+    assert not Order.objects.exists()  # row 2 was fine, but nothing is written unless all are
 
 
 def test_forecast_and_targets(api_as, make_deal, stages, users):
@@ -267,4 +267,164 @@ def test_sales_settings_through_the_api(api, api_as, pipeline):
     assert form.status_code == 201 and len(form.json()["key"]) >= 20
     assert_error(
         api.post("/web-forms", {"name": "x", "title": "y", "fields": ["password"]}), 422, "validation_error"
+    )
+
+
+def test_quotes_are_listed_for_whoever_may_see_them(api_as, make_deal, products, users):
+    mine = make_deal(amount=0)
+    theirs = make_deal(owner="outsider", amount=0)
+    for deal in (mine, theirs):
+        deals.deal_line_add(
+            deal=deal, actor=users["admin"], data={"product": products["crm"], "quantity": "1"}
+        )
+    first = billing.quote_create(deal=mine, actor=users["admin"])
+    second = billing.quote_create(deal=mine, actor=users["admin"])
+    hidden = billing.quote_create(deal=theirs, actor=users["admin"])
+    sales = api_as("sales")
+    assert ids(sales.get("/quotes")) == [second.pk, first.pk]
+    assert ids(api_as("admin").get("/quotes", {"deal": theirs.pk})) == [hidden.pk]
+    assert [q["id"] for q in sales.get(f"/deals/{mine.pk}/quotes").json()] == [second.pk, first.pk]
+    assert "lines" not in sales.get("/quotes").json()["items"][0]
+    assert_error(sales.get(f"/deals/{theirs.pk}/quotes"), 404, "not_found")
+    assert api_as("readonly").get("/quotes").json()["items"] == []
+
+
+def test_quote_list_queries_do_not_grow(sales_api, make_deal, products, users, queries):
+    def quote() -> None:
+        deal = make_deal(amount=0)
+        deals.deal_line_add(
+            deal=deal, actor=users["admin"], data={"product": products["crm"], "quantity": "1"}
+        )
+        billing.quote_create(deal=deal, actor=users["admin"])
+
+    quote()
+    sales_api.get("/quotes")
+    with queries() as few:
+        sales_api.get("/quotes")
+    for _i in range(5):
+        quote()
+    with queries() as many:
+        assert len(ids(sales_api.get("/quotes"))) == 6
+    assert len(many) == len(few)
+
+
+def test_lead_contacts_are_listed(sales_api, api_as):
+    lead = sales_api.post("/leads", {"last_name": "نادری", "phone": "09121112233"}).json()
+    assert (
+        sales_api.post(f"/leads/{lead['id']}/touches", {"channel": "phone", "note": "اول"}).status_code == 201
+    )
+    touches = sales_api.get(f"/leads/{lead['id']}/touches").json()
+    assert [(t["channel"], t["note"], t["actor"]["username"]) for t in touches] == [("phone", "اول", "sales")]
+    assert_error(api_as("outsider").get(f"/leads/{lead['id']}/touches"), 404, "not_found")
+
+
+def test_targets_are_read_by_those_who_may(api_as, users, team_a, team_b):
+    manager = api_as("manager")
+    assert (
+        manager.put("/targets", {"month": "1405/09", "amount": "5000000", "team": team_a.pk}).status_code
+        == 200
+    )
+    assert (
+        manager.put(
+            "/targets", {"month": "1405/09", "amount": "2000000", "owner": users["sales"].pk}
+        ).status_code
+        == 200
+    )
+    api_as("admin").put("/targets", {"month": "1405/09", "amount": "9", "team": team_b.pk})
+    mine = api_as("sales").get("/targets", {"month": "1405/09"}).json()
+    assert {(t["team_id"], t["owner_id"], t["amount"]) for t in mine} == {
+        (team_a.pk, None, "5000000.00"),
+        (None, users["sales"].pk, "2000000.00"),
+    }
+    assert len(api_as("admin").get("/targets").json()) == 3
+    assert [(t["team_id"], t["amount"]) for t in api_as("outsider").get("/targets").json()] == [
+        (team_b.pk, "9.00")
+    ]
+    assert_error(api_as("readonly").get("/targets"), 403, "permission_denied")
+    assert_error(manager.get("/targets", {"month": "13/99"}), 422, "validation_error", "month")
+
+
+def test_rules_are_changed_and_retired_through_the_api(api, api_as, team_a, users):
+    rule = api.post("/lead-score-rules", {"kind": "source", "value": "referral", "points": 25}).json()
+    changed = api.patch(f"/lead-score-rules/{rule['id']}", {"points": 30})
+    assert (
+        changed.status_code == 200
+        and changed.json()["points"] == 30
+        and changed.json()["value"] == "referral"
+    )
+    assert_error(
+        api.patch(f"/lead-score-rules/{rule['id']}", {"value": "nope"}), 422, "validation_error", "value"
+    )
+    assert_error(
+        api_as("manager").patch(f"/lead-score-rules/{rule['id']}", {"points": 1}), 403, "permission_denied"
+    )
+    assert_error(api_as("manager").post(f"/lead-score-rules/{rule['id']}/retire"), 403, "permission_denied")
+    assert ScoreRule.objects.get().active
+    retired = api.post(f"/lead-score-rules/{rule['id']}/retire")
+    assert retired.status_code == 200 and retired.json()["active"] is False
+    assignment = api.post("/lead-assignment-rules", {"kind": "any", "team_id": team_a.pk}).json()
+    moved = api.patch(
+        f"/lead-assignment-rules/{assignment['id']}", {"order": 3, "user_id": users["sales"].pk}
+    )
+    assert moved.status_code == 200 and (moved.json()["order"], moved.json()["user_id"]) == (
+        3,
+        users["sales"].pk,
+    )
+    assert moved.json()["team_id"] == team_a.pk
+    refused = api.patch(f"/lead-assignment-rules/{assignment['id']}", {"user_id": users["support"].pk})
+    assert_error(refused, 422, "validation_error", "user")
+    assert_error(
+        api.post("/lead-assignment-rules", {"kind": "any", "user_id": users["readonly"].pk}),
+        422,
+        "validation_error",
+        "user",
+    )
+    assert api.post(f"/lead-assignment-rules/{assignment['id']}/retire").json()["active"] is False
+    assert not AssignmentRule.objects.filter(active=True).exists()
+    assert_error(api.patch("/lead-score-rules/999999", {"points": 1}), 404, "not_found")
+
+
+def test_price_lists_through_the_api(api, sales_api, price_list, products):
+    assert_error(
+        sales_api.post("/price-lists", {"name": "Export", "currency": "USD"}), 403, "permission_denied"
+    )
+    made = api.post("/price-lists", {"name": "Export", "currency": "USD"})
+    assert made.status_code == 201, made.content
+    export = made.json()
+    assert (export["currency"], export["is_default"], export["products"]) == ("USD", False, 0)
+    assert_error(
+        api.post("/price-lists", {"name": "export", "currency": "EUR"}), 422, "validation_error", "name"
+    )
+    assert_error(
+        api.post("/price-lists", {"name": "X", "currency": "XYZ"}), 422, "validation_error", "currency"
+    )
+    priced = api.patch(
+        f"/products/{products['crm'].pk}", {"prices": [{"price_list_id": export["id"], "price": "2500.50"}]}
+    )
+    assert priced.status_code == 200
+    assert {(p["price_list"], p["price"]) for p in priced.json()["prices"]} == {
+        ("Standard", "12500000.00"),
+        ("Export", "2500.50"),
+    }
+    too_much = api.patch(
+        f"/products/{products['crm'].pk}",
+        {
+            "prices": [
+                {"price_list_id": price_list.pk, "price": "1"},
+                {"price_list_id": export["id"], "price": "10000000000000"},
+            ]
+        },
+    )
+    assert_error(too_much, 422, "validation_error", "prices.1.price")
+    assert products["crm"].prices.get(price_list=price_list).price == 12500000  # nothing changed
+    lists = sales_api.get("/price-lists").json()
+    assert [(pl["name"], pl["products"]) for pl in lists] == [("Standard", 3), ("Export", 1)]
+    # A list with prices keeps its currency: its prices would mean something else.
+    assert_error(
+        api.patch(f"/price-lists/{export['id']}", {"currency": "EUR"}), 422, "validation_error", "currency"
+    )
+    renamed = api.patch(f"/price-lists/{export['id']}", {"name": "Export 1405", "is_default": True})
+    assert renamed.json()["is_default"] and not PriceList.objects.get(pk=price_list.pk).is_default
+    assert_error(
+        api.patch(f"/price-lists/{export['id']}", {"active": False}), 422, "validation_error", "active"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,9 +10,20 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from peyvand.interactions.models import Interaction
-from peyvand.sales.models import Invoice, InvoiceStatus, OrderStatus, Outcome, Payment, QuoteStatus
+from peyvand.sales.models import (
+    Deal,
+    Invoice,
+    InvoiceStatus,
+    Order,
+    OrderStatus,
+    Outcome,
+    Payment,
+    Quote,
+    QuoteStatus,
+)
 from peyvand.sales.selectors import billing as selectors
 from peyvand.sales.services import billing, deals
 
@@ -132,3 +144,46 @@ def test_sending_attaches_the_pdf_and_logs_an_email(quoted, users, client):
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.7 test"
     client.force_login(users["outsider"])
     assert client.get(url).status_code == 404
+
+
+def test_a_closed_deal_cannot_be_quoted(make_deal, products, users, stages):
+    deal = make_deal(amount=0)
+    deals.deal_line_add(deal=deal, actor=users["sales"], data={"product": products["crm"], "quantity": "1"})
+    deals.deal_move_stage(deal=deal, stage=stages["lost"], actor=users["sales"], lost_reason="گران")
+    with pytest.raises(ValidationError):
+        billing.quote_create(deal=deal, actor=users["sales"])
+    assert not Quote.objects.exists()
+
+
+def test_a_quote_of_a_lost_deal_cannot_be_accepted(quoted, users, stages):
+    deals.deal_move_stage(deal=quoted.deal, stage=stages["lost"], actor=users["sales"], lost_reason="گران")
+    with pytest.raises(ValidationError):
+        billing.quote_accept(quote=quoted, actor=users["sales"])
+    quoted.refresh_from_db()
+    assert quoted.status == QuoteStatus.DRAFT and not Order.objects.exists()
+
+
+def test_an_expired_quote_cannot_be_accepted(quoted, users):
+    Quote.objects.filter(pk=quoted.pk).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
+    with translation.override("fa"), pytest.raises(ValidationError) as error:
+        billing.quote_accept(quote=quoted, actor=users["sales"])
+    assert "منقضی" in error.value.messages[0] or "expired" in error.value.messages[0]
+    quoted.refresh_from_db()
+    assert quoted.status == QuoteStatus.DRAFT and not Order.objects.exists()
+    assert Deal.objects.get(pk=quoted.deal_id).status == Outcome.OPEN
+
+
+def test_errors_write_amounts_as_the_reader_does(quoted, users):
+    order = billing.quote_accept(quote=quoted, actor=users["sales"])
+    invoice = billing.invoice_create(
+        order=order, actor=users["sales"], quantities={order.lines.first().pk: "1"}
+    )
+    with translation.override("fa"), pytest.raises(ValidationError) as error:
+        billing.payment_record(invoice=invoice, actor=users["sales"], amount="99999999")
+    assert "۱۳٬۷۵۰٬۰۰۰ ریال" in error.value.message_dict["amount"][0]
+    with translation.override("fa"), pytest.raises(ValidationError) as error:
+        billing.invoice_create(order=order, actor=users["sales"], quantities={order.lines.first().pk: "5"})
+    assert "۱" in next(iter(error.value.message_dict.values()))[0]
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        billing.payment_record(invoice=invoice, actor=users["sales"], amount="-5")
+    assert error.value.message_dict["amount"] == ["Enter an amount greater than zero."]

@@ -8,6 +8,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from peyvand.customers.models import ContactPoint
 from peyvand.sales.models import Order, Product
@@ -72,7 +73,7 @@ def test_orders_import_groups_lines_and_finds_customers(users, products, make_or
         "H-2,ali@example.com,2023-06-01,TRN-1,1,300,300\n"
     )
     result = imports.orders_import(
-        actor=users["sales"], rows=imports.read_rows(name="o.csv", content=content.encode())
+        actor=users["manager"], rows=imports.read_rows(name="o.csv", content=content.encode())
     )
     assert result.ok, result.errors
     first = Order.objects.get(number="IMP-H-1")
@@ -80,7 +81,7 @@ def test_orders_import_groups_lines_and_finds_customers(users, products, make_or
     assert first.ordered_on.isoformat() == "2023-04-04" and first.imported
     assert Order.objects.get(number="IMP-H-2").party == person
     again = imports.orders_import(
-        actor=users["sales"], rows=imports.read_rows(name="o.csv", content=content.encode())
+        actor=users["manager"], rows=imports.read_rows(name="o.csv", content=content.encode())
     )
     assert any(e.column == "order" for e in again.errors)
     assert Order.objects.count() == 2
@@ -94,7 +95,7 @@ def test_orders_import_checks_the_amount_and_customers_one_may_see(users, produc
     )
     make_org()
     result = imports.orders_import(
-        actor=users["sales"], rows=imports.read_rows(name="o.csv", content=content.encode())
+        actor=users["manager"], rows=imports.read_rows(name="o.csv", content=content.encode())
     )
     assert {(e.row, e.column) for e in result.errors} == {(2, "customer"), (3, "amount")}
     assert not Order.objects.exists()
@@ -111,3 +112,30 @@ def test_files_that_are_not_tables(users):
             imports.read_rows(name=name, content=content)
     with pytest.raises(PermissionDenied):
         imports.products_import(actor=users["sales"], rows=[{"sku": "a", "name_fa": "b"}])
+
+
+def test_only_administrators_and_managers_import_orders_on_the_page_and_the_api(
+    users, products, make_org, client, api_as
+):
+    make_org()
+    content = (
+        "order,customer,date,quantity,unit_price,description\nZ,شرکت نمونه,1402/01/01,1,100,x\n".encode()
+    )
+    for name in ("sales", "support", "readonly"):
+        with pytest.raises(PermissionDenied):
+            imports.orders_import(actor=users[name], rows=imports.read_rows(name="o.csv", content=content))
+        api = api_as(name)
+        upload = io.BytesIO(content)
+        upload.name = "o.csv"
+        response = api.client.post("/api/v1/orders/import", {"file": upload}, headers=api.headers)
+        assert response.status_code == 403, (name, response.content)
+        client.force_login(users[name])
+        assert client.get(reverse("sales:import")).status_code == 403
+    assert not Order.objects.exists()
+    client.force_login(users["manager"])
+    page = client.get(reverse("sales:import"))
+    assert page.status_code == 200 and 'value="products"' not in page.content.decode()
+    result = imports.orders_import(
+        actor=users["manager"], rows=imports.read_rows(name="o.csv", content=content)
+    )
+    assert result.ok and Order.objects.count() == 1

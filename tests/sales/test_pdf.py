@@ -20,7 +20,7 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from peyvand.core.jalali import JALALI_MONTHS
-from peyvand.core.text import to_persian_digits
+from peyvand.core.text import ZWNJ, to_persian_digits
 from peyvand.sales.documents import amount_in_words, render_quote_pdf
 from peyvand.sales.services import billing, deals
 
@@ -74,3 +74,55 @@ def test_amount_in_words_in_toman(monkeypatch):
         assert amount_in_words(
             Decimal("125000"), "IRR", "fa"
         ) == "دوازده هزار و پانصد " + translation.gettext("Toman")
+
+
+def test_the_page_counter_uses_the_documents_digits(quote):
+    fa = _text(render_quote_pdf(quote, "fa"))
+    assert re.search(r"۱\s*/\s*۱", fa), fa[-200:]
+    assert not re.search(r"\b1\s*/\s*1\b", fa)
+    assert re.search(r"\b1\s*/\s*1\b", _text(render_quote_pdf(quote, "en")))
+
+
+def test_a_products_line_is_named_in_the_documents_language(make_deal, products, users, make_org):
+    deal = make_deal(party=make_org(name="Northwind Ltd"), amount=0)
+    with translation.override("en"):  # added by someone working in English
+        deals.deal_line_add(
+            deal=deal, actor=users["sales"], data={"product": products["crm"], "quantity": "1"}
+        )
+    deals.deal_line_add(
+        deal=deal,
+        actor=users["sales"],
+        data={"description": "نصب در محل", "quantity": "1", "unit_price": "100"},
+    )
+    quote = billing.quote_create(deal=deal, actor=users["sales"])
+    assert quote.lines.order_by("position").first().description == "Software licence"
+    fa = _text(render_quote_pdf(quote, "fa")).replace(ZWNJ, "")  # extraction may drop the ZWNJ
+    assert "مجوز نرمافزار" in fa and "Software licence" not in fa
+    assert "نصب در محل" in fa  # written by hand: kept as written
+    en = _text(render_quote_pdf(quote, "en"))
+    assert "Software licence" in en and "مجوز" not in en
+
+
+def test_fractions_are_in_words_and_decimals_are_shown(make_deal, users, make_org):
+    from django.utils import timezone
+
+    from peyvand.sales.services import catalogue
+
+    catalogue.currency_rate_set(
+        actor=users["admin"], currency="EUR", rate="600000", valid_from=timezone.localdate()
+    )
+    deal = make_deal(party=make_org(name="Euro GmbH"), currency="EUR", amount=0)
+    deals.deal_line_add(
+        deal=deal,
+        actor=users["sales"],
+        data={"description": "Consulting", "quantity": "1", "unit_price": "2250.90"},
+    )
+    quote = billing.quote_create(deal=deal, actor=users["sales"])
+    en = _text(render_quote_pdf(quote, "en"))
+    assert "2,250.90 EUR" in en and "2,250.9 EUR" not in en
+    assert "two thousand, two hundred and fifty Euro and ninety hundredths" in en
+    fa = _text(render_quote_pdf(quote, "fa"))
+    assert has_number(fa, "۲٬۲۵۰٫۹۰")
+    assert "دو هزار و دویست و پنجاه یورو و نود صدم" in fa
+    with translation.override("en"):
+        assert amount_in_words(Decimal("0.01"), "USD", "en") == "zero US dollar and one hundredth"

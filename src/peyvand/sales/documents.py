@@ -7,21 +7,52 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from num2words import num2words
 
 from peyvand.core import jalali
 
 from . import conf
-from .models import Quote
-from .money import display_parts
+from .models import Quote, QuoteLine
+from .money import currency_name, display_parts, display_places
 from .selectors.billing import quote_lines
 
 
 def amount_in_words(amount: Decimal, currency: str, language: str) -> str:
+    """The total in words, its fraction too: “two thousand, two hundred and fifty EUR and
+    ninety hundredths”, «دو هزار و دویست و پنجاه ریال»."""
+    lang = "fa" if language == "fa" else "en"
     shown, unit = display_parts(amount, currency)
-    whole = int(shown or 0)
-    words = num2words(whole, lang="fa" if language == "fa" else "en")
-    return f"{words} {unit}"
+    if currency != "IRR":
+        unit = currency_name(currency)  # in words, the currency's name: «یورو», not EUR
+    value = shown or Decimal(0)
+    places = display_places(value, currency)
+    whole = int(value)
+    words = f"{num2words(whole, lang=lang)} {unit}"
+    fraction = int((value - whole).scaleb(places))
+    if not fraction:
+        return words
+    with translation.override(lang):
+        if places == 1:
+            part = ngettext("%(count)s tenth", "%(count)s tenths", fraction)
+        elif places == 2:
+            part = ngettext("%(count)s hundredth", "%(count)s hundredths", fraction)
+        else:
+            part = ngettext("%(count)s thousandth", "%(count)s thousandths", fraction)
+        part %= {"count": num2words(fraction, lang=lang)}
+        return _("%(whole)s and %(fraction)s") % {"whole": words, "fraction": part}
+
+
+def line_description(line: QuoteLine, language: str) -> str:
+    """A line's text in the document's language: the product's name in it when the line
+    still says the product's name (in either language), else what was written."""
+    product = line.product
+    if product is None or line.description not in (product.name_fa, product.name_en):
+        return line.description
+    if language == "en":
+        return product.name_en or product.name_fa
+    return product.name_fa or product.name_en
 
 
 def render_quote_pdf(quote: Quote, language: str) -> bytes:
@@ -34,7 +65,7 @@ def render_quote_pdf(quote: Quote, language: str) -> bytes:
             "sales/quote_pdf.html",
             {
                 "quote": quote,
-                "lines": quote_lines(quote=quote),
+                "lines": [(line, line_description(line, language)) for line in quote_lines(quote=quote)],
                 "words": amount_in_words(quote.total, quote.currency, language),
                 "issued": jalali.format_date(quote.issued_on, language, long=True),
                 "valid_until": jalali.format_date(quote.valid_until, language, long=True),

@@ -69,6 +69,7 @@ def register_extensions() -> None:
     register_nav_group(NavGroup("sales", _("Sales"), "bi-briefcase", order=40))
     for key, label, url_name in [
         ("sales-pipelines", _("Pipelines"), "sales:pipeline_list"),
+        ("sales-price-lists", _("Price lists"), "sales:price_list_list"),
         ("sales-lead-rules", _("Lead scoring and assignment"), "sales:lead_rules"),
         ("sales-web-forms", _("Web forms"), "sales:web_form_list"),
         ("sales-rates", _("Currency rates"), "sales:rates"),

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from peyvand.core.forms import BootstrapMixin, LocalDateField
 from peyvand.core.models import Team, User
@@ -13,8 +14,20 @@ from peyvand.customers.models import Source
 from peyvand.interactions.models import Channel
 
 from . import conf
-from .models import AssignmentRule, Lead, LeadStage, PaymentMethod, Pipeline, Product, ScoreRule, Stage, Unit
-from .services.leads import SCORABLE_FIELDS
+from .models import (
+    AssignmentRule,
+    Lead,
+    LeadStage,
+    PaymentMethod,
+    Pipeline,
+    PriceList,
+    Product,
+    ScoreRule,
+    Stage,
+    Unit,
+)
+from .services.catalogue import price_field
+from .services.leads import SCORABLE_FIELDS, lead_owners
 from .services.webforms import WEBFORM_FIELDS
 
 
@@ -106,9 +119,13 @@ class DealForm(BootstrapMixin, forms.Form):
     )
     lost_reason = forms.CharField(label=_("Reason lost"), max_length=500, required=False)
 
-    def __init__(self, *args: Any, owners: list[User], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owners: list[User], allow_nobody: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(pk__in=[u.pk for u in owners])  # type: ignore[attr-defined]
+        owner = self.fields["owner"]
+        owner.queryset = User.objects.filter(pk__in=[u.pk for u in owners]).select_related("team")  # type: ignore[attr-defined]
+        if not allow_nobody:
+            # Someone who may only own their own deals cannot leave one to nobody: no such choice.
+            owner.required, owner.empty_label = True, None  # type: ignore[attr-defined]
         self.fields["pipeline"].queryset = Pipeline.objects.filter(active=True)  # type: ignore[attr-defined]
         self.fields["stage"].queryset = Stage.objects.filter(  # type: ignore[attr-defined]
             active=True, pipeline__active=True
@@ -163,36 +180,79 @@ class InvoiceForm(BootstrapMixin, forms.Form):
 
 
 class ProductForm(BootstrapMixin, forms.Form):
+    """A product with its price on each active price list (``price_<list id>``; empty: not on it)."""
+
     sku = forms.CharField(label=_("SKU"), max_length=40)
     name_fa = forms.CharField(label=_("Name in Persian"), max_length=200)
     name_en = forms.CharField(label=_("Name in English"), max_length=200, required=False)
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
     tax_rate = MoneyField(label=_("Tax rate (%)"), initial="10")
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-    price = MoneyField(label=_("Price on the default list"), required=False)
+
+    def __init__(self, *args: Any, price_lists: list[PriceList], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.price_lists = price_lists
+        for price_list in price_lists:
+            self.fields[price_field(price_list)] = MoneyField(
+                label=_("Price on “%(list)s” (%(currency)s)")
+                % {"list": price_list.name, "currency": price_list.currency},
+                required=False,
+            )
+            self.fields[price_field(price_list)].widget.attrs["class"] = "form-control"
+
+    def product_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if not k.startswith("price_")}
+
+    def prices(self) -> dict[PriceList, Any]:
+        return {p: self.cleaned_data[price_field(p)] or None for p in self.price_lists}
 
 
-class ScoreRuleForm(BootstrapMixin, forms.Form):
+class PriceListForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    currency = forms.ChoiceField(label=_("Currency"), choices=_currencies, initial=conf.base_currency)
+    is_default = forms.BooleanField(label=_("The default list"), required=False)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+def _field_choices() -> list[tuple[str, str]]:
+    labels = {f.name: f.verbose_name for f in Lead._meta.fields}
+    return [(name, str(labels.get(name, name))) for name in SCORABLE_FIELDS]
+
+
+class RuleValueMixin:
+    """A rule's value typed in the field its kind needs: a lead field or a source from a
+    list (translated labels, never codes), a province or a number of days as text.
+    ``data-kinds`` tells the page's script which to show for the kind chosen."""
+
+    VALUE_FIELDS: dict[str, str] = {}
+
+    def rule_value(self) -> str:
+        kind = self.cleaned_data.get("kind")  # type: ignore[attr-defined]
+        name = self.VALUE_FIELDS.get(kind or "")
+        value = self.cleaned_data.get(name) if name else ""  # type: ignore[attr-defined]
+        return "" if value is None else str(value)
+
+
+class ScoreRuleForm(RuleValueMixin, BootstrapMixin, forms.Form):
+    VALUE_FIELDS = {"field": "field", "source": "source", "province": "province", "recency": "days"}
+
     kind = forms.ChoiceField(label=_("Kind"), choices=ScoreRule.Kind.choices)
-    value = forms.CharField(
-        label=_("Value"),
-        max_length=100,
-        required=False,
-        help_text=_("A field (%(fields)s), a source, a province or a number of days.")
-        % {"fields": ", ".join(SCORABLE_FIELDS)},
-    )
+    field = forms.ChoiceField(label=_("Field"), choices=_field_choices, required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices, required=False)
+    province = forms.CharField(label=_("Province"), max_length=100, required=False)
+    days = forms.IntegerField(label=_("Within days"), min_value=1, max_value=3650, required=False)
     points = forms.IntegerField(label=_("Points"), min_value=-100, max_value=100)
 
 
-class AssignmentRuleForm(BootstrapMixin, forms.Form):
-    order = forms.IntegerField(label=_("Order"), min_value=0, max_value=10000, initial=10)
-    kind = forms.ChoiceField(label=_("Kind"), choices=AssignmentRule.Kind.choices)
-    value = forms.CharField(
-        label=_("Value"),
-        max_length=100,
-        required=False,
-        help_text=_("The source's code or the province's name."),
+class AssignmentRuleForm(RuleValueMixin, BootstrapMixin, forms.Form):
+    VALUE_FIELDS = {"source": "source", "province": "province"}
+
+    order = forms.IntegerField(
+        label=pgettext_lazy("position in a list", "Order"), min_value=0, max_value=10000, initial=10
     )
+    kind = forms.ChoiceField(label=_("Kind"), choices=AssignmentRule.Kind.choices)
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices, required=False)
+    province = forms.CharField(label=_("Province"), max_length=100, required=False)
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
     user = OwnerField(
         label=_("Salesperson"),
@@ -204,7 +264,8 @@ class AssignmentRuleForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.order_by("name")  # type: ignore[attr-defined]
-        self.fields["user"].queryset = User.objects.filter(is_active=True).select_related("team")  # type: ignore[attr-defined]
+        owners = [u.pk for u in lead_owners()]
+        self.fields["user"].queryset = User.objects.filter(pk__in=owners).select_related("team")  # type: ignore[attr-defined]
 
 
 class WebFormForm(BootstrapMixin, forms.Form):
@@ -245,10 +306,37 @@ class ImportForm(BootstrapMixin, forms.Form):
     )
     file = forms.FileField(label=_("CSV or XLSX file"))
 
+    def __init__(self, *args: Any, products: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not products:  # a manager imports past orders only
+            self.fields["kind"].choices = [("orders", _("Past orders"))]  # type: ignore[attr-defined]
+
 
 class TargetForm(BootstrapMixin, forms.Form):
     month = forms.CharField(label=_("Month"), max_length=10, help_text=_("year/month, e.g. 1405/09"))
     owner = OwnerField(
         label=_("Salesperson"), queryset=User.objects.none(), required=False, empty_label=_("The whole team")
     )
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=Team.objects.none(),
+        required=False,
+        help_text=_("For a whole team's target, with no salesperson chosen."),
+    )
     amount = MoneyField(label=_("Target"))
+
+    def __init__(self, *args: Any, people: list[User], teams: list[Team], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The team comes along: the choice label shows it, and must not cost a query per person.
+        self.fields["owner"].queryset = User.objects.filter(pk__in=[p.pk for p in people]).select_related(
+            "team"
+        )  # type: ignore[attr-defined]
+        self.fields["team"].queryset = Team.objects.filter(pk__in=[t.pk for t in teams]).order_by("name")  # type: ignore[attr-defined]
+        if len(teams) == 1:
+            self.fields["team"].initial = teams[0].pk
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("owner") and not cleaned.get("team") and not self.errors:
+            self.add_error("team", _("Choose a team for a whole team's target, or a salesperson."))
+        return cleaned

@@ -77,3 +77,12 @@ def duration_words(delta: dt.timedelta) -> str:
         hours = delta.seconds // 3600
         text = ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
     return local_digits(text)
+
+
+def input_month(start: dt.date, language: str) -> str:
+    """A month as typed back into a month field: 1405/09 (Jalali calendar) or 2026-11."""
+    if conf.fiscal_calendar() == "gregorian":
+        return f"{start:%Y-%m}"
+    j = jdatetime.date.fromgregorian(date=start)
+    text = f"{j.year}/{j.month:02d}"
+    return local_digits(text) if language.startswith("fa") else text

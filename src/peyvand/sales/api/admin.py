@@ -44,6 +44,13 @@ class ScoreRuleIO(Schema):
     active: bool = True
 
 
+class ScoreRulePatch(InputSchema):
+    kind: Annotated[ScoreRule.Kind, SchemaName("ScoreRuleKind")] | None = None
+    value: Annotated[str, Field(max_length=100), NoNul] | None = None
+    points: Annotated[int, Field(ge=-100, le=100)] | None = None
+    active: StrictBool | None = None
+
+
 class AssignmentRuleOut(Schema):
     id: int
     order: int
@@ -60,6 +67,15 @@ class AssignmentRuleIn(InputSchema):
     value: Annotated[str, Field(max_length=100), NoNul] = ""
     team_id: BodyId | None = None
     user_id: BodyId | None = Field(None, description="Leave out to take turns within the team")
+
+
+class AssignmentRulePatch(InputSchema):
+    order: Annotated[int, Field(ge=0, le=10000)] | None = None
+    kind: Annotated[AssignmentRule.Kind, SchemaName("AssignmentRuleKind")] | None = None
+    value: Annotated[str, Field(max_length=100), NoNul] | None = None
+    team_id: BodyId | None = Field(None, description="null: no team")
+    user_id: BodyId | None = Field(None, description="null: take turns within the team")
+    active: StrictBool | None = None
 
 
 class WebFormOut(Schema):
@@ -134,6 +150,28 @@ def score_rule_add(request: HttpRequest, payload: ScoreRuleIO) -> Status[ScoreRu
     return Status(201, leads.score_rule_save(actor=actor(request), data=data))
 
 
+@router.patch(
+    "/lead-score-rules/{rule_id}", response={200: ScoreRuleIO, **ERRORS}, summary="Change a scoring rule"
+)
+def score_rule_update(request: HttpRequest, rule_id: Id, payload: ScoreRulePatch) -> ScoreRule:
+    user = actor(request)
+    policy.require_admin(user)
+    rule = ScoreRule.objects.get(pk=rule_id)
+    return leads.score_rule_save(actor=user, data=payload.model_dump(exclude_none=True), rule=rule)
+
+
+@router.post(
+    "/lead-score-rules/{rule_id}/retire",
+    response={200: ScoreRuleIO, **ERRORS},
+    summary="Retire a scoring rule",
+)
+def score_rule_retire(request: HttpRequest, rule_id: Id) -> ScoreRule:
+    """It stops counting and is kept, so the scores it gave still explain themselves."""
+    user = actor(request)
+    policy.require_admin(user)
+    return leads.score_rule_retire(actor=user, rule=ScoreRule.objects.get(pk=rule_id))
+
+
 @router.get(
     "/lead-assignment-rules", response={200: list[AssignmentRuleOut], **ERRORS}, summary="Assignment rules"
 )
@@ -149,6 +187,35 @@ def assignment_rule_add(request: HttpRequest, payload: AssignmentRuleIn) -> Stat
     data["user"] = resolve_user(payload.user_id, "user_id")
     data["active"] = True
     return Status(201, leads.assignment_rule_save(actor=actor(request), data=data))
+
+
+@router.patch(
+    "/lead-assignment-rules/{rule_id}",
+    response={200: AssignmentRuleOut, **ERRORS},
+    summary="Change an assignment rule",
+)
+def assignment_rule_update(request: HttpRequest, rule_id: Id, payload: AssignmentRulePatch) -> AssignmentRule:
+    user = actor(request)
+    policy.require_admin(user)
+    rule = AssignmentRule.objects.get(pk=rule_id)
+    data: dict[str, Any] = payload.model_dump(exclude_unset=True, exclude={"team_id", "user_id"})
+    data = {k: v for k, v in data.items() if v is not None}
+    if "team_id" in payload.model_fields_set:
+        data["team"] = one_of(Team.objects.all(), payload.team_id, "team_id", _("Choose a team."))
+    if "user_id" in payload.model_fields_set:
+        data["user"] = resolve_user(payload.user_id, "user_id")
+    return leads.assignment_rule_save(actor=user, data=data, rule=rule)
+
+
+@router.post(
+    "/lead-assignment-rules/{rule_id}/retire",
+    response={200: AssignmentRuleOut, **ERRORS},
+    summary="Retire an assignment rule",
+)
+def assignment_rule_retire(request: HttpRequest, rule_id: Id) -> AssignmentRule:
+    user = actor(request)
+    policy.require_admin(user)
+    return leads.assignment_rule_retire(actor=user, rule=AssignmentRule.objects.get(pk=rule_id))
 
 
 @router.get("/web-forms", response={200: list[WebFormOut], **ERRORS}, summary="Web-to-lead forms")

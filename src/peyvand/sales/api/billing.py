@@ -23,7 +23,7 @@ from peyvand.core.api import (
 from peyvand.customers import selectors as customer_selectors
 
 from ..documents import render_quote_pdf
-from ..models import Invoice, InvoiceStatus, Order, OrderStatus, Payment, PaymentMethod, Quote
+from ..models import Invoice, InvoiceStatus, Order, OrderStatus, Payment, PaymentMethod, Quote, QuoteStatus
 from ..selectors import billing as selectors
 from ..selectors import deals as deal_selectors
 from ..services import billing as services
@@ -49,7 +49,9 @@ class OrderLineOut(LineOut):
     quantity_invoiced: QuantityOut
 
 
-class QuoteOut(Schema):
+class QuoteSummaryOut(Schema):
+    """A quote without its lines, as lists show it."""
+
     id: int
     number: str
     deal_id: int
@@ -66,6 +68,9 @@ class QuoteOut(Schema):
     delivery_status: str = Field(description="`queued` until the email outbox delivers it")
     decided_at: dt.datetime | None
     decline_reason: str
+
+
+class QuoteOut(QuoteSummaryOut):
     lines: list[LineOut]
 
     @staticmethod
@@ -156,6 +161,12 @@ class PaymentIn(InputSchema):
     reference: Annotated[str, Field(max_length=100)] = ""
 
 
+class QuoteQuery(PageQuery):
+    status: QuoteStatus | None = None
+    party: Id | None = None
+    deal: Id | None = None
+
+
 class OrderQuery(PageQuery):
     status: OrderStatus | None = None
     party: Id | None = None
@@ -199,6 +210,23 @@ def quote_create(request: HttpRequest, deal_id: Id, payload: QuoteIn) -> Status[
         201,
         services.quote_create(deal=deal, actor=user, valid_until=payload.valid_until, notes=payload.notes),
     )
+
+
+@router.get(
+    "/deals/{deal_id}/quotes", response={200: list[QuoteSummaryOut], **ERRORS}, summary="A deal's quotes"
+)
+def deal_quotes(request: HttpRequest, deal_id: Id) -> list[Quote]:
+    user = actor(request)
+    deal = deal_selectors.deal_get(user=user, pk=deal_id)
+    return selectors.deal_quotes(user=user, deal=deal)
+
+
+@router.get("/quotes", response={200: PageOut[QuoteSummaryOut], **ERRORS}, summary="Quotes you may see")
+def quote_list(request: HttpRequest, filters: Query[QuoteQuery]) -> dict[str, Any]:
+    page = selectors.quote_list(
+        user=actor(request), filters=filters.model_dump(), cursor=filters.cursor, limit=filters.limit
+    )
+    return page_out(page)
 
 
 @router.get("/quotes/{quote_id}", response={200: QuoteOut, **ERRORS}, summary="One quote")

@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Annotated, Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import translation
@@ -26,12 +27,13 @@ from peyvand.core.api import (
     page_out,
     resolve_user,
 )
-from peyvand.core.models import Team
+from peyvand.core.models import Scope, Team
 from peyvand.core.pagination import keyset_page
 from peyvand.core.text import search_terms
 
 from ..models import CurrencyRate, PriceList, Product, ProductPrice, Unit
 from ..periods import month_label, parse_month
+from ..selectors import catalogue as catalogue_selectors
 from ..selectors import forecast as forecast_selectors
 from ..services import catalogue as services
 from ..services import imports, targets
@@ -99,7 +101,29 @@ class RateOut(Schema):
 class RateIn(InputSchema):
     currency: Currency
     rate: Amount
-    valid_from: ApiDate
+    valid_from: ApiDate | None = Field(None, description="Today when left out")
+
+
+class PriceListOut(Schema):
+    id: int
+    name: str
+    currency: str
+    is_default: bool
+    active: bool
+    products: int = Field(description="How many products have a price on this list")
+
+
+class PriceListIn(InputSchema):
+    name: Annotated[str, Field(max_length=100), NoNul] | None = None
+    currency: Currency | None = Field(None, description="Only while the list has no prices")
+    is_default: StrictBool | None = None
+    active: StrictBool | None = None
+
+
+class TargetQuery(Schema):
+    month: Annotated[str, Field(max_length=10)] | None = Field(None, description="1405/09 or 2026-11")
+    owner: Id | None = None
+    team: Id | None = None
 
 
 class CellOut(Schema):
@@ -169,6 +193,17 @@ def _prices(user: Any, payload: ProductIn) -> dict[PriceList, Any]:
     }
 
 
+def _price_errors(prices: dict[PriceList, Any], call: Any) -> Any:
+    """Run ``call``; a price's error is put on the body's ``prices.{i}.price``."""
+    try:
+        return call()
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        where = {services.price_field(p): f"prices.{i}.price" for i, p in enumerate(prices)}
+        raise ValidationError({where.get(k, k): v for k, v in exc.message_dict.items()}) from None
+
+
 def _products() -> Any:
     return Product.objects.prefetch_related(
         Prefetch("prices", ProductPrice.objects.select_related("price_list"))
@@ -195,7 +230,8 @@ def product_create(request: HttpRequest, payload: ProductIn) -> Status[Product]:
     user = actor(request)
     policy.require_admin(user)
     data = payload.model_dump(exclude_unset=True, exclude={"prices"})
-    product = services.product_create(actor=user, data=data, prices=_prices(user, payload))
+    prices = _prices(user, payload)
+    product = _price_errors(prices, lambda: services.product_create(actor=user, data=data, prices=prices))
     return Status(201, _products().get(pk=product.pk))
 
 
@@ -205,8 +241,49 @@ def product_update(request: HttpRequest, product_id: Id, payload: ProductIn) -> 
     policy.require_admin(user)
     product = Product.objects.get(pk=product_id)
     data = payload.model_dump(exclude_unset=True, exclude={"prices"})
-    services.product_update(product=product, actor=user, data=data, prices=_prices(user, payload))
+    prices = _prices(user, payload)
+    _price_errors(
+        prices, lambda: services.product_update(product=product, actor=user, data=data, prices=prices)
+    )
     return _products().get(pk=product.pk)
+
+
+@router.get("/price-lists", response={200: list[PriceListOut], **ERRORS}, summary="Price lists")
+def price_list_list(request: HttpRequest) -> list[PriceList]:
+    actor(request)
+    return list(catalogue_selectors.price_lists())
+
+
+@router.post(
+    "/price-lists", response={201: PriceListOut, **ERRORS}, summary="Add a price list (administrators)"
+)
+def price_list_create(request: HttpRequest, payload: PriceListIn) -> Status[PriceList]:
+    user = actor(request)
+    policy.require_admin(user)
+    if payload.name is None or payload.currency is None:
+        missing = [name for name in ("name", "currency") if getattr(payload, name) is None]
+        raise ValidationError({name: [_("This field is required.")] for name in missing})
+    made = services.price_list_create(
+        actor=user,
+        name=payload.name,
+        currency=payload.currency,
+        is_default=bool(payload.is_default),
+        active=payload.active is not False,
+    )
+    return Status(201, catalogue_selectors.price_lists().get(pk=made.pk))
+
+
+@router.patch(
+    "/price-lists/{price_list_id}", response={200: PriceListOut, **ERRORS}, summary="Change a price list"
+)
+def price_list_update(request: HttpRequest, price_list_id: Id, payload: PriceListIn) -> PriceList:
+    user = actor(request)
+    policy.require_admin(user)
+    price_list = PriceList.objects.get(pk=price_list_id)
+    services.price_list_update(
+        price_list=price_list, actor=user, data=payload.model_dump(exclude_unset=True, exclude_none=True)
+    )
+    return catalogue_selectors.price_lists().get(pk=price_list.pk)
 
 
 @router.get(
@@ -245,6 +322,25 @@ def forecast(request: HttpRequest, filters: Query[ForecastQuery]) -> dict[str, A
             for owner, cells in forecast_selectors.owner_rows(result)
         ],
     }
+
+
+@router.get("/targets", response={200: list[TargetOut], **ERRORS}, summary="Targets you may see")
+def target_list(request: HttpRequest, filters: Query[TargetQuery]) -> list[Any]:
+    """Targets of your team and its people (all of them for an administrator), newest month first."""
+    user = actor(request)
+    if policy.scope(user, "deal", "view") == Scope.NONE:
+        raise PermissionDenied(_("You do not have permission to see this record."))
+    targets_qs = forecast_selectors.visible_targets(user).order_by("-month", "team_id", "owner_id", "id")
+    if filters.month is not None:
+        try:
+            targets_qs = targets_qs.filter(month=parse_month(filters.month))
+        except ValueError:
+            raise field_error("month", _("Enter a month as year/month, for example 1405/09.")) from None
+    if filters.owner is not None:
+        targets_qs = targets_qs.filter(owner_id=filters.owner)
+    if filters.team is not None:
+        targets_qs = targets_qs.filter(team_id=filters.team, owner__isnull=True)
+    return list(targets_qs[:1000])
 
 
 @router.put("/targets", response={200: TargetOut, **ERRORS}, summary="Set a month's target (managers)")

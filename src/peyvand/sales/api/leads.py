@@ -104,6 +104,7 @@ class TouchOut(Schema):
     channel: str
     note: str
     at: dt.datetime
+    actor: UserRef | None
 
 
 class DealDraft(InputSchema):
@@ -185,6 +186,13 @@ def lead_stage(request: HttpRequest, lead_id: Id, payload: LeadStageIn) -> Lead:
     user = actor(request)
     lead = selectors.lead_get(user=user, pk=lead_id)
     return leads.lead_set_stage(lead=lead, actor=user, stage=payload.stage, reason=payload.reason)
+
+
+@router.get("/leads/{lead_id}/touches", response={200: list[TouchOut], **ERRORS}, summary="Contacts logged")
+def lead_touches(request: HttpRequest, lead_id: Id) -> list[Any]:
+    """The calls, emails and meetings with a lead, newest first (the latest 50)."""
+    lead = selectors.lead_get(user=actor(request), pk=lead_id)
+    return selectors.lead_touches(lead=lead)
 
 
 @router.post("/leads/{lead_id}/touches", response={201: TouchOut, **ERRORS}, summary="Log a contact")

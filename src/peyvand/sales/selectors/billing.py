@@ -13,12 +13,38 @@ from peyvand.core.models import Scope, User
 from peyvand.core.pagination import Page, keyset_page
 from peyvand.customers.models import Party
 
-from ..models import Deal, Invoice, InvoiceStatus, Order, OrderLine, OrderStatus, Outcome, Product, Quote
+from ..models import (
+    Deal,
+    Invoice,
+    InvoiceStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Outcome,
+    Product,
+    Quote,
+    QuoteStatus,
+)
 from .common import choice_id, get_visible
 
 
 def quote_get(*, user: User, pk: Any) -> Quote:
     return get_visible(user, Quote.objects.select_related("deal", "party", "owner"), pk)
+
+
+def quote_list(*, user: User, filters: Mapping[str, Any], cursor: str | None, limit: int = 50) -> Page[Quote]:
+    queryset = policy.visible(user, Quote.objects.select_related("party"))
+    if filters.get("status") in QuoteStatus.values:
+        queryset = queryset.filter(status=filters["status"])
+    if (party_id := choice_id(filters.get("party"))) is not None:
+        queryset = queryset.filter(party_id=party_id)
+    if (deal_id := choice_id(filters.get("deal"))) is not None:
+        queryset = queryset.filter(deal_id=deal_id)
+    return keyset_page(queryset, order=["-id"], cursor=cursor, limit=limit)
+
+
+def deal_quotes(*, user: User, deal: Deal) -> list[Quote]:
+    return list(policy.visible(user, Quote.objects.filter(deal=deal).select_related("party")).order_by("-id"))
 
 
 def quote_lines(*, quote: Quote) -> list[Any]:

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from peyvand.core import policy
-from peyvand.core.models import Role, Team, User
+from peyvand.core.models import Role, Scope, Team, User
 
 from ..models import Deal, Outcome, SalesTarget
 from ..periods import month_start, months_from, next_month
@@ -38,6 +38,10 @@ class Forecast:
     totals: dict[dt.date, Cell] = field(default_factory=dict)
     by_owner: dict[Any, dict[dt.date, Cell]] = field(default_factory=dict)
     owners: dict[int | None, Any] = field(default_factory=dict)
+    # The same sums by the owner's team (None: deals of nobody, or of someone in no team),
+    # with each team's own target.
+    by_team: dict[int | None, dict[dt.date, Cell]] = field(default_factory=dict)
+    teams: dict[int, Team] = field(default_factory=dict)
 
 
 def forecast(
@@ -87,8 +91,37 @@ def forecast(
             _cell(result, period, won["owner_id"]).won += won["won"] or ZERO
             result.totals[period].won += won["won"] or ZERO
     _targets(result, user, first, end, owner_id, team_id)
-    result.owners = {u.pk: u for u in User.objects.filter(pk__in=[k for k in result.by_owner if k])}
+    result.owners = {
+        u.pk: u for u in User.objects.filter(pk__in=[k for k in result.by_owner if k]).select_related("team")
+    }
+    _by_team(result, user, first, end, owner_id, team_id)
     return result
+
+
+def _by_team(
+    result: Forecast, user: User, first: dt.date, end: dt.date, owner_id: int | None, team_id: int | None
+) -> None:
+    """Fold the owners' rows into their teams' and put each team's own target on its row."""
+    for owner_key, cells in result.by_owner.items():
+        owner = result.owners.get(owner_key)
+        key = owner.team_id if owner is not None else None
+        row = result.by_team.setdefault(key, {p: Cell() for p in result.months})
+        for period, cell in cells.items():
+            row[period].pipeline += cell.pipeline
+            row[period].weighted += cell.weighted
+            row[period].won += cell.won
+    if owner_id is None:  # a salesperson's forecast has no team target to show
+        targets = visible_targets(user).filter(month__gte=first, month__lt=end, owner__isnull=True)
+        if team_id is not None:
+            targets = targets.filter(team_id=team_id)
+        elif not user.is_administrator:
+            targets = targets.filter(team_id=user.team_id)
+        for target in targets.values("month", "team_id", "amount"):
+            row = result.by_team.setdefault(target["team_id"], {p: Cell() for p in result.months})
+            if target["month"] in row:
+                row[target["month"]].target = target["amount"]
+    ids = [key for key in result.by_team if key is not None]
+    result.teams = Team.objects.in_bulk(ids) if ids else {}
 
 
 def _aware(day: dt.date, tz: Any) -> dt.datetime:
@@ -103,7 +136,7 @@ def _cell(result: Forecast, period: dt.date, owner_id: int | None) -> Cell:
 def _targets(
     result: Forecast, user: User, first: dt.date, end: dt.date, owner_id: int | None, team_id: int | None
 ) -> None:
-    targets = SalesTarget.objects.filter(month__gte=first, month__lt=end)
+    targets = visible_targets(user).filter(month__gte=first, month__lt=end)
     if owner_id is not None:
         scope = Q(owner_id=owner_id)
     elif team_id is not None:
@@ -122,8 +155,10 @@ def _targets(
 
 def target_scopes(user: User) -> tuple[list[User], list[Team]]:
     """The people and teams ``user`` may set targets for."""
-    people = User.objects.filter(is_active=True, role__in=(Role.SALES, Role.MANAGER)).order_by(
-        "first_name", "username"
+    people = (
+        User.objects.filter(is_active=True, role__in=(Role.SALES, Role.MANAGER))
+        .select_related("team")
+        .order_by("first_name", "username")
     )
     teams = Team.objects.order_by("name")
     if user.is_administrator:
@@ -131,6 +166,42 @@ def target_scopes(user: User) -> tuple[list[User], list[Team]]:
     if user.role == Role.MANAGER and user.team_id is not None:
         return list(people.filter(team_id=user.team_id)), list(teams.filter(pk=user.team_id))
     return [], []
+
+
+def visible_targets(user: User) -> QuerySet[SalesTarget]:
+    """Targets ``user`` may read: all for an administrator, else their own team's and its
+    people's (nobody's for someone who sees no deals)."""
+    targets = SalesTarget.objects.all()
+    if user.is_administrator:
+        return targets
+    if policy.scope(user, "deal", "view") == Scope.NONE:
+        return targets.none()
+    if user.team_id is None:
+        return targets.filter(owner_id=user.pk)
+    return targets.filter(Q(team_id=user.team_id, owner__isnull=True) | Q(owner__team_id=user.team_id))
+
+
+def forecast_choices(user: User) -> tuple[list[Team], list[User]]:
+    """The teams and salespeople ``user`` may narrow the forecast to: everyone for an
+    administrator, their own team otherwise (the deals they see are their team's anyway)."""
+    people = (
+        User.objects.filter(is_active=True, role__in=(Role.SALES, Role.MANAGER))
+        .select_related("team")
+        .order_by("first_name", "username")
+    )
+    teams = Team.objects.order_by("name")
+    if user.is_administrator:
+        return list(teams), list(people)
+    if user.team_id is None:
+        return [], [user]
+    return list(teams.filter(pk=user.team_id)), list(people.filter(team_id=user.team_id))
+
+
+def team_rows(result: Forecast) -> list[tuple[Team | None, dict[dt.date, Cell]]]:
+    return sorted(
+        ((result.teams.get(k) if k is not None else None, cells) for k, cells in result.by_team.items()),
+        key=lambda item: (item[0] is None, str(item[0] or "")),
+    )
 
 
 def owner_rows(result: Forecast) -> list[tuple[Any, dict[dt.date, Cell]]]:

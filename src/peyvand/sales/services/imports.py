@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from peyvand.core import jalali, policy
-from peyvand.core.models import AuditEvent, User
+from peyvand.core.models import AuditEvent, Role, User
 from peyvand.core.services import audit_log
 from peyvand.core.text import clean_text, collation_key, to_ascii_digits
 from peyvand.customers.models import ContactPoint, Party
@@ -230,9 +230,23 @@ class _PlannedOrder:
     first_row: int = 0
 
 
+def may_import_orders(user: User) -> bool:
+    """Bringing in finished sales is an administrator's or a manager's decision (a manager's
+    for the customers of their team), not a salesperson's."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_administrator or (user.role == Role.MANAGER and policy.can_create(user, Order))
+
+
+def require_order_import(user: User) -> None:
+    if not may_import_orders(user):
+        raise PermissionDenied(_("Only an administrator or a manager may import past orders."))
+
+
 def orders_import(*, actor: User, rows: list[dict[str, str]]) -> ImportResult:
-    """Bring in past orders (one row per line, grouped by the order column) as history."""
-    policy.require_create(actor, Order)
+    """Bring in past orders (one row per line, grouped by the order column) as history, for
+    the customers ``actor`` may see. Administrators and managers only, on the page as here."""
+    require_order_import(actor)
     result = ImportResult(
         errors=_missing_columns(rows, ("order", "customer", "date", "quantity", "unit_price"))
     )

@@ -215,6 +215,19 @@ def may_own_leads(user: User) -> bool:
     return user.is_active and policy.may_own(user, Lead, user)
 
 
+def lead_owners() -> list[User]:
+    """The active users who can own leads, for a rule's choice of salesperson. Whether one
+    can depends on the role alone: it is asked once per role, not once per person."""
+    people = list(
+        User.objects.filter(is_active=True).select_related("team").order_by("first_name", "username")
+    )
+    allowed: dict[str, bool] = {}
+    for person in people:
+        if person.role not in allowed:
+            allowed[person.role] = may_own_leads(person)
+    return [person for person in people if allowed[person.role]]
+
+
 def assign(lead: Lead) -> User | None:
     """The owner the first matching active rule gives ``lead``, taking turns within a team."""
     for rule in AssignmentRule.objects.filter(active=True).order_by("order", "id"):

@@ -9,6 +9,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from peyvand.core import jalali
 from peyvand.core.templatetags.peyvand import number
@@ -74,3 +75,25 @@ def line_total(line: Any, currency: str) -> str:
         line.description, line.quantity, line.unit_price, line.discount_percent, line.tax_rate
     )
     return money(values.amounts(currency)[3], currency)
+
+
+@register.filter
+def rule_value(rule: Any) -> str:
+    """What a scoring or assignment rule looks for, as people read it: "Email", "Referral",
+    "within 7 days" — never the stored code."""
+    from peyvand.customers.models import Source
+
+    from ..models import Lead, ScoreRule
+
+    value = rule.value or ""
+    if rule.kind == ScoreRule.Kind.FIELD:
+        fields = {f.name: f.verbose_name for f in Lead._meta.fields}
+        return str(fields.get(value, value))
+    if rule.kind == ScoreRule.Kind.SOURCE:
+        return str(dict(Source.choices).get(value, value))
+    if rule.kind == ScoreRule.Kind.RECENCY and value.isdigit():
+        days = int(value)
+        return ngettext("within %(count)s day", "within %(count)s days", days) % {
+            "count": format_number(days)
+        }
+    return value

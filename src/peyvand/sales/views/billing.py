@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,9 +19,9 @@ from peyvand.core.pagination import InvalidCursor
 
 from ..documents import render_quote_pdf
 from ..forms import InvoiceForm, PaymentForm
-from ..models import InvoiceStatus, OrderStatus
+from ..models import InvoiceStatus, OrderStatus, Outcome
 from ..selectors import billing as selectors
-from ..services import billing
+from ..services import billing, imports
 from .common import show_errors
 
 
@@ -38,6 +39,9 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": selectors.quote_lines(quote=quote),
             "order": order,
             "can_change": policy.can_change(user, quote),
+            # Accepting is refused for these (the service says why); the page does not offer it.
+            "expired": quote.valid_until < timezone.localdate(),
+            "deal_lost": quote.deal.status == Outcome.LOST,
         },
     )
 
@@ -97,7 +101,14 @@ def order_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "sales/order_list.html",
-        {"nav": "billing", "page": page, "filters": filters, "statuses": OrderStatus.choices, "count": None},
+        {
+            "nav": "billing",
+            "page": page,
+            "filters": filters,
+            "statuses": OrderStatus.choices,
+            "count": None,
+            "can_import": imports.may_import_orders(user),
+        },
     )
 
 

@@ -15,14 +15,14 @@ from django.utils.translation import gettext as _
 from peyvand.core import policy
 from peyvand.core.forms import LocalDateField, add_service_errors
 from peyvand.core.http import request_user
-from peyvand.core.models import Team
 from peyvand.core.pagination import InvalidCursor, keyset_page
 from peyvand.core.text import search_terms
 
 from .. import conf
-from ..forms import ImportForm, ProductForm, TargetForm
-from ..models import CurrencyRate, Outcome, Pipeline, Product
-from ..periods import month_label, parse_month
+from ..forms import ImportForm, PriceListForm, ProductForm, TargetForm
+from ..models import CurrencyRate, Outcome, Pipeline, PriceList, Product
+from ..periods import input_month, month_label, parse_month
+from ..selectors import catalogue as catalogue_selectors
 from ..selectors import forecast as forecast_selectors
 from ..selectors.common import choice_id
 from ..services import catalogue, imports, pipelines, targets
@@ -46,60 +46,96 @@ def product_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def product_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A product with its price on each active price list."""
     user = request_user(request)
     policy.require_admin(user)
     product = get_object_or_404(Product, pk=pk) if pk else None
-    price_list = catalogue.default_price_list()
+    catalogue.default_price_list()  # a first installation gets its standard list here
+    price_lists = list(PriceList.objects.filter(active=True).order_by("-is_default", "name", "id"))
     initial: dict[str, Any] = {"active": True, "tax_rate": "10"}
     if product is not None:
-        initial = {name: getattr(product, name) for name in ProductForm.base_fields if name != "price"}
-        initial["price"] = (
-            product.prices.filter(price_list=price_list).values_list("price", flat=True).first()
-        )
-    form = ProductForm(request.POST or None, initial=initial)
+        initial = {name: getattr(product, name) for name in ProductForm.base_fields}
+        prices = dict(product.prices.values_list("price_list_id", "price"))
+        initial |= {catalogue.price_field(p): prices.get(p.pk) for p in price_lists}
+    form = ProductForm(request.POST or None, initial=initial, price_lists=price_lists)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "price"}
-        prices = {price_list: form.cleaned_data["price"] or None}
         try:
             if product is None:
-                catalogue.product_create(actor=user, data=data, prices=prices)
+                catalogue.product_create(actor=user, data=form.product_data(), prices=form.prices())
             else:
-                catalogue.product_update(product=product, actor=user, data=data, prices=prices)
+                catalogue.product_update(
+                    product=product, actor=user, data=form.product_data(), prices=form.prices()
+                )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             return redirect("sales:product_list")
     title = _("Edit product") if product else _("New product")
-    help_text = _("Prices are in %(currency)s on the list “%(name)s”.") % {
-        "currency": price_list.currency,
-        "name": price_list.name,
-    }
+    help_text = _("Leave a price empty to keep the product off that list.")
     return render(
         request, "sales/form.html", {"nav": "products", "form": form, "title": title, "help": help_text}
     )
 
 
 @login_required
-def forecast(request: HttpRequest) -> HttpResponse:
+def price_list_list(request: HttpRequest) -> HttpResponse:
+    policy.require_admin(request_user(request))
+    return render(
+        request,
+        "sales/price_list_list.html",
+        {"nav": "admin", "price_lists": catalogue_selectors.price_lists()},
+    )
+
+
+@login_required
+def price_list_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user = request_user(request)
+    policy.require_admin(user)
+    price_list = get_object_or_404(PriceList, pk=pk) if pk else None
+    initial = (
+        {name: getattr(price_list, name) for name in PriceListForm.base_fields}
+        if price_list
+        else {"active": True, "currency": conf.base_currency()}
+    )
+    form = PriceListForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if price_list is None:
+                catalogue.price_list_create(actor=user, **form.cleaned_data)
+            else:
+                catalogue.price_list_update(price_list=price_list, actor=user, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The price list was saved."))
+            return redirect("sales:price_list_list")
+    title = _("Edit price list") if price_list else _("New price list")
+    help_text = _("Each product can have a price on each list, in the list's currency.")
+    return render(
+        request, "sales/form.html", {"nav": "admin", "form": form, "title": title, "help": help_text}
+    )
+
+
+@login_required
+def forecast(request: HttpRequest) -> HttpResponse:
+    """The weighted pipeline, won deals and targets per month, for everyone the user sees, a
+    team or one salesperson; by team and by salesperson; and the form to set a target."""
+    user = request_user(request)
+    team_choices, people_choices = forecast_selectors.forecast_choices(user)
     start = None
     if request.GET.get("start"):
         try:
             start = parse_month(request.GET["start"])
         except ValueError:
             messages.error(request, _("Enter a month as year/month, for example 1405/09."))
+    team_id = _among(request.GET.get("team"), team_choices)
+    owner_id = _among(request.GET.get("owner"), people_choices)
+    months = min(max(choice_id(request.GET.get("months")) or 6, 1), 12)
     result = forecast_selectors.forecast(
-        user=user,
-        start=start,
-        months=min(max(choice_id(request.GET.get("months")) or 6, 1), 12),
-        owner_id=choice_id(request.GET.get("owner")),
-        team_id=choice_id(request.GET.get("team")),
+        user=user, start=start, months=months, owner_id=owner_id, team_id=team_id
     )
     people, teams = forecast_selectors.target_scopes(user)
-    form = TargetForm(request.POST or None)
-    form.fields["owner"].queryset = form.fields["owner"].queryset.model.objects.filter(  # type: ignore[attr-defined]
-        pk__in=[p.pk for p in people]
-    )
+    form = TargetForm(request.POST or None, people=people, teams=teams)
     if request.method == "POST":
         if not people and not teams:
             raise PermissionDenied(_("Only a manager may set targets, and only for their own team."))
@@ -110,14 +146,13 @@ def forecast(request: HttpRequest) -> HttpResponse:
                 form.add_error("month", _("Enter a month as year/month, for example 1405/09."))
             else:
                 owner = form.cleaned_data["owner"]
-                team = (
-                    None
-                    if owner
-                    else (user.team if not user.is_administrator else teams[0] if teams else None)
-                )
                 try:
                     targets.target_set(
-                        actor=user, month=month, amount=form.cleaned_data["amount"], owner=owner, team=team
+                        actor=user,
+                        month=month,
+                        amount=form.cleaned_data["amount"],
+                        owner=owner,
+                        team=None if owner else form.cleaned_data["team"],
                     )
                 except ValidationError as exc:
                     add_service_errors(form, exc)
@@ -125,23 +160,39 @@ def forecast(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("The target was saved."))
                     return redirect(request.get_full_path())
     language = translation.get_language() or "fa"
-    months = [(m, month_label(m, language)) for m in result.months]
+    labels = [(m, month_label(m, language)) for m in result.months]
+
+    def row(cells: Any) -> list[Any]:
+        return [cells[m] for m in result.months]
+
     return render(
         request,
         "sales/forecast.html",
         {
             "nav": "forecast",
-            "months": months,
-            "totals": [result.totals[m] for m in result.months],
-            "rows": [
-                (owner, [cells[m] for m in result.months])
-                for owner, cells in forecast_selectors.owner_rows(result)
-            ],
+            "months": labels,
+            "totals": row(result.totals),
+            "team_rows": [(team, row(cells)) for team, cells in forecast_selectors.team_rows(result)],
+            "rows": [(owner, row(cells)) for owner, cells in forecast_selectors.owner_rows(result)],
             "form": form if people or teams else None,
-            "teams": Team.objects.order_by("name") if user.is_administrator else [],
+            "team_choices": team_choices,
+            "people_choices": people_choices,
+            "filters": {
+                "team": team_id,
+                "owner": owner_id,
+                "months": months,
+                "start": input_month(result.months[0], language),
+            },
+            "month_counts": (3, 6, 12),
             "currency": conf.base_currency(),
         },
     )
+
+
+def _among(value: Any, choices: list[Any]) -> int | None:
+    """A filter's id when it is one of the choices offered, else None (everything)."""
+    chosen = choice_id(value)
+    return chosen if chosen is not None and any(c.pk == chosen for c in choices) else None
 
 
 # --- administration -----------------------------------------------------------------------
@@ -220,7 +271,8 @@ def rates(request: HttpRequest) -> HttpResponse:
     policy.require_admin(user)
     if request.method == "POST":
         try:
-            day = LocalDateField().clean(request.POST.get("valid_from")) or timezone.localdate()
+            # Empty means from today.
+            day = LocalDateField(required=False).clean(request.POST.get("valid_from")) or timezone.localdate()
             catalogue.currency_rate_set(
                 actor=user,
                 currency=request.POST.get("currency", ""),
@@ -246,9 +298,11 @@ def rates(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
+    """Products (administrators) and past orders (administrators and managers)."""
     user = request_user(request)
-    policy.require_admin(user)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    if not user.is_administrator:
+        imports.require_order_import(user)
+    form = ImportForm(request.POST or None, request.FILES or None, products=user.is_administrator)
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

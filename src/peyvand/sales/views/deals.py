@@ -88,6 +88,10 @@ def deal_board(request: HttpRequest) -> HttpResponse:
     pipeline = next((p for p in pipelines if p.pk == chosen), pipelines[0])
     filters = {"q": request.GET.get("q", ""), "owner": request.GET.get("owner", ""), "status": ""}
     columns = selectors.deal_board(user=user, pipeline=pipeline, filters=filters)
+    for column in columns:
+        for deal in column.deals:
+            # A card the user may not move is not draggable: no drop that ends in a refusal.
+            deal.movable = policy.can_change(user, deal)  # type: ignore[attr-defined]
     return render(
         request,
         "sales/deal_board.html",
@@ -135,7 +139,9 @@ def deal_create(request: HttpRequest) -> HttpResponse:
         "expected_close": timezone.localdate() + dt.timedelta(days=30),
         "title": _("%(customer)s: new deal") % {"customer": party.display_name} if party else "",
     }
-    form = DealForm(request.POST or None, owners=owners, initial=initial)
+    form = DealForm(
+        request.POST or None, owners=owners, allow_nobody=policy.may_own(user, Deal, None), initial=initial
+    )
     del form.fields["lost_reason"]
     if request.method == "POST" and form.is_valid():
         try:
@@ -161,7 +167,12 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require_change(user, deal)
     initial = {name: getattr(deal, name) for name in DealForm.base_fields if name != "party"}
     initial["party"] = deal.party_id
-    form = DealForm(request.POST or None, owners=assignable(user, Deal), initial=initial)
+    form = DealForm(
+        request.POST or None,
+        owners=assignable(user, Deal),
+        allow_nobody=policy.may_own(user, Deal, None),
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             data = _deal_data(form, user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +19,6 @@ from ..forms import AssignmentRuleForm, ScoreRuleForm, WebFormForm
 from ..models import AssignmentRule, ScoreRule, WebForm
 from ..selectors import leads as selectors
 from ..services import leads, webforms
-from ..tasks import rescore_leads
 
 
 @login_required
@@ -27,20 +26,21 @@ def lead_rules(request: HttpRequest) -> HttpResponse:
     """Scoring rules and assignment rules on one page, each with a form to add one."""
     user = request_user(request)
     policy.require_admin(user)
-    score_form = ScoreRuleForm(request.POST if request.POST.get("form") == "score" else None, prefix="score")
-    assign_form = AssignmentRuleForm(
-        request.POST if request.POST.get("form") == "assign" else None, prefix="assign"
-    )
+    which = request.POST.get("form")
+    score_form = ScoreRuleForm(request.POST if which == "score" else None, prefix="score")
+    assign_form = AssignmentRuleForm(request.POST if which == "assign" else None, prefix="assign")
     if request.method == "POST":
-        form = score_form if request.POST.get("form") == "score" else assign_form
+        form: ScoreRuleForm | AssignmentRuleForm = score_form if which == "score" else assign_form
         if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k not in form.VALUE_FIELDS.values()}
+            data.update(value=form.rule_value(), active=True)
             try:
                 if form is score_form:
-                    leads.score_rule_save(actor=user, data={**form.cleaned_data, "active": True})
+                    leads.score_rule_save(actor=user, data=data)
                 else:
-                    leads.assignment_rule_save(actor=user, data={**form.cleaned_data, "active": True})
+                    leads.assignment_rule_save(actor=user, data=data)
             except ValidationError as exc:
-                add_service_errors(form, exc)
+                add_service_errors(form, exc, {"value": _value_field(form)})
             else:
                 messages.success(request, _("The rule was added."))
                 return redirect("sales:lead_rules")
@@ -53,22 +53,31 @@ def lead_rules(request: HttpRequest) -> HttpResponse:
             "assignment_rules": selectors.assignment_rules(),
             "score_form": score_form,
             "assign_form": assign_form,
+            # The value fields, each with the kind it is for (the page shows the chosen kind's).
+            "score_values": [(kind, score_form[name]) for kind, name in score_form.VALUE_FIELDS.items()],
+            "assign_values": [(kind, assign_form[name]) for kind, name in assign_form.VALUE_FIELDS.items()],
         },
     )
+
+
+def _value_field(form: ScoreRuleForm | AssignmentRuleForm) -> str:
+    """The field a service's error on the rule's value belongs to, for the kind chosen."""
+    return form.VALUE_FIELDS.get(form.cleaned_data.get("kind") or "", "kind")
 
 
 @login_required
 @require_POST
 def rule_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    policy.require_admin(request_user(request))
-    # Retired, not deleted: old scores still explain themselves.
+    """Retire a rule (kept, so old scores still explain themselves) through its service."""
+    user = request_user(request)
+    policy.require_admin(user)
     if kind == "score":
-        get_object_or_404(ScoreRule, pk=pk)
-        ScoreRule.objects.filter(pk=pk).update(active=False)
-        rescore_leads()
+        leads.score_rule_retire(actor=user, rule=get_object_or_404(ScoreRule, pk=pk))
+    elif kind == "assign":
+        leads.assignment_rule_retire(actor=user, rule=get_object_or_404(AssignmentRule, pk=pk))
     else:
-        get_object_or_404(AssignmentRule, pk=pk)
-        AssignmentRule.objects.filter(pk=pk).update(active=False)
+        raise Http404
+    messages.success(request, _("The rule was retired."))
     return redirect("sales:lead_rules")
 
 

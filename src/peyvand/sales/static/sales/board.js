@@ -13,11 +13,22 @@
 
   function say(text) { if (status) status.textContent = text; }
 
-  function recount(column) {
-    const count = column.querySelector("[data-count]");
-    if (!count) return;
-    const n = column.querySelectorAll("[data-deal]").length;
-    count.textContent = n.toLocaleString(document.documentElement.lang === "fa" ? "fa-IR" : "en");
+  // Counts and totals are the server's (a column shows its largest cards, not all, and
+  // amounts are in the base currency, maybe as Toman): after a move, read them again from
+  // the board itself, with the same filters, and put them in place.
+  async function refreshHeads() {
+    const response = await fetch(window.location.href, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    fresh.querySelectorAll("[data-board] [data-stage]").forEach(function (column) {
+      const here = board.querySelector('[data-stage="' + column.dataset.stage + '"]');
+      if (!here) return;
+      ["[data-count]", "[data-total]"].forEach(function (selector) {
+        const source = column.querySelector(selector);
+        const target = here.querySelector(selector);
+        if (source && target) target.replaceChildren(...Array.from(source.childNodes));
+      });
+    });
   }
 
   async function move(card, column, origin, next) {
@@ -40,8 +51,7 @@
         throw new Error((body.error && body.error.message) || board.dataset.failed);
       }
       say(board.dataset.moved.replace("{stage}", column.dataset.stageName));
-      recount(column.closest("[data-stage]"));
-      recount(origin.closest("[data-stage]"));
+      await refreshHeads();
     } catch (error) {
       origin.insertBefore(card, next);
       say(error.message);
@@ -54,6 +64,10 @@
   board.addEventListener("dragstart", function (event) {
     const card = event.target instanceof Element ? event.target.closest("[data-deal]") : null;
     if (!card) return;
+    if (card.getAttribute("draggable") !== "true") {  // the user may not move this deal
+      event.preventDefault();
+      return;
+    }
     dragged = { card: card, origin: card.parentElement, next: card.nextElementSibling };
     event.dataTransfer.effectAllowed = "move";
     event.dataTransfer.setData("text/plain", card.dataset.deal);
