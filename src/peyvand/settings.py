@@ -253,6 +253,8 @@ PEYVAND_SMS_WEBHOOK_TOKEN = os.environ.get("PEYVAND_SMS_WEBHOOK_TOKEN", "")
 
 # Telephony (CTI): the shared secret a PBX sends to POST /api/v1/telephony/calls.
 PEYVAND_TELEPHONY_TOKEN = os.environ.get("PEYVAND_TELEPHONY_TOKEN", "")
+# The area code a local number without one (88776655) is dialled in: Tehran's by default.
+PEYVAND_TELEPHONY_AREA_CODE = os.environ.get("PEYVAND_TELEPHONY_AREA_CODE", "21").strip().lstrip("0")
 
 # The outbox: attempts before a message is failed for good, and the first retry's delay
 # (doubled at each attempt, capped); a claimed message is reclaimed after the lease.

@@ -10,6 +10,14 @@ from django.utils import timezone
 from peyvand.activities import services
 from peyvand.activities.models import Activity
 from peyvand.core.models import User
+from tests.sales.conftest import (  # noqa: F401 - the sales fixtures deals and quotes need
+    customer_with_email,
+    make_deal,
+    pipeline,
+    price_list,
+    products,
+    stages,
+)
 
 
 @pytest.fixture

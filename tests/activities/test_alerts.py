@@ -5,7 +5,7 @@ import datetime as dt
 from unittest import mock
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from peyvand.activities import services, tasks
 from peyvand.activities.models import Activity, TeamSettings
@@ -124,24 +124,48 @@ def test_an_assignee_who_is_the_manager_escalates_to_the_administrators(users, m
 
 
 def test_birthdays_remind_the_owner_once_a_year(users, make_person):
+    """A Persian owner is reminded on the Jalali day: 1990-03-10 is 19 Esfand 1368, and
+    19 Esfand 1403 is 2025-03-09."""
     make_person(owner="sales", first_name="مریم", data={"date_of_birth": dt.date(1990, 3, 10)})
     make_person(owner="sales2", first_name="یاسر", data={"date_of_birth": dt.date(1985, 7, 1)})
     make_person(owner=None, first_name="بی‌صاحب", data={"date_of_birth": dt.date(1980, 3, 10)})
-    day = dt.date(2025, 3, 10)
+    assert services.occasions_remind(day=dt.date(2025, 3, 10)) == 0  # 20 Esfand: not her day
+    day = dt.date(2025, 3, 9)
     assert services.occasions_remind(day=day) == 1
     assert services.occasions_remind(day=day) == 0
-    tasks.occasions_task.call_local()
     reminder = notes(users["sales"], "birthday").get()
-    assert reminder.data["party"] == "مریم کریمی" and reminder.data["years"] == 35
+    assert reminder.data["party"] == "مریم کریمی" and reminder.data["years"] == 35  # 1403 − 1368
     assert not notes(users["sales2"], "birthday").exists()
-    assert services.occasions_remind(day=dt.date(2026, 3, 10)) == 1  # next year again
+    assert services.occasions_remind(day=dt.date(2026, 3, 10)) == 1  # 19 Esfand 1404, a year on
+
+
+def test_an_english_owner_is_reminded_on_the_gregorian_day(users, make_person):
+    users["sales"].language = "en"
+    users["sales"].save(update_fields=["language"])
+    make_person(owner="sales", data={"date_of_birth": dt.date(1990, 3, 10)})
+    assert services.occasions_remind(day=dt.date(2025, 3, 9)) == 0
+    assert services.occasions_remind(day=dt.date(2025, 3, 10)) == 1
+    tasks.occasions_task.call_local()  # the periodic job the same day adds nothing
+    assert notes(users["sales"], "birthday").get().data["years"] == 35
 
 
 def test_a_29_february_birthday_is_remembered_on_28_february_in_common_years(users, make_person):
+    users["sales"].language = "en"
+    users["sales"].save(update_fields=["language"])
     make_person(owner="sales", data={"date_of_birth": dt.date(2000, 2, 29)})
     assert services.occasions_remind(day=dt.date(2025, 2, 28)) == 1
     assert services.occasions_remind(day=dt.date(2024, 2, 28)) == 0
     assert services.occasions_remind(day=dt.date(2024, 2, 29)) == 1
+
+
+def test_a_30_esfand_birthday_is_remembered_on_29_esfand_in_common_years(users, make_person):
+    # 30 Esfand 1399 (a leap year) is 2021-03-20; 1403 is leap too, 1402 and 1404 are not.
+    make_person(owner="sales", data={"date_of_birth": dt.date(2021, 3, 20)})
+    assert services.occasions_remind(day=dt.date(2024, 3, 19)) == 1  # 29 Esfand 1402
+    assert services.occasions_remind(day=dt.date(2025, 3, 19)) == 0  # 29 Esfand 1403: it has a 30th
+    assert services.occasions_remind(day=dt.date(2025, 3, 20)) == 1  # 30 Esfand 1403
+    assert services.occasions_remind(day=dt.date(2026, 3, 20)) == 1  # 29 Esfand 1404
+    assert [n.data["years"] for n in notes(users["sales"], "birthday").order_by("id")] == [3, 4, 5]
 
 
 def test_another_app_can_add_anniversaries(users, make_person):
@@ -174,3 +198,50 @@ def test_inactive_owners_are_not_reminded(users, make_person):
     users["sales"].save()
     assert services.occasions_remind(day=dt.date(2025, 3, 10)) == 0
     assert timezone.now()
+
+
+def test_customer_anniversaries_count_from_the_first_deal_won(users, make_person, make_deal, stages):
+    from peyvand.notifications.services import notification_text
+    from peyvand.sales.models import Deal
+    from peyvand.sales.services import deals
+
+    party = make_person(owner="sales", first_name="نیما", last_name="رضایی")
+    first, later = make_deal(party=party), make_deal(party=party)
+    lost = make_deal(party=party)
+    for deal in (first, later):
+        deals.deal_move_stage(deal=deal, stage=stages["won"], actor=users["sales"])
+    deals.deal_move_stage(deal=lost, stage=stages["lost"], actor=users["sales"], lost_reason="گران")
+    # Won on 1 Mehr 1400 (2021-09-23, 10:00 Tehran) and on a later day; lost earlier still.
+    won_at = dt.datetime(2021, 9, 23, 6, 30, tzinfo=dt.UTC)
+    Deal.objects.filter(pk=first.pk).update(closed_at=won_at)
+    Deal.objects.filter(pk=later.pk).update(closed_at=won_at + dt.timedelta(days=40))
+    Deal.objects.filter(pk=lost.pk).update(closed_at=won_at - dt.timedelta(days=100))
+
+    assert services.occasions_remind(day=dt.date(2024, 9, 23)) == 0  # 2 Mehr 1403: not the day
+    assert not notes(users["sales"], "anniversary").exists()
+    assert services.occasions_remind(day=dt.date(2024, 9, 22)) == 1  # 1 Mehr 1403
+    assert services.occasions_remind(day=dt.date(2024, 9, 22)) == 0
+    note = notes(users["sales"], "anniversary").get()
+    assert note.data == {"party": "نیما رضایی", "label": "Customer anniversary", "years": 3}
+    assert note.party_id == party.pk
+    with translation.override("fa"):
+        assert notification_text(note) == "سالگرد مشتری شدن نیما رضایی: امروز ۳ سال"
+    with translation.override("en"):
+        assert notification_text(note) == "Customer anniversary of نیما رضایی: 3 years today"
+
+
+def test_an_english_owner_gets_the_customer_anniversary_on_the_gregorian_day(
+    users, make_person, make_deal, stages
+):
+    from peyvand.sales.models import Deal
+    from peyvand.sales.services import deals
+
+    users["sales"].language = "en"
+    users["sales"].save(update_fields=["language"])
+    deal = make_deal(party=make_person(owner="sales"))
+    deals.deal_move_stage(deal=deal, stage=stages["won"], actor=users["sales"])
+    Deal.objects.filter(pk=deal.pk).update(closed_at=dt.datetime(2021, 9, 23, 6, 30, tzinfo=dt.UTC))
+    assert services.occasions_remind(day=dt.date(2024, 9, 22)) == 0
+    assert services.occasions_remind(day=dt.date(2021, 9, 23)) == 0  # the day itself is no anniversary
+    assert services.occasions_remind(day=dt.date(2024, 9, 23)) == 1
+    assert notes(users["sales"], "anniversary").get().data["years"] == 3

@@ -235,3 +235,17 @@ def test_a_manager_finishing_a_reps_call_leaves_the_follow_up_with_the_rep(users
         activity=call, actor=users["manager"], follow_up={"due_at": timezone.now() + dt.timedelta(days=1)}
     )
     assert result.follow_up.assignee == users["sales"]
+
+
+@pytest.mark.parametrize(
+    "language, expected",
+    [("fa", "تاریخی بین ۱۳۷۸/۱۰/۱۱ و ۱۵۷۹/۱۰/۱۰ وارد کنید."), ("en", "between 2000-01-01 and 2200-12-31")],
+)
+def test_a_date_out_of_range_is_explained_in_the_users_calendar_and_digits(users, language, expected):
+    from django.utils import translation
+
+    with translation.override(language), pytest.raises(ValidationError) as error:
+        services.activity_create(
+            actor=users["sales"], data={"title": "x", "due_at": dt.datetime(2300, 1, 1, tzinfo=dt.UTC)}
+        )
+    assert expected in error.value.message_dict["due_at"][0]

@@ -16,6 +16,15 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.sales.conftest import (  # noqa: F401 - the sales fixtures deals and quotes need
+    customer_with_email,
+    make_deal,
+    pipeline,
+    price_list,
+    products,
+    stages,
+)
+
 
 def free_port() -> int:
     with socket.socket() as probe:

@@ -47,6 +47,15 @@ def test_preview_counts_before_sending(api_as):
     }
 
 
+def test_preview_for_a_customer_fills_the_placeholders(api_as, customer):
+    api = api_as("sales")
+    text = "{name}" * 10  # unfilled: GSM-7, 80 septets (a brace takes two)
+    assert api.post("/sms/preview", {"text": text}).json()["segments"] == 1
+    filled = api.post("/sms/preview", {"text": text, "party_id": customer.pk}).json()
+    assert filled["characters"] == len("مریم احمدی") * 10 and filled["segments"] == 2
+    assert api_as("outsider").post("/sms/preview", {"text": text, "party_id": customer.pk}).status_code == 404
+
+
 @pytest.mark.parametrize(
     "path, body, status, field",
     [
@@ -129,6 +138,9 @@ def test_a_reply_as_json_or_as_a_form(gateway_post, customer):
         ({"data": {"from": "anonymous", "text": "x"}}, 422),
         ({"raw": "{oops"}, 400),
         ({"data": {"from": "0912\u0000", "text": "x"}}, 422),
+        ({"data": {"from": "09121234567", "text": "x", "at": "2100-01-01T00:00:00Z"}}, 422),
+        ({"raw": "[" * 100_000 + "]" * 100_000}, 400),
+        ({"raw": '{"from": ' + "[" * 100_000 + "]" * 100_000 + "}"}, 400),
     ],
 )
 def test_bad_callbacks(gateway_post, customer, kwargs, status):
@@ -136,3 +148,8 @@ def test_bad_callbacks(gateway_post, customer, kwargs, status):
     assert response.status_code == status, response.content
     assert response.json()["error"]["message"]
     assert not Interaction.objects.exists()
+
+
+def test_a_reply_dated_far_off_names_the_field(gateway_post, customer):
+    response = gateway_post({"from": "09121234567", "text": "x", "at": "2100-01-01T00:00:00Z"})
+    assert [f["field"] for f in response.json()["error"]["fields"]] == ["at"]

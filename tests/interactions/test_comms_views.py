@@ -60,7 +60,50 @@ def test_marketing_without_consent_is_shown_as_an_error(as_user, customer):
 def test_sms_count_and_cost_before_sending(as_user, settings):
     settings.PEYVAND_SMS_SEGMENT_PRICE = "1000"
     html = as_user("sales").get("/sms/count/", {"body": "س" * 71}).content.decode()
-    assert 'data-segments="2"' in html and "UCS-2" in html and "۲٬۰۰۰" in html
+    assert 'data-segments="2"' in html and "UCS-2" in html
+    # The currency as the sales pages write money: «ریال», never "IRR", in Persian digits.
+    cost = re.search(r'data-testid="sms-cost">(.*?)</span>\s*</div>', html, re.S).group(1)
+    assert "۲٬۰۰۰" in cost and "ریال" in cost and "IRR" not in cost
+    english = as_user("sales").get("/sms/count/", {"body": "hello"}, headers={"Accept-Language": "en"})
+    shown = " ".join(re.sub(r"<[^>]+>", " ", english.content.decode()).split())
+    assert "cost 1,000 Rial" in shown and "IRR" not in shown
+
+
+def test_the_cost_counts_the_text_as_this_customer_will_receive_it(as_user, customer, make_person, settings):
+    """{name} is short in the template and long for this customer: 2 segments, not 1."""
+    settings.PEYVAND_SMS_SEGMENT_PRICE = "1000"
+    long_name = make_person(
+        first_name="عبدالرحمن‌محمدحسین",
+        last_name="شریعتمداری‌خراسانی‌اصفهانی‌نژاد",
+        contacts=[{"kind": "phone", "value": "09351234567"}],
+    )
+    text = "سلام {name}، سفارش شما آماده است و فردا ارسال می‌شود. " + "سپاس"
+    assert len(text) <= 70
+    client = as_user("sales")
+    unfilled = client.get("/sms/count/", {"body": text}).content.decode()
+    assert 'data-segments="1"' in unfilled
+    filled = client.get("/sms/count/", {"body": text, "party": long_name.pk}).content.decode()
+    assert 'data-segments="2"' in filled
+    # The send page counts the same way, and so does what is charged when it is queued.
+    page = client.post(
+        f"/customers/{long_name.pk}/sms/", {"to": "+989351234567", "purpose": "transactional", "body": ""}
+    ).content.decode()
+    assert 'data-testid="sms-count"' in page
+    from peyvand.interactions.services import messaging
+
+    draft = messaging.Draft(to="+989351234567", body=text, language="fa")
+    sent = messaging.sms_send(party=long_name, actor=client_user(client), draft=draft)
+    assert sent.segments == 2
+
+
+def test_the_count_of_a_customer_one_may_not_see_is_not_found(as_user, customer):
+    assert as_user("outsider").get("/sms/count/", {"body": "x", "party": customer.pk}).status_code == 404
+
+
+def client_user(client):
+    from django.contrib.auth import get_user
+
+    return get_user(client)
 
 
 def test_templates_fill_the_form_and_need_known_placeholders(as_user, customer, users):

@@ -10,19 +10,12 @@ from peyvand.interactions.services import outbox
 from peyvand.sales.documents import render_quote_pdf
 from peyvand.sales.models import Quote
 from peyvand.sales.services import billing, deals
-from tests.sales.conftest import (  # noqa: F401 - the sales fixtures this needs
-    customer_with_email,
-    make_deal,
-    pipeline,
-    price_list,
-    products,
-)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def quote(make_deal, products, users, customer_with_email):  # noqa: F811
+def quote(make_deal, products, users, customer_with_email):
     deal = make_deal(party=customer_with_email, amount=0)
     deals.deal_line_add(deal=deal, actor=users["sales"], data={"product": products["crm"], "quantity": "2"})
     return billing.quote_create(deal=deal, actor=users["sales"])
@@ -126,7 +119,7 @@ def test_a_missing_attachment_fails_with_the_reason_and_sends_nothing(smtp, quot
     assert delivery(quote) == "failed" and smtp.messages == []
 
 
-def test_a_quote_that_cannot_be_emailed_queues_nothing(quote, users, customer_with_email):  # noqa: F811
+def test_a_quote_that_cannot_be_emailed_queues_nothing(quote, users, customer_with_email):
     from django.core.exceptions import ValidationError
 
     from peyvand.customers.models import ContactPoint

@@ -270,3 +270,142 @@ def test_a_number_that_is_not_a_phone_number_is_logged_nowhere(pbx, customer):
 def test_only_get_is_refused_in_the_api_format(pbx):
     response = Client(headers={"Authorization": f"Bearer {SECRET}"}).get(URL)
     assert response.status_code == 405 and response.json()["error"]["code"] == "method_not_allowed"
+
+
+# --- the README's Asterisk dialplan, number formats, outgoing calls, strict values --------
+
+
+def _readme_payload(**args: str) -> str:
+    """The body the README's dialplan makes Asterisk send, for these Gosub arguments."""
+    from pathlib import Path
+    from urllib.parse import quote
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    line = next(line for line in readme.splitlines() if "CURL(${PEYVAND_URL}," in line)
+    body = line.split("CURL(${PEYVAND_URL},", 1)[1].rsplit(")})", 1)[0]
+    direction = args.get("ARG4") or "inbound"
+    replacements = {
+        "${CHANNEL(linkedid)}": args["linkedid"],
+        '${IF($["${ARG4}"=""]?inbound:${ARG4})}': direction,
+        "${URIENCODE(${ARG2})}": quote(args.get("ARG2", ""), safe=""),
+        "${URIENCODE(${ARG6})}": quote(args.get("ARG6", ""), safe=""),
+    }
+    for variable, value in replacements.items():
+        body = body.replace(variable, value)
+    for name in ("ARG1", "ARG3", "ARG5"):
+        body = body.replace("${" + name + "}", args.get(name, ""))
+    assert "${" not in body, body  # every variable of the README's line is one Asterisk has
+    return body
+
+
+def test_the_readme_uses_asterisks_own_linkedid():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "${LINKEDID}" not in readme and "${CHANNEL(linkedid)}" in readme
+
+
+def test_the_readme_dialplan_works_for_ringing_answered_and_finished(pbx, customer, users):
+    ringing = _readme_payload(linkedid="L1", ARG1="ringing", ARG2="09121234567", ARG3="101")
+    assert ringing == (
+        "call_id=L1&event=ringing&number=09121234567&extension=101&direction=inbound&duration=&recording_url="
+    )
+    form = {"content_type": "application/x-www-form-urlencoded"}
+    response = pbx(raw=ringing, **form)
+    assert response.status_code == 200, response.content
+    assert response.json()["customer"]["id"] == customer.pk
+    answered = _readme_payload(linkedid="L1", ARG1="answered", ARG3="101")
+    assert pbx(raw=answered, **form).json()["status"] == "answered"
+    finished = _readme_payload(
+        linkedid="L1", ARG1="finished", ARG2="09121234567", ARG5="73", ARG6="https://pbx.example.com/L1.wav"
+    )
+    body = pbx(raw=finished, **form).json()
+    assert body["status"] == "finished"
+    call = PhoneCall.objects.get()
+    assert call.duration == 73 and call.recording_url == "https://pbx.example.com/L1.wav"
+    assert Interaction.objects.get(party=customer).outcome == "completed"
+
+
+@pytest.mark.parametrize(
+    "number", ["88776655", "۸۸۷۷۶۶۵۵", "+98 21 8877 6655 ext. 12", "021 8877 6655 x12", "02188776655;ext=7"]
+)
+def test_local_numbers_and_extensions_find_the_customer(pbx, customer, number):
+    body = pbx({"call_id": "a1", "event": "ringing", "number": number, "extension": "101"}).json()
+    assert body["number"] == "+982188776655" and body["customer"]["id"] == customer.pk
+    assert Party.objects.count() == 1
+
+
+def test_a_local_number_is_in_the_configured_area_code(pbx, customer, settings):
+    settings.PEYVAND_TELEPHONY_AREA_CODE = "31"  # Isfahan
+    body = pbx({"call_id": "a2", "event": "ringing", "number": "88776655", "extension": "101"}).json()
+    assert body["number"] == "+983188776655" and body["customer"]["id"] != customer.pk
+
+
+def test_an_outgoing_call_nobody_took_is_not_a_missed_call(pbx, customer, users):
+    pbx(
+        {
+            "call_id": "o2",
+            "event": "ringing",
+            "direction": "outbound",
+            "number": "09121234567",
+            "extension": "101",
+        }
+    )
+    assert pbx({"call_id": "o2", "event": "finished", "duration": 0}).json()["status"] == "no_answer"
+    interaction = Interaction.objects.get(party=customer)
+    assert interaction.direction == "outbound" and interaction.outcome == "no_answer"
+    assert interaction.subject == "تماس خروجی بی‌پاسخ"
+    assert not Notification.objects.filter(kind__in=["missed_call", "call"]).exists()
+
+
+@pytest.mark.parametrize(
+    "language, incoming, missed",
+    [("en", "Incoming call", "Missed call"), ("fa", "تماس ورودی", "تماس بی‌پاسخ")],
+)
+def test_a_call_is_written_in_the_language_of_the_user_who_took_it(
+    pbx, customer, users, language, incoming, missed
+):
+    users["sales"].language = language
+    users["sales"].save(update_fields=["language"])
+    pbx({"call_id": "g1", "event": "ringing", "number": "09121234567", "extension": "101"})
+    assert Interaction.objects.get(party=customer).subject == incoming
+    pbx({"call_id": "g1", "event": "finished"})
+    interaction = Interaction.objects.get(party=customer)
+    assert interaction.subject == missed
+    assert ("Extension: 101" in interaction.body) == (language == "en")
+
+
+@pytest.mark.parametrize(
+    "raw, field",
+    [
+        ('{"call_id": "1", "event": "finished", "duration": true}', "duration"),
+        ('{"call_id": "1", "event": "finished", "duration": 12.5}', "duration"),
+        ('{"call_id": "1", "event": "finished", "duration": "12"}', None),  # as a form sends it: fine
+        ('{"call_id": "1", "event": "ringing", "at": "2100-01-01T00:00:00Z"}', "at"),
+        ('{"call_id": "1", "event": "ringing", "at": "2001-01-01T00:00:00Z"}', "at"),
+    ],
+)
+def test_strict_values(pbx, customer, raw, field):
+    response = pbx(raw=raw)
+    if field is None:
+        assert response.status_code == 200 and PhoneCall.objects.get().duration == 12
+        return
+    error(response, 422, field)
+    assert not PhoneCall.objects.exists()
+
+
+def test_a_call_reported_late_keeps_its_own_time(pbx, customer):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    when = (timezone.now() - dt.timedelta(hours=5)).replace(microsecond=0)
+    pbx({"call_id": "late1", "event": "ringing", "number": "09121234567", "at": when.isoformat()})
+    assert Interaction.objects.get(party=customer).occurred_at == when
+
+
+def test_deeply_nested_json_is_a_bad_request_not_a_500(pbx):
+    deep = "[" * 100_000 + "]" * 100_000
+    error(pbx(raw=deep), 400)
+    error(pbx(raw='{"call_id": ' + deep + ', "event": "ringing"}'), 400)
+    assert not PhoneCall.objects.exists()

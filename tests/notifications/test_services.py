@@ -141,3 +141,12 @@ def test_a_note_mentioning_colleagues_notifies_those_who_may_see_it(users, make_
         "manager",
         "sales2",
     ]
+
+
+def test_the_email_subject_is_one_translated_sentence(users):
+    users["sales"].email = "sara@example.com"
+    users["sales"].language = "fa"
+    users["sales"].save()
+    services.preference_update(user=users["sales"], data={"email_reminders": True})
+    services.notify(recipient=users["sales"], kind="reminder", data={"title": "تماس", "when": ""})
+    assert OutboundMessage.objects.get().subject.startswith("پیوند: یادآوری: تماس")

@@ -107,3 +107,65 @@ def test_the_messenger(as_user, users):
     assert as_user("sales").get("/messages/999999999999999999/").status_code == 404
     assert as_user("sales").post(f"/messages/{users['manager'].pk}/", {"body": ""}).status_code == 200
     assert Message.objects.count() == 1
+
+
+# --- the screen-pop's own, faster poll ----------------------------------------------------
+
+
+def test_only_a_user_with_an_extension_watches_for_calls_every_few_seconds(as_user, users):
+    from peyvand.interactions.services.telephony import extension_set
+
+    html = as_user("sales").get("/notifications/count/").content.decode()
+    assert "/notifications/ringing/" not in html  # no extension: the 20 s badge poll only
+    extension_set(user=users["sales"], extension="101", actor=users["admin"])
+    html = as_user("sales").get("/notifications/count/").content.decode()
+    assert 'hx-get="/notifications/ringing/?shown=0"' in html and 'hx-trigger="every 4s"' in html
+
+
+def test_the_screen_pop_poll_is_one_query_and_silent_when_nothing_changed(as_user, users, queries):
+    client = as_user("sales")
+    assert client.get("/notifications/ringing/?shown=0").status_code == 204
+    call = services.notify(recipient=users["sales"], kind="call", data={"party": "مریم احمدی"}, url="/c/")
+    with queries() as captured:
+        response = client.get("/notifications/ringing/?shown=0")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="screen-pop"' in html and "مریم احمدی" in html
+    assert f'hx-get="/notifications/ringing/?shown={call.pk}"' in html
+    ours = [q["sql"] for q in captured.captured_queries if "notifications_notification" in q["sql"]]
+    assert len(ours) == 1, captured.captured_queries
+    assert client.get(f"/notifications/ringing/?shown={call.pk}").status_code == 204  # still the same
+    services.notification_mark_read(notification=call, user=users["sales"])
+    gone = client.get(f"/notifications/ringing/?shown={call.pk}")
+    assert gone.status_code == 200 and 'data-testid="screen-pop"' not in gone.content.decode()
+
+
+def test_the_ringing_query_is_an_index_range_scan(users):
+    """Unread notifications of one user in the last 90 seconds: a range of the unread index,
+    however many notifications there are."""
+    from django.db import connection
+
+    from peyvand.notifications import selectors
+
+    services.notify(recipient=users["sales"], kind="call", data={})
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = _ringing_sql(selectors, users["sales"])
+        prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+        cursor.execute(prefix + sql, params)
+        plan = " ".join(str(part) for row in cursor.fetchall() for part in row)
+    assert "notification_unread" in plan and "SCAN notifications_notification" not in plan, plan
+
+
+def _ringing_sql(selectors, user):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    since = timezone.now() - dt.timedelta(seconds=90)
+    queryset = Notification.objects.filter(
+        recipient=user, kind="call", read_at__isnull=True, created_at__gte=since
+    ).order_by("-created_at", "-id")[:1]
+    assert selectors.ringing(user=user) is not None  # the selector asks just this
+    return queryset.query.sql_with_params()

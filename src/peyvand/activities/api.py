@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from peyvand.core import policy
 from peyvand.core.api import (
     ERRORS,
     ApiDate,
@@ -32,6 +33,7 @@ from peyvand.core.api import (
 from peyvand.customers.api import PartyRef, visible_party
 from peyvand.interactions.api import InteractionOutcome
 from peyvand.notifications.services import REMINDER_CHOICES
+from peyvand.sales.models import Deal
 
 from . import selectors, services
 from .models import Activity, Kind, Repeat
@@ -58,6 +60,7 @@ class ActivityOut(Schema):
     title: str
     description: str
     party: PartyRef | None
+    deal_id: int | None
     due_at: dt.datetime
     ends_at: dt.datetime | None
     assignee: UserRef
@@ -88,6 +91,9 @@ Reminders = Annotated[list[Literal[REMINDER_CHOICES]], Field(max_length=len(REMI
 class ActivityFields(InputSchema):
     description: Text | None = None
     party_id: BodyId | None = None
+    deal_id: BodyId | None = Field(
+        None, description="The deal it is for; its customer when party_id is left out"
+    )
     ends_at: ApiDateTime | None = None
     assignee_id: BodyId | None = Field(None, description="You, when left out")
     priority: Literal[1, 2, 3, 4] | None = None
@@ -155,7 +161,7 @@ class CalendarQuery(Schema):
 
 
 def _data(payload: InputSchema) -> tuple[dict[str, Any], list[int] | None]:
-    user_fields = {"party_id", "assignee_id", "reminders"}
+    user_fields = {"party_id", "deal_id", "assignee_id", "reminders"}
     raw = payload.model_dump(exclude_unset=True)
     data = {key: value for key, value in raw.items() if key not in user_fields}
     for key in ("description",):
@@ -175,6 +181,13 @@ def _resolve(request: HttpRequest, payload: InputSchema, data: dict[str, Any]) -
     if "party_id" in fields:
         pk = getattr(payload, "party_id", None)
         data["party"] = visible_party(user, pk, "party_id") if pk else None
+    if "deal_id" in fields:
+        pk = getattr(payload, "deal_id", None)
+        data["deal"] = None
+        if pk:
+            data["deal"] = policy.visible(user, Deal.objects.filter(pk=pk)).first()
+            if data["deal"] is None:
+                raise field_error("deal_id", _("Choose a deal you can see."))
     if "assignee_id" in fields:
         assignee = resolve_user(getattr(payload, "assignee_id", None), "assignee_id")
         if assignee is None:

@@ -19,7 +19,9 @@ class ActivitiesConfig(AppConfig):
         )
 
         from .models import Activity
+        from .occasions import first_deal_won
         from .panels import next_steps_context
+        from .services.alerts import register_occasion_source
 
         # An activity belongs to whoever is to do it: they (and, by the policy's scopes,
         # their team or manager) see and change it.
@@ -52,6 +54,7 @@ class ActivitiesConfig(AppConfig):
                 order=60,
             )
         )
+        register_occasion_source(first_deal_won)
         register_party_panel(
             PartyPanel(
                 "next_steps", "activities/_party_panel.html", next_steps_context, column="side", order=10

@@ -13,6 +13,7 @@ from peyvand.customers.models import Party
 from peyvand.customers.selectors import party_get
 from peyvand.interactions.models import Outcome
 from peyvand.notifications.services import REMINDER_CHOICES
+from peyvand.sales.models import Deal
 
 from . import selectors
 from .models import Kind, Priority, Repeat
@@ -37,6 +38,9 @@ class ActivityForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=Kind.choices, initial=Kind.CALL)
     title = forms.CharField(label=_("Title"), max_length=200)
     party = forms.CharField(label=_("Customer"), required=False, widget=forms.HiddenInput)
+    deal = forms.ModelChoiceField(
+        label=_("Deal"), queryset=Deal.objects.none(), required=False, empty_label=_("No deal")
+    )
     due_at = LocalDateTimeField(label=_("Due (or starts)"))
     ends_at = LocalDateTimeField(label=_("Ends"), required=False)
     assignee = forms.ModelChoiceField(label=_("Assigned to"), queryset=User.objects.none())
@@ -65,6 +69,13 @@ class ActivityForm(BootstrapMixin, forms.Form):
         field.queryset = User.objects.filter(pk__in=[u.pk for u in selectors.assignable_users(user=user)])
         field.empty_label = None
         self.fields["reminders"].widget.attrs["class"] = "form-check-input"
+        deal = self.fields["deal"]
+        assert isinstance(deal, forms.ModelChoiceField)
+        deal.queryset = selectors.deal_choices(
+            user=user, party_id=self["party"].value(), current_id=self["deal"].value()
+        )
+        if not deal.queryset.exists():
+            deal.widget = forms.HiddenInput()  # nothing to choose from: keep the form short
 
     def clean_party(self) -> Party | None:
         value = self.cleaned_data.get("party") or ""

@@ -57,6 +57,15 @@ class Activity(TrackedModel):
         on_delete=models.CASCADE,
         related_name="activities",
     )
+    # The deal it moves forward, if any (its customer is the deal's, or its contact).
+    deal = models.ForeignKey(
+        "sales.Deal",
+        verbose_name=_("deal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
     # Due for a task or a call; the start of a meeting or a visit.
     due_at = models.DateTimeField(_("due"))
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
@@ -106,6 +115,7 @@ class Activity(TrackedModel):
             models.Index(fields=["due_at", "id"], condition=OPEN_Q, name="activity_open_due"),
             models.Index(fields=["assignee", "due_at", "id"], name="activity_assignee"),
             models.Index(fields=["party", "due_at", "id"], name="activity_party"),
+            models.Index(fields=["deal", "due_at", "id"], name="activity_deal"),
             models.Index(fields=["due_at", "id"], name="activity_due"),
         ]
 

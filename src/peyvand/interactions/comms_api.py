@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, HttpBearer
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from peyvand.core.api import (
@@ -41,10 +41,11 @@ from peyvand.core.api import (
     actor,
     page_out,
 )
+from peyvand.core.text import to_ascii_digits
 from peyvand.customers.api import PartyRef
 from peyvand.customers.selectors import party_get
 
-from . import selectors, smscount
+from . import selectors
 from .models import MessageTemplate, OutboundMessage, PhoneCall
 from .services import messaging
 from .services.inbound import InboundError, sms_receive
@@ -95,17 +96,38 @@ def _payload(request: HttpRequest, schema: type[S]) -> S:
     content_type = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
     data: Any
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        data = dict(request.POST.items())
+        # A PBX's dialplan sends every field, empty when it has no value (no billsec while
+        # ringing): an empty field is a missing one.
+        data = {name: value for name, value in request.POST.items() if value.strip()}
     else:
         try:
             data = json.loads(request.body or b"null")
+        except RecursionError:
+            raise ApiError(400, "invalid_json", _("The request body is nested too deeply.")) from None
         except (ValueError, UnicodeDecodeError):
             raise ApiError(400, "invalid_json", _("The request body is not valid JSON.")) from None
     try:
         return schema.model_validate(data)
+    except RecursionError:
+        raise ApiError(400, "invalid_json", _("The request body is nested too deeply.")) from None
     except PydanticValidationError as exc:
-        errors = [{**error, "loc": ("body", "payload", *error["loc"])} for error in exc.errors()]
+        errors = [
+            {"type": error["type"], "loc": ("body", "payload", *error["loc"]), "ctx": error.get("ctx")}
+            for error in exc.errors(include_url=False, include_input=False)
+        ]
         raise NinjaValidationError(errors) from None
+
+
+def _whole_number(value: Any) -> Any:
+    """A whole number, from JSON or a form's text; never a boolean or a fraction."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(_("Enter a whole number."))
+    if isinstance(value, str):
+        text = to_ascii_digits(value.strip())
+        if not text.isascii() or not text.isdigit() or len(text) > 9:
+            raise ValueError(_("Enter a whole number."))
+        return int(text)
+    return value
 
 
 # --- telephony ----------------------------------------------------------------------------
@@ -123,9 +145,14 @@ class CallEventIn(BaseModel):
     ] = ""
     direction: Literal["inbound", "outbound"] = "inbound"
     extension: Annotated[str, Field(max_length=20), NoNul] = ""
-    duration: Annotated[int, Field(ge=0, le=604_800, description="Talk time in seconds (billsec)")] | None = (
-        None
-    )
+    duration: (
+        Annotated[
+            int,
+            BeforeValidator(_whole_number),
+            Field(ge=0, le=604_800, description="Talk time in seconds (billsec)"),
+        ]
+        | None
+    ) = None
     recording_url: Annotated[str, Field(max_length=500), NoNul] = ""
     at: ApiDateTime | None = Field(None, description="When it happened; now when left out")
 
@@ -218,7 +245,7 @@ def sms_inbound(request: HttpRequest) -> dict[str, Any]:
             sender=payload.sender, text=payload.text, key=payload.id, received_at=payload.at
         )
     except InboundError as exc:
-        raise ApiError(422, "validation_error", str(exc), [("from", str(exc))]) from None
+        raise ApiError(422, "validation_error", str(exc), [(exc.field, str(exc))]) from None
     return {
         "interaction_id": interaction.pk if interaction else None,
         "customer": interaction.party if interaction else None,
@@ -262,6 +289,10 @@ class EmailIn(SendIn):
 
 class SmsPreviewIn(InputSchema):
     text: Annotated[str, Field(max_length=5000), NoNul]
+    party_id: BodyId | None = Field(
+        None, description="Count it as sent to this customer (placeholders filled)"
+    )
+    language: Literal["fa", "en"] | None = None
 
 
 class SmsPreviewOut(Schema):
@@ -326,7 +357,11 @@ def sms_send(request: HttpRequest, party_id: Id, payload: SendIn) -> Status[Outb
 
 @router.post("/sms/preview", response={200: SmsPreviewOut, **ERRORS}, summary="Segments and cost of a text")
 def sms_preview(request: HttpRequest, payload: SmsPreviewIn) -> dict[str, Any]:
-    counted = smscount.count(payload.text)
+    user = actor(request)
+    party = party_get(user=user, pk=payload.party_id) if payload.party_id is not None else None
+    counted = messaging.sms_preview(
+        text=payload.text, party=party, actor=user, language=payload.language or ""
+    )
     return {
         "encoding": counted.encoding,
         "characters": counted.units,

@@ -20,7 +20,7 @@ from peyvand.core.http import request_user
 from peyvand.core.pagination import InvalidCursor
 from peyvand.customers.selectors import party_get
 
-from . import placeholders, selectors, smscount
+from . import placeholders, selectors
 from .forms import EmailForm, ExtensionForm, SmsForm, TemplateForm
 from .models import MessageTemplate, OutboundMessage
 from .services import messaging, outbox, telephony
@@ -56,7 +56,9 @@ def _send(request: HttpRequest, pk: int, form_class: type[EmailForm] | type[SmsF
 def _sms_context(form: Any) -> dict[str, Any]:
     if form.channel != "sms":
         return {}
-    return {"count": smscount.count(form["body"].value() or "")}
+    text = form["body"].value() or ""
+    language = form["language"].value() or ""
+    return {"count": messaging.sms_preview(text=text, party=form.party, actor=form.user, language=language)}
 
 
 @login_required
@@ -71,9 +73,16 @@ def sms_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def sms_count(request: HttpRequest) -> HttpResponse:
-    """Segments and cost of the text being typed (htmx, as the user types)."""
-    text = (request.GET.get("body") or request.POST.get("body") or "")[:2000]
-    return render(request, "interactions/_sms_count.html", {"count": smscount.count(text)})
+    """Segments and cost of the text being typed (htmx, as the user types), counted with
+    the placeholders filled for the customer it is for."""
+    user = request_user(request)
+    text = (request.GET.get("body") or "")[:2000]
+    party_id = request.GET.get("party", "")
+    party = party_get(user=user, pk=party_id) if party_id else None
+    count = messaging.sms_preview(
+        text=text, party=party, actor=user, language=request.GET.get("language", "")
+    )
+    return render(request, "interactions/_sms_count.html", {"count": count})
 
 
 @login_required

@@ -93,7 +93,7 @@ class _SendForm(BootstrapMixin, forms.Form):
         from .selectors import templates_for
 
         super().__init__(*args, **kwargs)
-        self.party = party
+        self.party, self.user = party, user
         to = self.fields["to"]
         assert isinstance(to, forms.ChoiceField)
         to.choices = _contact_choices(party, "email" if self.channel == "email" else "phone")

@@ -273,3 +273,8 @@ def attachment_get(*, user: User, pk: Any) -> Attachment:
 
 def extension_list() -> QuerySet[TelephonyProfile]:
     return TelephonyProfile.objects.select_related("user").order_by("extension")
+
+
+def has_extension(*, user: User) -> bool:
+    """Whether calls to some extension pop up for ``user`` (their page then watches for them)."""
+    return TelephonyProfile.objects.filter(user=user).exists()

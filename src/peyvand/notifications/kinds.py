@@ -36,6 +36,11 @@ def _caller(data: Mapping[str, Any]) -> str:
     )
 
 
+def _label(data: Mapping[str, Any]) -> str:
+    label = str(data.get("label") or "")
+    return _(label) if label else ""  # gettext("") would be the catalogue's header
+
+
 def _fill(template: str, data: Mapping[str, Any], **extra: Any) -> str:
     values = {key: jalali.local_digits(value) if key == "years" else value for key, value in data.items()}
     values.update(extra)
@@ -80,7 +85,9 @@ KINDS: dict[str, Kind] = {
         gettext_lazy("Anniversary"),
         "bi-calendar-heart",
         REMINDERS,
-        lambda d: _fill(_("%(label)s of %(party)s: %(years)s years today"), d),
+        # The label is an untranslated msgid (such as "Customer anniversary"), read in the
+        # reader's language.
+        lambda d: _fill(_("%(label)s of %(party)s: %(years)s years today"), d, label=_label(d)),
     ),
     "mention": Kind(
         gettext_lazy("Mention"),

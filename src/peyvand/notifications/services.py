@@ -94,7 +94,7 @@ def _email(notification: Notification) -> None:
         }
         html = render_to_string("notifications/email.html", context)
         body = render_to_string("notifications/email.txt", context)
-        subject = f"{_('Peyvand')}: {text}"[:200]
+        subject = (_("Peyvand: %(notification)s") % {"notification": text})[:200]
     message_queue(
         channel=OutboundMessage.Kind.EMAIL,
         purpose=Purpose.NOTIFICATION,

@@ -6,6 +6,7 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/count/", views.bell_count, name="bell_count"),
     path("notifications/menu/", views.bell_menu, name="bell_menu"),
+    path("notifications/ringing/", views.screen_pop, name="screen_pop"),
     path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
     path("notifications/<id:pk>/", views.notification_open, name="notification_open"),
     path("settings/notifications/", views.notification_settings, name="notification_settings"),

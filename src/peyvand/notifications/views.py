@@ -23,12 +23,47 @@ from .kinds import KINDS
 
 @login_required
 def bell_count(request: HttpRequest) -> HttpResponse:
-    """The badge, polled every 20 seconds; it also pops up a ringing call."""
+    """The badge, polled every 20 seconds; it also pops up a ringing call.
+
+    For a user with a telephony extension it also starts the screen-pop's own poll (every
+    few seconds, see ``screen_pop``), so an incoming call shows within seconds rather than
+    on the badge's next round. Users without one poll only the badge.
+    """
+    from peyvand.interactions.selectors import has_extension
+
     user = request_user(request)
     return render(
         request,
         "notifications/_bell_count.html",
-        {"unread": selectors.unread_count(user=user), "ringing": selectors.ringing(user=user)},
+        {
+            "unread": selectors.unread_count(user=user),
+            "ringing": selectors.ringing(user=user),
+            "watch_calls": has_extension(user=user),
+            "poll_seconds": SCREEN_POP_SECONDS,
+        },
+    )
+
+
+# How often a user with an extension asks whether a call is ringing. Each poll is one query
+# (besides the session's): a range of the partial index of unread notifications, the user's
+# last 90 seconds.
+SCREEN_POP_SECONDS = 4
+
+
+@login_required
+def screen_pop(request: HttpRequest) -> HttpResponse:
+    """The ringing call's pop-up, alone: polled every few seconds while a call may come.
+
+    Nothing new (the same call, or still none) is a 204, which htmx leaves alone: the page
+    does not redraw, and a screen reader does not announce the call again.
+    """
+    ringing = selectors.ringing(user=request_user(request))
+    if str(ringing.pk if ringing else 0) == request.GET.get("shown", ""):
+        return HttpResponse(status=204)
+    return render(
+        request,
+        "notifications/_screen_pop.html",
+        {"ringing": ringing, "watch_calls": True, "poll_seconds": SCREEN_POP_SECONDS},
     )
 
 

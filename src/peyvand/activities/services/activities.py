@@ -20,6 +20,7 @@ from peyvand.core.services import audit_log, changes_between, snapshot, soft_del
 from peyvand.core.text import clean_text
 from peyvand.customers.models import Party
 from peyvand.interactions.models import Outcome
+from peyvand.sales.models import Deal
 
 from ..models import Activity, Kind, Priority, Repeat, Status
 from ..recurrence import GREGORIAN, JALALI, day_of_month, next_due
@@ -30,6 +31,7 @@ FIELDS = (
     "title",
     "description",
     "party",
+    "deal",
     "due_at",
     "ends_at",
     "assignee",
@@ -78,6 +80,15 @@ def _clean(data: Mapping[str, Any], *, actor: User, current: Activity | None) ->
                 and not policy.can_view(actor, value)
             ):
                 errors[name] = [_("Choose a customer you can see.")]
+        elif name == "deal":
+            if value is not None and not isinstance(value, Deal):
+                errors[name] = [_("Choose a deal.")]
+            elif (
+                value is not None
+                and (current is None or value.pk != current.deal_id)
+                and not policy.can_view(actor, value)
+            ):
+                errors[name] = [_("Choose a deal you can see.")]
         elif name in ("due_at", "ends_at") and not (value is None and name == "ends_at"):
             if not isinstance(value, dt.datetime):
                 errors[name] = [_("Enter a valid date and time.")]
@@ -85,9 +96,10 @@ def _clean(data: Mapping[str, Any], *, actor: User, current: Activity | None) ->
                 if timezone.is_naive(value):
                     value = timezone.make_aware(value)
                 if not EARLIEST <= value.astimezone(dt.UTC).date() <= LATEST:
+                    # In the user's calendar and digits: 1378/10/11 to 1579/10/10 in Persian.
                     errors[name] = [
-                        _("Enter a date between the years %(start)d and %(end)d.")
-                        % {"start": EARLIEST.year, "end": LATEST.year}
+                        _("Enter a date between %(start)s and %(end)s.")
+                        % {"start": jalali.format_date(EARLIEST), "end": jalali.format_date(LATEST)}
                     ]
         elif name == "assignee":
             if not isinstance(value, User) or not value.is_active:
@@ -109,6 +121,12 @@ def _clean(data: Mapping[str, Any], *, actor: User, current: Activity | None) ->
         cleaned[name] = value
     merged = {name: getattr(current, name) for name in FIELDS} if current else {}
     merged.update(cleaned)
+    deal, party = merged.get("deal"), merged.get("party")
+    if not errors and deal is not None:
+        if party is None and policy.can_view(actor, deal.party):
+            cleaned["party"] = merged["party"] = deal.party  # planned from the deal's page
+        elif party is not None and party.pk not in (deal.party_id, deal.contact_id):
+            errors["deal"] = [_("Choose a deal of this customer.")]
     if not errors:
         due, ends = merged.get("due_at"), merged.get("ends_at")
         if due is None:
@@ -128,6 +146,8 @@ def _snapshot(activity: Activity, fields: tuple[str, ...] = AUDITED) -> dict[str
     values = snapshot(activity, fields)
     if "party" in values:
         values["party"] = activity.party.display_name if activity.party is not None else None
+    if "deal" in values:
+        values["deal"] = activity.deal.title if activity.deal is not None else None
     return values
 
 
@@ -194,7 +214,7 @@ def activity_create(
 def _lock(activity: Activity) -> Activity:
     return (
         Activity.objects.select_for_update(of=("self",))
-        .select_related("assignee", "party")
+        .select_related("assignee", "party", "deal")
         .get(pk=activity.pk)
     )
 
@@ -344,7 +364,13 @@ def activity_complete(
     result = Completion(activity, next_occurrence=_repeat(activity, actor, now))
     if follow_up is not None:
         keeper = activity.assignee if policy.may_own(actor, Activity, activity.assignee) else actor
-        data = {"party": activity.party, "kind": activity.kind, "assignee": keeper, **follow_up}
+        data = {
+            "party": activity.party,
+            "deal": activity.deal,
+            "kind": activity.kind,
+            "assignee": keeper,
+            **follow_up,
+        }
         if not data.get("title"):
             data["title"] = _("Follow up: %(title)s") % {"title": activity.title}
             data["title"] = data["title"][:200]

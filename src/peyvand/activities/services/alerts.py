@@ -13,12 +13,14 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import jdatetime
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from peyvand.core import jalali
 from peyvand.core.models import Role, User
 from peyvand.customers.models import Party
 
@@ -143,12 +145,20 @@ def escalations_raise(*, now: dt.datetime | None = None) -> int:
 
 
 # --- birthdays and anniversaries ----------------------------------------------------------
+#
+# An anniversary falls on the same day of the same month in the calendar its owner reads:
+# 19 Esfand every year for a Persian user (whatever Gregorian day that is), 10 March for an
+# English one. Each day the job asks every source twice, once per calendar, and keeps each
+# occasion for the owners who read that calendar.
+
+JALALI, GREGORIAN = "jalali", "gregorian"
+FIRST_JALALI_YEAR = 1280  # 1901: further back than any date of birth or contract kept here
 
 
 @dataclass(frozen=True)
 class Occasion:
     kind: str  # "birthday" or "anniversary"
-    key: str  # unique for this occasion in a year, e.g. "birthday:42"
+    key: str  # unique for this occasion (in any year), e.g. "birthday:42"
     party_id: int
     party_name: str
     owner_id: int
@@ -156,29 +166,68 @@ class Occasion:
     years: int | None = None
 
 
-OccasionSource = Callable[[dt.date], Iterable[Occasion]]
+@dataclass(frozen=True)
+class OccasionDay:
+    """Today, in one calendar: which stored dates have their anniversary today in it."""
+
+    today: dt.date  # Gregorian
+    calendar: str  # JALALI or GREGORIAN
+
+    @property
+    def year(self) -> int:
+        return (
+            jdatetime.date.fromgregorian(date=self.today).year if self.calendar == JALALI else self.today.year
+        )
+
+    def jalali_dates(self) -> list[dt.date]:
+        """Every earlier Gregorian date that falls on today's Jalali month and day; on 29
+        Esfand of a common year, 30 Esfand of the leap years too."""
+        now = jdatetime.date.fromgregorian(date=self.today)
+        wanted = [(now.month, now.day)]
+        if (now.month, now.day) == (12, 29) and not now.isleap():
+            wanted.append((12, 30))  # 30 Esfand, remembered on 29 Esfand in a common year
+        found = []
+        for year in range(FIRST_JALALI_YEAR, now.year):
+            for month, day in wanted:
+                try:
+                    found.append(jdatetime.date(year, month, day).togregorian())
+                except ValueError:
+                    continue  # no 30 Esfand that year
+        return found
+
+    def matches(self, field: str, *, moment: bool = False) -> Q:
+        """The filter for a date field, or a date-time one (``moment``: by its local day)."""
+        if self.calendar == JALALI:
+            return Q(**{f"{field}__date__in" if moment else f"{field}__in": self.jalali_dates()})
+        match = Q(**{f"{field}__month": self.today.month, f"{field}__day": self.today.day})
+        if (self.today.month, self.today.day) == (2, 28) and not _leap(self.today.year):
+            match |= Q(**{f"{field}__month": 2, f"{field}__day": 29})
+        return match & Q(**{f"{field}__year__lt": self.today.year})
+
+    def years_since(self, day: dt.date) -> int:
+        if self.calendar == JALALI:
+            return self.year - jdatetime.date.fromgregorian(date=day).year
+        return self.year - day.year
+
+
+OccasionSource = Callable[[OccasionDay], Iterable[Occasion]]
 _SOURCES: list[OccasionSource] = []
 
 
 def register_occasion_source(source: OccasionSource) -> None:
     """Let another app add dated occasions, e.g. sales' contract anniversaries:
-    ``source(day)`` yields the day's occasions."""
+    ``source(day)`` yields the occasions whose anniversary ``day`` is (see ``OccasionDay``)."""
     if source not in _SOURCES:
         _SOURCES.append(source)
 
 
-def birthdays(day: dt.date) -> Iterable[Occasion]:
-    people = Party.objects.filter(date_of_birth__month=day.month, date_of_birth__day=day.day)
-    if (day.month, day.day) == (2, 28) and not _leap(day.year):
-        people = Party.objects.filter(
-            Q(date_of_birth__month=2, date_of_birth__day=28)
-            | Q(date_of_birth__month=2, date_of_birth__day=29)
-        )
-    rows = people.filter(owner__is_active=True).values_list("pk", "display_name", "owner_id", "date_of_birth")
+def birthdays(day: OccasionDay) -> Iterable[Occasion]:
+    people = Party.objects.filter(day.matches("date_of_birth"), owner__is_active=True)
+    rows = people.values_list("pk", "display_name", "owner_id", "date_of_birth")
     for pk, name, owner_id, born in rows.iterator(chunk_size=2000):
         if born is None:
             continue
-        yield Occasion("birthday", f"birthday:{pk}", pk, name, owner_id, years=day.year - born.year)
+        yield Occasion("birthday", f"birthday:{pk}", pk, name, owner_id, years=day.years_since(born))
 
 
 def _leap(year: int) -> bool:
@@ -188,29 +237,36 @@ def _leap(year: int) -> bool:
 register_occasion_source(birthdays)
 
 
+def _calendar_of(user: User) -> str:
+    return JALALI if jalali.uses_jalali(user.language or settings.LANGUAGE_CODE) else GREGORIAN
+
+
 def occasions_remind(*, day: dt.date | None = None, now: dt.datetime | None = None) -> int:
-    """Remind owners of today's birthdays and anniversaries, once per occasion per year."""
+    """Remind owners of today's birthdays and anniversaries, once per occasion per year, on
+    the day of the calendar each owner reads."""
     from peyvand.notifications.services import notify
 
     day = day or timezone.localdate()
-    occasions = [o for source in _SOURCES for o in source(day)]
-    owners = User.objects.in_bulk({o.owner_id for o in occasions})
     sent = 0
-    for occasion in occasions:
-        owner = owners.get(occasion.owner_id)
-        if owner is None:
-            continue
-        with transaction.atomic():
-            sent += (
-                notify(
-                    recipient=owner,
-                    kind=occasion.kind,
-                    key=f"{occasion.key}:{day.year}",
-                    party_id=occasion.party_id,
-                    url=reverse("party_detail", args=[occasion.party_id]),
-                    data={"party": occasion.party_name, "label": occasion.label, "years": occasion.years},
-                    now=now,
+    for calendar in (JALALI, GREGORIAN):
+        today = OccasionDay(day, calendar)
+        occasions = [o for source in _SOURCES for o in source(today)]
+        owners = User.objects.in_bulk({o.owner_id for o in occasions})
+        for occasion in occasions:
+            owner = owners.get(occasion.owner_id)
+            if owner is None or _calendar_of(owner) != calendar:
+                continue
+            with transaction.atomic():
+                sent += (
+                    notify(
+                        recipient=owner,
+                        kind=occasion.kind,
+                        key=f"{occasion.key}:{today.year}",
+                        party_id=occasion.party_id,
+                        url=reverse("party_detail", args=[occasion.party_id]),
+                        data={"party": occasion.party_name, "label": occasion.label, "years": occasion.years},
+                        now=now,
+                    )
+                    is not None
                 )
-                is not None
-            )
     return sent

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peyvand.core import jalali, policy
+from peyvand.core.converters import is_id
 from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user
 from peyvand.core.models import AuditEvent
@@ -75,8 +76,14 @@ def _initial(request: HttpRequest, user: Any) -> dict[str, Any]:
     initial: dict[str, Any] = {"assignee": user, "reminders": default_reminders(user=user)}
     kind = request.GET.get("kind", Kind.CALL)
     initial["kind"] = kind if kind in Kind.values else Kind.CALL
-    if request.GET.get("party"):
-        party = party_get(user=user, pk=request.GET["party"])
+    deal_id = request.GET.get("deal", "")
+    if is_id(deal_id):
+        # Planned from a deal's page: for the deal, with its customer.
+        deal = selectors.deal_choices(user=user, current_id=deal_id).filter(pk=deal_id).first()
+        if deal is not None:
+            initial["deal"], initial["party"] = deal.pk, deal.party_id
+    if request.GET.get("party") or initial.get("party"):
+        party = party_get(user=user, pk=request.GET.get("party") or initial["party"])
         initial["party"] = party.pk
         initial["title"] = _title_for(initial["kind"], party.display_name)
     preset = request.GET.get("preset", "tomorrow")
@@ -139,6 +146,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "activities/activity_detail.html",
         {
             "activity": activity,
+            "deal": activity.deal if activity.deal and policy.can_view(user, activity.deal) else None,
             "can_change": policy.can_change(user, activity),
             "complete_form": CompleteForm(initial={"follow_up_kind": activity.kind}),
             "reminders": list(activity.reminders.all()),
@@ -156,6 +164,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require_change(user, activity)
     initial = {name: getattr(activity, name) for name in services.activities.FIELDS}
     initial["party"] = activity.party_id or ""
+    initial["deal"] = activity.deal_id
     initial["reminders"] = list(activity.reminders.values_list("minutes_before", flat=True))
     initial["repeat_every"] = activity.repeat_every
     form = ActivityForm(request.POST or None, user=user, initial=initial)

@@ -23,6 +23,23 @@ FIELDS = ("channel", "direction", "occurred_at", "subject", "body", "outcome", "
 BODY_MAX_LENGTH = 50_000
 # Contacts are logged as they happen or after; a little slack covers clocks that differ.
 FUTURE_SLACK = dt.timedelta(hours=1)
+# What a PBX or an SMS gateway says happened: it may retry a webhook a while later, but a
+# time far off (2100-01-01) would misplace the contact on the timeline.
+REPORTED_PAST, REPORTED_FUTURE = dt.timedelta(days=7), dt.timedelta(minutes=10)
+
+
+def reported_time_ok(moment: dt.datetime) -> bool:
+    """Whether a time an outside system reports is near enough to now to be believed."""
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    now = timezone.now()
+    return now - REPORTED_PAST <= moment <= now + REPORTED_FUTURE
+
+
+def reported_time_error() -> str:
+    return _("Send a time within the last %(days)d days (or leave it out for now).") % {
+        "days": REPORTED_PAST.days
+    }
 
 
 def _clean(data: Mapping[str, Any], *, actor: User | None) -> dict[str, Any]:

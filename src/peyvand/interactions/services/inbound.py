@@ -36,7 +36,7 @@ from ..consent import is_opt_out
 from ..lookup import caller_number, clean_address, party_by_email, party_by_phone, suspect_create
 from ..models import Attachment, Channel, Direction, InboundReceipt, Interaction
 from ..system import system_actor
-from . import BODY_MAX_LENGTH, interaction_record_system
+from . import BODY_MAX_LENGTH, interaction_record_system, reported_time_error, reported_time_ok
 
 logger = logging.getLogger("peyvand.inbound")
 MAX_MESSAGE_BYTES = 50 * 1024 * 1024
@@ -44,6 +44,10 @@ MAX_MESSAGE_BYTES = 50 * 1024 * 1024
 
 class InboundError(ValueError):
     """A message that cannot be logged (no usable sender, unreadable): set aside, not retried."""
+
+    def __init__(self, message: str, *, field: str = "from") -> None:
+        super().__init__(message)
+        self.field = field  # what a webhook's caller sent wrong
 
 
 @dataclass
@@ -263,7 +267,9 @@ def sms_receive(
     number = caller_number(sender)
     if number is None:
         raise InboundError(_("“%(value)s” is not a phone number.") % {"value": sender})
-    text = (text or "").strip()[:BODY_MAX_LENGTH]
+    text = (text or "").strip()[:BODY_MAX_LENGTH].replace("\x00", "")
+    if received_at is not None and not reported_time_ok(received_at):
+        raise InboundError(reported_time_error(), field="at")
     received_at = received_at or timezone.now()
     # Without the gateway's id, the same text from the same number within a minute is a resend.
     minute = received_at.astimezone(dt.UTC).strftime("%Y%m%d%H%M")

@@ -150,8 +150,28 @@ def email_send(
     )
 
 
-def sms_preview(text: str) -> smscount.SmsCount:
-    return smscount.count(text)
+def _sms_language(draft_language: str, template: MessageTemplate | None) -> str:
+    return draft_language or (template.language if template else settings.LANGUAGE_CODE)
+
+
+def _sms_text(party: Party, actor: User, text: str, language: str) -> str:
+    """The text as this customer will receive it: placeholders filled, in ``language``."""
+    return placeholders.render(
+        text.strip(), placeholders.values_for(party=party, sender=actor, language=language)
+    )
+
+
+def sms_preview(
+    *, text: str, party: Party | None = None, actor: User | None = None, language: str = ""
+) -> smscount.SmsCount:
+    """Segments and cost of ``text``; for a customer, counted as it will be sent to them
+    (a long name in {name} can add a segment)."""
+    if party is None or actor is None:
+        return smscount.count(text)
+    policy.require_view(actor, party)
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    return smscount.count(_sms_text(party, actor, text, language))
 
 
 @transaction.atomic
@@ -167,8 +187,8 @@ def sms_send(*, party: Party, actor: User, draft: Draft) -> OutboundMessage:
         errors["body"] = [_("Write the message.")]
     if errors:
         raise ValidationError(errors)
-    language = draft.language or (draft.template.language if draft.template else settings.LANGUAGE_CODE)
-    text = placeholders.render(text, placeholders.values_for(party=party, sender=actor, language=language))
+    language = _sms_language(draft.language, draft.template)
+    text = _sms_text(party, actor, text, language)
     if len(text) > SMS_MAX_LENGTH:
         raise ValidationError(
             {

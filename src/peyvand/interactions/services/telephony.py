@@ -25,7 +25,7 @@ from peyvand.customers.models import ContactPoint, Party, Source
 from ..lookup import caller_number, party_by_phone, suspect_create
 from ..models import Channel, Direction, Interaction, Outcome, PhoneCall, TelephonyProfile
 from ..system import system_actor
-from . import interaction_record_system, interaction_update_system
+from . import interaction_record_system, interaction_update_system, reported_time_error, reported_time_ok
 
 EVENTS = ("ringing", "answered", "finished")
 Status = PhoneCall.Status
@@ -58,6 +58,8 @@ def _validate(event: CallEvent) -> None:
             URLValidator(schemes=["http", "https"])(event.recording_url)
         except ValidationError:
             errors["recording_url"] = [_("Enter an http or https address.")]
+    if event.at is not None and not reported_time_ok(event.at):
+        errors["at"] = [reported_time_error()]
     if errors:
         raise ValidationError(errors)
 
@@ -111,9 +113,13 @@ def _lock(event: CallEvent, now: dt.datetime) -> tuple[PhoneCall, bool]:
 
 
 def _describe(call: PhoneCall) -> dict[str, object]:
-    with translation.override(settings.LANGUAGE_CODE):
+    # Written in the language of whoever took or made the call: they read it first.
+    language = (call.user.language if call.user is not None else "") or settings.LANGUAGE_CODE
+    with translation.override(language):
         if call.status == Status.MISSED:
             subject = _("Missed call")
+        elif call.status == Status.NO_ANSWER:
+            subject = _("Outgoing call, not answered")
         elif call.direction == Direction.OUTBOUND:
             subject = _("Outgoing call")
         else:
@@ -126,7 +132,11 @@ def _describe(call: PhoneCall) -> dict[str, object]:
             lines.append(_("Duration: %(minutes)d:%(seconds)02d") % {"minutes": minutes, "seconds": seconds})
         if call.recording_url:
             lines.append(_("Recording: %(url)s") % {"url": call.recording_url})
-    outcomes: dict[str, str] = {Status.MISSED: Outcome.NO_ANSWER, Status.FINISHED: Outcome.COMPLETED}
+    outcomes: dict[str, str] = {
+        Status.MISSED: Outcome.NO_ANSWER,
+        Status.NO_ANSWER: Outcome.NO_ANSWER,
+        Status.FINISHED: Outcome.COMPLETED,
+    }
     outcome = outcomes.get(call.status, "")
     return {"subject": subject, "body": "\n".join(lines), "outcome": outcome, "direction": call.direction}
 
@@ -144,12 +154,15 @@ def call_event_record(*, event: CallEvent) -> PhoneCall:
             call.answered_at = now
             if call.status == Status.RINGING:
                 call.status = Status.ANSWERED
-            elif call.status == Status.MISSED:
+            elif call.status in (Status.MISSED, Status.NO_ANSWER):
                 call.status = Status.FINISHED  # the "answered" event came after "finished"
         if event.event == "finished" and call.ended_at is None:
             call.ended_at = now
             answered = call.answered_at is not None or bool(event.duration)
-            call.status = Status.FINISHED if answered else Status.MISSED
+            # Nobody answering is a missed call only when the customer rang us; a call we
+            # made that they did not take is just not answered (and nobody missed it).
+            unanswered = Status.MISSED if call.direction == Direction.INBOUND else Status.NO_ANSWER
+            call.status = Status.FINISHED if answered else unanswered
         if event.event == "finished" and event.duration is not None:
             call.duration = event.duration
         if event.recording_url:
