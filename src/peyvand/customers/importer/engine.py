@@ -11,18 +11,12 @@ the database — which by then holds the file's earlier chunks too — and withi
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import os
-import threading
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from queue import Empty, Full, Queue
 from typing import Any, TypeVar
 
-from django import db
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone, translation
@@ -43,11 +37,9 @@ from ..models import (
     Party,
     PartyTag,
 )
-from . import files, writer
-from .rows import Candidate, Problem, RowReader
+from . import files, reading, writer
+from .rows import Candidate, ReaderSpec
 
-# Rows per transaction: big enough for the bulk path to pay, small enough to show progress.
-CHUNK_ROWS = int(os.environ.get("PEYVAND_IMPORT_CHUNK_ROWS", "5000"))
 INDEX_CHUNK = 20_000
 LEASE_SECONDS = 60
 Status = ImportJob.Status
@@ -56,13 +48,6 @@ T = TypeVar("T")
 
 class LeaseLost(RuntimeError):
     """Another run took the job over (this one was presumed dead); stop without writing."""
-
-
-@dataclass
-class ReadChunk:
-    last_row: int
-    candidates: list[Candidate] = field(default_factory=list)
-    issues: list[ImportIssue] = field(default_factory=list)
 
 
 @dataclass
@@ -141,39 +126,37 @@ def _fail(job: ImportJob, lease: str, message: str) -> None:
 def _import_rows(job: ImportJob, lease: str, progress: Callable[[ImportJob], None] | None) -> None:
     info = files.FileInfo(job.file_format, job.encoding, job.delimiter)
     path = Path(job.stored_path)
-    reader = RowReader(kind=job.kind, mapping=job.mapping, actor=job.created_by, default_owner=_owner(job))
-    context = _Context(job, reader)
+    spec = ReaderSpec.for_job(
+        kind=job.kind, mapping=job.mapping, actor=job.created_by, default_owner=_owner(job)
+    )
+    context = _Context(job)
     if job.total_rows is None:
         total = _rows_within_limit(path, info)
         with transaction.atomic():
             _checkpoint(job, lease, total_rows=total)
-    chunks = _chunks(_data_rows(path, info, start=job.next_row))
     statistics_at = max(job.created_count * 4, 20_000)
-    # Reading and checking the next chunk (Python) overlaps writing this one (the engine,
-    # which lets go of the interpreter while it works).
-    with read_ahead(map(context.read_chunk, chunks)) as prepared:
-        for chunk in prepared:
-            if ImportJob.objects.filter(pk=job.pk, status=Status.CANCELLED).exists():
-                return
-            with transaction.atomic():
-                result = context.write_chunk(chunk)
-                ImportIssue.objects.bulk_create(result.issues, batch_size=1000)
-                _checkpoint(
-                    job,
-                    lease,
-                    next_row=chunk.last_row + 1,
-                    created_count=job.created_count + result.created,
-                    updated_count=job.updated_count + result.updated,
-                    skipped_count=job.skipped_count + result.skipped,
-                    error_count=job.error_count + len({i.row for i in result.issues if not i.skipped}),
-                )
-            if job.created_count >= statistics_at:
-                # The planner judges lookups by the table's size when last analysed; a table that
-                # has grown fourfold since would be planned as tiny (scans, quadratic in the file).
-                _refresh_statistics()
-                statistics_at = job.created_count * 4
-            if progress:
-                progress(job)
+    for chunk in reading.read_chunks(path, info, start=job.next_row, spec=spec, header=job.header):
+        if ImportJob.objects.filter(pk=job.pk, status=Status.CANCELLED).exists():
+            return
+        with transaction.atomic():
+            result = context.write_chunk(chunk)
+            ImportIssue.objects.bulk_create(result.issues, batch_size=1000)
+            _checkpoint(
+                job,
+                lease,
+                next_row=chunk.last_row + 1,
+                created_count=job.created_count + result.created,
+                updated_count=job.updated_count + result.updated,
+                skipped_count=job.skipped_count + result.skipped,
+                error_count=job.error_count + len({i.row for i in result.issues if not i.skipped}),
+            )
+        if job.created_count >= statistics_at:
+            # The planner judges lookups by the table's size when last analysed; a table that
+            # has grown fourfold since would be planned as tiny (scans, quadratic in the file).
+            _refresh_statistics()
+            statistics_at = job.created_count * 4
+        if progress:
+            progress(job)
     with transaction.atomic():
         _checkpoint(job, lease, status=Status.INDEXING, total_rows=job.next_row - 1)
     if progress:
@@ -190,75 +173,13 @@ def _rows_within_limit(path: Path, info: files.FileInfo) -> int:
 
     estimate = files.count_rows(path, info)
     if estimate > files.MAX_ROWS:
-        estimate = sum(1 for _row in _data_rows(path, info, start=1))
+        estimate = sum(1 for _row in reading.data_rows(path, info, start=1))
         if estimate > files.MAX_ROWS:
             raise files.FileProblem(
                 _("The file has more than %(limit)s rows; split it into several files.")
                 % {"limit": f"{files.MAX_ROWS:,}"}
             )
     return estimate
-
-
-def _data_rows(path: Path, info: files.FileInfo, *, start: int) -> Iterator[tuple[int, list[str]]]:
-    """(row number, cells) for the data rows from ``start`` (1 is the first after the header)."""
-    iterator = files.rows(path, info)
-    next(iterator, None)  # the header
-    for number, cells in enumerate(iterator, start=1):
-        if number >= start:
-            yield number, cells
-
-
-def _chunks(rows: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:
-    while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
-        yield chunk
-
-
-@contextmanager
-def read_ahead(items: Iterator[T], depth: int = 1) -> Iterator[Iterator[T]]:
-    """Iterate ``items`` in a thread of its own, up to ``depth`` ahead of the consumer.
-
-    The thread keeps the caller's language and time zone; an error it meets is raised in
-    the consumer, in order; leaving the block early stops it.
-    """
-    done = object()
-    queue: Queue[Any] = Queue(maxsize=depth)
-    stop = threading.Event()
-    language, zone = translation.get_language(), timezone.get_current_timezone()
-
-    def produce() -> None:
-        try:
-            with translation.override(language), timezone.override(zone):
-                for item in items:
-                    while not stop.is_set():
-                        try:
-                            queue.put(item, timeout=0.1)
-                            break
-                        except Full:
-                            continue
-                    if stop.is_set():
-                        return
-        except BaseException as exc:  # handed to the consumer, which raises it
-            queue.put(exc)
-            return
-        finally:
-            db.connections.close_all()  # only this thread's connections
-        queue.put(done)
-
-    def consume() -> Iterator[T]:
-        while (item := queue.get()) is not done:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-
-    thread = threading.Thread(target=produce, name="import-read-ahead", daemon=True)
-    thread.start()
-    try:
-        yield consume()
-    finally:
-        stop.set()
-        while thread.is_alive():  # let a producer blocked on a full queue see the stop
-            with suppress(Empty):
-                queue.get(timeout=0.1)
 
 
 def _owner(job: ImportJob) -> User | None:
@@ -270,27 +191,15 @@ def _owner(job: ImportJob) -> User | None:
 class _Context:
     """What one run of a job keeps between chunks: the row reader, tags and organisations."""
 
-    def __init__(self, job: ImportJob, reader: RowReader) -> None:
+    def __init__(self, job: ImportJob) -> None:
         self.job = job
-        self.reader = reader
         self.actor = job.created_by
         self.tags: dict[str, int] = {}
         self.organisations: dict[str, int] = {}
         self.job_tag = services.tag_get_or_create(job.tag).pk if job.tag else None
 
-    def read_chunk(self, rows: list[tuple[int, list[str]]]) -> ReadChunk:
-        """Check a chunk's rows, without the database: what to write and what was refused."""
-        chunk = ReadChunk(last_row=rows[-1][0])
-        for number, cells in rows:
-            outcome = None if _blank(cells) else self.reader.read(number, cells)
-            if isinstance(outcome, Candidate):
-                chunk.candidates.append(outcome)
-            elif outcome:
-                chunk.issues.extend(self._issue(number, p) for p in outcome)
-        return chunk
-
-    def write_chunk(self, chunk: ReadChunk) -> ChunkResult:
-        result = ChunkResult(issues=chunk.issues)
+    def write_chunk(self, chunk: reading.ReadChunk) -> ChunkResult:
+        result = ChunkResult(issues=[self._issue(issue) for issue in chunk.issues])
         new, updates = self._sort_out(chunk.candidates, result)
         now = timezone.now()
         self._create(new, now)
@@ -299,20 +208,8 @@ class _Context:
             self._update(candidate, party_id, result)
         return result
 
-    def _issue(self, number: int, problem: Problem, *, skipped: bool = False) -> ImportIssue:
-        column = (
-            self.job.header[problem.column]
-            if problem.column is not None and problem.column < len(self.job.header)
-            else ""
-        )
-        return ImportIssue(
-            job=self.job,
-            row=number,
-            column=column[:255],
-            value=problem.value[:10_000],
-            message=problem.message,
-            skipped=skipped,
-        )
+    def _issue(self, issue: reading.RowIssue) -> ImportIssue:
+        return ImportIssue(job=self.job, **vars(issue))
 
     def _sort_out(
         self, candidates: list[Candidate], result: ChunkResult
@@ -349,7 +246,9 @@ class _Context:
                     message = _("Skipped: the same customer as #%(id)s.") % {"id": match_id}
                 else:
                     message = _("Skipped: the same customer as an existing record.")
-                result.issues.append(self._issue(candidate.row, Problem(None, "", message), skipped=True))
+                result.issues.append(
+                    self._issue(reading.RowIssue(candidate.row, "", "", message, skipped=True))
+                )
             elif match_id is not None:
                 updates.append((candidate, match_id))
             elif earlier is not None:
@@ -439,11 +338,7 @@ class _Context:
         except (ValidationError, PermissionDenied) as exc:
             message = " ".join(getattr(exc, "messages", [])) or _("You may not change this customer.")
             named = f"#{party_id}" if policy.can_view(self.actor, party) else ""
-            result.issues.append(self._issue(candidate.row, Problem(None, named, message)))
-
-
-def _blank(cells: list[str]) -> bool:
-    return all(not cell or cell.isspace() for cell in cells)
+            result.issues.append(self._issue(reading.RowIssue(candidate.row, "", named, message)))
 
 
 def _fold_into(earlier: Candidate, later: Candidate) -> None:

@@ -112,7 +112,7 @@ def import_configure(
     if duplicates not in ImportJob.Policy.values:
         errors["duplicates"] = [_("Choose what to do with duplicates.")]
     if owner is not None and not policy.may_own(actor, Party, owner):
-        errors["owner"] = [_("You may not give this customer to that owner.")]
+        errors["owner"] = [str(services.OWNER_REFUSED)]
     if tag:
         try:
             services.tag_get_or_create(tag)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from peyvand.core import policy
@@ -96,35 +96,53 @@ class _Row:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-class RowReader:
-    """Reads the rows of one job. Built once per job: each column gets its handler up front,
-    and the answers for values that repeat (names, cities, owners) are remembered, so a
-    million rows cost a few thousand checks of those instead of a million."""
+@dataclass(frozen=True)
+class ReaderSpec:
+    """What reading a job's rows needs from the database, gathered once before the rows are
+    read, so that they can be read without it (in a process of their own, for big files)."""
 
-    def __init__(
-        self, *, kind: str, mapping: dict[str, str], actor: User, default_owner: User | None
-    ) -> None:
-        self.kind = kind
-        self.actor = actor
-        self.columns = sorted((int(i), key) for i, key in mapping.items())
-        self.handlers: list[tuple[int, Handler]] = [(i, self._handler(key)) for i, key in self.columns]
-        self.default_owner = default_owner
-        self.sources = _choices(Source.choices)
-        self.stages = _choices(Stage.choices)
-        # Owners by username or email; only those the importing user may give customers to.
-        self.owners: dict[str, User] = {}
+    kind: str
+    mapping: dict[str, str]
+    owners: dict[str, int]  # username or email (search form) -> id of a user the importer may name
+    default_owner: int | None
+    default_owner_allowed: bool = True
+    language: str = ""
+    time_zone: str = "UTC"
+
+    @classmethod
+    def for_job(
+        cls, *, kind: str, mapping: dict[str, str], actor: User, default_owner: User | None
+    ) -> ReaderSpec:
+        owners: dict[str, int] = {}
         for user in User.objects.filter(is_active=True).select_related("team"):
             if policy.may_own(actor, Party, user):
-                self.owners[search_key(user.username)] = user
+                owners[search_key(user.username)] = user.pk
                 if user.email:
-                    self.owners[search_key(user.email)] = user
-        # The owners above and the default passed the services' owner check once; it is
-        # not repeated for each row they own.
-        self.checked_owners = {id(user) for user in self.owners.values()}
-        if default_owner is not None and policy.may_own(actor, Party, default_owner):
-            self.checked_owners.add(id(default_owner))
+                    owners[search_key(user.email)] = user.pk
+        return cls(
+            kind=kind,
+            mapping=mapping,
+            owners=owners,
+            default_owner=default_owner.pk if default_owner else None,
+            default_owner_allowed=default_owner is None or policy.may_own(actor, Party, default_owner),
+            language=translation.get_language() or "",
+            time_zone=str(timezone.get_current_timezone()),
+        )
+
+
+class RowReader:
+    """Reads the rows of one job, without the database. Each column gets its handler up
+    front, and the answers for values that repeat (names, cities) are remembered, so a
+    million rows cost a few thousand checks of those instead of a million."""
+
+    def __init__(self, spec: ReaderSpec) -> None:
+        self.spec = spec
+        self.kind = spec.kind
+        self.columns = sorted((int(i), key) for i, key in spec.mapping.items())
+        self.handlers: list[tuple[int, Handler]] = [(i, self._handler(key)) for i, key in self.columns]
+        self.sources = _choices(Source.choices)
+        self.stages = _choices(Stage.choices)
         self.memo: dict[tuple[str, Any], Any] = {}
-        self.now = timezone.now()
 
     def read(self, number: int, cells: list[str]) -> Candidate | list[Problem]:
         problems: list[Problem] = []
@@ -148,7 +166,7 @@ class RowReader:
         if problems:
             return problems
         values = row.values
-        values.setdefault("owner", self.default_owner)
+        values.setdefault("owner", self.spec.default_owner)
         fields: dict[str, Any] = {}
         for name, value in values.items():
             try:
@@ -178,11 +196,11 @@ class RowReader:
     # --- one field, checked by the services' own rules ---------------------------------
 
     def _field(self, name: str, value: Any) -> Any:
-        if name == "owner":
-            if value is None or id(value) in self.checked_owners:
-                return value
-            return services.clean_party_value(self.kind, name, value, actor=self.actor)
-        check = lambda: services.clean_party_value(self.kind, name, value, actor=self.actor)  # noqa: E731
+        if name == "owner":  # a user id: named ones were checked in the spec, the default too
+            if value is not None and value == self.spec.default_owner and not self.spec.default_owner_allowed:
+                raise ValidationError(services.OWNER_REFUSED)
+            return value
+        check = lambda: services.clean_party_value(self.kind, name, value)  # noqa: E731
         return self._remembered((name, value), check) if name in _REPEATING else check()
 
     def _remembered(self, key: tuple[str, Any], check: Callable[[], Any]) -> Any:
@@ -240,7 +258,7 @@ class RowReader:
         )
 
     def _owner(self, raw: str, row: _Row) -> None:
-        owner = self.owners.get(search_key(raw))
+        owner = self.spec.owners.get(search_key(raw))
         if owner is None:
             raise ValidationError(
                 _("No user you may give customers to is called “%(value)s”.") % {"value": raw}

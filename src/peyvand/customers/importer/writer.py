@@ -125,7 +125,7 @@ def party_row(
         connection.ops.adapt_datefield_value(birth) if birth else None,
         fields.get("website", ""),
         fields.get("industry", ""),
-        owner.pk if owner else None,
+        owner,  # a user id
         fields.get("source") or Source.OTHER,
         fields.get("stage") or Stage.SUSPECT,
         int(email_consent),
