@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from peyvand.core import jalali
-from peyvand.core.text import to_persian_digits
+from peyvand.core.forms import LocalDateInput, LocalDateTimeInput
 
 
 def test_parse_jalali_in_any_digits_and_separators():
@@ -46,7 +46,8 @@ def test_datetime_is_read_and_shown_in_the_current_time_zone():
         assert moment.astimezone(dt.UTC) == dt.datetime(2024, 8, 2, 11, 0, tzinfo=dt.UTC)
         assert jalali.format_datetime(moment, "fa") == "۱۴۰۳/۰۵/۱۲ ۱۴:۳۰"
         assert jalali.input_datetime(moment, "en") == "2024-08-02T14:30"
-        assert jalali.input_datetime(moment, "fa") == "۱۴۰۳/۰۵/۱۲ ۱۴:۳۰"
+        # What the date picker reads: ASCII digits (it draws Persian ones in its calendar).
+        assert jalali.input_datetime(moment, "fa") == "1403/05/12 14:30"
         assert jalali.parse_datetime("2024-08-02T14:30") == moment
 
 
@@ -66,4 +67,13 @@ def test_jalali_round_trip(day):
 def test_input_date_matches_jdatetime(day):
     j = jdatetime.date.fromgregorian(date=day)
     with translation.override("fa"):
-        assert jalali.input_date(day) == to_persian_digits(f"{j.year:04d}/{j.month:02d}/{j.day:02d}")
+        assert jalali.input_date(day) == f"{j.year:04d}/{j.month:02d}/{j.day:02d}"
+
+
+def test_date_fields_hold_digits_the_picker_can_read():
+    with translation.override("fa"):
+        assert LocalDateInput().format_value(dt.date(2024, 8, 2)) == "1403/05/12"
+        # Typed in Persian digits and shown again after an error elsewhere on the form.
+        assert LocalDateInput().format_value("۱۴۰۳/۰۵/۱۲") == "1403/05/12"
+        assert LocalDateTimeInput().format_value("۱۴۰۳/۰۵/۱۲ ۱۴:۳۰") == "1403/05/12 14:30"
+        assert LocalDateInput().format_value("") is None

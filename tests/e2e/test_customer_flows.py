@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 
+import jdatetime
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from peyvand.customers.models import ContactPoint, Party
+from peyvand.interactions.models import Interaction
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CUSTOMER_URL = re.compile(r"/customers/(\d+)/$")
+TEHRAN = zoneinfo.ZoneInfo("Asia/Tehran")  # the users' and the browser's time zone
 
 
 def _pk(page: Page) -> int:
@@ -254,3 +259,60 @@ def test_bulk_tag_two_people(signed_in, make_person):
     assert sorted(Party.objects.filter(tags__name="مشتری ویژه").values_list("pk", flat=True)) == sorted(
         [first.pk, second.pk]
     )
+
+
+def _pick_day(page: Page, day: int) -> None:
+    """Click a day of the month the open picker shows (its cells are in Persian digits)."""
+    picker = page.locator("jdp-container")
+    cells = picker.locator("div.jdp-day:not(.not-in-month):not(.disabled-day)")
+    persian = str(day).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    cells.filter(has_text=re.compile(f"^{persian}$")).click()
+
+
+def test_the_date_picker_opens_on_a_filled_date_and_picks_another(signed_in, make_person):
+    person = make_person(data={"date_of_birth": dt.date(1991, 9, 22)})  # 31 Shahrivar 1370
+    page = signed_in("sales", locale="fa-IR")
+    page.goto(f"/customers/{person.pk}/edit/")
+    date = page.locator("input[name=date_of_birth]")
+    expect(date).to_have_value("1370/06/31")  # digits the picker can read
+    date.click()
+    picker = page.locator("jdp-container")
+    expect(picker).to_be_visible()
+    # It opened on the field's month, with the field's day chosen, drawn in Persian digits.
+    expect(picker.locator("div.jdp-day:not(.not-in-month)")).to_have_count(31)
+    expect(picker.locator("div.jdp-day.selected")).to_have_text("۳۱")
+    expect(picker.locator(".jdp-year select")).to_have_value("1370")
+    expect(picker.locator(".jdp-year select option:checked")).to_have_text("۱۳۷۰")
+    _pick_day(page, 15)
+    expect(date).to_have_value("1370/06/15")
+    _close_date_picker(page)
+    page.locator("[data-testid=save-party]").click()
+    expect(page).to_have_url(CUSTOMER_URL)
+    expect(page.locator("[data-testid=date-of-birth]")).to_have_text("۱۵ شهریور ۱۳۷۰")
+    person.refresh_from_db()
+    assert person.date_of_birth == dt.date(1991, 9, 6)
+
+
+def test_the_date_and_time_picker_opens_on_the_time_shown_and_picks_a_day(signed_in, make_person):
+    person = make_person()
+    page = signed_in("sales", locale="fa-IR")
+    page.goto(f"/customers/{person.pk}/")
+    form = page.locator("[data-testid=interaction-form]")
+    when = form.locator("input[name=occurred_at]")
+    today = jdatetime.date.fromgregorian(date=timezone.localdate(timezone=TEHRAN))
+    expect(when).to_have_value(re.compile(rf"^{today.year}/{today.month:02d}/{today.day:02d} \d\d:\d\d$"))
+    when.click()
+    picker = page.locator("jdp-container")
+    expect(picker).to_be_visible()
+    expect(picker.locator("div.jdp-day.selected")).to_have_count(1)
+    expect(picker.locator(".jdp-year select")).to_have_value(str(today.year))
+    _pick_day(page, 1)
+    expect(when).to_have_value(re.compile(rf"^{today.year}/{today.month:02d}/01 \d\d:\d\d$"))
+    _close_date_picker(page)
+    form.locator("select[name=channel]").select_option("phone")
+    form.locator("input[name=subject]").fill("تماس اول ماه")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("[data-testid=timeline]")).to_contain_text("تماس اول ماه")
+    logged = Interaction.objects.get(party=person)
+    local = timezone.localtime(logged.occurred_at, timezone=TEHRAN)
+    assert jdatetime.date.fromgregorian(date=local.date()) == jdatetime.date(today.year, today.month, 1)

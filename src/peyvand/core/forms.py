@@ -46,7 +46,8 @@ class LocalDateInput(forms.TextInput):
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, dt.date):
             return jalali.input_date(value, get_language())
-        return super().format_value(value)
+        # Typed text shown again (the form had an error): digits the picker can read.
+        return to_ascii_digits(super().format_value(value) or "") or None
 
 
 class LocalDateTimeInput(forms.TextInput):
@@ -69,7 +70,7 @@ class LocalDateTimeInput(forms.TextInput):
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, dt.datetime):
             return jalali.input_datetime(value, get_language())
-        return super().format_value(value)
+        return to_ascii_digits(super().format_value(value) or "") or None
 
 
 class LocalDateField(forms.Field):

@@ -125,19 +125,25 @@ def format_datetime(value: dt.datetime | None, language: str | None = None) -> s
 
 
 def input_date(value: dt.date | None, language: str | None = None) -> str:
-    """The text a date field shows for editing: Jalali Y/M/D in Persian, ISO in English."""
+    """The text a date field holds for editing: Jalali Y/M/D in Persian, ISO in English.
+
+    ASCII digits in both: the Jalali date picker reads the field's value and cannot parse
+    Persian digits (it would open on an empty month); it draws its own calendar in Persian
+    digits, and it writes ASCII digits back when a day is picked.
+    """
     if value is None:
         return ""
     if not uses_jalali(language):
         return value.isoformat()
     jdate = jdatetime.date.fromgregorian(date=value)
-    return to_persian_digits(f"{jdate.year:04d}/{jdate.month:02d}/{jdate.day:02d}")
+    return f"{jdate.year:04d}/{jdate.month:02d}/{jdate.day:02d}"
 
 
 def input_datetime(value: dt.datetime | None, language: str | None = None) -> str:
+    """A date and time for editing, as ``input_date`` with the time: "1403/05/12 14:30"."""
     if value is None:
         return ""
     local = timezone.localtime(value)
     if not uses_jalali(language):
         return f"{local:%Y-%m-%dT%H:%M}"
-    return f"{input_date(local.date(), language)} {to_persian_digits(f'{local:%H:%M}')}"
+    return f"{input_date(local.date(), language)} {local:%H:%M}"
