@@ -97,3 +97,43 @@ def test_conversion_is_all_or_nothing(users, pipeline):
         conversion.lead_convert(lead=lead, actor=users["sales"], deal={"currency": "ZZZ"})
     assert not Party.objects.exists() and not Deal.objects.exists()
     assert Lead.objects.get().stage == LeadStage.QUALIFIED
+
+
+def test_a_reused_person_keeps_the_leads_new_email_and_phone(users, pipeline, make_person):
+    person = make_person(
+        first_name="رضا",
+        last_name="صالحی",
+        contacts=[
+            {"kind": ContactPoint.Kind.PHONE, "value": "09351112233", "is_primary": True},
+            {"kind": ContactPoint.Kind.EMAIL, "value": "old@noor.example", "is_primary": True},
+        ],
+    )
+    lead = _qualified(users["sales"], company="", email="reza@noor.example", phone="09121234567")
+    result = conversion.lead_convert(lead=lead, actor=users["sales"], person=person)
+    assert result.person == person
+    points = set(ContactPoint.objects.filter(party=person).values_list("kind", "value", "is_primary"))
+    assert points == {
+        ("phone", "+989351112233", True),
+        ("email", "old@noor.example", True),
+        ("email", "reza@noor.example", False),
+        ("phone", "+989121234567", False),
+    }
+    person.refresh_from_db()
+    assert person.primary_email == "old@noor.example"  # the person's own stays first
+    assert (
+        AuditEvent.objects.filter(model="customers.contactpoint", party_id=person.pk, kind="create").count()
+        == 4
+    )
+
+
+def test_a_new_email_another_customer_has_is_not_added(users, pipeline, make_person):
+    make_person(
+        first_name="مینا", last_name="کاظمی", contacts=[{"kind": "email", "value": "shared@noor.example"}]
+    )
+    person = make_person(
+        first_name="رضا", last_name="صالحی", contacts=[{"kind": "phone", "value": "09351112233"}]
+    )
+    lead = _qualified(users["sales"], company="", email="shared@noor.example")
+    result = conversion.lead_convert(lead=lead, actor=users["sales"], person=person)
+    assert result.person == person and Lead.objects.get().stage == LeadStage.CONVERTED
+    assert not ContactPoint.objects.filter(party=person, kind="email").exists()

@@ -177,7 +177,7 @@ def test_a_deal_without_lines_may_change_currency(make_deal, users):
 
 def test_a_sales_rep_cannot_leave_a_deal_to_nobody_and_is_told_so(make_deal, users):
     deal = make_deal()
-    with pytest.raises(ValidationError) as error:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
         deals.deal_update(deal=deal, actor=users["sales"], data={"owner": None})
     assert error.value.message_dict["owner"] == ["A deal you make or change needs an owner; choose one."]
     deal.refresh_from_db()

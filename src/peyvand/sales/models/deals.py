@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from peyvand.core.models import Team, TrackedModel
 from peyvand.customers.models import Party
@@ -26,7 +27,7 @@ DealStatus = Outcome
 
 class Pipeline(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
-    order = models.PositiveIntegerField(_("order"), default=0)
+    order = models.PositiveIntegerField(pgettext_lazy("position in a list", "order"), default=0)
     is_default = models.BooleanField(_("default"), default=False)
     active = models.BooleanField(_("active"), default=True)
 
@@ -42,7 +43,7 @@ class Pipeline(models.Model):
 class Stage(models.Model):
     pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages")
     name = models.CharField(_("name"), max_length=100)
-    order = models.PositiveIntegerField(_("order"), default=0)
+    order = models.PositiveIntegerField(pgettext_lazy("position in a list", "order"), default=0)
     probability = models.PositiveSmallIntegerField(_("probability (%)"), default=10)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
     active = models.BooleanField(_("active"), default=True)

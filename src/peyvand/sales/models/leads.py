@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from peyvand.core.models import Team, TrackedModel
 from peyvand.customers.models import Party, Source
@@ -160,7 +161,7 @@ class AssignmentRule(models.Model):
         PROVINCE = "province", _("Province is")
         ANY = "any", _("Any lead")
 
-    order = models.PositiveIntegerField(_("order"), default=0)
+    order = models.PositiveIntegerField(pgettext_lazy("position in a list", "order"), default=0)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     value = models.CharField(_("value"), max_length=100, blank=True)
     team = models.ForeignKey(Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.CASCADE)

@@ -139,6 +139,8 @@ def lead_convert(
     elif person is not None:
         result.reused_person = True
     result.person = person
+    if person is not None and result.reused_person:
+        _add_new_contacts(person, lead, actor)
     if person is not None and organisation is not None and result.reused_person:
         _ensure_membership(person, organisation, actor, lead.job_title)
 
@@ -203,6 +205,26 @@ def _contacts(lead: Lead) -> list[dict[str, Any]]:
             {"kind": ContactPoint.Kind.ADDRESS, "value": "", "province": lead.province, "city": lead.city}
         )
     return contacts
+
+
+def _add_new_contacts(person: Party, lead: Lead, actor: User) -> None:
+    """What the lead gave that the person lacks (a new email or phone) is added to them, not
+    dropped; as a further way to reach them, their primary stays. Skipped when ``actor`` may
+    not change the person, or when another customer has it (a merge is a person's call)."""
+    if not policy.can_change(actor, person):
+        return
+    known = set(ContactPoint.objects.filter(party=person).values_list("kind", "value"))
+    for kind, value in ((ContactPoint.Kind.EMAIL, lead.email), (ContactPoint.Kind.PHONE, lead.phone)):
+        if not value or (kind, value) in known:
+            continue
+        data: dict[str, Any] = {"kind": kind, "value": value, "is_primary": False}
+        if kind == ContactPoint.Kind.PHONE:
+            data["label"] = "mobile"
+        try:
+            with transaction.atomic():
+                customers.contact_point_add(party=person, actor=actor, data=data)
+        except (customers.DuplicateFound, ValidationError):
+            continue
 
 
 def _ensure_membership(person: Party, organisation: Party, actor: User, title: str) -> None:
