@@ -16,6 +16,7 @@ from peyvand.activities import api as activities
 from peyvand.core import api as core
 from peyvand.customers import api as customers
 from peyvand.customers import import_api as customer_imports
+from peyvand.customers import trash_api as customer_trash
 from peyvand.customers.services import DuplicateFound
 from peyvand.interactions import api as interactions
 from peyvand.notifications import api as notifications
@@ -71,6 +72,7 @@ core.install_error_handlers(api, extra=[(DuplicateFound, customers.duplicate_fou
 api.add_router("", core.router)
 api.add_router("", customers.router)
 api.add_router("", customer_imports.router)
+api.add_router("", customer_trash.router)
 api.add_router("", interactions.router)
 api.add_router("", activities.router)
 api.add_router("", notifications.router)

@@ -34,6 +34,8 @@ EXPECTED_PATHS = {
     "/api/v1/imports/{job_id}/problems": {"get"},
     "/api/v1/imports/{job_id}/cancel": {"post"},
     "/api/v1/imports/{job_id}/undo": {"post"},
+    "/api/v1/trash": {"get"},
+    "/api/v1/trash/{kind}/{record_id}/restore": {"post"},
     # follow-up and communications
     "/api/v1/activities": {"get", "post"},
     "/api/v1/activities/{activity_id}": {"delete", "get", "patch"},

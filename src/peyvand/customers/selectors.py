@@ -7,19 +7,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peyvand.core import jalali, policy
 from peyvand.core.converters import is_id
-from peyvand.core.models import User
+from peyvand.core.models import TrackedModel, User
 from peyvand.core.pagination import Page, capped_count, keyset_page
 from peyvand.core.selectors import describe_values
 
 from . import search
 from .models import ContactPoint, Kind, Membership, Note, Party, Tag
+from .normalize import show_contact_value
 
 SORTS: dict[str, list[str]] = {
     "relevance": [search.RANK, "sort_key", "id"],
@@ -192,6 +196,79 @@ def trash_get(*, user: User, pk: Any) -> Party:
     if party is None:
         raise Http404
     return party
+
+
+# --- the trash of single records ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrashKind:
+    """A kind of record that is deleted on its own, apart from its customer."""
+
+    key: str
+    model_label: str
+    party_field: str  # the customer whose page it belongs to
+    label: Any  # a lazy plural, for the trash's tabs
+
+    @property
+    def model(self) -> type[TrackedModel]:
+        model = apps.get_model(self.model_label)
+        assert issubclass(model, TrackedModel)
+        return model
+
+
+TRASH_KINDS = {
+    kind.key: kind
+    for kind in (
+        TrashKind("contact_point", "customers.contactpoint", "party", gettext_lazy("Contact points")),
+        TrashKind("membership", "customers.membership", "person", gettext_lazy("Organisation links")),
+        TrashKind("note", "customers.note", "party", gettext_lazy("Notes")),
+        TrashKind("interaction", "interactions.interaction", "party", gettext_lazy("Interactions")),
+    )
+}
+
+
+def trash_records(*, user: User, kind: str, cursor: str | None = None, limit: int = 50) -> Page[TrackedModel]:
+    """Records of ``kind`` deleted on their own, newest deletion first; administrators only.
+
+    Those deleted with their customer are not here: they come back with it.
+    """
+    policy.require_admin(user)
+    spec = TRASH_KINDS[kind]
+    queryset = spec.model.all_objects.filter(
+        deleted_at__isnull=False, **{f"{spec.party_field}__deleted_at__isnull": True}
+    ).select_related(spec.party_field, "deleted_by")
+    if kind == "membership":
+        queryset = queryset.select_related("organisation")
+    return keyset_page(queryset, order=["-deleted_at", "-id"], cursor=cursor, limit=limit)
+
+
+def trash_record_get(*, user: User, kind: str, pk: Any) -> TrackedModel:
+    policy.require_admin(user)
+    if kind not in TRASH_KINDS or not is_id(pk):
+        raise Http404
+    record = TRASH_KINDS[kind].model.all_objects.filter(pk=pk, deleted_at__isnull=False).first()
+    if record is None:
+        raise Http404
+    return record
+
+
+def trash_record_party(record: TrackedModel) -> Party:
+    """The customer a record of the trash belongs to."""
+    party = getattr(record, "person" if isinstance(record, Membership) else "party")
+    assert isinstance(party, Party)
+    return party
+
+
+def trash_record_text(record: TrackedModel) -> str:
+    """What a deleted record was, as the trash shows it."""
+    if isinstance(record, ContactPoint):
+        return show_contact_value(record.value) if record.kind == ContactPoint.Kind.PHONE else record.value
+    if isinstance(record, Membership):
+        return f"{record.organisation.display_name}{f' · {record.title}' if record.title else ''}"
+    if isinstance(record, Note):
+        return Truncator(note_text(record)).chars(120)
+    return str(record)
 
 
 def person_memberships_prefetch() -> Prefetch:

@@ -639,6 +639,42 @@ def party_restore(*, party: Party, actor: User) -> Party:
     return party
 
 
+@transaction.atomic
+def record_restore(*, record: TrackedModel, actor: User) -> TrackedModel:
+    """Bring back a record deleted on its own (a contact point, an organisation link, a note,
+    an interaction); administrators only. Its customer must be alive, and it must not clash
+    with what the customer has since: the same contact point again, the same organisation."""
+    policy.require_admin(actor)
+    record = type(record).all_objects.select_for_update().get(pk=record.pk)
+    if record.deleted_at is None:
+        return record
+    party_id = record.person_id if isinstance(record, Membership) else getattr(record, "party_id")  # noqa: B009
+    party = Party.all_objects.get(pk=party_id)
+    if party.deleted_at is not None:
+        raise ValidationError(_("Its customer is in the trash: restore the customer instead."))
+    if record.deletion_batch is None:
+        raise ValidationError(_("This record cannot be restored."))
+    make_secondary = False
+    if isinstance(record, ContactPoint):
+        alive = ContactPoint.objects.filter(party=party, kind=record.kind)
+        if alive.filter(value=record.value).exists():
+            raise ValidationError(_("This customer already has this contact point."))
+        make_secondary = record.is_primary and alive.filter(is_primary=True).exists()
+    if isinstance(record, Membership):
+        if Party.objects.filter(pk=record.organisation_id).count() == 0:
+            raise ValidationError(_("The organisation is in the trash: restore it first."))
+        if Membership.objects.filter(person=party, organisation_id=record.organisation_id).exists():
+            raise ValidationError(_("This person already belongs to this organisation."))
+    if make_secondary:  # the customer has another primary now: this one comes back beside it
+        ContactPoint.all_objects.filter(pk=record.pk).update(is_primary=False)
+    restore_rows(type(record).all_objects.filter(pk=record.pk), batch=record.deletion_batch)
+    if isinstance(record, ContactPoint):
+        _save_derived(party)
+    record.refresh_from_db()
+    audit_log(actor=actor, kind=AuditEvent.Kind.RESTORE, obj=record, party_id=party.pk)
+    return record
+
+
 # --- contact points -----------------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from . import import_views, views
+from .selectors import TRASH_KINDS
 
 urlpatterns = [
     path("customers/search/", views.party_search, name="party_search"),
@@ -18,6 +19,11 @@ urlpatterns = [
     path("notes/<id:pk>/delete/", views.note_delete, name="note_delete"),
     path("admin/trash/", views.trash, name="trash"),
     path("admin/trash/<id:pk>/restore/", views.trash_restore, name="trash_restore"),
+    re_path(
+        rf"^admin/trash/(?P<kind>{'|'.join(TRASH_KINDS)})/(?P<pk>[0-9]{{1,18}})/restore/$",
+        views.trash_record_restore,
+        name="trash_record_restore",
+    ),
     re_path(r"^(?P<kind>person|organisation)/$", views.party_list, name="party_list"),
     re_path(r"^(?P<kind>person|organisation)/new/$", views.party_create, name="party_create"),
     re_path(r"^(?P<kind>person|organisation)/bulk/$", views.party_bulk, name="party_bulk"),

@@ -610,12 +610,28 @@ def party_merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def trash(request: HttpRequest) -> HttpResponse:
+    """Deleted customers, or (``?kind=note`` and so on) records deleted on their own."""
+    user = request_user(request)
+    kind = request.GET.get("kind") or ""
+    kind = kind if kind in selectors.TRASH_KINDS else ""
+    cursor = request.GET.get("cursor")
     try:
-        page = selectors.trash_list(user=request_user(request), cursor=request.GET.get("cursor"))
+        if kind:
+            page: Any = selectors.trash_records(user=user, kind=kind, cursor=cursor)
+        else:
+            page = selectors.trash_list(user=user, cursor=cursor)
     except InvalidCursor as exc:
         messages.error(request, str(exc))
-        return redirect("trash")
-    return render(request, "customers/trash.html", {"page": page, "nav": "admin"})
+        return redirect(f"{reverse('trash')}?kind={kind}" if kind else reverse("trash"))
+    rows = [
+        {"record": r, "party": selectors.trash_record_party(r), "text": selectors.trash_record_text(r)}
+        for r in (page if kind else [])
+    ]
+    return render(
+        request,
+        "customers/trash.html",
+        {"page": page, "rows": rows, "kind": kind, "kinds": selectors.TRASH_KINDS.values(), "nav": "admin"},
+    )
 
 
 @login_required
@@ -631,3 +647,18 @@ def trash_restore(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("trash")
     messages.success(request, _("“%(name)s” was restored.") % {"name": party.display_name})
     return redirect("party_detail", party.pk)
+
+
+@login_required
+@require_POST
+def trash_record_restore(request: HttpRequest, kind: str, pk: str) -> HttpResponse:
+    user = request_user(request)
+    record = selectors.trash_record_get(user=user, kind=kind, pk=pk)
+    try:
+        services.record_restore(record=record, actor=user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(f"{reverse('trash')}?kind={kind}")
+    messages.success(request, _("“%(name)s” was restored.") % {"name": selectors.trash_record_text(record)})
+    return redirect("party_detail", selectors.trash_record_party(record).pk)

@@ -1,0 +1,86 @@
+"""The trash over the API: deleted customers and records deleted on their own, and their
+restoring. Administrators only, as in the web UI.
+
+No ``from __future__ import annotations`` here: django-ninja reads the annotations.
+"""
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from peyvand.core.api import ERRORS, Id, PageOut, PageQuery, UserRef, actor, page_out
+from peyvand.core.models import TrackedModel
+
+from . import selectors, services
+from .api import PartyRef
+from .models import Party
+
+router = Router(tags=["trash"])
+
+TrashKind = Literal["customer", "contact_point", "membership", "note", "interaction"]
+CUSTOMER = "customer"
+assert set(TrashKind.__args__) == {CUSTOMER, *selectors.TRASH_KINDS}, "keep the API's kinds in step"
+
+
+class TrashItemOut(Schema):
+    kind: str
+    id: int
+    party: PartyRef
+    description: str
+    deleted_at: dt.datetime | None
+    deleted_by: UserRef | None
+
+
+class TrashQuery(PageQuery):
+    kind: TrashKind = CUSTOMER
+
+
+def _item(kind: str, record: TrackedModel) -> dict[str, Any]:
+    if isinstance(record, Party):
+        party, description = record, record.display_name
+    else:
+        party, description = selectors.trash_record_party(record), selectors.trash_record_text(record)
+    return {
+        "kind": kind,
+        "id": record.pk,
+        "party": party,
+        "description": description,
+        "deleted_at": record.deleted_at,
+        "deleted_by": record.deleted_by,
+    }
+
+
+@router.get(
+    "/trash",
+    response={200: PageOut[TrashItemOut], **ERRORS},
+    summary="Deleted records, newest first (administrators)",
+)
+def trash_list(request: HttpRequest, filters: Query[TrashQuery]) -> dict[str, Any]:
+    """``kind=customer`` lists deleted customers, which come back with everything deleted
+    with them; the other kinds list records deleted on their own."""
+    user, cursor, limit = actor(request), filters.cursor, filters.limit
+    if filters.kind == CUSTOMER:
+        page: Any = selectors.trash_list(user=user, cursor=cursor, limit=limit)
+    else:
+        page = selectors.trash_records(user=user, kind=filters.kind, cursor=cursor, limit=limit)
+    result = page_out(page)
+    result["items"] = [_item(filters.kind, record) for record in page]
+    return result
+
+
+@router.post(
+    "/trash/{kind}/{record_id}/restore",
+    response={200: TrashItemOut, **ERRORS},
+    summary="Restore a deleted record (administrators)",
+)
+def trash_restore(request: HttpRequest, kind: TrashKind, record_id: Id) -> dict[str, Any]:
+    user = actor(request)
+    record: TrackedModel
+    if kind == CUSTOMER:
+        record = services.party_restore(party=selectors.trash_get(user=user, pk=record_id), actor=user)
+    else:
+        found = selectors.trash_record_get(user=user, kind=kind, pk=record_id)
+        record = services.record_restore(record=found, actor=user)
+    return _item(kind, record)
