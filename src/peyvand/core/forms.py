@@ -153,4 +153,4 @@ class BootstrapMixin:
 
 
 def _local_error(error: ValidationError) -> ValidationError:
-    return ValidationError(jalali.local_numbers(" ".join(error)), code=error.code)
+    return ValidationError(jalali.local_numbers(" ".join(error.messages)), code=error.code)

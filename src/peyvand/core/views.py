@@ -353,7 +353,7 @@ def permissions_view(request: HttpRequest) -> HttpResponse:
 
 # The matrix has ten columns of choices: one word each keeps them apart at any width
 # (the full names, shown in the legend and the audit log, truncated to "Own rec…").
-SCOPE_SHORT = {
+SCOPE_SHORT: dict[str, Any] = {
     Scope.NONE: pgettext_lazy("permission scope", "None"),
     Scope.OWN: pgettext_lazy("permission scope", "Own"),
     Scope.TEAM: pgettext_lazy("permission scope", "Team"),

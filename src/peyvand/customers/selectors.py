@@ -209,6 +209,7 @@ class TrashKind:
     model_label: str
     party_field: str  # the customer whose page it belongs to
     label: Any  # a lazy plural, for the trash's tabs
+    shown_with: tuple[str, ...] = ()  # relations its line in the trash shows
 
     @property
     def model(self) -> type[TrackedModel]:
@@ -221,7 +222,13 @@ TRASH_KINDS = {
     kind.key: kind
     for kind in (
         TrashKind("contact_point", "customers.contactpoint", "party", gettext_lazy("Contact points")),
-        TrashKind("membership", "customers.membership", "person", gettext_lazy("Organisation links")),
+        TrashKind(
+            "membership",
+            "customers.membership",
+            "person",
+            gettext_lazy("Organisation links"),
+            ("organisation",),
+        ),
         TrashKind("note", "customers.note", "party", gettext_lazy("Notes")),
         TrashKind("interaction", "interactions.interaction", "party", gettext_lazy("Interactions")),
     )
@@ -237,9 +244,7 @@ def trash_records(*, user: User, kind: str, cursor: str | None = None, limit: in
     spec = TRASH_KINDS[kind]
     queryset = spec.model.all_objects.filter(
         deleted_at__isnull=False, **{f"{spec.party_field}__deleted_at__isnull": True}
-    ).select_related(spec.party_field, "deleted_by")
-    if kind == "membership":
-        queryset = queryset.select_related("organisation")
+    ).select_related(spec.party_field, "deleted_by", *spec.shown_with)
     return keyset_page(queryset, order=["-deleted_at", "-id"], cursor=cursor, limit=limit)
 
 

@@ -5,7 +5,7 @@ No ``from __future__ import annotations`` here: django-ninja reads the annotatio
 """
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Final, Literal, get_args
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
@@ -20,8 +20,8 @@ from .models import Party
 router = Router(tags=["trash"])
 
 TrashKind = Literal["customer", "contact_point", "membership", "note", "interaction"]
-CUSTOMER = "customer"
-assert set(TrashKind.__args__) == {CUSTOMER, *selectors.TRASH_KINDS}, "keep the API's kinds in step"
+CUSTOMER: Final = "customer"
+assert set(get_args(TrashKind)) == {CUSTOMER, *selectors.TRASH_KINDS}, "keep the API's kinds in step"
 
 
 class TrashItemOut(Schema):
