@@ -21,6 +21,7 @@ from peyvand.core import policy
 from peyvand.core.api import (
     ERRORS,
     ApiDate,
+    ApiDateTime,
     BodyId,
     ErrorDetail,
     Id,
@@ -264,6 +265,9 @@ class ContactPointUpdate(InputSchema):
     allow_duplicate: StrictBool = False
 
 
+CONSENT_AT = "When it was given (not in the future); now when consent changes without one"
+
+
 class PartyFieldsIn(InputSchema):
     """Fields both kinds have. Only the fields sent are set; null clears a field."""
 
@@ -272,8 +276,10 @@ class PartyFieldsIn(InputSchema):
     source: Source | None = None
     stage: Stage | None = None
     email_consent: StrictBool | None = None
+    email_consent_at: ApiDateTime | None = Field(None, description=CONSENT_AT)
     email_consent_source: Text100 | None = None
     sms_consent: StrictBool | None = None
+    sms_consent_at: ApiDateTime | None = Field(None, description=CONSENT_AT)
     sms_consent_source: Text100 | None = None
 
 

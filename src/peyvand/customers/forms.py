@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.converters import is_id
@@ -16,6 +18,7 @@ from peyvand.core.text import to_ascii_digits
 from . import services
 from .models import ContactPoint, Kind, Party, Source, Stage
 from .selectors import NO_OWNER
+from .templatetags.customers import consent_source
 
 
 class OwnerChoiceField(forms.ModelChoiceField):
@@ -54,10 +57,29 @@ class PartyForm(BootstrapMixin, forms.Form):
         label=_("Tags"), required=False, max_length=500, help_text=_("Separate tags with commas.")
     )
     email_consent = forms.BooleanField(label=_("Agrees to receive marketing email"), required=False)
+    email_consent_at = LocalDateField(
+        label=_("Since"), required=False, help_text=_("Left empty, today: the day it is saved.")
+    )
+    email_consent_source = forms.CharField(
+        label=_("How it was given"),
+        max_length=100,
+        required=False,
+        help_text=_("For example a form signed at the store."),
+    )
     sms_consent = forms.BooleanField(label=_("Agrees to receive marketing SMS"), required=False)
+    sms_consent_at = LocalDateField(
+        label=_("Since"), required=False, help_text=_("Left empty, today: the day it is saved.")
+    )
+    sms_consent_source = forms.CharField(
+        label=_("How it was given"),
+        max_length=100,
+        required=False,
+        help_text=_("For example a form signed at the store."),
+    )
 
     PERSON_ONLY = ("first_name", "last_name", "date_of_birth")
     ORGANISATION_ONLY = ("name", "website", "industry")
+    CONSENT_DETAILS = ("email_consent_at", "email_consent_source", "sms_consent_at", "sms_consent_source")
 
     def __init__(self, *args: Any, kind: str, owners: list[User], actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -79,10 +101,25 @@ class PartyForm(BootstrapMixin, forms.Form):
         skip = {"tags", "phone", "phone_label", "email", "organisation", "title", "allow_duplicate"}
         if "owner" not in self.data:
             skip.add("owner")
-        return {k: v for k, v in self.cleaned_data.items() if k not in skip}
+        # A consent's date and source as they were are not sent again: ticking or unticking
+        # the box then stamps the change with today and "entered by hand".
+        skip.update(name for name in self.CONSENT_DETAILS if name not in self.changed_data)
+        data = {k: v for k, v in self.cleaned_data.items() if k not in skip}
+        for name in ("email_consent_at", "sms_consent_at"):
+            if name in data:  # a day, kept as the start of that day in the user's time zone
+                day = data[name]
+                data[name] = timezone.make_aware(dt.datetime.combine(day, dt.time.min)) if day else None
+        return data
 
     def tag_names(self) -> list[str]:
         return _tags(self.cleaned_data.get("tags") or "")
+
+    def consent_fields(self) -> list[tuple[forms.BoundField, ...]]:
+        """Each channel's box, date and source, for the template to lay out together."""
+        return [
+            tuple(self[f"{channel}_consent{suffix}"] for suffix in ("", "_at", "_source"))
+            for channel in ("email", "sms")
+        ]
 
     def error_aliases(self) -> dict[str, str]:
         """The services' names for this form's fields: each tag is checked as "tag"."""
@@ -204,4 +241,9 @@ def party_initial(party: Party) -> dict[str, Any]:
     fields = PartyForm.base_fields
     initial = {name: getattr(party, name) for name in fields if hasattr(party, name) and name != "tags"}
     initial["tags"] = ", ".join(t.name for t in party.tags.all())
+    for channel in ("email", "sms"):
+        moment = initial[f"{channel}_consent_at"]
+        initial[f"{channel}_consent_at"] = timezone.localdate(moment) if moment else None
+        # How it came, as the customer page says it ("entered by hand", not "manual").
+        initial[f"{channel}_consent_source"] = consent_source(initial[f"{channel}_consent_source"])
     return initial

@@ -200,6 +200,8 @@ def _clean_party_field(
         errors.setdefault(name, []).append(_("Enter a valid date and time."))
     elif value is not None and value > timezone.now():
         errors.setdefault(name, []).append(_("A consent cannot be given in the future."))
+    elif value is not None and value.date() < OLDEST_BIRTH_DATE:
+        errors.setdefault(name, []).append(_("Enter a valid date."))
     return value
 
 
@@ -208,11 +210,13 @@ def _apply_consent(party: Party, cleaned: dict[str, Any], *, was: Mapping[str, A
     (manual entry, unless given)."""
     now = timezone.now()
     for channel in ("email", "sms"):
-        flag = f"{channel}_consent"
+        flag, at = f"{channel}_consent", f"{channel}_consent_at"
         if flag in cleaned and cleaned[flag] != was.get(flag, False):
-            setattr(party, f"{channel}_consent_at", cleaned.get(f"{channel}_consent_at") or now)
+            setattr(party, at, cleaned.get(at) or now)
             if not cleaned.get(f"{channel}_consent_source"):
                 setattr(party, f"{channel}_consent_source", "manual")
+        elif getattr(party, flag) and getattr(party, at) is None:
+            setattr(party, at, now)  # a consent given always has a date: its date cleared, today
 
 
 @dataclass
