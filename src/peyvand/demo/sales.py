@@ -31,6 +31,29 @@ LEAD_STAGES = ("suspect", "prospect", "qualified", "disqualified", "converted")
 # fully paid, a partly paid and an overdue invoice and a partly invoiced order.
 BILLING = ("paid", "partly_paid", "overdue", "partly_invoiced", "paid_in_two", "not_invoiced")
 BILLION = 1_000_000_000
+# Rial for one unit six months before the anchor (open market), from which the months after drift.
+RIAL_RATES = {
+    "USD": 820_000,
+    "EUR": 890_000,
+    "GBP": 1_040_000,
+    "AED": 223_000,
+    "TRY": 24_000,
+    "CNY": 113_000,
+    "IQD": 625,
+}
+SCORE_RULES = (
+    ("field", "email", 10),
+    ("field", "phone", 5),
+    ("field", "company", 15),
+    ("field", "job_title", 5),
+    ("source", "referral", 20),
+    ("source", "partner", 15),
+    ("source", "website", 5),
+    ("source", "walk_in", 10),
+    ("province", "تهران", 5),
+    ("touches", "", 5),
+    ("recency", "14", 10),
+)
 
 
 @dataclass
@@ -74,6 +97,10 @@ class DealPlan:
     lost_reason: str = ""
     billing: str = ""  # one of BILLING, for a won deal
     invoices: list[InvoicePlan] = field(default_factory=list)
+    # The stages it went through, from the first, and when it entered each (the first: when
+    # it was made); a won or lost deal closed when it entered the last.
+    path: list[str] = field(default_factory=list)
+    times: list[dt.datetime] = field(default_factory=list)
 
 
 @dataclass
@@ -100,6 +127,73 @@ class LeadPlan:
 
 
 @dataclass
+class RatePlan:
+    currency: str
+    valid_from: dt.date
+    rate: int  # Rial for one unit
+
+
+@dataclass
+class ScoreRulePlan:
+    kind: str
+    value: str
+    points: int
+
+
+@dataclass
+class AssignmentRulePlan:
+    order: int
+    kind: str
+    value: str
+    team: str | None  # take turns in this team
+    user: str | None  # or give every such lead to this salesperson
+
+
+@dataclass
+class WebFormPlan:
+    name: str
+    title: str
+    intro: str
+    fields: list[str]
+    required: list[str]
+    email_consent_label: str
+    sms_consent_label: str
+    thank_you: str
+
+
+WEB_FORM = WebFormPlan(
+    name="فرم تماس وب‌سایت",
+    title="درخواست مشاوره و پیش‌فاکتور",
+    intro="نام و راه تماس خود را بنویسید؛ کارشناسان فروش زرین‌دانه تا یک روز کاری با شما تماس می‌گیرند.",
+    fields=[
+        "first_name",
+        "last_name",
+        "company",
+        "job_title",
+        "phone",
+        "email",
+        "province",
+        "city",
+        "message",
+    ],
+    required=["last_name", "phone"],
+    email_consent_label="مایلم خبرنامه و پیشنهادهای ویژه‌ی زرین‌دانه را با ایمیل دریافت کنم.",
+    sms_consent_label="مایلم پیشنهادهای ویژه را با پیامک دریافت کنم.",
+    thank_you="درخواست شما رسید؛ به‌زودی با شما تماس می‌گیریم.",
+)
+
+
+@dataclass
+class SettingsPlan:
+    """The sales configuration an administrator of the company would have made."""
+
+    rates: list[RatePlan]
+    score_rules: list[ScoreRulePlan]
+    assignment_rules: list[AssignmentRulePlan]
+    web_form: WebFormPlan
+
+
+@dataclass
 class TargetPlan:
     setter: str
     month: dt.date  # the first day of a Jalali month
@@ -114,6 +208,8 @@ class SalesPlan:
     deals: list[DealPlan]
     leads: list[LeadPlan]
     targets: list[TargetPlan]
+    settings: SettingsPlan
+    lead_times: list[dt.datetime]  # when each lead came in, in the order of ``leads``
 
 
 def quarter_months(anchor: dt.date) -> list[dt.date]:
@@ -139,7 +235,15 @@ class SalesPlanner:
     def build(self) -> SalesPlan:
         deals = self.deals()
         leads = self.leads()
-        return SalesPlan(data.CATALOGUE, deals, leads, self.targets(deals, leads))
+        targets = self.targets(deals, leads)
+        # Moments and settings come from streams of their own: the deals, leads and targets
+        # above are the same as before these were planned.
+        clock = random.Random(f"{self.c.seed}:sales:times")
+        for deal in deals:
+            self.deal_times(deal, clock)
+        lead_times = [self.lead_time(lead, clock) for lead in leads]
+        settings = self.settings(random.Random(f"{self.c.seed}:sales:settings"))
+        return SalesPlan(data.CATALOGUE, deals, leads, targets, settings, lead_times)
 
     def days(self, n: int) -> dt.date:
         return self.anchor + dt.timedelta(days=n)
@@ -455,6 +559,69 @@ class SalesPlanner:
                 line=line,
             ),
         )
+
+    # --- moments --------------------------------------------------------------------------
+
+    def moment(self, day: dt.date, clock: random.Random) -> dt.datetime:
+        return at(workday(day, -1), *clock.choice(OFFICE_SLOTS))
+
+    def deal_times(self, deal: DealPlan, clock: random.Random) -> None:
+        """When the deal was made and entered each stage of its way: open deals up to now
+        from weeks ago, a lost one until it was lost, a won one until it was won, before
+        its first invoice."""
+        if deal.stage in OPEN_STAGES:
+            deal.path = list(OPEN_STAGES[: OPEN_STAGES.index(deal.stage) + 1])
+            low, high = {"new": (2, 25), "qualified": (10, 40), "proposal": (18, 55)}.get(
+                deal.stage, (25, 70)
+            )
+            end = self.anchor
+            start = end - dt.timedelta(days=clock.randint(low, high))
+        else:
+            last_open = deal.lost_from if deal.stage == "lost" else OPEN_STAGES[-1]
+            deal.path = [*OPEN_STAGES[: OPEN_STAGES.index(last_open) + 1], deal.stage]
+            # Closed by the day before the anchor at the latest: nothing happens after it.
+            yesterday = self.anchor - dt.timedelta(days=1)
+            end = min([deal.expected_close, yesterday] + [i.issued_on for i in deal.invoices])
+            if deal.stage == "won":
+                end -= dt.timedelta(days=clock.randint(0, 2))
+            start = end - dt.timedelta(days=clock.randint(25, 75))
+        span = (end - start).days
+        steps = sorted(clock.sample(range(1, span), len(deal.path) - 1)) if len(deal.path) > 1 else []
+        days = [start, *(start + dt.timedelta(days=n) for n in steps)]
+        if deal.stage not in OPEN_STAGES:
+            days[-1] = end  # closed on its day
+        deal.times = sorted(self.moment(day, clock) for day in days)
+
+    def lead_time(self, lead: LeadPlan, clock: random.Random) -> dt.datetime:
+        """A lead came in a day or two before anyone first called it (or in the last fortnight)."""
+        if lead.touches:
+            first = min(when for _channel, _note, when in lead.touches).date()
+            day = first - dt.timedelta(days=clock.randint(0, 2))
+        else:
+            day = self.anchor - dt.timedelta(days=clock.randint(1, 14))
+        return self.moment(day, clock)
+
+    # --- settings -------------------------------------------------------------------------
+
+    def settings(self, rng: random.Random) -> SettingsPlan:
+        """Exchange rates for the last half year, month by month; the scoring and assignment
+        rules; the website's contact form."""
+        rates = []
+        for currency, rial in RIAL_RATES.items():
+            value = rial
+            for months_ago in range(6, -1, -1):
+                day = self.anchor - dt.timedelta(days=30 * months_ago)
+                step = 1 if value < 10_000 else 100
+                rates.append(RatePlan(currency, day, max(value // step * step, 1)))
+                value = value * (1000 + rng.randint(-10, 40)) // 1000  # the Rial mostly weakens
+        score = [ScoreRulePlan(kind, value, points) for kind, value, points in SCORE_RULES]
+        assignment = [
+            AssignmentRulePlan(10, "province", "اصفهان", data.ISFAHAN, None),
+            AssignmentRulePlan(20, "province", "فارس", data.ISFAHAN, None),
+            AssignmentRulePlan(30, "source", "partner", None, data.EXPORT_DESK),
+            AssignmentRulePlan(100, "any", "", data.TEHRAN, None),
+        ]
+        return SettingsPlan(rates, score, assignment, WEB_FORM)
 
     # --- targets --------------------------------------------------------------------------
 
