@@ -52,10 +52,18 @@ def test_kanban_in_persian_is_right_to_left_and_drags(signed_in, board):
     assert new and qualified and new["x"] > qualified["x"], "the first stage should be on the right"
     expect(page.locator(f"[data-testid=deal-{first.pk}]")).to_contain_text("۵٬۰۰۰٬۰۰۰")
 
+    new_total = page.locator(f"[data-testid=stage-{stages['new'].pk}] [data-total]")
+    expect(new_total).to_contain_text("۵٬۰۰۰٬۹۰۰")  # both deals, in Rial, in the base currency
     _drag(page, first, stages["proposal"].pk)
     first.refresh_from_db()
     assert first.stage == stages["proposal"]
     expect(page.locator(f"[data-testid=stage-{stages['proposal'].pk}] [data-count]")).to_have_text("۱")
+    # The totals follow the move, as the server computes them.
+    expect(page.locator(f"[data-testid=stage-{stages['proposal'].pk}] [data-total]")).to_contain_text(
+        "۵٬۰۰۰٬۰۰۰"
+    )
+    expect(new_total).to_contain_text("۹۰۰")
+    expect(new_total).not_to_contain_text("۵٬۰۰۰")
     page.reload()
     expect(
         page.locator(f"[data-testid=stage-{stages['proposal'].pk}] [data-testid=deal-{first.pk}]")
@@ -143,3 +151,61 @@ def test_from_lines_to_a_paid_invoice_in_persian(signed_in, users, make_org):
 
     page.goto(f"/customers/{party.pk}/")
     expect(page.locator("[data-testid=balance]")).to_contain_text("۵۰۰٬۰۰۰")
+
+
+def test_a_deal_one_may_not_change_cannot_be_dragged(signed_in, users, make_org, board):
+    stages, (first, _second) = board
+    theirs = deals.deal_create(
+        actor=users["admin"],
+        data={"title": "قرارداد همکار", "party": make_org(name="شرکت دلتا"), "owner": users["sales2"]},
+    )
+    page = signed_in("sales", locale="fa-IR")
+    page.goto("/sales/deals/board/")
+    card = page.locator(f"[data-testid=deal-{theirs.pk}]")
+    expect(card).to_have_attribute("draggable", "false")
+    expect(card).to_have_attribute("title", "شما اجازه‌ی جابه‌جایی این فرصت فروش را ندارید.")
+    expect(page.locator(f"[data-testid=deal-{first.pk}]")).to_have_attribute("draggable", "true")
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    card.drag_to(page.locator(f"[data-testid=stage-{stages['proposal'].pk}] [data-dropzone]"))
+    page.wait_for_timeout(300)
+    assert dialogs == []  # no request was made, so no refusal to show
+    expect(
+        page.locator(f"[data-testid=stage-{stages['new'].pk}] [data-testid=deal-{theirs.pk}]")
+    ).to_be_visible()
+    theirs.refresh_from_db()
+    assert theirs.stage == stages["new"]
+
+
+def test_the_forecast_by_team_in_english(signed_in, users, make_org, team_a):
+    from peyvand.sales.models import SalesTarget
+    from peyvand.sales.periods import input_month, month_start
+
+    pipeline = pipelines.pipeline_ensure_default()
+    proposal = pipeline.stages.order_by("order")[2]
+    deal = deals.deal_create(
+        actor=users["admin"],
+        data={
+            "title": "Pilot",
+            "party": make_org(name="Gamma Ltd"),
+            "owner": users["sales"],
+            "amount": "2000000",
+        },
+    )
+    deals.deal_move_stage(deal=deal, stage=proposal, actor=users["admin"])
+    month = month_start(deal.expected_close)
+    page = signed_in("manager", locale="en-US")
+    page.goto(f"/sales/forecast/?start={input_month(month, 'en')}")
+    form = page.locator("[data-testid=target-form]")
+    form.locator("input[name=month]").fill(input_month(month, "en"))
+    expect(form.locator("select[name=team]")).to_have_value(str(team_a.pk))
+    form.locator("input[name=amount]").fill("4000000")
+    form.locator("button[type=submit]").click()
+    teams = page.locator("[data-testid=forecast-teams]")
+    expect(teams).to_contain_text("Team A")
+    expect(teams).to_contain_text("1,000,000")  # half of 2,000,000, weighted by the stage
+    expect(teams).to_contain_text("4,000,000")
+    page.locator("[data-testid=forecast-filters] select[name=owner]").select_option(str(users["sales2"].pk))
+    page.locator("[data-testid=forecast-filters] button[type=submit]").click()
+    expect(page.locator("[data-testid=forecast-owners]")).not_to_contain_text("1,000,000")
+    assert SalesTarget.objects.get().team == team_a
