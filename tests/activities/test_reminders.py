@@ -47,8 +47,9 @@ def test_a_worker_that_dies_before_committing_loses_nothing(users, make_activity
     class WorkerDied(Exception):
         pass
 
-    # The worker claims the reminder and writes the notification, then dies before its
-    # transaction commits: both vanish together.
+    # The worker claims the reminder and writes the notification, then its transaction is
+    # rolled back: both vanish together. (A real worker killed mid-run, and restarted as
+    # two: test_worker_restart.py.)
     with pytest.raises(WorkerDied), transaction.atomic():
         assert services.reminder_deliver(reminder_id=reminder.pk)
         assert reminders_of(users["sales"]).count() == 1

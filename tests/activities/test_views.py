@@ -373,6 +373,33 @@ def test_team_settings_are_for_administrators(as_user, team_a):
     assert team_a.activity_settings.escalation_delay_minutes == 150
 
 
+def test_team_settings_cost_the_same_queries_for_two_teams_or_ten(as_user, users, queries):
+    from peyvand.core.models import Team
+
+    client = as_user("admin")
+    client.get("/admin/follow-up/")
+    with queries() as two:
+        page = client.get("/admin/follow-up/").content.decode()
+    assert page.count('name="team"') == 2
+    Team.objects.bulk_create([Team(name=f"تیم {n}") for n in range(8)])
+    with queries() as ten:
+        page = client.get("/admin/follow-up/").content.decode()
+    assert page.count('name="team"') == 10 and len(ten) == len(two), [q["sql"] for q in ten.captured_queries]
+    # Every team's form offers every active user, and keeps the chosen one.
+    prefix = f"team{users['sales'].team_id}"
+    client.post(
+        "/admin/follow-up/",
+        {
+            "team": users["sales"].team_id,
+            f"{prefix}-escalation_hours": "3",
+            f"{prefix}-escalate_to": users["manager"].pk,
+        },
+    )
+    page = client.get("/admin/follow-up/").content.decode()
+    assert page.count(f'<option value="{users["manager"].pk}"') == 10
+    assert f'<option value="{users["manager"].pk}" selected>' in page
+
+
 def test_english_pages_render(client, users, make_activity, make_person):
     users["sales"].language = "en"
     users["sales"].save()

@@ -142,3 +142,74 @@ def test_bad_sms_change_nothing(customer, users, fields, field):
         messaging.sms_send(party=customer, actor=users["sales"], draft=draft(**fields))
     assert field in refused.value.message_dict
     assert not OutboundMessage.objects.exists() and not Interaction.objects.exists()
+
+
+# --- consent, once more when it goes out --------------------------------------------------
+
+
+def test_a_marketing_sms_waiting_to_retry_is_not_sent_after_an_opt_out(gateway, customer, users):
+    from peyvand.interactions.services import inbound
+
+    customer_services.party_update(party=customer, actor=users["admin"], data={"sms_consent": True})
+    customer.refresh_from_db()
+    gateway.statuses = [503]  # the first attempt fails; the retry waits
+    message = messaging.sms_send(party=customer, actor=users["sales"], draft=draft(purpose="marketing"))
+    now = timezone.now()
+    assert outbox.outbound_deliver(message_id=message.pk, now=now) == "queued"
+    inbound.sms_receive(sender="09121234567", text="لغو")  # meanwhile the customer opts out
+    message.refresh_from_db()
+    assert outbox.outbound_deliver(message_id=message.pk, now=message.next_attempt_at) == "cancelled"
+    message.refresh_from_db()
+    assert message.status == "cancelled" and "رضایت" in message.last_error  # in the sender's Persian
+    assert gateway.received == []
+    assert outbox.outbox_flush(now=now + timezone.timedelta(days=1)) == 0 and gateway.received == []
+    # A transactional message to the same customer still goes.
+    receipt = messaging.sms_send(party=customer, actor=users["sales"], draft=draft())
+    assert outbox.outbound_deliver(message_id=receipt.pk) == "sent"
+
+
+def test_a_failed_marketing_message_cannot_be_retried_after_an_opt_out(gateway, customer, users):
+    customer_services.party_update(party=customer, actor=users["admin"], data={"sms_consent": True})
+    customer.refresh_from_db()
+    gateway.statuses = [400]  # refused for good
+    message = messaging.sms_send(party=customer, actor=users["sales"], draft=draft(purpose="marketing"))
+    assert outbox.outbound_deliver(message_id=message.pk) == "failed"
+    customer_services.party_update(party=customer, actor=users["admin"], data={"sms_consent": False})
+    with pytest.raises(ValidationError) as refused:
+        outbox.outbound_retry(message=message, actor=users["sales"])
+    assert "purpose" in refused.value.message_dict
+    message.refresh_from_db()
+    assert message.status == "failed" and gateway.received == []
+
+
+def test_an_opt_out_withdraws_consent_for_everyone_on_that_number(customer, make_person, users):
+    from peyvand.interactions.services import inbound
+
+    spouse = make_person(
+        owner="sales2",
+        first_name="رضا",
+        last_name="احمدی",
+        contacts=[{"kind": "phone", "value": "09121234567"}],
+    )
+    other = make_person(first_name="سارا", contacts=[{"kind": "phone", "value": "09350000000"}])
+    for party in (customer, spouse, other):
+        customer_services.party_update(party=party, actor=users["admin"], data={"sms_consent": True})
+    inbound.sms_receive(sender="+989121234567", text="STOP", key="gw-9")
+    assert list(
+        type(customer)
+        .objects.filter(pk__in=[customer.pk, spouse.pk, other.pk])
+        .order_by("id")
+        .values_list("sms_consent", flat=True)
+    ) == [False, False, True]
+
+
+def test_the_reason_is_written_in_the_senders_language(customer, users):
+    users["sales"].language = "en"
+    users["sales"].save(update_fields=["language"])
+    customer_services.party_update(party=customer, actor=users["admin"], data={"sms_consent": True})
+    customer.refresh_from_db()
+    message = messaging.sms_send(party=customer, actor=users["sales"], draft=draft(purpose="marketing"))
+    customer_services.party_update(party=customer, actor=users["admin"], data={"sms_consent": False})
+    assert outbox.outbound_deliver(message_id=message.pk) == "cancelled"
+    message.refresh_from_db()
+    assert message.last_error.startswith("Not sent: the customer has withdrawn consent")

@@ -131,9 +131,14 @@ class TeamSettingsForm(BootstrapMixin, forms.Form):
         empty_label=_("The team's managers"),
     )
 
-    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, team: Team, people: list[User] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, prefix=f"team{team.pk}", **kwargs)
         self.team = team
+        if people is not None:
+            # One list of users for every team's form on the page, not a query per form.
+            field = self.fields["escalate_to"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.choices = [("", field.empty_label), *((person.pk, str(person)) for person in people)]
 
     def data_for_service(self) -> dict[str, Any]:
         return {

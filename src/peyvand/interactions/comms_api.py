@@ -98,7 +98,7 @@ def _payload(request: HttpRequest, schema: type[S]) -> S:
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         # A PBX's dialplan sends every field, empty when it has no value (no billsec while
         # ringing): an empty field is a missing one.
-        data = {name: value for name, value in request.POST.items() if value.strip()}
+        data = {name: value for name, value in request.POST.items() if str(value).strip()}
     else:
         try:
             data = json.loads(request.body or b"null")

@@ -65,6 +65,12 @@ def party_by_phone(e164: str, *, prefer_owner: User | None = None) -> Party | No
     return _pick(points, prefer_owner)
 
 
+def parties_by_phone(e164: str) -> QuerySet[Party]:
+    """Every live customer with this number (a family's shared phone, duplicates)."""
+    points = ContactPoint.objects.filter(kind=ContactPoint.Kind.PHONE, value=e164)
+    return Party.objects.filter(pk__in=points.values("party_id"), deleted_at__isnull=True).order_by("id")
+
+
 def party_by_email(address: str) -> Party | None:
     points = ContactPoint.objects.filter(
         kind=ContactPoint.Kind.EMAIL, value=address, party__deleted_at__isnull=True

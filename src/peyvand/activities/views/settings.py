@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from peyvand.core import policy
 from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user
-from peyvand.core.models import Team
+from peyvand.core.models import Team, User
 
 from .. import services
 from ..forms import TeamSettingsForm
@@ -28,6 +28,7 @@ def team_settings(request: HttpRequest) -> HttpResponse:
     policy.require_admin(user)
     rows = {row.team_id: row for row in TeamSettings.objects.all()}
     default_hours = Decimal(settings.PEYVAND_ESCALATION_DELAY_MINUTES) / 60
+    people = list(User.objects.filter(is_active=True).order_by("first_name", "last_name", "username"))
     forms = []
     for team in Team.objects.order_by("name"):
         row = rows.get(team.pk)
@@ -37,7 +38,7 @@ def team_settings(request: HttpRequest) -> HttpResponse:
             "escalate_to": row.escalate_to_id if row else None,
         }
         posted = request.method == "POST" and request.POST.get("team") == str(team.pk)
-        form = TeamSettingsForm(request.POST if posted else None, team=team, initial=initial)
+        form = TeamSettingsForm(request.POST if posted else None, team=team, initial=initial, people=people)
         if posted and form.is_valid():
             try:
                 services.team_settings_update(team=team, actor=user, data=form.data_for_service())

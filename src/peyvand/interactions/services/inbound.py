@@ -11,18 +11,19 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import html
 import imaplib
 import logging
 import re
 from dataclasses import dataclass, field
 from email import policy as email_policy
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -33,13 +34,24 @@ from peyvand.customers.models import ContactPoint, Party, Source
 
 from .. import files
 from ..consent import is_opt_out
-from ..lookup import caller_number, clean_address, party_by_email, party_by_phone, suspect_create
+from ..lookup import (
+    caller_number,
+    clean_address,
+    parties_by_phone,
+    party_by_email,
+    party_by_phone,
+    suspect_create,
+)
 from ..models import Attachment, Channel, Direction, InboundReceipt, Interaction
 from ..system import system_actor
 from . import BODY_MAX_LENGTH, interaction_record_system, reported_time_error, reported_time_ok
 
 logger = logging.getLogger("peyvand.inbound")
 MAX_MESSAGE_BYTES = 50 * 1024 * 1024
+# Seconds an IMAP server may take to answer before the run gives up (and the next retries).
+IMAP_TIMEOUT = 60
+# Errors that say nothing about the message: try it again on the next run.
+TRANSIENT = (OperationalError, InterfaceError)
 
 
 class InboundError(ValueError):
@@ -67,9 +79,24 @@ def _text_of(message: EmailMessage) -> str:
         payload = part.get_payload(decode=True)
         content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
     if part.get_content_type() == "text/html":
-        content = strip_tags(re.sub(r"(?i)<br\s*/?>|</p>|</div>", "\n", content))
+        content = _html_text(content)
+    # PostgreSQL refuses NUL in text; a mail client never means one.
+    content = content.replace("\x00", "")
     lines = [line.rstrip() for line in content.replace("\r\n", "\n").split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+# What a browser would not show: the head, styles, scripts, comments.
+_HIDDEN_HTML = re.compile(
+    r"<!--.*?-->|<(head|style|script|title|noscript|template)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL
+)
+_BREAKS = re.compile(r"(?i)<br\s*/?>|</p\s*>|</div\s*>|</tr\s*>|</li\s*>|</h[1-6]\s*>")
+
+
+def _html_text(content: str) -> str:
+    """The text a reader sees in an HTML-only email, without its style sheet or scripts."""
+    visible = _HIDDEN_HTML.sub("", content)
+    return html.unescape(strip_tags(_BREAKS.sub("\n", visible))).replace("\xa0", " ")
 
 
 def _when(message: EmailMessage) -> dt.datetime:
@@ -127,10 +154,12 @@ def email_receive(*, raw: bytes, source: str) -> InboundReceipt | None:
         body = _text_of(message)
     except (ValueError, TypeError, LookupError, IndexError, AssertionError) as exc:
         raise InboundError(f"unreadable message: {exc}") from exc
+    key = _key(message, raw)
+    if _is_bounce(message, raw_address):
+        return _bounce_receive(message, key=key, sender=raw_address, source=source)
     address = clean_address(raw_address)
     if address is None:
         raise InboundError(f"no usable sender address in {raw_address!r}")
-    key = _key(message, raw)
     written: list[Path] = []
     try:
         with transaction.atomic():
@@ -171,6 +200,78 @@ def email_receive(*, raw: bytes, source: str) -> InboundReceipt | None:
     return receipt
 
 
+# --- bounces ------------------------------------------------------------------------------
+
+_BOUNCE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon)@", re.IGNORECASE)
+_MESSAGE_ID = re.compile(r"<([^<>\s]{1,250}@[^<>\s]{1,250})>")
+_QUOTED_ID = re.compile(r"(?im)^\s*message-id:\s*<([^<>\s]{1,250}@[^<>\s]{1,250})>")
+
+
+def _is_bounce(message: EmailMessage, sender: str) -> bool:
+    """A mail server's report that a message did not arrive (RFC 3464, or a MAILER-DAEMON's
+    letter): nobody to log it for, and never a suspect."""
+    return message.get_content_type() == "multipart/report" or bool(_BOUNCE_SENDERS.match(sender.strip()))
+
+
+def _bounced_ids(message: EmailMessage) -> list[str]:
+    """The Message-IDs of the messages the report returns: the returned message's or its
+    headers' own Message-ID (never its References: those name older messages), or a
+    "Message-ID:" line quoted in the report's text."""
+    found: list[str] = []
+    for part in message.walk():
+        kind = part.get_content_type()
+        if kind == "message/rfc822":
+            for returned in part.get_payload() or []:
+                if isinstance(returned, Message) and returned.get("Message-ID"):
+                    found.append(str(returned["Message-ID"]))
+        elif kind in ("text/rfc822-headers", "text/plain"):
+            try:
+                text = str(part.get_content())
+            except (LookupError, ValueError):
+                continue
+            found.extend(_QUOTED_ID.findall(text))
+    found.extend(_MESSAGE_ID.findall(str(message.get("In-Reply-To", ""))))
+    return list(dict.fromkeys(f"<{m.strip('<>')}>" for m in found))
+
+
+def _bounce_reason(message: EmailMessage) -> str:
+    """The server's words: the delivery status' diagnostic, else the report's first lines."""
+    for part in message.walk():
+        if part.get_content_type() == "message/delivery-status":
+            for block in part.get_payload() or []:
+                if not isinstance(block, Message):
+                    continue
+                diagnostic = str(block.get("Diagnostic-Code", "") or "").strip()
+                status = str(block.get("Status", "") or "").strip()
+                if diagnostic or status:
+                    text = diagnostic.split(";", 1)[-1].strip() if diagnostic else ""
+                    return clean_text(f"{status} {text}".strip())[:500]
+    text = _text_of(message)
+    return clean_text(" ".join(text.split("\n")[:3]))[:500]
+
+
+def _bounce_receive(message: EmailMessage, *, key: str, sender: str, source: str) -> InboundReceipt | None:
+    from .outbox import outbound_bounced
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                receipt = InboundReceipt.objects.create(
+                    channel=InboundReceipt.Kind.EMAIL, key=key, sender=clean_text(sender)[:254], source=source
+                )
+        except IntegrityError:
+            return None
+        reason = _bounce_reason(message)
+        failed = [
+            m for m in (outbound_bounced(message_id=mid, reason=reason) for mid in _bounced_ids(message)) if m
+        ]
+        logger.info("bounce %s: %s (%d of our messages)", key, reason, len(failed))
+        if failed and failed[0].interaction_id:
+            receipt.interaction_id, receipt.party_id = failed[0].interaction_id, failed[0].party_id
+            receipt.save(update_fields=["interaction", "party"])
+    return receipt
+
+
 def _tell_owner(party: Party, interaction: Interaction, kind: str, sender: str) -> None:
     from peyvand.notifications.services import notify
 
@@ -199,8 +300,14 @@ def inbox_folder_read(*, folder: Path | None = None) -> InboxResult:
             continue  # another worker took it
         try:
             receipt = email_receive(raw=raw, source="folder")
-        except InboundError as exc:
-            logger.warning("inbound email %s set aside: %s", path.name, exc)
+        except TRANSIENT:
+            raise  # the database is away: leave the file for the next run
+        except Exception as exc:
+            # Anything else would fail again on every run and hold up the rest of the
+            # folder: set the message aside, with the reason in the log.
+            logger.warning(
+                "inbound email %s set aside: %s", path.name, exc, exc_info=not isinstance(exc, InboundError)
+            )
             result.failed.append(path.name)
             _move(path, folder / "failed")
             continue
@@ -226,7 +333,7 @@ def inbox_imap_read() -> InboxResult:
     """
     result = InboxResult()
     client_class = imaplib.IMAP4_SSL if settings.PEYVAND_IMAP_SSL else imaplib.IMAP4
-    with client_class(settings.PEYVAND_IMAP_HOST, settings.PEYVAND_IMAP_PORT) as box:
+    with client_class(settings.PEYVAND_IMAP_HOST, settings.PEYVAND_IMAP_PORT, timeout=IMAP_TIMEOUT) as box:
         box.login(settings.PEYVAND_IMAP_USER, settings.PEYVAND_IMAP_PASSWORD)
         box.select(settings.PEYVAND_IMAP_FOLDER)
         _status, found = box.uid("SEARCH", None, "UNSEEN")  # type: ignore[arg-type]
@@ -237,8 +344,13 @@ def inbox_imap_read() -> InboxResult:
                 continue
             try:
                 receipt = email_receive(raw=raw, source="imap")
-            except InboundError as exc:
-                logger.warning("inbound email uid %s set aside: %s", uid, exc)
+            except TRANSIENT:
+                raise
+            except Exception as exc:
+                # Flagged and marked read: out of the next run's UNSEEN, easy to find.
+                logger.warning(
+                    "inbound email uid %s set aside: %s", uid, exc, exc_info=not isinstance(exc, InboundError)
+                )
                 result.failed.append(uid.decode())
                 box.uid("STORE", uid.decode(), "+FLAGS", "(\\Seen \\Flagged)")
                 continue
@@ -298,10 +410,14 @@ def sms_receive(
         )
         receipt.party, receipt.interaction = party, interaction
         receipt.save(update_fields=["party", "interaction"])
-        if is_opt_out(text) and party.sms_consent:
-            party_update(
-                party=party, actor=actor, data={"sms_consent": False, "sms_consent_source": "sms_reply"}
-            )
+        if is_opt_out(text):
+            # The number asked to stop: every customer reached on it stops, not just the one
+            # the reply was logged on.
+            for each in parties_by_phone(number).filter(sms_consent=True):
+                party_update(
+                    party=each, actor=actor, data={"sms_consent": False, "sms_consent_source": "sms_reply"}
+                )
+            party.refresh_from_db(fields=["sms_consent", "sms_consent_source"])
         _tell_owner(party, interaction, "sms_in", number)
     return interaction
 

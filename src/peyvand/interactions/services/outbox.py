@@ -41,7 +41,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from peyvand.core import policy
@@ -267,7 +267,18 @@ def outbound_deliver(*, message_id: int, now: dt.datetime | None = None) -> str:
     )
     if not claimed:
         return "skipped"
-    message = OutboundMessage.objects.select_related("party").get(pk=message_id)
+    message = OutboundMessage.objects.select_related("party", "created_by").get(pk=message_id)
+    # Our own reasons (not the server's) are written for whoever sent it, who reads them.
+    with translation.override(_reader_language(message)):
+        return _deliver(message, token, now)
+
+
+def _reader_language(message: OutboundMessage) -> str:
+    writer = message.created_by
+    return (writer.language if writer is not None else "") or settings.LANGUAGE_CODE
+
+
+def _deliver(message: OutboundMessage, token: uuid.UUID, now: dt.datetime) -> str:
     if message.attempts > settings.PEYVAND_OUTBOX_MAX_ATTEMPTS:
         # Reclaimed after its last attempt's worker died: give up rather than loop.
         return _finish(message, token, now, error=_("No attempt succeeded."), final=True)
@@ -456,7 +467,8 @@ def outbound_bounced(*, message_id: str, reason: str) -> OutboundMessage | None:
         if message is None or message.status in (Status.FAILED, Status.CANCELLED):
             return message
         before = message.status
-        error = (_("Bounced: %(reason)s") % {"reason": reason or _("no reason given")})[:2000]
+        with translation.override(_reader_language(message)):
+            error = (_("Bounced: %(reason)s") % {"reason": reason or _("no reason given")})[:2000]
         message.status, message.failed_at, message.last_error = Status.FAILED, timezone.now(), error
         message.claim_token = message.lease_until = None
         message.save(
