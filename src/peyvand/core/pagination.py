@@ -129,7 +129,15 @@ def keyset_page(queryset: models.QuerySet[M], *, order: list[str], cursor: str |
     return page
 
 
-def capped_count(queryset: models.QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """How many rows, counting no further than ``cap``: (count, whether there are more)."""
-    count = queryset.order_by()[: cap + 1].count()
+def capped_count(
+    queryset: models.QuerySet, cap: int = COUNT_CAP, *, along: list[str] | None = None
+) -> tuple[int, bool]:
+    """How many rows, counting no further than ``cap``: (count, whether there are more).
+
+    ``along`` counts in that order, so the engine walks the index the list's page walked.
+    Without it a planner that takes a filter for unselective (a stage every row but a few
+    has, as after an import) may scan the whole table to count the few.
+    """
+    ordered = queryset.order_by(*along) if along else queryset.order_by()
+    count = ordered[: cap + 1].count()
     return min(count, cap), count > cap

@@ -99,7 +99,9 @@ def party_list(
         limit=limit,
     )
     if with_count:
-        page.extra["count"], page.extra["more"] = capped_count(queryset)
+        # A search counts from the trigram index's matches; any other list along its own order.
+        along = None if filters.q else SORTS.get(sort, SORTS[DEFAULT_SORT])
+        page.extra["count"], page.extra["more"] = capped_count(queryset, along=along)
     return page
 
 
