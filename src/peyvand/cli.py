@@ -13,13 +13,44 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_ADMIN = "admin"
+# The language active before a command switched to the terminal's, to put back afterwards
+# (the commands also run in-process, from tests).
+_previous_language: list[str | None] = []
+
+
+def terminal_language(environ: Any = os.environ) -> str:
+    """Persian when the terminal's locale is (``fa_IR.UTF-8``), English otherwise.
+
+    The first of LC_ALL, LC_MESSAGES and LANG that is set decides, as for every program.
+    """
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if value:
+            return "fa" if value.lower().startswith("fa") else "en"
+    return "en"
 
 
 def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peyvand.settings")
     import django
+    from django.utils import translation
 
     django.setup()
+    # The messages the services write (a refused username, a row's problem) in the terminal's
+    # language, not the site's default.
+    _previous_language.append(translation.get_language())
+    translation.activate(terminal_language())
+
+
+def _restore_language() -> None:
+    from django.utils import translation
+
+    while _previous_language:
+        previous = _previous_language.pop()
+        if previous:
+            translation.activate(previous)
+        else:
+            translation.deactivate()
 
 
 def _out(message: str = "") -> None:
@@ -223,10 +254,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     _django()
     from django.core.exceptions import ValidationError
 
+    from peyvand.core.converters import is_id
     from peyvand.customers import importer
     from peyvand.customers.importer import engine
+    from peyvand.customers.models import ImportJob
 
     if args.what == "resume":
+        if not is_id(args.file) or not ImportJob.objects.filter(pk=int(args.file)).exists():
+            raise SystemExit(f"There is no import number {args.file!r} to resume.")
         job = engine.run(int(args.file), progress=_print_progress)
         _out(_import_summary(job))
         return 0 if job.status == "done" else 1
@@ -359,7 +394,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.handler(args) or 0)
+    try:
+        return int(args.handler(args) or 0)
+    finally:
+        _restore_language()
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ def test_permission_cells_are_named_for_screen_readers(client, users):
 
 @pytest.mark.parametrize(
     ("language", "message"),
-    [("fa", "۱۰۰"), ("en", "at most 100 characters (it has 150)")],
+    [("fa", "۱۰۰"), ("en", "at most 100 characters (this has 150)")],
 )
 def test_form_errors_use_the_interfaces_digits(client, users, language, message):
     client.force_login(users["sales"])

@@ -2,6 +2,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.utils import translation
 
 from peyvand.core.models import AuditEvent
 from peyvand.core.text import search_key
@@ -505,3 +506,19 @@ def test_editing_fields_and_tags_is_one_change(as_user, make_person):
     party.refresh_from_db()
     assert party.first_name == "After"
     assert sorted(t.name for t in party.tags.all()) == ["new", "old"]
+
+
+@pytest.mark.parametrize("url", ["/person/new/", "edit"])
+def test_a_too_long_first_name_is_the_only_error(as_user, make_person, url):
+    if url == "edit":
+        url = f"/customers/{make_person(owner='sales', last_name='').pk}/edit/"
+    response = as_user("sales").post(
+        url,
+        {"first_name": "x" * 150, "source": "other", "stage": "suspect", "phone_label": "mobile"},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 200
+    with translation.override("en"):
+        errors = {name: list(messages) for name, messages in response.context["form"].errors.items()}
+    assert errors == {"first_name": ["Use at most 100 characters (this has 150)."]}
+    assert 'maxlength="100"' in response.content.decode()

@@ -36,9 +36,18 @@ def _tags(value: str) -> list[str]:
 class PartyForm(BootstrapMixin, forms.Form):
     """A person's or an organisation's own fields; contact fields are added when creating."""
 
-    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
-    name = forms.CharField(label=_("Organisation name"), max_length=200, required=False)
+    # The names' lengths are checked by the services alone (the browser stops at them too):
+    # a form error here would hide the name from the services, which would then also say
+    # "enter a first or last name".
+    first_name = forms.CharField(
+        label=_("First name"), required=False, widget=forms.TextInput({"maxlength": 100})
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), required=False, widget=forms.TextInput({"maxlength": 100})
+    )
+    name = forms.CharField(
+        label=_("Organisation name"), required=False, widget=forms.TextInput({"maxlength": 200})
+    )
     national_id = DigitsCharField(
         label=_("National ID"),
         max_length=20,

@@ -23,7 +23,7 @@ from peyvand.core.selectors import describe_values
 
 from . import search
 from .models import ContactPoint, Kind, Membership, Note, Party, Tag
-from .normalize import show_contact_value
+from .normalize import display_phone, show_contact_value
 
 SORTS: dict[str, list[str]] = {
     "relevance": [search.RANK, "sort_key", "id"],
@@ -317,7 +317,9 @@ def party_export_rows(
             yield [
                 party.pk,
                 *([party.first_name, party.last_name] if people else [party.name]),
-                party.primary_phone,
+                # As people write it (0912 123 4567): a "+98…" cell would need the
+                # apostrophe that stops spreadsheets reading it as a formula.
+                display_phone(party.primary_phone) if party.primary_phone else "",
                 party.primary_email,
                 party.national_id,
                 *([jalali.input_date(party.date_of_birth)] if people else [party.website, party.industry]),

@@ -123,8 +123,10 @@ def _clean_party_fields(
     cleaned = {name: _clean_party_field(errors, kind, name, value, actor) for name, value in data.items()}
     merged = {name: getattr(current, name) for name in fields_for(kind)} if current else {}
     merged.update(cleaned)
-    for name, message in party_missing(kind, merged).items():
-        errors.setdefault(name, []).append(message)
+    # A name refused for its own reason (too long) is there: "enter a name" would be wrong.
+    if not errors.keys() & NAME_FIELDS:
+        for name, message in party_missing(kind, merged).items():
+            errors.setdefault(name, []).append(message)
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -138,6 +140,9 @@ def clean_party_value(kind: str, name: str, value: Any, *, actor: User | None = 
     if errors:
         raise ValidationError(errors[name])
     return cleaned
+
+
+NAME_FIELDS = frozenset({"first_name", "last_name", "name"})
 
 
 def party_missing(kind: str, values: Mapping[str, Any]) -> dict[str, str]:
