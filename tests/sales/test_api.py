@@ -216,6 +216,12 @@ def test_forecast_and_targets(api_as, make_deal, stages, users):
     assert Decimal(body["months"][0]["weighted"]) == Decimal("500000")
     owner_row = next(row for row in body["owners"] if row["owner_id"] == users["sales"].pk)
     assert Decimal(owner_row["months"][0]["target"]) == Decimal("2000000")
+    manager.put("/targets", {"month": month, "amount": "3000000", "team": users["manager"].team_id})
+    body = manager.get("/forecast", {"start": deal.expected_close.isoformat(), "months": 1}).json()
+    (team_row,) = body["teams"]
+    assert team_row["team_id"] == users["sales"].team_id
+    assert Decimal(team_row["months"][0]["weighted"]) == Decimal("500000")
+    assert Decimal(team_row["months"][0]["target"]) == Decimal("3000000")
 
 
 def test_billing_of_someone_elses_deal_is_denied(api_as, make_deal, products, users):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -216,7 +217,7 @@ class PriceListForm(BootstrapMixin, forms.Form):
 
 def _field_choices() -> list[tuple[str, str]]:
     labels = {f.name: f.verbose_name for f in Lead._meta.fields}
-    return [(name, str(labels.get(name, name))) for name in SCORABLE_FIELDS]
+    return [(name, capfirst(str(labels.get(name, name)))) for name in SCORABLE_FIELDS]
 
 
 class RuleValueMixin:
@@ -253,11 +254,14 @@ class AssignmentRuleForm(RuleValueMixin, BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=AssignmentRule.Kind.choices)
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices, required=False)
     province = forms.CharField(label=_("Province"), max_length=100, required=False)
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("No team")
+    )
     user = OwnerField(
         label=_("Salesperson"),
         queryset=User.objects.none(),
         required=False,
+        empty_label=_("Take turns in the team"),
         help_text=_("Leave empty to take turns (round-robin) among the team's salespeople."),
     )
 
@@ -321,6 +325,7 @@ class TargetForm(BootstrapMixin, forms.Form):
         label=_("Team"),
         queryset=Team.objects.none(),
         required=False,
+        empty_label=_("Choose a team"),
         help_text=_("For a whole team's target, with no salesperson chosen."),
     )
     amount = MoneyField(label=_("Target"))
@@ -328,10 +333,9 @@ class TargetForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, people: list[User], teams: list[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The team comes along: the choice label shows it, and must not cost a query per person.
-        self.fields["owner"].queryset = User.objects.filter(pk__in=[p.pk for p in people]).select_related(
-            "team"
-        )  # type: ignore[attr-defined]
-        self.fields["team"].queryset = Team.objects.filter(pk__in=[t.pk for t in teams]).order_by("name")  # type: ignore[attr-defined]
+        owner, team = self.fields["owner"], self.fields["team"]
+        owner.queryset = User.objects.filter(pk__in=[p.pk for p in people]).select_related("team")  # type: ignore[attr-defined]
+        team.queryset = Team.objects.filter(pk__in=[t.pk for t in teams]).order_by("name")  # type: ignore[attr-defined]
         if len(teams) == 1:
             self.fields["team"].initial = teams[0].pk
 

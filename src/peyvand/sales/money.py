@@ -116,6 +116,11 @@ def display_places(amount: Decimal, currency: str) -> int:
     return max(minor_units(currency), own)
 
 
+def typed(amount: Decimal, currency: str) -> str:
+    """An amount as one would type it into a field: 12500000, 2250.90 (no separators)."""
+    return format(amount.quantize(Decimal(1).scaleb(-display_places(amount, currency))), "f")
+
+
 def format_number(value: Decimal | int | str, places: int | None = None) -> str:
     """``value`` with thousands separators and ``places`` decimals (None: those it has, without
     trailing zeros), in the interface's digits: ۱۲٬۵۰۰٫۵ in Persian, 12,500.5 in English."""

@@ -144,8 +144,15 @@ class OwnerOut(Schema):
     months: list[MonthOut]
 
 
+class ForecastTeamOut(Schema):
+    team_id: int | None = Field(description="null: deals of nobody, or of someone in no team")
+    team: str
+    months: list[MonthOut] = Field(description="The team's deals, and its own target (not its people's)")
+
+
 class ForecastOut(Schema):
     months: list[MonthOut]
+    teams: list[ForecastTeamOut]
     owners: list[OwnerOut]
 
 
@@ -317,6 +324,14 @@ def forecast(request: HttpRequest, filters: Query[ForecastQuery]) -> dict[str, A
 
     return {
         "months": months(result.totals),
+        "teams": [
+            {
+                "team_id": team.pk if team else None,
+                "team": team.name if team else "—",
+                "months": months(cells),
+            }
+            for team, cells in forecast_selectors.team_rows(result)
+        ],
         "owners": [
             {"owner_id": owner.pk if owner else None, "owner": str(owner or "—"), "months": months(cells)}
             for owner, cells in forecast_selectors.owner_rows(result)

@@ -114,8 +114,6 @@ def _by_team(
         targets = visible_targets(user).filter(month__gte=first, month__lt=end, owner__isnull=True)
         if team_id is not None:
             targets = targets.filter(team_id=team_id)
-        elif not user.is_administrator:
-            targets = targets.filter(team_id=user.team_id)
         for target in targets.values("month", "team_id", "amount"):
             row = result.by_team.setdefault(target["team_id"], {p: Cell() for p in result.months})
             if target["month"] in row:

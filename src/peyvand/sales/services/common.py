@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from peyvand.core.jalali import local_digits
 from peyvand.core.text import clean_text
 
 from .. import conf
@@ -157,8 +158,10 @@ def clean_line(
         errors["description"] = [_("Describe the line or choose a product.")]
     elif len(description) > 300:
         errors["description"] = [
-            _("Use at most %(limit)d characters (this has %(count)d).")
-            % {"limit": 300, "count": len(description)}
+            local_digits(
+                _("Use at most %(limit)d characters (this has %(count)d).")
+                % {"limit": 300, "count": len(description)}
+            )
         ]
     if errors:
         raise ValidationError(errors)
@@ -175,7 +178,9 @@ def text_field(
         errors.setdefault(name, []).append(_("This field is required."))
     if len(text) > max_length:
         errors.setdefault(name, []).append(
-            _("Use at most %(limit)d characters (this has %(count)d).")
-            % {"limit": max_length, "count": len(text)}
+            local_digits(
+                _("Use at most %(limit)d characters (this has %(count)d).")
+                % {"limit": max_length, "count": len(text)}
+            )
         )
     return text

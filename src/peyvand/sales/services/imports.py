@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from peyvand.core import jalali, policy
+from peyvand.core.jalali import local_digits
 from peyvand.core.models import AuditEvent, Role, User
 from peyvand.core.services import audit_log
 from peyvand.core.text import clean_text, collation_key, to_ascii_digits
@@ -84,7 +85,7 @@ def read_rows(*, name: str, content: bytes) -> list[dict[str, str]]:
     for values in rows:
         if len(records) >= MAX_ROWS:
             raise ValidationError(
-                {"file": [_("Import at most %(count)d rows at a time.") % {"count": MAX_ROWS}]}
+                {"file": [local_digits(_("Import at most %(count)d rows at a time.") % {"count": MAX_ROWS})]}
             )
         cells = ["" if v is None else str(v).strip() for v in values]
         if any(cells):

@@ -9,6 +9,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import ngettext
 
 from peyvand.core import jalali
@@ -88,7 +89,7 @@ def rule_value(rule: Any) -> str:
     value = rule.value or ""
     if rule.kind == ScoreRule.Kind.FIELD:
         fields = {f.name: f.verbose_name for f in Lead._meta.fields}
-        return str(fields.get(value, value))
+        return capfirst(str(fields.get(value, value)))
     if rule.kind == ScoreRule.Kind.SOURCE:
         return str(dict(Source.choices).get(value, value))
     if rule.kind == ScoreRule.Kind.RECENCY and value.isdigit():

@@ -21,6 +21,7 @@ from peyvand.core.text import search_terms
 from .. import conf
 from ..forms import ImportForm, PriceListForm, ProductForm, TargetForm
 from ..models import CurrencyRate, Outcome, Pipeline, PriceList, Product
+from ..money import typed
 from ..periods import input_month, month_label, parse_month
 from ..selectors import catalogue as catalogue_selectors
 from ..selectors import forecast as forecast_selectors
@@ -56,7 +57,10 @@ def product_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if product is not None:
         initial = {name: getattr(product, name) for name in ProductForm.base_fields}
         prices = dict(product.prices.values_list("price_list_id", "price"))
-        initial |= {catalogue.price_field(p): prices.get(p.pk) for p in price_lists}
+        # As people type a price: the list's currency's decimals (12500000, 2250.90).
+        initial |= {
+            catalogue.price_field(p): typed(prices[p.pk], p.currency) for p in price_lists if p.pk in prices
+        }
     form = ProductForm(request.POST or None, initial=initial, price_lists=price_lists)
     if request.method == "POST" and form.is_valid():
         try:
