@@ -112,9 +112,51 @@ def test_drag_a_call_to_another_day_on_the_jalali_calendar(signed_in, users, tmp
     expect(chip).to_be_visible()
     expect(page.locator("[data-testid=calendar-title]")).to_contain_text(re.compile("[۰-۹]"))
     chip.drag_to(page.locator(f"[data-testid=slot-{target.isoformat()}-other]"))
+    # Dropped on the day's "other times" row, it keeps its hour: it lands in that hour's row
+    # (7:00–21:59) or stays in "other times", depending on when the test runs.
     expect(
-        page.locator(f"[data-testid=slot-{target.isoformat()}-other] [data-testid=chip-{activity.pk}]")
+        page.locator(f"[data-testid^=slot-{target.isoformat()}-] [data-testid=chip-{activity.pk}]")
     ).to_be_visible()
     moved = timezone.localtime(Activity.objects.get(pk=activity.pk).due_at)
     assert moved.date() == target and (moved.hour, moved.minute) == (local.hour, local.minute)
     page.screenshot(path=tmp_path / "calendar-week-fa.png", full_page=True)
+
+
+def test_an_incoming_call_pops_up_within_seconds_for_a_user_with_an_extension(
+    signed_in, users, make_person, tmp_path
+):
+    from peyvand.interactions.services.telephony import CallEvent, call_event_record, extension_set
+
+    party = make_person(
+        first_name="مریم", last_name="احمدی", contacts=[{"kind": "phone", "value": "02188776655"}]
+    )
+    extension_set(user=users["sales"], extension="101", actor=users["admin"])
+    page = signed_in("sales", locale="fa-IR")
+    page.goto("/my-day/")
+    expect(page.locator("[data-testid=screen-pop-slot][hx-trigger='every 4s']")).to_have_count(1)
+    page.wait_for_timeout(1_000)  # the page is up and its bell has asked once
+    call_event_record(event=CallEvent(call_id="e2e-1", event="ringing", number="88776655", extension="101"))
+    pop = page.locator("[data-testid=screen-pop]")
+    # Well before the bell's own 20-second round.
+    expect(pop).to_be_visible(timeout=8_000)
+    expect(pop).to_contain_text("مریم احمدی")
+    page.screenshot(path=tmp_path / "screen-pop-fa.png")
+    pop.locator("a").click()
+    expect(page).to_have_url(re.compile(rf"/customers/{party.pk}/$"))
+
+
+def test_the_sms_cost_counts_the_customers_name(signed_in, make_person, settings):
+    settings.PEYVAND_SMS_SEGMENT_PRICE = "1000"
+    party = make_person(
+        first_name="عبدالرحمن‌محمدحسین",
+        last_name="شریعتمداری‌خراسانی‌اصفهانی‌نژاد",
+        contacts=[{"kind": "phone", "value": "09121234567"}],
+    )
+    page = signed_in("sales", locale="fa-IR")
+    page.goto(f"/customers/{party.pk}/")
+    page.locator("[data-testid=open-sms]").click()
+    form = page.locator("[data-testid=sms-form]")
+    form.locator("textarea[name=body]").fill("سلام {name}، سفارش شما آماده است و فردا ارسال می‌شود. سپاس")
+    count = page.locator(f"#sms-count-{party.pk} [data-testid=sms-count]")
+    expect(count).to_have_attribute("data-segments", "2")  # 1 with the placeholder unfilled
+    expect(count.locator("[data-testid=sms-cost]")).to_contain_text("۲٬۰۰۰ ریال")

@@ -409,3 +409,11 @@ def test_deeply_nested_json_is_a_bad_request_not_a_500(pbx):
     error(pbx(raw=deep), 400)
     error(pbx(raw='{"call_id": ' + deep + ', "event": "ringing"}'), 400)
     assert not PhoneCall.objects.exists()
+
+
+@pytest.mark.parametrize("language, word", [("", "ناشناس"), ("fa", "ناشناس"), ("en", "Unknown")])
+def test_a_suspect_is_named_in_the_language_of_whoever_took_the_call(pbx, users, language, word):
+    users["sales"].language = language
+    users["sales"].save(update_fields=["language"])
+    body = pbx({"call_id": "s1", "event": "ringing", "number": "0935 111 2233", "extension": "101"}).json()
+    assert word in Party.objects.get(pk=body["customer"]["id"]).display_name

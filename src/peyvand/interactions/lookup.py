@@ -105,7 +105,7 @@ def suspect_create(
 
     name = clean_text(name)
     if not name:
-        with translation.override(actor.language or None):
+        with translation.override(actor.language or settings.LANGUAGE_CODE):
             shown = display_phone(value) if kind == ContactPoint.Kind.PHONE else value
             name = _("Unknown %(contact)s") % {"contact": shown}
     first, _space, last = name.rpartition(" ")
