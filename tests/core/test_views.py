@@ -269,3 +269,12 @@ def test_audit_log_names_permissions_and_tokens_in_the_readers_language(client, 
     for raw in ("readonly.party.view", "<bdi>all</bdi>", "api token", "rolescope"):
         assert raw not in html, raw
     assert "API token: <bdi>ERP" in html or "توکن API: <bdi>ERP" in html
+
+
+@pytest.mark.parametrize(
+    ("target", "landing"), [("abc", "abc"), ("/person/", "/person/"), ("//evil.example", "/")]
+)
+def test_language_switch_goes_back_to_a_path_never_elsewhere(client, users, target, landing):
+    client.force_login(users["sales"])
+    response = client.post("/language/", {"language": "en", "next": target})
+    assert response.status_code == 302 and response["Location"] == landing

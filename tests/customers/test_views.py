@@ -522,3 +522,23 @@ def test_a_too_long_first_name_is_the_only_error(as_user, make_person, url):
         errors = {name: list(messages) for name, messages in response.context["form"].errors.items()}
     assert errors == {"first_name": ["Use at most 100 characters (this has 150)."]}
     assert 'maxlength="100"' in response.content.decode()
+
+
+def test_editing_an_unowned_customer_without_an_owner_field_saves(as_user, make_person):
+    party = make_person(owner="sales")
+    Party.objects.filter(pk=party.pk).update(owner=None)
+    response = as_user("manager").post(
+        f"/customers/{party.pk}/edit/", {"first_name": "Nobody's", "source": "other", "stage": "suspect"}
+    )
+    assert response.status_code == 302
+    party.refresh_from_db()
+    assert party.first_name == "Nobody's" and party.owner is None
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "javascript:alert(1)"])
+def test_bulk_actions_never_send_the_user_to_another_site(as_user, make_person, target):
+    party = make_person()
+    response = as_user("sales").post(
+        "/person/bulk/", {"ids": [party.pk], "action": "tag", "tag": "t", "next": target}
+    )
+    assert response.status_code == 302 and response["Location"] == "/person/"

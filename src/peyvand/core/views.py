@@ -98,7 +98,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = "/"
-    response = redirect(next_url)
+    response = HttpResponseRedirect(next_url)  # a path, not a view's name as redirect() may take it
     if language in dict(settings.LANGUAGES):
         if request.user.is_authenticated:
             services.user_set_preferences(user=request_user(request), language=language)

@@ -18,6 +18,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -186,8 +187,9 @@ def party_bulk(request: HttpRequest, kind: str) -> HttpResponse:
     kind = _kind_or_404(kind)
     user = request_user(request)
     form = BulkForm(request.POST)
-    back = request.POST.get("next") or reverse("party_list", args=[kind])
-    if not back.startswith("/"):
+    back = request.POST.get("next") or ""
+    # Back to the list as it was filtered; never to another site ("//elsewhere.example").
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(back, {request.get_host()}):
         back = reverse("party_list", args=[kind])
     if not form.is_valid():
         if "ids" in form.errors or "action" in form.errors:
@@ -301,8 +303,8 @@ def party_edit(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {"kind": party.kind, "nav": party.kind, "form": form, "party": party}
     if request.method == "POST" and form.is_valid():
         data = form.party_data()
-        if data.get("owner") == party.owner:
-            data.pop("owner")  # unchanged: no need to be allowed to give it away
+        if "owner" in data and data["owner"] == party.owner:
+            del data["owner"]  # unchanged: no need to be allowed to give it away
         try:
             services.party_update(
                 party=party,
