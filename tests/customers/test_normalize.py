@@ -1,6 +1,7 @@
 import phonenumbers
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -11,6 +12,7 @@ from peyvand.customers.normalize import (
     normalize_national_id,
     normalize_phone,
     phone_variants,
+    show_contact_value_in_line,
 )
 
 
@@ -107,3 +109,11 @@ def test_the_fast_path_for_iranian_mobiles_agrees_with_a_full_parse(prefix, suff
     else:
         with pytest.raises(ValidationError):
             normalize_phone(raw)
+
+
+def test_a_phone_in_a_persian_line_keeps_its_groups_in_order():
+    with translation.override("fa"):
+        assert show_contact_value_in_line("+989121234567") == "\u2066۰۹۱۲ ۱۲۳ ۴۵۶۷\u2069"
+        assert show_contact_value_in_line("ali@example.com") == "ali@example.com"
+    with translation.override("en"):
+        assert show_contact_value_in_line("+442079460958") == "\u2066+44 20 7946 0958\u2069"

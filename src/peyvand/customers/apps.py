@@ -13,7 +13,7 @@ class CustomersConfig(AppConfig):
         from peyvand.core.selectors import register_reference, register_value_display
 
         from .models import ContactPoint, Membership, Note, Party
-        from .normalize import show_contact_value
+        from .normalize import show_contact_value_in_line
 
         policy.register(Party, resource="party", owner="owner_id")
         # Contact points and memberships are part of their customer.
@@ -22,7 +22,7 @@ class CustomersConfig(AppConfig):
         # A note is on the timeline like an interaction: seen with its customer, changed by
         # its author (or whoever may change the author's records).
         policy.register(Note, resource="interaction", owner="party__owner_id", change_owner="created_by_id")
-        register_value_display("customers.contactpoint", "value", show_contact_value)
+        register_value_display("customers.contactpoint", "value", show_contact_value_in_line)
         register_reference("merged_into", "customers.party")
 
         for order, (kind, label, icon) in enumerate(

@@ -87,6 +87,13 @@ def show_contact_value(value: str) -> str:
     return str(value)
 
 
+def show_contact_value_in_line(value: str) -> str:
+    """``show_contact_value`` for a line of Persian text (the audit log, the trash): a phone
+    isolated left to right (LRI … PDI), or its groups of digits read "4567 123 0912"."""
+    shown = show_contact_value(value)
+    return f"\u2066{shown}\u2069" if shown != value else shown
+
+
 def _compiled_email_validator() -> EmailValidator:
     """Django's own email rules, with its lazily compiled patterns compiled once: the lazy
     proxies cost more than the matching when an import checks a million addresses."""

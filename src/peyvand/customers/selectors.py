@@ -23,7 +23,7 @@ from peyvand.core.selectors import describe_values
 
 from . import search
 from .models import ContactPoint, Kind, Membership, Note, Party, Tag
-from .normalize import display_phone, show_contact_value
+from .normalize import display_phone, show_contact_value_in_line
 
 SORTS: dict[str, list[str]] = {
     "relevance": [search.RANK, "sort_key", "id"],
@@ -270,7 +270,7 @@ def trash_record_party(record: TrackedModel) -> Party:
 def trash_record_text(record: TrackedModel) -> str:
     """What a deleted record was, as the trash shows it."""
     if isinstance(record, ContactPoint):
-        return show_contact_value(record.value) if record.kind == ContactPoint.Kind.PHONE else record.value
+        return show_contact_value_in_line(record.value)
     if isinstance(record, Membership):
         return f"{record.organisation.display_name}{f' · {record.title}' if record.title else ''}"
     if isinstance(record, Note):
