@@ -101,8 +101,11 @@ def test_merged_into_reads_as_the_survivors_name_on_the_timeline(users, pair):
     with translation.override("fa"):
         entries = party_timeline(user=users["admin"], party=this, limit=50).items
         changes = [c for e in entries if e.kind == "change" for c in e.change.changes]
-    merged = [c for c in changes if c.label == "ادغام‌شده در"]
-    assert merged and merged[0].new == this.display_name, changes
+    merged_into = [c for c in changes if c.label == "ادغام‌شده در"]
+    assert merged_into and merged_into[0].new == this.display_name, changes
+    # The survivor's own entry names both records.
+    merged = [c for c in changes if c.label == "ادغام‌شده"]
+    assert [(c.old, c.new) for c in merged] == [(other.display_name, this.display_name)], changes
 
 
 def test_timeline_api_labels_special_fields_in_the_readers_language(users, pair, api_as):  # noqa: F811

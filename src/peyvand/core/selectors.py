@@ -249,7 +249,7 @@ def describe_events(events: Sequence[AuditEvent] | Iterable[AuditEvent]) -> list
             # The matrix cell names the record, in the reader's language; what changed is its scope.
             view.record = cell
         for name, pair in event.changes.items():
-            if name in ("moved", "kept_aside", "merged"):
+            if name in ("moved", "kept_aside"):  # bookkeeping; the note shows what was kept aside
                 continue
             old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
             view.changes.append(

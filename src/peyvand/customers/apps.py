@@ -24,6 +24,7 @@ class CustomersConfig(AppConfig):
         policy.register(Note, resource="interaction", owner="party__owner_id", change_owner="created_by_id")
         register_value_display("customers.contactpoint", "value", show_contact_value_in_line)
         register_reference("merged_into", "customers.party")
+        register_reference("merged", "customers.party")  # [the record merged away, the survivor]
 
         for order, (kind, label, icon) in enumerate(
             [("person", _("People"), "bi-person"), ("organisation", _("Organisations"), "bi-building")]
