@@ -392,5 +392,5 @@ def _refresh_statistics() -> None:
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA optimize")
         else:
-            cursor.execute("ANALYZE customers_party")
-            cursor.execute("ANALYZE customers_contactpoint")
+            for table in ("customers_party", "customers_contactpoint", "customers_party_search"):
+                cursor.execute(f"ANALYZE {table}")
