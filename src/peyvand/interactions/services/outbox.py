@@ -92,6 +92,20 @@ def _mirror(message: OutboundMessage, status: str) -> None:
         model._base_manager.filter(pk=message.source_id).update(**{message.source_field: status})
 
 
+def _status_changed(
+    message: OutboundMessage, before: str, after: str, *, actor: User | None, error: str = ""
+) -> None:
+    """Tell the record that sent it, and the customer's timeline, that a message moved on."""
+    _mirror(message, after)
+    if message.party_id is not None:
+        changes: dict[str, list[str | None]] = {"status": [before, after]}
+        if error:
+            changes["last_error"] = ["", error]
+        audit_log(
+            actor=actor, kind=AuditEvent.Kind.UPDATE, obj=message, party_id=message.party_id, changes=changes
+        )
+
+
 def _attach(message: OutboundMessage, attachments: Sequence[OutboundFile], written: list[Path]) -> None:
     total = sum(len(f.content) for f in attachments)
     if total > settings.PEYVAND_ATTACHMENT_MAX_BYTES:
@@ -372,17 +386,15 @@ def _finish(
         if not done:
             # Our lease ran out and another worker reclaimed the message: it reports.
             return "skipped"
-        _mirror(message, str(fields["status"]))
-        if fields["status"] != Status.QUEUED and message.party_id is not None:
-            audit_log(
+        if fields["status"] == Status.QUEUED:
+            _mirror(message, Status.QUEUED)  # a retry: nothing for the timeline yet
+        else:
+            _status_changed(
+                message,
+                Status.SENDING.value,
+                str(fields["status"]),
                 actor=None,
-                kind=AuditEvent.Kind.UPDATE,
-                obj=message,
-                party_id=message.party_id,
-                changes={
-                    "status": [Status.SENDING.value, str(fields["status"])],
-                    **({"last_error": ["", str(fields["last_error"])]} if error else {}),
-                },
+                error=str(fields["last_error"]) if error else "",
             )
     return str(fields["status"])
 
@@ -413,15 +425,7 @@ def outbound_retry(*, message: OutboundMessage, actor: User) -> OutboundMessage:
     message.status, message.attempts, message.next_attempt_at = Status.QUEUED, 0, timezone.now()
     message.updated_by = actor
     message.save(update_fields=["status", "attempts", "next_attempt_at", "updated_by", "updated_at"])
-    _mirror(message, Status.QUEUED)
-    if message.party_id is not None:
-        audit_log(
-            actor=actor,
-            kind=AuditEvent.Kind.UPDATE,
-            obj=message,
-            party_id=message.party_id,
-            changes={"status": [Status.FAILED.value, Status.QUEUED.value]},
-        )
+    _status_changed(message, Status.FAILED.value, Status.QUEUED.value, actor=actor)
     transaction.on_commit(lambda: _enqueue(message.pk), robust=True)
     return message
 
@@ -436,15 +440,7 @@ def outbound_cancel(*, message: OutboundMessage, actor: User) -> OutboundMessage
     before = message.status
     message.status, message.updated_by = Status.CANCELLED, actor
     message.save(update_fields=["status", "updated_by", "updated_at"])
-    _mirror(message, Status.CANCELLED)
-    if message.party_id is not None:
-        audit_log(
-            actor=actor,
-            kind=AuditEvent.Kind.UPDATE,
-            obj=message,
-            party_id=message.party_id,
-            changes={"status": [before, Status.CANCELLED.value]},
-        )
+    _status_changed(message, before, Status.CANCELLED.value, actor=actor)
     return message
 
 
@@ -474,13 +470,5 @@ def outbound_bounced(*, message_id: str, reason: str) -> OutboundMessage | None:
         message.save(
             update_fields=["status", "failed_at", "last_error", "claim_token", "lease_until", "updated_at"]
         )
-        _mirror(message, Status.FAILED)
-        if message.party_id is not None:
-            audit_log(
-                actor=None,
-                kind=AuditEvent.Kind.UPDATE,
-                obj=message,
-                party_id=message.party_id,
-                changes={"status": [before, Status.FAILED.value], "last_error": ["", error]},
-            )
+        _status_changed(message, before, Status.FAILED.value, actor=None, error=error)
     return message

@@ -151,14 +151,18 @@ def _targets(
             result.by_owner[target["owner_id"]][target["month"]].target = target["amount"]
 
 
-def target_scopes(user: User) -> tuple[list[User], list[Team]]:
-    """The people and teams ``user`` may set targets for."""
-    people = (
+def _salespeople() -> QuerySet[User]:
+    """Who carries a forecast: active salespeople and managers, by name."""
+    return (
         User.objects.filter(is_active=True, role__in=(Role.SALES, Role.MANAGER))
         .select_related("team")
         .order_by("first_name", "username")
     )
-    teams = Team.objects.order_by("name")
+
+
+def target_scopes(user: User) -> tuple[list[User], list[Team]]:
+    """The people and teams ``user`` may set targets for."""
+    people, teams = _salespeople(), Team.objects.order_by("name")
     if user.is_administrator:
         return list(people), list(teams)
     if user.role == Role.MANAGER and user.team_id is not None:
@@ -182,12 +186,7 @@ def visible_targets(user: User) -> QuerySet[SalesTarget]:
 def forecast_choices(user: User) -> tuple[list[Team], list[User]]:
     """The teams and salespeople ``user`` may narrow the forecast to: everyone for an
     administrator, their own team otherwise (the deals they see are their team's anyway)."""
-    people = (
-        User.objects.filter(is_active=True, role__in=(Role.SALES, Role.MANAGER))
-        .select_related("team")
-        .order_by("first_name", "username")
-    )
-    teams = Team.objects.order_by("name")
+    people, teams = _salespeople(), Team.objects.order_by("name")
     if user.is_administrator:
         return list(teams), list(people)
     if user.team_id is None:
