@@ -298,3 +298,30 @@ def test_a_bad_zip_named_xlsx_is_refused(admin):
         archive.writestr("hello.txt", "not a workbook")
     with pytest.raises(ValidationError):
         upload(admin, buffer.getvalue(), name="x.xlsx")
+
+
+def test_an_import_leaves_the_connection_as_it_found_it(admin, transactional_db):
+    from django.db import connection
+
+    def pragmas():
+        with connection.cursor() as cursor:
+            found = []
+            for name in ("cache_size", "wal_autocheckpoint"):
+                cursor.execute(f"PRAGMA {name}")
+                found.append(cursor.fetchone()[0])
+            return found
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's page cache and checkpoints")
+    before = pragmas()
+    job = run_import(admin, csv_bytes(PEOPLE))
+    assert job.status == ImportJob.Status.DONE
+    assert pragmas() == before
+
+
+def test_a_chunk_takes_its_ids_in_name_order(admin):
+    rows = [["نام", "نام خانوادگی"], ["Zoe", "Young"], ["Adam", "Brown"], ["Mina", "Karimi"]]
+    job = run_import(admin, csv_bytes(rows))
+    assert job.created_count == 3
+    by_id = list(Party.objects.filter(import_job=job).order_by("id").values_list("last_name", flat=True))
+    assert by_id == ["Brown", "Karimi", "Young"]

@@ -7,8 +7,9 @@ tags and memberships can be written in the same pass.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db import connection
@@ -74,6 +75,34 @@ MEMBERSHIP_COLUMNS = (
 )
 NOTE_COLUMNS = ("created_at", "updated_at", "created_by_id", "updated_by_id", "party_id", "body")
 TAG_COLUMNS = ("party_id", "tag_id")
+
+# SQLite, while an import runs: a page cache that holds a chunk's dirty index pages, and
+# write-ahead-log checkpoints every ~80 MB instead of every 4 MB. At a million customers a
+# chunk touches tens of thousands of index pages; with the defaults each commit spilled and
+# checkpointed them (a quarter of the import's time; 6,500 → 8,400 rows/s with these).
+BULK_CACHE_KIB = 128 * 1024
+BULK_CHECKPOINT_PAGES = 20_000
+
+
+@contextlib.contextmanager
+def bulk_session() -> Iterator[None]:
+    """The connection tuned for bulk writes for the duration, then as it was."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        cache = cursor.fetchone()[0]
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        checkpoint = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(cache)}")
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint)}")
 
 
 def reserve_ids(count: int) -> list[int]:
