@@ -136,7 +136,10 @@ def _import_rows(job: ImportJob, lease: str, progress: Callable[[ImportJob], Non
         with transaction.atomic():
             _checkpoint(job, lease, total_rows=total)
     statistics_at = max(job.created_count * 4, 20_000)
-    for chunk in reading.read_chunks(path, info, start=job.next_row, spec=spec, header=job.header):
+    chunks = reading.read_chunks(path, info, start=job.next_row, spec=spec, header=job.header)
+    if connection.vendor == "postgresql":
+        chunks = reading.read_ahead(chunks, spec)
+    for chunk in chunks:
         if ImportJob.objects.filter(pk=job.pk, status=Status.CANCELLED).exists():
             return
         with transaction.atomic():

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import itertools
 import os
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from django.utils import timezone, translation
 
 from . import files
 from .rows import Candidate, ReaderSpec, RowReader
@@ -50,6 +54,52 @@ def read_chunks(
     while batch := list(itertools.islice(rows, size)):
         yield read_chunk(reader, batch, header)
         size = CHUNK_ROWS
+
+
+def read_ahead(chunks: Iterator[ReadChunk], spec: ReaderSpec) -> Iterator[ReadChunk]:
+    """``chunks``, each read and checked in a thread while the caller writes the one before.
+
+    Pays where the database works in a process of its own (PostgreSQL: the driver lets go
+    of the interpreter while the server copies, checks foreign keys and commits); SQLite
+    writes in this process, so there the thread only contends for the interpreter.
+    """
+    handed: queue.Queue[tuple[ReadChunk | None, BaseException | None]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def hand(item: tuple[ReadChunk | None, BaseException | None]) -> bool:
+        while not stop.is_set():
+            try:
+                handed.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        # The checks' messages in the job's language: translations are per thread.
+        with translation.override(spec.language or None), timezone.override(spec.time_zone):
+            try:
+                for chunk in chunks:
+                    if not hand((chunk, None)):
+                        return
+            except BaseException as exc:  # raised again in the caller's thread
+                hand((None, exc))
+                return
+            hand((None, None))
+
+    reader = threading.Thread(target=read, name="import-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while True:
+            chunk, error = handed.get()
+            if error is not None:
+                raise error
+            if chunk is None:
+                return
+            yield chunk
+    finally:
+        stop.set()
+        reader.join()
 
 
 def read_chunk(reader: RowReader, rows: list[tuple[int, list[str]]], header: list[str]) -> ReadChunk:
