@@ -183,3 +183,16 @@ def test_a_sales_rep_cannot_leave_a_deal_to_nobody_and_is_told_so(make_deal, use
     deal.refresh_from_db()
     assert deal.owner == users["sales"]
     assert deals.deal_update(deal=deal, actor=users["manager"], data={"owner": None}).owner is None
+
+
+def test_trashing_a_deals_contact_person_leaves_the_organisations_deal(make_deal, make_person, users):
+    from peyvand.customers import services as customer_services
+
+    person = make_person()
+    deal = make_deal(contact=person)
+    own = make_deal(party=person, title="خرید شخصی")
+    customer_services.party_delete(party=person, actor=users["admin"])
+    assert Deal.objects.filter(pk=deal.pk, contact=person).exists()  # still alive, still naming them
+    assert not Deal.objects.filter(pk=own.pk).exists()  # the person's own deal went with them
+    customer_services.party_restore(party=person, actor=users["admin"])
+    assert Deal.objects.filter(pk__in=[deal.pk, own.pk]).count() == 2

@@ -440,3 +440,19 @@ def test_the_payment_button_says_what_it_does(as_user, cycle):
     )
     form = section(html, "payment-form", "</form>")
     assert "رکورد" not in form and "ثبت پرداخت" in form.split("<button")[1]
+
+
+@pytest.mark.parametrize(("language", "marker"), [("fa", "در سطل زباله"), ("en", "in the trash")])
+def test_a_deals_contact_in_the_trash_is_named_without_a_link(
+    as_user, make_deal, make_person, users, language, marker
+):
+    from peyvand.customers import services as customer_services
+
+    person = make_person(first_name="مینا", last_name="رضایی")
+    deal = make_deal(contact=person)
+    customer_services.party_delete(party=person, actor=users["admin"])
+    page = as_user("admin", language).get(reverse("sales:deal_detail", args=[deal.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "مینا رضایی" in html and marker in html
+    assert reverse("party_detail", args=[person.pk]) not in html

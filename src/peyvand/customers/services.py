@@ -608,11 +608,18 @@ def party_references() -> list[tuple[type[models.Model], str]]:
 
 
 def party_children() -> list[tuple[type[TrackedModel], str]]:
-    """Every soft-deletable model that points at a customer: trashed and restored with it."""
+    """Every soft-deletable record that belongs to a customer: trashed and restored with it.
+
+    A record that only mentions the customer (a foreign key that would be set to null: the
+    contact person of another customer's deal, the person a lead became) is not theirs to
+    take along; it stays, still naming them, and names them again once they are restored.
+    """
     return [
         (model, fk)
         for model, fk in party_references()
-        if issubclass(model, TrackedModel) and model is not Party
+        if issubclass(model, TrackedModel)
+        and model is not Party
+        and model._meta.get_field(fk).remote_field.on_delete is not models.SET_NULL
     ]
 
 
