@@ -249,3 +249,26 @@ def test_a_date_out_of_range_is_explained_in_the_users_calendar_and_digits(users
             actor=users["sales"], data={"title": "x", "due_at": dt.datetime(2300, 1, 1, tzinfo=dt.UTC)}
         )
     assert expected in error.value.message_dict["due_at"][0]
+
+
+@pytest.mark.parametrize(
+    "query", ["علی رئیسی", "علي رئيسي", "علی رییسی", "ALI"], ids=["persian", "arabic", "hamza-less", "latin"]
+)
+def test_activities_are_found_by_title_however_its_letters_were_typed(make_activity, users, query):
+    from peyvand.activities.selectors import ActivityFilters, activity_list
+
+    wanted = make_activity(title="تماس با علي رئيسي (Ali)")
+    make_activity(title="جلسه با مینا")
+    found = activity_list(user=users["admin"], filters=ActivityFilters(q=query, who="all"))
+    assert [a.pk for a in found] == [wanted.pk]
+
+
+def test_a_changed_title_is_searched_by_its_new_words(make_activity, users):
+    from peyvand.activities.selectors import ActivityFilters, activity_list
+
+    activity = make_activity(title="تماس اول")
+    services.activity_update(activity=activity, actor=users["admin"], data={"title": "جلسه‌ی دوم"})
+    assert [
+        a.pk for a in activity_list(user=users["admin"], filters=ActivityFilters(q="دوم", who="all"))
+    ] == [activity.pk]
+    assert not list(activity_list(user=users["admin"], filters=ActivityFilters(q="اول", who="all")))

@@ -120,7 +120,7 @@ class ActivityFilters:
 def activity_queryset(*, user: User, filters: ActivityFilters) -> QuerySet[Activity]:
     queryset = _for(user, filters.who)
     for term in search_terms(filters.q):
-        queryset = queryset.filter(Q(title__icontains=term) | Q(party__search_text__contains=term))
+        queryset = queryset.filter(Q(title_search__contains=term) | Q(party__search_text__contains=term))
     if filters.status in Status.values:
         queryset = queryset.filter(status=filters.status)
     if filters.kind in Kind.values:

@@ -619,8 +619,14 @@ def party_children() -> list[tuple[type[TrackedModel], str]]:
         for model, fk in party_references()
         if issubclass(model, TrackedModel)
         and model is not Party
-        and model._meta.get_field(fk).remote_field.on_delete is not models.SET_NULL
+        and _on_delete(model, fk) is not models.SET_NULL
     ]
+
+
+def _on_delete(model: type[models.Model], fk: str) -> Any:
+    field = model._meta.get_field(fk)
+    assert isinstance(field, models.ForeignKey)
+    return field.remote_field.on_delete
 
 
 @transaction.atomic
