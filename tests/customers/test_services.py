@@ -258,3 +258,17 @@ def test_bulk_actions_touch_only_what_the_actor_may_change(users, make_person):
         services.party_bulk_assign_owner(actor=users["manager"], party_ids=[mine.pk], owner=users["outsider"])
     mine.refresh_from_db()
     assert mine.owner == users["sales2"]
+
+
+def test_a_list_brings_each_customers_tags_in_name_order_without_more_queries(
+    users, make_person, django_assert_num_queries
+):
+    make_person(first_name="الف", tags=["VIP", "نمایشگاه", "B2B"])
+    make_person(first_name="ب", tags=["VIP"])
+    make_person(first_name="پ")
+    page = selectors.party_list(
+        user=users["admin"], kind=Kind.PERSON, filters=selectors.PartyFilters(), sort="name", with_count=False
+    )
+    with django_assert_num_queries(0):
+        tags = {p.first_name: [t.name for t in p.tags.all()] for p in page.items}
+    assert tags == {"الف": ["B2B", "VIP", "نمایشگاه"], "ب": ["VIP"], "پ": []}

@@ -22,7 +22,7 @@ from peyvand.core.pagination import Page, capped_count, keyset_page
 from peyvand.core.selectors import describe_values
 
 from . import search
-from .models import ContactPoint, Kind, Membership, Note, Party, Tag
+from .models import ContactPoint, Kind, Membership, Note, Party, PartyTag, Tag
 from .normalize import display_phone, show_contact_value_in_line
 
 SORTS: dict[str, list[str]] = {
@@ -89,7 +89,7 @@ def party_list(
     queryset = party_queryset(user=user, kind=kind, filters=filters)
     if sort == "relevance" and not filters.q:
         sort = DEFAULT_SORT  # nothing to be relevant to
-    rows = queryset.select_related("owner").prefetch_related("tags")
+    rows = queryset.select_related("owner")
     if sort == "relevance":
         rows = search.with_rank(rows, filters.q)
     page = keyset_page(
@@ -98,11 +98,37 @@ def party_list(
         cursor=cursor,
         limit=limit,
     )
+    prefetch_tags(page.items)
     if with_count:
         # A search counts from the trigram index's matches; any other list along its own order.
         along = None if filters.q else SORTS.get(sort, SORTS[DEFAULT_SORT])
         page.extra["count"], page.extra["more"] = capped_count(queryset, along=along)
     return page
+
+
+def prefetch_tags(parties: list[Party]) -> None:
+    """Each customer's tags in one query, as ``prefetch_related("tags")`` would leave them
+    (``party.tags.all()`` answers from memory), without its machinery: that took a quarter
+    of a list request's time."""
+    if not parties:
+        return
+    found: dict[int, list[Tag]] = {party.pk: [] for party in parties}
+    tags: dict[int, Tag] = {}
+    rows = (
+        PartyTag.objects.filter(party_id__in=found)
+        .order_by("tag__name", "tag_id")
+        .values_list("party_id", "tag_id", "tag__name", "tag__key")
+    )
+    for party_id, tag_id, name, key in rows:
+        tag = tags.get(tag_id)
+        if tag is None:
+            tag = tags[tag_id] = Tag.from_db(None, ["id", "name", "key"], (tag_id, name, key))
+        found[party_id].append(tag)
+    for party in parties:
+        cached = Tag.objects.all()
+        cached._result_cache = found[party.pk]
+        cached._prefetch_done = True  # type: ignore[attr-defined]  # what prefetching sets
+        party.__dict__.setdefault("_prefetched_objects_cache", {})["tags"] = cached
 
 
 def party_get(*, user: User, pk: Any, kind: str | None = None) -> Party:
