@@ -115,3 +115,21 @@ def test_the_api_links_an_activity_to_a_deal_and_refuses_one_out_of_sight(users,
     assert Activity.objects.count() == 1
     cleared = api.patch(f"/activities/{created.json()['id']}", {"deal_id": None})
     assert cleared.status_code == 200 and cleared.json()["deal_id"] is None
+
+
+def test_picking_another_customer_asks_for_that_customers_deals(as_user, users, deal, make_person, make_deal):
+    client = as_user("sales")
+    form = client.get("/activities/new/").content.decode()
+    assert 'hx-get="/activities/deal-choices/"' in form and 'hx-trigger="change from:#id_party"' in form
+    other = make_person(owner="sales", first_name="مینا")
+    theirs = make_deal(party=other, title="خرید دوم")
+    html = client.get("/activities/deal-choices/", {"party": other.pk}).content.decode()
+    assert f'<option value="{theirs.pk}">خرید دوم</option>' in html
+    assert f'value="{deal.pk}"' not in html  # the first customer's deal is not offered
+    # A customer without deals: the field is hidden (and empty), the container stays to be asked again.
+    html = client.get("/activities/deal-choices/", {"party": make_person(owner="sales").pk}).content.decode()
+    assert 'id="deal-choice"' in html and 'type="hidden"' in html and "<option" not in html
+    # A customer out of the user's sight offers nothing of theirs.
+    hidden = make_person(owner="outsider")
+    make_deal(party=hidden, owner="outsider", title="پنهان")
+    assert "پنهان" not in client.get("/activities/deal-choices/", {"party": hidden.pk}).content.decode()

@@ -160,3 +160,22 @@ def test_the_sms_cost_counts_the_customers_name(signed_in, make_person, settings
     count = page.locator(f"#sms-count-{party.pk} [data-testid=sms-count]")
     expect(count).to_have_attribute("data-segments", "2")  # 1 with the placeholder unfilled
     expect(count.locator("[data-testid=sms-cost]")).to_contain_text("۲٬۰۰۰ ریال")
+
+
+@pytest.mark.parametrize("locale", ["fa-IR", "en-US"])
+def test_picking_a_customer_in_the_activity_form_offers_their_deals(signed_in, make_org, users, locale):
+    from peyvand.sales.services import deals, pipelines
+
+    pipelines.pipeline_ensure_default()
+    for name, title in (("شرکت البرز", "تمدید قرارداد"), ("شرکت دماوند", "خرید دوم")):
+        customer = make_org(name=name, owner="sales")
+        data = {"title": title, "party": customer, "owner": users["sales"], "amount": 1}
+        deals.deal_create(actor=users["admin"], data=data)
+    page = signed_in("sales", locale=locale)
+    page.goto("/activities/new/")
+    deals = page.locator("#deal-choice select[name=deal]")
+    expect(deals).to_contain_text("تمدید قرارداد")  # with no customer yet: my own open deals
+    page.locator("#party-search").fill("دماوند")
+    page.locator("[data-pick]").first.click()
+    expect(deals).to_contain_text("خرید دوم")
+    expect(deals).not_to_contain_text("تمدید قرارداد")

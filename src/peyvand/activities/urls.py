@@ -7,6 +7,7 @@ urlpatterns = [
     path("activities/", activities.activity_list, name="activity_list"),
     path("activities/new/", activities.activity_create, name="activity_create"),
     path("activities/customers/", activities.party_search, name="activity_party_search"),
+    path("activities/deal-choices/", activities.deal_choices, name="activity_deal_choices"),
     path("activities/<id:pk>/", activities.activity_detail, name="activity_detail"),
     path("activities/<id:pk>/edit/", activities.activity_edit, name="activity_edit"),
     path("activities/<id:pk>/complete/", activities.activity_complete, name="activity_complete"),

@@ -294,6 +294,14 @@ def party_next_contact(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def deal_choices(request: HttpRequest) -> HttpResponse:
+    """The activity form's deal field for the customer just picked: that customer's deals."""
+    user = request_user(request)
+    form = ActivityForm(user=user, initial={"party": request.GET.get("party", "")[:20]})
+    return render(request, "activities/_deal_choice.html", {"form": form})
+
+
+@login_required
 def party_search(request: HttpRequest) -> HttpResponse:
     """Customers of either kind for the activity form's picker."""
     user = request_user(request)
