@@ -406,7 +406,11 @@ def bench_engine(
         # The database of an earlier run, loaded with the same data: measure the served app
         # again without importing and loading it anew (the import figures are that run's).
         loaded = json.loads(saved.read_text())
-        figures, heavy_id, password = loaded["figures"], loaded["heavy_id"], engine.peyvand("password", "admin")
+        figures, heavy_id, password = (
+            loaded["figures"],
+            loaded["heavy_id"],
+            engine.peyvand("password", "admin"),
+        )
         password = re.search(r": (\S+)$", password.strip()).group(1)  # type: ignore[union-attr]
         say(f"  reusing the database loaded on {loaded['at']}")
     else:
@@ -444,6 +448,11 @@ def bench_engine(
             headers=headers,
             connections=4 * cores,
             seconds=seconds,
+        ).summary()
+        # The floor under any endpoint: the cheapest authenticated one (who am I), through the
+        # same server, middleware and token check, with no customers to read.
+        figures["floor_saturated"] = load.run(
+            server.port, lambda _i: "/api/v1/me", headers=headers, connections=4 * cores, seconds=seconds
         ).summary()
         figures["raw_queries"] = raw_list_baseline(engine)
         say("  the 360° page…")
