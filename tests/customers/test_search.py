@@ -123,3 +123,63 @@ def test_search_never_scans_the_whole_table(admin, people, query):
         assert "SCAN customers_party " not in plan + " " and "SCAN customers_party\n" not in plan + "\n"
     else:
         assert "Seq Scan on customers_party " not in plan and "Seq Scan on customers_party_search" not in plan
+
+
+@pytest.fixture
+def many_rezas(make_person, users):
+    """Twelve people named «رضا», half of them the other team's: more than the candidates."""
+    made = []
+    for i in range(12):
+        owner = "sales" if i % 2 else "outsider"
+        made.append(make_person(first_name="رضا", last_name=f"نفر {i:02d}", owner=owner))
+    return made
+
+
+@pytest.mark.parametrize("sort", ["name", "-name"])
+@pytest.mark.parametrize("who", ["admin", "sales"])
+def test_a_first_page_from_the_first_matches_is_the_same_as_from_all(
+    users, many_rezas, monkeypatch, sort, who
+):
+    user = users[who]
+
+    def pages(limit):
+        page = selectors.party_list(
+            user=user,
+            kind=Kind.PERSON,
+            filters=PartyFilters(q="رضا"),
+            sort=sort,
+            limit=limit,
+            with_count=False,
+        )
+        rest = selectors.party_list(
+            user=user,
+            kind=Kind.PERSON,
+            filters=PartyFilters(q="رضا"),
+            sort=sort,
+            cursor=page.next_cursor,
+            limit=100,
+            with_count=False,
+        )
+        return [p.pk for p in page], [p.pk for p in rest] if page.next_cursor else []
+
+    everything = pages(100)[0]
+    assert len(everything) == (12 if who == "admin" else 6)
+    asked = []
+    original = search.first_matches
+    monkeypatch.setattr(search, "first_matches", lambda *args: asked.append(args) or original(*args))
+    for candidates in (3, 5, 50):  # fewer than a page, about a page, all of them
+        monkeypatch.setattr(search, "CANDIDATES", candidates)
+        first, rest = pages(4)
+        assert first + rest == everything, candidates
+    if connection.vendor == "postgresql":
+        assert asked  # the narrowed path was taken
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_search_tables_sort_key_follows_a_renamed_customer(users, make_person):
+    person = make_person(first_name="رضا", last_name="اول")
+    services.party_update(party=person, actor=users["admin"], data={"last_name": "دوم"})
+    person.refresh_from_db()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sort_key FROM customers_party_search WHERE party_id = %s", [person.pk])
+        assert cursor.fetchone()[0] == person.sort_key

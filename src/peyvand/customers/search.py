@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -32,8 +33,26 @@ def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _indexed_ids(terms: list[str]) -> RawSQL:
-    """The ids of customers whose search text contains every term (each ≥ 3 characters)."""
+# How many of a query's matches, in name order, a first page is taken from on PostgreSQL.
+CANDIDATES = 1000
+NAME_ORDERS: dict[tuple[str, ...], str] = {("sort_key", "id"): "ASC", ("-sort_key", "-id"): "DESC"}
+
+
+def takes_candidates(query: str, order: list[str]) -> bool:
+    """Whether the first page of this search in this order may be taken from its first
+    matches in name order (``first_matches``): PostgreSQL, by name, with trigram terms."""
+    return (
+        connection.vendor == "postgresql"
+        and tuple(order) in NAME_ORDERS
+        and any(len(t) >= TRIGRAM for t in search_terms(query))
+    )
+
+
+def _indexed_ids(terms: list[str], among: list[int] | None = None) -> RawSQL:
+    """The ids of customers whose search text contains every term (each ≥ 3 characters),
+    or, given ``among`` (from ``first_matches``), those ids."""
+    if among is not None:
+        return RawSQL("SELECT unnest(%s::bigint[])", [among])
     if connection.vendor == "sqlite":
         return RawSQL(
             "SELECT rowid FROM customers_party_fts WHERE customers_party_fts MATCH %s",
@@ -43,9 +62,28 @@ def _indexed_ids(terms: list[str]) -> RawSQL:
     # matches are gathered first (an ARRAY), as SQLite does: left to itself the planner may
     # walk the name index instead, which is quick for a name spread over the list and takes
     # seconds for one bunched in it (a first name, at a million rows).
-    where = " AND ".join(["doc LIKE %s"] * len(terms))
+    where, params = _search_table_where(terms)
     sql = f"SELECT unnest(ARRAY(SELECT party_id FROM customers_party_search WHERE {where}))"  # noqa: S608
-    return RawSQL(sql, [_like(t) for t in terms])  # noqa: S611
+    return RawSQL(sql, params)  # noqa: S611
+
+
+def _search_table_where(terms: list[str]) -> tuple[str, list[Any]]:
+    return " AND ".join(["doc LIKE %s"] * len(terms)), [_like(t) for t in terms]
+
+
+def first_matches(query: str, count: int, order: list[str]) -> list[int]:
+    """PostgreSQL: the ids of the first ``count`` customers matching ``query`` in ``order``
+    (see ``takes_candidates``). The search table's own copy of the sort key orders them:
+    no lookup of each match in the customers table (tens of thousands for a first name)."""
+    direction = NAME_ORDERS[tuple(order)]
+    where, params = _search_table_where([t for t in search_terms(query) if len(t) >= TRIGRAM])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT party_id FROM customers_party_search WHERE {where} "  # noqa: S608
+            f"ORDER BY sort_key {direction}, party_id {direction} LIMIT %s",
+            [*params, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def name_prefix_range(query: str) -> tuple[str, str] | None:
@@ -56,13 +94,18 @@ def name_prefix_range(query: str) -> tuple[str, str] | None:
     return key, key + "~"  # "~" sorts after every hex digit
 
 
-def filter_matching(queryset: QuerySet[Party], query: str) -> QuerySet[Party]:
+def filter_matching(
+    queryset: QuerySet[Party], query: str, *, among: list[int] | None = None
+) -> QuerySet[Party]:
+    """Customers matching every term of ``query``; with ``among`` (``first_matches``), only
+    those of them, which a caller must not take for all the matches unless they were fewer
+    than it asked for."""
     terms = search_terms(query)
     if not terms:
         return queryset
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
     if long_terms:
-        queryset = queryset.filter(id__in=_indexed_ids(long_terms))
+        queryset = queryset.filter(id__in=_indexed_ids(long_terms, among))
         for term in terms:
             if len(term) < TRIGRAM:
                 queryset = queryset.filter(search_text__contains=term)
@@ -102,10 +145,10 @@ def index_rows(first_id: int, last_id: int, *, import_job_id: int) -> int:
             )
         else:
             cursor.execute(
-                "INSERT INTO customers_party_search (party_id, doc) "
-                "SELECT id, search_text FROM customers_party "
+                "INSERT INTO customers_party_search (party_id, doc, sort_key) "
+                "SELECT id, search_text, sort_key FROM customers_party "
                 "WHERE id BETWEEN %s AND %s AND import_job_id = %s "
-                "ON CONFLICT (party_id) DO UPDATE SET doc = EXCLUDED.doc",
+                "ON CONFLICT (party_id) DO UPDATE SET doc = EXCLUDED.doc, sort_key = EXCLUDED.sort_key",
                 [first_id, last_id, import_job_id],
             )
         return cursor.rowcount

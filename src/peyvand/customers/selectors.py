@@ -53,12 +53,15 @@ def _start_of_day(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
 
 
-def party_queryset(*, user: User, kind: str | None, filters: PartyFilters) -> QuerySet[Party]:
-    """The customers ``user`` may see that match ``filters``, unordered."""
+def party_queryset(
+    *, user: User, kind: str | None, filters: PartyFilters, among: list[int] | None = None
+) -> QuerySet[Party]:
+    """The customers ``user`` may see that match ``filters``, unordered (``among``: see
+    ``search.filter_matching``)."""
     queryset = policy.visible(user, Party.objects.all())
     if kind:
         queryset = queryset.filter(kind=kind)
-    queryset = search.filter_matching(queryset, filters.q)
+    queryset = search.filter_matching(queryset, filters.q, among=among)
     if filters.owner == NO_OWNER:
         queryset = queryset.filter(owner__isnull=True)
     elif filters.owner:
@@ -89,15 +92,23 @@ def party_list(
     queryset = party_queryset(user=user, kind=kind, filters=filters)
     if sort == "relevance" and not filters.q:
         sort = DEFAULT_SORT  # nothing to be relevant to
-    rows = queryset.select_related("owner")
-    if sort == "relevance":
-        rows = search.with_rank(rows, filters.q)
-    page = keyset_page(
-        rows,
-        order=SORTS.get(sort, SORTS[DEFAULT_SORT]),
-        cursor=cursor,
-        limit=limit,
-    )
+    order = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    page = None
+    if cursor is None and search.takes_candidates(filters.q, order):
+        # A common word matches tens of thousands: take the first page from the first matches
+        # in this order. Exact when they were all the matches, or when a whole page and one
+        # more came through the filters (policy, kind, stage…); else asked of every match.
+        wanted = max(search.CANDIDATES, limit + 1)
+        among = search.first_matches(filters.q, wanted, order)
+        narrowed = party_queryset(user=user, kind=kind, filters=filters, among=among)
+        page = keyset_page(narrowed.select_related("owner"), order=order, cursor=None, limit=limit)
+        if page.next_cursor is None and len(among) == wanted:
+            page = None
+    if page is None:
+        rows = queryset.select_related("owner")
+        if sort == "relevance":
+            rows = search.with_rank(rows, filters.q)
+        page = keyset_page(rows, order=order, cursor=cursor, limit=limit)
     prefetch_tags(page.items)
     if with_count:
         # A search counts from the trigram index's matches; any other list along its own order.
