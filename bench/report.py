@@ -63,6 +63,15 @@ def write_results(
             "",
             "### Through the API (server time from the Server-Timing header)",
             "",
+            *(
+                [
+                    f"Measured again (`BENCH_REUSE=1`) on the database the import above loaded on "
+                    f"{r['reused_from']}, with the code of this run.",
+                    "",
+                ]
+                if "reused_from" in r
+                else []
+            ),
             "| | server p50 ms | server p99 ms | client p99 ms | requests/s | errors |",
             "|---|---:|---:|---:|---:|---:|",
         ]

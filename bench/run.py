@@ -413,6 +413,7 @@ def bench_engine(
         )
         password = re.search(r": (\S+)$", password.strip()).group(1)  # type: ignore[union-attr]
         say(f"  reusing the database loaded on {loaded['at']}")
+        figures["reused_from"] = loaded["at"]
     else:
         engine.reset()
         setup = engine.peyvand("setup", "--no-demo")
