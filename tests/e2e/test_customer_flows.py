@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
+from collections.abc import Callable
 
 import jdatetime
 import pytest
@@ -70,11 +71,22 @@ def _expect_latest_interaction(page: Page, subject: str) -> None:
     expect(page.locator("[data-testid=timeline] li[data-kind=interaction]")).to_have_count(1)
 
 
+def _settled(page: Page, action: Callable[[], object]) -> None:
+    """Do ``action`` and wait until htmx has swapped its answer in and wired the new content
+    (on a loaded machine a choice made in between would reach a form not yet listening)."""
+    page.evaluate(
+        "() => { window.__settled = false; document.body.addEventListener("
+        "'htmx:afterSettle', () => { window.__settled = true; }, { once: true }); }"
+    )
+    action()
+    page.wait_for_function("() => window.__settled")
+
+
 def _check_channel_filter(page: Page, subject: str) -> None:
     """The channel filter swaps the timeline in place (htmx): SMS hides the call, Phone shows it."""
     timeline = page.locator("[data-testid=timeline]")
     url = page.url
-    page.locator("[data-testid=timeline-channel]").select_option("sms")
+    _settled(page, lambda: page.locator("[data-testid=timeline-channel]").select_option("sms"))
     expect(timeline).not_to_contain_text(subject)
     expect(page.locator("[data-testid=timeline-channel]")).to_have_value("sms")
     page.locator("[data-testid=timeline-channel]").select_option("phone")
