@@ -20,7 +20,8 @@ test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 	$(PEYVAND) manage makemigrations --check --dry-run
 

@@ -73,7 +73,7 @@ def make_person(users: dict[str, User]) -> Callable[..., Party]:
             "owner": owner_user,
             **kwargs.pop("data", {}),
         }
-        return customer_services.party_create(
+        return customer_services.parties.party_create(
             actor=users["admin"], kind=Kind.PERSON, data=data, allow_duplicate=True, **kwargs
         )
 
@@ -84,7 +84,7 @@ def make_person(users: dict[str, User]) -> Callable[..., Party]:
 def make_org(users: dict[str, User]) -> Callable[..., Party]:
     def make(name: str = "شرکت نمونه", owner: str | User = "sales", **kwargs: Any) -> Party:
         owner_user = users[owner] if isinstance(owner, str) else owner
-        return customer_services.party_create(
+        return customer_services.parties.party_create(
             actor=users["admin"],
             kind=Kind.ORGANISATION,
             data={"name": name, "owner": owner_user},

@@ -13,7 +13,8 @@ import pytest
 
 from peyvand import cli
 from peyvand.core.models import Role, User
-from peyvand.core.services import api_token_authenticate, site_flag_set
+from peyvand.core.services.site import site_flag_set
+from peyvand.core.services.tokens import api_token_authenticate
 
 
 def test_createadmin_prints_a_generated_password(db, capsys):

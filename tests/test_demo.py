@@ -16,13 +16,13 @@ from django.db.models import Count
 
 from peyvand.activities.models import Activity, Reminder
 from peyvand.activities.models import Status as ActivityStatus
-from peyvand.activities.selectors import my_day
+from peyvand.activities.selectors.activities import my_day
 from peyvand.core import policy
 from peyvand.core.models import AuditEvent, Role, SiteFlag, Team, User
-from peyvand.core.services import site_flag
+from peyvand.core.services.site import site_flag
 from peyvand.customers.models import ContactPoint, Kind, Note, Party, Source, Stage, Tag
 from peyvand.customers.normalize import normalize_national_id, normalize_phone
-from peyvand.customers.services import find_duplicates
+from peyvand.customers.selectors.duplicates import find_duplicates
 from peyvand.demo import FLAG, DemoAlreadyLoaded, build_plan, load_demo, window
 from peyvand.demo.base import TEHRAN_TZ
 from peyvand.demo.sales import quarter_months

@@ -14,10 +14,9 @@ from ninja import NinjaAPI, Swagger
 
 from peyvand.activities import api as activities
 from peyvand.core import api as core
+from peyvand.core.apikit import auth, errors
 from peyvand.customers import api as customers
-from peyvand.customers import import_api as customer_imports
-from peyvand.customers import trash_api as customer_trash
-from peyvand.customers.services import DuplicateFound
+from peyvand.customers.selectors.duplicates import DuplicateFound
 from peyvand.interactions import api as interactions
 from peyvand.notifications import api as notifications
 from peyvand.sales import api as sales
@@ -32,7 +31,7 @@ def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"
         ):
-            error = core.status_error(405)
+            error = errors.status_error(405)
             error["Allow"] = response.get("Allow", "")
             return error
         return response
@@ -48,7 +47,7 @@ class PeyvandAPI(NinjaAPI):
             if isinstance(pattern, URLPattern):
                 pattern.callback = _json_405(pattern.callback)
         # Anything else under /api/v1/ is a JSON 404, not the web UI's page.
-        patterns.append(re_path(r"^.*$", core.not_found_view, name="not-found"))
+        patterns.append(re_path(r"^.*$", errors.not_found_view, name="not-found"))
         return patterns, app_name, namespace
 
 
@@ -62,18 +61,12 @@ api = PeyvandAPI(
         "input also accepts Jalali dates such as 1403/05/12. Phone numbers are E.164."
     ),
     urls_namespace="api",
-    auth=[core.TokenAuth(), core.SessionAuth()],
-    renderer=core.renderer,
+    auth=[auth.TokenAuth(), auth.SessionAuth()],
+    renderer=errors.renderer,
     # validatorUrl: Swagger UI would otherwise send the schema to validator.swagger.io.
     docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
 )
-core.install_error_handlers(api, extra=[(DuplicateFound, customers.duplicate_found)])
+errors.install_error_handlers(api, extra=[(DuplicateFound, customers.duplicate_found)])
 
-api.add_router("", core.router)
-api.add_router("", customers.router)
-api.add_router("", customer_imports.router)
-api.add_router("", customer_trash.router)
-api.add_router("", interactions.router)
-api.add_router("", activities.router)
-api.add_router("", notifications.router)
-api.add_router("", sales.router)
+for app in (core, customers, interactions, activities, notifications, sales):
+    api.add_router("", app.router)

@@ -83,7 +83,8 @@ def cmd_setup(args: argparse.Namespace) -> int:
 
     from peyvand.assets import copy_vendor_files
     from peyvand.core.models import Role, User
-    from peyvand.core.services import site_flag, user_create
+    from peyvand.core.services.site import site_flag
+    from peyvand.core.services.users import user_create
 
     call_command("migrate", interactive=False, verbosity=0)
     _out("✓ database migrated")
@@ -183,7 +184,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     _django()
-    from peyvand.core.services import site_flag
+    from peyvand.core.services.site import site_flag
     from peyvand.demo import load_demo
 
     if site_flag("demo_loaded") and not args.force:
@@ -211,7 +212,7 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
     from django.core.exceptions import ValidationError
 
     from peyvand.core.models import Role
-    from peyvand.core.services import user_create
+    from peyvand.core.services.users import user_create
 
     try:
         user, password = user_create(username=args.username, role=Role.ADMIN)
@@ -223,7 +224,7 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
 
 def cmd_password(args: argparse.Namespace) -> int:
     _django()
-    from peyvand.core.services import user_set_password
+    from peyvand.core.services.users import user_set_password
 
     user = _user(args.username)
     password = user_set_password(user=user)
@@ -233,7 +234,7 @@ def cmd_password(args: argparse.Namespace) -> int:
 
 def cmd_token(args: argparse.Namespace) -> int:
     _django()
-    from peyvand.core.services import api_token_create
+    from peyvand.core.services.tokens import api_token_create
 
     user = _user(args.username)
     _token, key = api_token_create(user=user, name=args.name)

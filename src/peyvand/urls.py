@@ -17,6 +17,6 @@ urlpatterns = [
     path("", include("peyvand.sales.urls")),
 ]
 
-handler403 = "peyvand.core.views.forbidden"
-handler404 = "peyvand.core.views.not_found"
-handler500 = "peyvand.core.views.server_error"
+handler403 = "peyvand.core.views.errors.forbidden"
+handler404 = "peyvand.core.views.errors.not_found"
+handler500 = "peyvand.core.views.errors.server_error"

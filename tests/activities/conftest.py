@@ -41,7 +41,7 @@ def make_activity(users: dict[str, User]) -> Callable[..., Activity]:
             "assignee": who,
             **data,
         }
-        return services.activity_create(actor=by, data=fields, reminders=reminders or [])
+        return services.activities.activity_create(actor=by, data=fields, reminders=reminders or [])
 
     return make
 

@@ -27,8 +27,8 @@ def overdue_call(users, make_activity):
 
 
 def test_overdue_is_alerted_to_the_assignee_once(users, overdue_call):
-    assert services.overdue_alerts_raise(now=NOW) == 1
-    assert services.overdue_alerts_raise(now=NOW + dt.timedelta(minutes=5)) == 0
+    assert services.alerts.overdue_alerts_raise(now=NOW) == 1
+    assert services.alerts.overdue_alerts_raise(now=NOW + dt.timedelta(minutes=5)) == 0
     alert = notes(users["sales"], "overdue").get()
     assert alert.data["title"] == overdue_call.title
     assert not notes(users["manager"], "overdue").exists()
@@ -36,9 +36,9 @@ def test_overdue_is_alerted_to_the_assignee_once(users, overdue_call):
 
 def test_escalation_waits_for_the_default_delay_then_tells_the_teams_manager(users, overdue_call, settings):
     settings.PEYVAND_ESCALATION_DELAY_MINUTES = 48 * 60
-    assert services.escalations_raise(now=NOW) == 0  # one day overdue: not yet
-    assert services.escalations_raise(now=NOW + dt.timedelta(days=1, minutes=1)) == 1
-    assert services.escalations_raise(now=NOW + dt.timedelta(days=3)) == 0  # once
+    assert services.alerts.escalations_raise(now=NOW) == 0  # one day overdue: not yet
+    assert services.alerts.escalations_raise(now=NOW + dt.timedelta(days=1, minutes=1)) == 1
+    assert services.alerts.escalations_raise(now=NOW + dt.timedelta(days=3)) == 0  # once
     escalation = notes(users["manager"], "escalation").get()
     assert escalation.data["assignee"] == str(users["sales"])
     assert not notes(users["outsider"], "escalation").exists()
@@ -46,28 +46,30 @@ def test_escalation_waits_for_the_default_delay_then_tells_the_teams_manager(use
 
 
 def test_each_team_has_its_own_delay(users, team_a, overdue_call, make_activity):
-    services.team_settings_update(team=team_a, actor=users["admin"], data={"escalation_delay_minutes": 60})
+    services.feeds.team_settings_update(
+        team=team_a, actor=users["admin"], data={"escalation_delay_minutes": 60}
+    )
     with mock.patch("django.utils.timezone.now", return_value=NOW - dt.timedelta(days=3)):
         other = make_activity("outsider", due_in=dt.timedelta(days=2), reminders=[])
     # Team A escalates an hour after; team B (no settings) uses the default day.
-    assert services.escalations_raise(now=NOW - dt.timedelta(minutes=1)) == 1
+    assert services.alerts.escalations_raise(now=NOW - dt.timedelta(minutes=1)) == 1
     assert notes(users["manager"], "escalation").count() == 1
     assert Activity.objects.get(pk=other.pk).escalated_at is None
-    assert services.escalations_raise(now=NOW + dt.timedelta(minutes=1)) == 1
+    assert services.alerts.escalations_raise(now=NOW + dt.timedelta(minutes=1)) == 1
     admins = notes(users["admin"], "escalation")  # team B has no manager: the administrators
     assert admins.count() == 1 and admins.get().data["assignee"] == str(users["outsider"])
 
 
 def test_a_team_may_name_its_escalation_target_or_switch_escalation_off(users, team_a, team_b, overdue_call):
-    services.team_settings_update(
+    services.feeds.team_settings_update(
         team=team_a,
         actor=users["admin"],
         data={"escalation_delay_minutes": 0, "escalate_to": users["support"]},
     )
-    assert services.escalations_raise(now=NOW) == 1
+    assert services.alerts.escalations_raise(now=NOW) == 1
     assert notes(users["support"], "escalation").count() == 1
     assert not notes(users["manager"], "escalation").exists()
-    services.team_settings_update(team=team_b, actor=users["admin"], data={"escalate": False})
+    services.feeds.team_settings_update(team=team_b, actor=users["admin"], data={"escalate": False})
     assert TeamSettings.objects.get(team=team_b).escalate is False
 
 
@@ -75,35 +77,35 @@ def test_only_administrators_change_team_settings_and_bad_values_change_nothing(
     from django.core.exceptions import PermissionDenied, ValidationError
 
     with pytest.raises(PermissionDenied):
-        services.team_settings_update(
+        services.feeds.team_settings_update(
             team=team_a, actor=users["manager"], data={"escalation_delay_minutes": 5}
         )
     with pytest.raises(ValidationError):
-        services.team_settings_update(
+        services.feeds.team_settings_update(
             team=team_a, actor=users["admin"], data={"escalation_delay_minutes": -5}
         )
     with pytest.raises(ValidationError):
-        services.team_settings_update(
+        services.feeds.team_settings_update(
             team=team_a, actor=users["admin"], data={"escalation_delay_minutes": "soon"}
         )
     assert not TeamSettings.objects.exists()
 
 
 def test_moving_the_activity_restarts_the_clock(users, overdue_call):
-    assert services.overdue_alerts_raise(now=NOW) == 1
+    assert services.alerts.overdue_alerts_raise(now=NOW) == 1
     with mock.patch("django.utils.timezone.now", return_value=NOW):
-        services.activity_update(
+        services.activities.activity_update(
             activity=overdue_call, actor=users["sales"], data={"due_at": NOW + dt.timedelta(hours=2)}
         )
-    assert services.overdue_alerts_raise(now=NOW + dt.timedelta(hours=1)) == 0
-    assert services.overdue_alerts_raise(now=NOW + dt.timedelta(hours=3)) == 1
+    assert services.alerts.overdue_alerts_raise(now=NOW + dt.timedelta(hours=1)) == 0
+    assert services.alerts.overdue_alerts_raise(now=NOW + dt.timedelta(hours=3)) == 1
     assert notes(users["sales"], "overdue").count() == 2
 
 
 def test_done_activities_raise_nothing(users, overdue_call):
-    services.activity_complete(activity=overdue_call, actor=users["sales"])
-    assert services.overdue_alerts_raise(now=NOW) == 0
-    assert services.escalations_raise(now=NOW + dt.timedelta(days=30)) == 0
+    services.activities.activity_complete(activity=overdue_call, actor=users["sales"])
+    assert services.alerts.overdue_alerts_raise(now=NOW) == 0
+    assert services.alerts.escalations_raise(now=NOW + dt.timedelta(days=30)) == 0
 
 
 def test_the_periodic_job_is_safe_to_run_twice(users, overdue_call):
@@ -129,22 +131,22 @@ def test_birthdays_remind_the_owner_once_a_year(users, make_person):
     make_person(owner="sales", first_name="مریم", data={"date_of_birth": dt.date(1990, 3, 10)})
     make_person(owner="sales2", first_name="یاسر", data={"date_of_birth": dt.date(1985, 7, 1)})
     make_person(owner=None, first_name="بی‌صاحب", data={"date_of_birth": dt.date(1980, 3, 10)})
-    assert services.occasions_remind(day=dt.date(2025, 3, 10)) == 0  # 20 Esfand: not her day
+    assert services.alerts.occasions_remind(day=dt.date(2025, 3, 10)) == 0  # 20 Esfand: not her day
     day = dt.date(2025, 3, 9)
-    assert services.occasions_remind(day=day) == 1
-    assert services.occasions_remind(day=day) == 0
+    assert services.alerts.occasions_remind(day=day) == 1
+    assert services.alerts.occasions_remind(day=day) == 0
     reminder = notes(users["sales"], "birthday").get()
     assert reminder.data["party"] == "مریم کریمی" and reminder.data["years"] == 35  # 1403 − 1368
     assert not notes(users["sales2"], "birthday").exists()
-    assert services.occasions_remind(day=dt.date(2026, 3, 10)) == 1  # 19 Esfand 1404, a year on
+    assert services.alerts.occasions_remind(day=dt.date(2026, 3, 10)) == 1  # 19 Esfand 1404, a year on
 
 
 def test_an_english_owner_is_reminded_on_the_gregorian_day(users, make_person):
     users["sales"].language = "en"
     users["sales"].save(update_fields=["language"])
     make_person(owner="sales", data={"date_of_birth": dt.date(1990, 3, 10)})
-    assert services.occasions_remind(day=dt.date(2025, 3, 9)) == 0
-    assert services.occasions_remind(day=dt.date(2025, 3, 10)) == 1
+    assert services.alerts.occasions_remind(day=dt.date(2025, 3, 9)) == 0
+    assert services.alerts.occasions_remind(day=dt.date(2025, 3, 10)) == 1
     tasks.occasions_task.call_local()  # the periodic job the same day adds nothing
     assert notes(users["sales"], "birthday").get().data["years"] == 35
 
@@ -153,18 +155,18 @@ def test_a_29_february_birthday_is_remembered_on_28_february_in_common_years(use
     users["sales"].language = "en"
     users["sales"].save(update_fields=["language"])
     make_person(owner="sales", data={"date_of_birth": dt.date(2000, 2, 29)})
-    assert services.occasions_remind(day=dt.date(2025, 2, 28)) == 1
-    assert services.occasions_remind(day=dt.date(2024, 2, 28)) == 0
-    assert services.occasions_remind(day=dt.date(2024, 2, 29)) == 1
+    assert services.alerts.occasions_remind(day=dt.date(2025, 2, 28)) == 1
+    assert services.alerts.occasions_remind(day=dt.date(2024, 2, 28)) == 0
+    assert services.alerts.occasions_remind(day=dt.date(2024, 2, 29)) == 1
 
 
 def test_a_30_esfand_birthday_is_remembered_on_29_esfand_in_common_years(users, make_person):
     # 30 Esfand 1399 (a leap year) is 2021-03-20; 1403 is leap too, 1402 and 1404 are not.
     make_person(owner="sales", data={"date_of_birth": dt.date(2021, 3, 20)})
-    assert services.occasions_remind(day=dt.date(2024, 3, 19)) == 1  # 29 Esfand 1402
-    assert services.occasions_remind(day=dt.date(2025, 3, 19)) == 0  # 29 Esfand 1403: it has a 30th
-    assert services.occasions_remind(day=dt.date(2025, 3, 20)) == 1  # 30 Esfand 1403
-    assert services.occasions_remind(day=dt.date(2026, 3, 20)) == 1  # 29 Esfand 1404
+    assert services.alerts.occasions_remind(day=dt.date(2024, 3, 19)) == 1  # 29 Esfand 1402
+    assert services.alerts.occasions_remind(day=dt.date(2025, 3, 19)) == 0  # 29 Esfand 1403: it has a 30th
+    assert services.alerts.occasions_remind(day=dt.date(2025, 3, 20)) == 1  # 30 Esfand 1403
+    assert services.alerts.occasions_remind(day=dt.date(2026, 3, 20)) == 1  # 29 Esfand 1404
     assert [n.data["years"] for n in notes(users["sales"], "birthday").order_by("id")] == [3, 4, 5]
 
 
@@ -184,8 +186,8 @@ def test_another_app_can_add_anniversaries(users, make_person):
 
     register_occasion_source(contracts)
     try:
-        assert services.occasions_remind(day=dt.date(2025, 5, 1)) == 1
-        assert services.occasions_remind(day=dt.date(2025, 5, 1)) == 0
+        assert services.alerts.occasions_remind(day=dt.date(2025, 5, 1)) == 1
+        assert services.alerts.occasions_remind(day=dt.date(2025, 5, 1)) == 0
     finally:
         alerts._SOURCES.remove(contracts)
     note = notes(users["sales"], "anniversary").get()
@@ -196,12 +198,12 @@ def test_inactive_owners_are_not_reminded(users, make_person):
     make_person(owner="sales", data={"date_of_birth": dt.date(1990, 3, 10)})
     users["sales"].is_active = False
     users["sales"].save()
-    assert services.occasions_remind(day=dt.date(2025, 3, 10)) == 0
+    assert services.alerts.occasions_remind(day=dt.date(2025, 3, 10)) == 0
     assert timezone.now()
 
 
 def test_customer_anniversaries_count_from_the_first_deal_won(users, make_person, make_deal, stages):
-    from peyvand.notifications.services import notification_text
+    from peyvand.notifications.kinds import notification_text
     from peyvand.sales.models import Deal
     from peyvand.sales.services import deals
 
@@ -217,10 +219,10 @@ def test_customer_anniversaries_count_from_the_first_deal_won(users, make_person
     Deal.objects.filter(pk=later.pk).update(closed_at=won_at + dt.timedelta(days=40))
     Deal.objects.filter(pk=lost.pk).update(closed_at=won_at - dt.timedelta(days=100))
 
-    assert services.occasions_remind(day=dt.date(2024, 9, 23)) == 0  # 2 Mehr 1403: not the day
+    assert services.alerts.occasions_remind(day=dt.date(2024, 9, 23)) == 0  # 2 Mehr 1403: not the day
     assert not notes(users["sales"], "anniversary").exists()
-    assert services.occasions_remind(day=dt.date(2024, 9, 22)) == 1  # 1 Mehr 1403
-    assert services.occasions_remind(day=dt.date(2024, 9, 22)) == 0
+    assert services.alerts.occasions_remind(day=dt.date(2024, 9, 22)) == 1  # 1 Mehr 1403
+    assert services.alerts.occasions_remind(day=dt.date(2024, 9, 22)) == 0
     note = notes(users["sales"], "anniversary").get()
     assert note.data == {"party": "نیما رضایی", "label": "Customer anniversary", "years": 3}
     assert note.party_id == party.pk
@@ -241,7 +243,7 @@ def test_an_english_owner_gets_the_customer_anniversary_on_the_gregorian_day(
     deal = make_deal(party=make_person(owner="sales"))
     deals.deal_move_stage(deal=deal, stage=stages["won"], actor=users["sales"])
     Deal.objects.filter(pk=deal.pk).update(closed_at=dt.datetime(2021, 9, 23, 6, 30, tzinfo=dt.UTC))
-    assert services.occasions_remind(day=dt.date(2024, 9, 22)) == 0
-    assert services.occasions_remind(day=dt.date(2021, 9, 23)) == 0  # the day itself is no anniversary
-    assert services.occasions_remind(day=dt.date(2024, 9, 23)) == 1
+    assert services.alerts.occasions_remind(day=dt.date(2024, 9, 22)) == 0
+    assert services.alerts.occasions_remind(day=dt.date(2021, 9, 23)) == 0  # the day itself is no anniversary
+    assert services.alerts.occasions_remind(day=dt.date(2024, 9, 23)) == 1
     assert notes(users["sales"], "anniversary").get().data["years"] == 3

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from peyvand.activities.models import Activity
-from peyvand.core.services import api_token_create
+from peyvand.core.services.tokens import api_token_create
 from tests.api.conftest import ApiClient, assert_error, ids
 
 

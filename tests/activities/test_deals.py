@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from peyvand.activities import services
 from peyvand.activities.models import Activity
-from peyvand.core.services import api_token_create
+from peyvand.core.services.tokens import api_token_create
 from tests.api.conftest import ApiClient, assert_error
 
 pytestmark = pytest.mark.django_db
@@ -27,30 +27,34 @@ def soon(hours: int = 2) -> dt.datetime:
 
 
 def test_an_activity_for_a_deal_takes_the_deals_customer(users, deal):
-    activity = services.activity_create(
+    activity = services.activities.activity_create(
         actor=users["sales"], data={"title": "تماس پیگیری", "kind": "call", "due_at": soon(), "deal": deal}
     )
     assert activity.deal == deal and activity.party_id == deal.party_id
 
 
 def test_the_follow_up_of_a_deals_call_stays_with_the_deal(users, deal):
-    call = services.activity_create(
+    call = services.activities.activity_create(
         actor=users["sales"], data={"title": "تماس", "kind": "call", "due_at": soon(), "deal": deal}
     )
-    result = services.activity_complete(activity=call, actor=users["sales"], follow_up={"due_at": soon(48)})
+    result = services.activities.activity_complete(
+        activity=call, actor=users["sales"], follow_up={"due_at": soon(48)}
+    )
     assert result.follow_up is not None and result.follow_up.deal_id == deal.pk
 
 
 def test_a_deal_of_another_customer_or_out_of_sight_is_refused(users, deal, make_person, make_deal):
     other = make_person(owner="sales")
     with pytest.raises(ValidationError) as error:
-        services.activity_create(
+        services.activities.activity_create(
             actor=users["sales"],
             data={"title": "x", "due_at": soon(), "party": other, "deal": deal},
         )
     assert "deal" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        services.activity_create(actor=users["outsider"], data={"title": "x", "due_at": soon(), "deal": deal})
+        services.activities.activity_create(
+            actor=users["outsider"], data={"title": "x", "due_at": soon(), "deal": deal}
+        )
     assert "deal" in error.value.message_dict
     assert not Activity.objects.exists()
 
@@ -82,7 +86,7 @@ def test_the_form_offers_the_customers_deals_and_saves_the_choice(as_user, users
 
 def test_the_deal_page_lists_its_activities(as_user, users, deal, queries):
     for hours in (2, 26, 50):
-        services.activity_create(
+        services.activities.activity_create(
             actor=users["sales"], data={"title": f"تماس {hours}", "due_at": soon(hours), "deal": deal}
         )
     client = as_user("sales")
@@ -93,7 +97,9 @@ def test_the_deal_page_lists_its_activities(as_user, users, deal, queries):
     assert panel.index("تماس 2") < panel.index("تماس 26") < panel.index("تماس 50")
     assert f"/activities/new/?deal={deal.pk}" in panel
     # The panel costs a fixed number of queries, however many activities the deal has.
-    services.activity_create(actor=users["sales"], data={"title": "تماس ۴", "due_at": soon(70), "deal": deal})
+    services.activities.activity_create(
+        actor=users["sales"], data={"title": "تماس ۴", "due_at": soon(70), "deal": deal}
+    )
     with queries() as again:
         client.get(f"/sales/deals/{deal.pk}/")
     assert len(again) == len(captured)

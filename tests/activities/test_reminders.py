@@ -22,8 +22,8 @@ def reminders_of(user):
 
 def test_a_due_reminder_is_delivered_once_however_often_the_job_runs(users, make_activity):
     activity = make_activity("sales", due_in=dt.timedelta(minutes=10), reminders=[15])
-    assert services.reminders_deliver_due() == 1
-    assert services.reminders_deliver_due() == 0
+    assert services.reminders.reminders_deliver_due() == 1
+    assert services.reminders.reminders_deliver_due() == 0
     tasks.reminders_task.call_local()  # the periodic job itself, twice more
     tasks.reminders_task.call_local()
     notification = reminders_of(users["sales"]).get()
@@ -33,10 +33,10 @@ def test_a_due_reminder_is_delivered_once_however_often_the_job_runs(users, make
 
 def test_nothing_is_delivered_before_its_time(users, make_activity):
     activity = make_activity("sales", due_in=dt.timedelta(hours=3), reminders=[60, 15])
-    assert services.reminders_deliver_due() == 0
+    assert services.reminders.reminders_deliver_due() == 0
     two_hours_on = timezone.now() + dt.timedelta(hours=2, minutes=1)
-    assert services.reminders_deliver_due(now=two_hours_on) == 1  # the hour-before one
-    assert services.reminders_deliver_due(now=activity.due_at) == 1  # then the 15-minute one
+    assert services.reminders.reminders_deliver_due(now=two_hours_on) == 1  # the hour-before one
+    assert services.reminders.reminders_deliver_due(now=activity.due_at) == 1  # then the 15-minute one
     assert reminders_of(users["sales"]).count() == 2
 
 
@@ -51,33 +51,33 @@ def test_a_worker_that_dies_before_committing_loses_nothing(users, make_activity
     # rolled back: both vanish together. (A real worker killed mid-run, and restarted as
     # two: test_worker_restart.py.)
     with pytest.raises(WorkerDied), transaction.atomic():
-        assert services.reminder_deliver(reminder_id=reminder.pk)
+        assert services.reminders.reminder_deliver(reminder_id=reminder.pk)
         assert reminders_of(users["sales"]).count() == 1
         raise WorkerDied
     reminder.refresh_from_db()
     assert reminder.delivered_at is None and not reminders_of(users["sales"]).exists()
     # The next run delivers it, once.
-    assert services.reminders_deliver_due() == 1
-    assert services.reminders_deliver_due() == 0
+    assert services.reminders.reminders_deliver_due() == 1
+    assert services.reminders.reminders_deliver_due() == 0
     assert reminders_of(users["sales"]).count() == 1
 
 
 def test_after_downtime_a_reminder_is_delivered_late_and_marked_late(users, make_activity):
     activity = make_activity("sales", due_in=dt.timedelta(minutes=30), reminders=[15])
     back_up = activity.due_at + dt.timedelta(hours=3)  # the worker was down through it
-    assert services.reminders_deliver_due(now=back_up) == 1
+    assert services.reminders.reminders_deliver_due(now=back_up) == 1
     notification = reminders_of(users["sales"]).get()
     assert notification.late
     assert Reminder.objects.get().late
-    assert services.reminders_deliver_due(now=back_up + dt.timedelta(minutes=1)) == 0
+    assert services.reminders.reminders_deliver_due(now=back_up + dt.timedelta(minutes=1)) == 0
 
 
 def test_a_second_worker_finding_the_reminder_claimed_sends_nothing(users, make_activity):
     make_activity("sales", due_in=dt.timedelta(minutes=5), reminders=[15])
     reminder = Reminder.objects.get()
     # Both workers read the due list before either delivered.
-    assert services.reminder_deliver(reminder_id=reminder.pk)
-    assert not services.reminder_deliver(reminder_id=reminder.pk)
+    assert services.reminders.reminder_deliver(reminder_id=reminder.pk)
+    assert not services.reminders.reminder_deliver(reminder_id=reminder.pk)
     assert reminders_of(users["sales"]).count() == 1
 
 
@@ -87,27 +87,30 @@ def test_the_notification_key_is_a_second_guard(users, make_activity):
     key = f"reminder:{reminder.pk}:{reminder.remind_at.isoformat()}"
     # As if a run delivered it but the reminder row was reset by hand.
     assert (
-        notification_services.notify(recipient=users["sales"], kind="reminder", key=key, data={}) is not None
+        notification_services.notifications.notify(
+            recipient=users["sales"], kind="reminder", key=key, data={}
+        )
+        is not None
     )
-    assert services.reminders_deliver_due() == 1  # claimed...
+    assert services.reminders.reminders_deliver_due() == 1  # claimed...
     assert reminders_of(users["sales"]).count() == 1  # ...but not delivered twice
     assert activity.pk
 
 
 def test_closed_activities_are_not_reminded(users, make_activity):
     activity = make_activity("sales", due_in=dt.timedelta(minutes=5), reminders=[15])
-    services.activity_complete(activity=activity, actor=users["sales"])
-    assert services.reminders_deliver_due() == 0
+    services.activities.activity_complete(activity=activity, actor=users["sales"])
+    assert services.reminders.reminders_deliver_due() == 0
     assert not reminders_of(users["sales"]).exists()
 
 
 def test_a_moved_activity_is_reminded_again_before_its_new_time(users, make_activity):
     activity = make_activity("sales", due_in=dt.timedelta(minutes=5), reminders=[15])
-    assert services.reminders_deliver_due() == 1
+    assert services.reminders.reminders_deliver_due() == 1
     later = timezone.now() + dt.timedelta(days=1)
-    services.activity_update(activity=activity, actor=users["sales"], data={"due_at": later})
-    assert services.reminders_deliver_due() == 0
-    assert services.reminders_deliver_due(now=later - dt.timedelta(minutes=14)) == 1
+    services.activities.activity_update(activity=activity, actor=users["sales"], data={"due_at": later})
+    assert services.reminders.reminders_deliver_due() == 0
+    assert services.reminders.reminders_deliver_due(now=later - dt.timedelta(minutes=14)) == 1
     assert reminders_of(users["sales"]).count() == 2
 
 
@@ -115,10 +118,10 @@ def test_email_only_for_users_who_asked(users, make_activity, django_capture_on_
     users["sales"].email, users["sales2"].email = "sara@example.com", "reza@example.com"
     users["sales"].save()
     users["sales2"].save()
-    notification_services.preference_update(user=users["sales"], data={"email_reminders": True})
+    notification_services.preferences.preference_update(user=users["sales"], data={"email_reminders": True})
     make_activity("sales", due_in=dt.timedelta(minutes=5), reminders=[15])
     make_activity("sales2", due_in=dt.timedelta(minutes=5), reminders=[15])
-    assert services.reminders_deliver_due() == 2
+    assert services.reminders.reminders_deliver_due() == 2
     emails = OutboundMessage.objects.filter(purpose="notification")
     assert list(emails.values_list("to_address", flat=True)) == ["sara@example.com"]
     email = emails.get()
@@ -139,7 +142,7 @@ def test_two_workers_at_once_deliver_once(users, make_activity):
             barrier.wait(timeout=10)
             for _attempt in range(50):
                 try:
-                    results.append(services.reminders_deliver_due())
+                    results.append(services.reminders.reminders_deliver_due())
                     return
                 except OperationalError:
                     # SQLite's shared in-memory test database refuses a second writer at once

@@ -36,7 +36,7 @@ SEES = {
 
 def test_create_defaults_and_audit_on_the_customers_timeline(users, make_person):
     party = make_person()
-    activity = services.activity_create(
+    activity = services.activities.activity_create(
         actor=users["sales"],
         data={"title": "  تماس  با   علي ", "party": party, "due_at": timezone.now() + dt.timedelta(days=1)},
     )
@@ -65,7 +65,7 @@ def test_create_defaults_and_audit_on_the_customers_timeline(users, make_person)
 def test_bad_input_is_refused_and_nothing_is_written(users, data, field):
     base = {"title": "ok", "due_at": timezone.now() + dt.timedelta(hours=1)}
     with pytest.raises(ValidationError) as raised:
-        services.activity_create(actor=users["sales"], data={**base, **data})
+        services.activities.activity_create(actor=users["sales"], data={**base, **data})
     assert field in raised.value.message_dict
     assert not Activity.objects.exists()
 
@@ -73,7 +73,7 @@ def test_bad_input_is_refused_and_nothing_is_written(users, data, field):
 def test_a_customer_the_actor_cannot_see_is_refused(users, make_person):
     hidden = make_person(owner="outsider")
     with pytest.raises(ValidationError) as raised:
-        services.activity_create(
+        services.activities.activity_create(
             actor=users["sales"], data={"title": "x", "party": hidden, "due_at": timezone.now()}
         )
     assert "party" in raised.value.message_dict
@@ -89,14 +89,14 @@ def test_who_may_change_whose_activity(users, make_activity, role, owner):
 
     assert policy.visible(users[role], visible).exists() == (owner in SEES[role])
     if owner in CHANGES[role]:
-        services.activity_update(activity=activity, actor=users[role], data={"due_at": later})
+        services.activities.activity_update(activity=activity, actor=users[role], data={"due_at": later})
         assert Activity.objects.get(pk=activity.pk).due_at == later
     else:
         before = AuditEvent.objects.count()
         with pytest.raises(PermissionDenied):
-            services.activity_update(activity=activity, actor=users[role], data={"due_at": later})
+            services.activities.activity_update(activity=activity, actor=users[role], data={"due_at": later})
         with pytest.raises(PermissionDenied):
-            services.activity_complete(activity=activity, actor=users[role])
+            services.activities.activity_complete(activity=activity, actor=users[role])
         fresh = Activity.objects.get(pk=activity.pk)
         assert fresh.due_at == activity.due_at and fresh.status == "open"
         assert AuditEvent.objects.count() == before
@@ -105,22 +105,24 @@ def test_who_may_change_whose_activity(users, make_activity, role, owner):
 def test_sales_may_not_give_an_activity_to_a_colleague_but_a_manager_may(users):
     data = {"title": "x", "due_at": timezone.now() + dt.timedelta(hours=1), "assignee": users["sales2"]}
     with pytest.raises(ValidationError) as raised:
-        services.activity_create(actor=users["sales"], data=data)
+        services.activities.activity_create(actor=users["sales"], data=data)
     assert "assignee" in raised.value.message_dict
-    activity = services.activity_create(actor=users["manager"], data=data)
+    activity = services.activities.activity_create(actor=users["manager"], data=data)
     assert activity.assignee == users["sales2"]
     # The new assignee is told.
     note = Notification.objects.get(recipient=users["sales2"], kind="assigned")
     assert note.actor == users["manager"] and note.url.endswith(f"/activities/{activity.pk}/")
     with pytest.raises(PermissionDenied):
-        services.activity_create(actor=users["readonly"], data={**data, "assignee": users["readonly"]})
+        services.activities.activity_create(
+            actor=users["readonly"], data={**data, "assignee": users["readonly"]}
+        )
 
 
 def test_complete_a_call_logs_it_on_the_timeline_and_plans_the_follow_up(users, make_person, make_activity):
     party = make_person()
     call = make_activity("sales", party=party, due_in=dt.timedelta(minutes=-5))
     follow_at = timezone.now() + dt.timedelta(days=2)
-    result = services.activity_complete(
+    result = services.activities.activity_complete(
         activity=call,
         actor=users["sales"],
         outcome="completed",
@@ -137,38 +139,42 @@ def test_complete_a_call_logs_it_on_the_timeline_and_plans_the_follow_up(users, 
     assert follow.follows_id == call.pk and follow.party == party and follow.kind == "call"
     assert follow.due_at == follow_at and follow.status == "open" and follow.title.endswith(call.title)
     with pytest.raises(ValidationError):
-        services.activity_complete(activity=done, actor=users["sales"])
+        services.activities.activity_complete(activity=done, actor=users["sales"])
 
 
 def test_a_failed_follow_up_rolls_the_completion_back(users, make_activity):
     call = make_activity("sales")
     with pytest.raises(ValidationError):
-        services.activity_complete(activity=call, actor=users["sales"], follow_up={"due_at": "soon"})
+        services.activities.activity_complete(
+            activity=call, actor=users["sales"], follow_up={"due_at": "soon"}
+        )
     assert Activity.objects.get(pk=call.pk).status == "open"
     assert Activity.objects.count() == 1
 
 
 def test_a_task_completed_logs_no_interaction(users, make_person, make_activity):
     task = make_activity("sales", kind="task", party=make_person())
-    services.activity_complete(activity=task, actor=users["sales"], outcome="")
+    services.activities.activity_complete(activity=task, actor=users["sales"], outcome="")
     assert not Interaction.objects.exists()
 
 
 def test_bad_outcome_is_refused(users, make_activity):
     call = make_activity("sales")
     with pytest.raises(ValidationError):
-        services.activity_complete(activity=call, actor=users["sales"], outcome="won")
+        services.activities.activity_complete(activity=call, actor=users["sales"], outcome="won")
     assert Activity.objects.get(pk=call.pk).status == "open"
 
 
 def test_repeating_activity_plans_its_next_occurrence_on_completion_and_on_cancel(users, make_activity):
     monthly = make_activity("sales", repeat="monthly", reminders=[60])
-    result = services.activity_complete(activity=monthly, actor=users["sales"])
+    result = services.activities.activity_complete(activity=monthly, actor=users["sales"])
     following = result.next_occurrence
     assert following is not None and following.due_at > monthly.due_at + dt.timedelta(days=27)
     assert following.repeat == "monthly" and following.follows_id == monthly.pk
     assert list(following.reminders.values_list("minutes_before", flat=True)) == [60]
-    after_cancel = services.activity_cancel(activity=following, actor=users["sales"]).next_occurrence
+    after_cancel = services.activities.activity_cancel(
+        activity=following, actor=users["sales"]
+    ).next_occurrence
     assert after_cancel is not None and after_cancel.due_at > following.due_at
 
 
@@ -180,7 +186,9 @@ def test_moving_an_activity_rearms_its_reminders_and_alerts(users, make_activity
         overdue_alerted_at=timezone.now(), escalated_at=timezone.now()
     )
     later = timezone.now() + dt.timedelta(days=1)
-    moved = services.activity_update(activity=activity, actor=users["sales"], data={"due_at": later})
+    moved = services.activities.activity_update(
+        activity=activity, actor=users["sales"], data={"due_at": later}
+    )
     reminder.refresh_from_db()
     assert reminder.delivered_at is None and reminder.remind_at == later - dt.timedelta(minutes=15)
     assert moved.overdue_alerted_at is None and moved.escalated_at is None
@@ -188,19 +196,19 @@ def test_moving_an_activity_rearms_its_reminders_and_alerts(users, make_activity
 
 def test_a_closed_activity_cannot_be_moved_but_can_be_reopened(users, make_activity):
     activity = make_activity("sales")
-    services.activity_cancel(activity=activity, actor=users["sales"], reason="مشتری منصرف شد")
+    services.activities.activity_cancel(activity=activity, actor=users["sales"], reason="مشتری منصرف شد")
     with pytest.raises(ValidationError):
-        services.activity_update(
+        services.activities.activity_update(
             activity=activity, actor=users["sales"], data={"due_at": timezone.now() + dt.timedelta(days=3)}
         )
-    reopened = services.activity_reopen(activity=activity, actor=users["sales"])
+    reopened = services.activities.activity_reopen(activity=activity, actor=users["sales"])
     assert reopened.status == "open" and reopened.completed_at is None
 
 
 def test_delete_moves_it_to_the_trash_with_its_customer_history(users, make_person, make_activity):
     party = make_person()
     activity = make_activity("sales", party=party)
-    services.activity_delete(activity=activity, actor=users["sales"])
+    services.activities.activity_delete(activity=activity, actor=users["sales"])
     assert not Activity.objects.filter(pk=activity.pk).exists()
     assert Activity.all_objects.get(pk=activity.pk).deleted_by == users["sales"]
     assert AuditEvent.objects.filter(model="activities.activity", kind="delete", party_id=party.pk).exists()
@@ -213,25 +221,25 @@ def test_deleting_the_customer_takes_its_activities_along_and_restoring_brings_t
 
     party = make_person()
     activity = make_activity("sales", party=party)
-    customer_services.party_delete(party=party, actor=users["admin"])
+    customer_services.parties.party_delete(party=party, actor=users["admin"])
     assert not Activity.objects.filter(pk=activity.pk).exists()
-    customer_services.party_restore(party=party, actor=users["admin"])
+    customer_services.parties.party_restore(party=party, actor=users["admin"])
     assert Activity.objects.filter(pk=activity.pk).exists()
 
 
 def test_editing_without_moving_does_not_remind_again(users, make_activity):
     activity = make_activity("sales", reminders=[15], due_in=dt.timedelta(minutes=10))
-    assert services.reminders_deliver_due() == 1
-    services.activity_update(
+    assert services.reminders.reminders_deliver_due() == 1
+    services.activities.activity_update(
         activity=activity, actor=users["sales"], data={"title": "عنوان تازه"}, reminders=[15]
     )
     assert Reminder.objects.get(activity=activity).delivered_at is not None
-    assert services.reminders_deliver_due() == 0
+    assert services.reminders.reminders_deliver_due() == 0
 
 
 def test_a_manager_finishing_a_reps_call_leaves_the_follow_up_with_the_rep(users, make_activity):
     call = make_activity("sales")
-    result = services.activity_complete(
+    result = services.activities.activity_complete(
         activity=call, actor=users["manager"], follow_up={"due_at": timezone.now() + dt.timedelta(days=1)}
     )
     assert result.follow_up.assignee == users["sales"]
@@ -245,7 +253,7 @@ def test_a_date_out_of_range_is_explained_in_the_users_calendar_and_digits(users
     from django.utils import translation
 
     with translation.override(language), pytest.raises(ValidationError) as error:
-        services.activity_create(
+        services.activities.activity_create(
             actor=users["sales"], data={"title": "x", "due_at": dt.datetime(2300, 1, 1, tzinfo=dt.UTC)}
         )
     assert expected in error.value.message_dict["due_at"][0]
@@ -255,7 +263,7 @@ def test_a_date_out_of_range_is_explained_in_the_users_calendar_and_digits(users
     "query", ["علی رئیسی", "علي رئيسي", "علی رییسی", "ALI"], ids=["persian", "arabic", "hamza-less", "latin"]
 )
 def test_activities_are_found_by_title_however_its_letters_were_typed(make_activity, users, query):
-    from peyvand.activities.selectors import ActivityFilters, activity_list
+    from peyvand.activities.selectors.activities import ActivityFilters, activity_list
 
     wanted = make_activity(title="تماس با علي رئيسي (Ali)")
     make_activity(title="جلسه با مینا")
@@ -264,10 +272,10 @@ def test_activities_are_found_by_title_however_its_letters_were_typed(make_activ
 
 
 def test_a_changed_title_is_searched_by_its_new_words(make_activity, users):
-    from peyvand.activities.selectors import ActivityFilters, activity_list
+    from peyvand.activities.selectors.activities import ActivityFilters, activity_list
 
     activity = make_activity(title="تماس اول")
-    services.activity_update(activity=activity, actor=users["admin"], data={"title": "جلسه‌ی دوم"})
+    services.activities.activity_update(activity=activity, actor=users["admin"], data={"title": "جلسه‌ی دوم"})
     assert [
         a.pk for a in activity_list(user=users["admin"], filters=ActivityFilters(q="دوم", who="all"))
     ] == [activity.pk]

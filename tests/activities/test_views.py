@@ -417,5 +417,5 @@ def test_english_pages_render(client, users, make_activity, make_person):
         response = client.get(url)
         assert response.status_code == 200, url
         assert 'dir="ltr"' in response.content.decode()
-    services.activity_complete(activity=activity, actor=users["sales"])
+    services.activities.activity_complete(activity=activity, actor=users["sales"])
     assert client.get(f"/activities/{activity.pk}/").status_code == 200

@@ -28,7 +28,7 @@ import datetime as dt
 from django.utils import timezone
 from peyvand.activities.models import Activity, Reminder
 from peyvand.core.models import Role, User
-from peyvand.notifications.services import preference_update
+from peyvand.notifications.services.preferences import preference_update
 
 sara = User.objects.create(username="sara", role=Role.SALES, email="sara@example.com", language="fa")
 preference_update(user=sara, data={"email_reminders": True})

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.test import Client
 
 from peyvand.core.models import User
-from peyvand.core.services import api_token_create
+from peyvand.core.services.tokens import api_token_create
 
 BASE = "/api/v1"
 

@@ -6,7 +6,7 @@ from django.test import Client
 from django.utils import timezone
 
 from peyvand.core.models import ApiToken
-from peyvand.core.services import api_token_create, api_token_revoke
+from peyvand.core.services.tokens import api_token_create, api_token_revoke
 from peyvand.customers.models import Note
 from tests.api.conftest import BASE, ApiClient, assert_error
 

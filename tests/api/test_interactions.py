@@ -12,7 +12,7 @@ from tests.api.conftest import assert_error, ids
 
 
 def log(users, party, at, channel="phone", who="sales", subject="call"):
-    return services.interaction_log(
+    return services.interactions.interaction_log(
         party=party,
         actor=users[who],
         data={"channel": channel, "subject": subject, "occurred_at": at},
@@ -109,8 +109,8 @@ def test_timeline_merges_interactions_notes_and_changes_newest_first(api, users,
     now = timezone.now()
     old_call = log(users, party, now - dt.timedelta(days=10), "phone", subject="old call")
     email = log(users, party, now - dt.timedelta(days=5), "email", subject="email")
-    note = customer_services.note_add(party=party, actor=users["sales"], body="یادداشت")
-    customer_services.party_update(party=party, actor=users["sales"], data={"stage": "customer"})
+    note = customer_services.notes.note_add(party=party, actor=users["sales"], body="یادداشت")
+    customer_services.parties.party_update(party=party, actor=users["sales"], data={"stage": "customer"})
 
     response = api.get(f"/parties/{party.pk}/timeline")
     assert response.status_code == 200, response.content
@@ -145,7 +145,7 @@ def test_timeline_filters_by_channel_and_kinds(api, users, make_person):
     now = timezone.now()
     phone = log(users, party, now - dt.timedelta(days=2), "phone")
     log(users, party, now - dt.timedelta(days=1), "email")
-    customer_services.note_add(party=party, actor=users["admin"], body="n")
+    customer_services.notes.note_add(party=party, actor=users["admin"], body="n")
 
     by_channel = api.get(f"/parties/{party.pk}/timeline", {"channel": "phone"}).json()["items"]
     assert [(i["kind"], i["id"]) for i in by_channel] == [("interaction", phone.pk)]

@@ -62,8 +62,8 @@ def test_the_first_page_has_no_previous_and_the_last_no_next(api, thirty_people)
 def test_notes_contact_points_and_interactions_page_too(api, users, make_person):
     party = make_person(contacts=[{"kind": "phone", "value": f"0912123456{i}"} for i in range(5)])
     for i in range(9):
-        customer_services.note_add(party=party, actor=users["admin"], body=f"note {i}")
-        interaction_services.interaction_log(
+        customer_services.notes.note_add(party=party, actor=users["admin"], body=f"note {i}")
+        interaction_services.interactions.interaction_log(
             party=party,
             actor=users["admin"],
             data={
@@ -162,7 +162,7 @@ def test_detail_queries_do_not_grow_with_contacts_or_memberships(api_as, make_pe
     Membership.objects.create(person=person, organisation=make_org(name="o0"))
     few = count(queries, client, f"/people/{person.pk}")
     for i in range(1, 15):
-        customer_services.contact_point_add(
+        customer_services.contacts.contact_point_add(
             party=person, actor=person.owner, data={"kind": "email", "value": f"x{i}@example.com"}
         )
         Membership.objects.create(person=person, organisation=make_org(name=f"o{i}"))
@@ -179,7 +179,7 @@ def test_interaction_list_queries_do_not_grow_with_rows(api_as, make_person, use
     def add(n):
         for i in range(n):
             party = make_person(owner="sales", first_name=f"p{i}")
-            interaction_services.interaction_log(
+            interaction_services.interactions.interaction_log(
                 party=party, actor=users["sales"], data={"channel": "phone", "subject": f"s{i}"}
             )
 
@@ -196,13 +196,13 @@ def test_timeline_queries_do_not_grow_with_history(api_as, make_person, users, q
 
     def add(n):
         for i in range(n):
-            interaction_services.interaction_log(
+            interaction_services.interactions.interaction_log(
                 party=party, actor=users["sales"], data={"channel": "phone", "subject": f"s{i}"}
             )
-            customer_services.note_add(party=party, actor=users["sales2"], body=f"n{i}")
+            customer_services.notes.note_add(party=party, actor=users["sales2"], body=f"n{i}")
             stage = "customer" if i % 2 else "prospect"
-            customer_services.party_update(party=party, actor=users["sales"], data={"stage": stage})
-            customer_services.party_set_tags(party=party, actor=users["sales"], names=[f"t{i}"])
+            customer_services.parties.party_update(party=party, actor=users["sales"], data={"stage": stage})
+            customer_services.tags.party_set_tags(party=party, actor=users["sales"], names=[f"t{i}"])
 
     add(5)
     few = count(queries, client, f"/parties/{party.pk}/timeline", {"limit": 200})
@@ -216,9 +216,9 @@ def test_note_and_contact_lists_queries_do_not_grow(api_as, make_person, users, 
     client = api_as("sales")
     party = make_person(owner="sales")
     for i in range(3):
-        customer_services.note_add(party=party, actor=users["sales2"], body=f"n{i}")
+        customer_services.notes.note_add(party=party, actor=users["sales2"], body=f"n{i}")
     few = count(queries, client, f"/parties/{party.pk}/notes", {"limit": 200})
     for i in range(20):
-        customer_services.note_add(party=party, actor=users["sales"], body=f"m{i}")
+        customer_services.notes.note_add(party=party, actor=users["sales"], body=f"m{i}")
     many = count(queries, client, f"/parties/{party.pk}/notes", {"limit": 200})
     assert few[0] == many[0]

@@ -90,7 +90,7 @@ def test_another_teams_sales_user_gets_404_everywhere_and_changes_nothing(
     membership = Membership.objects.create(person=victim, organisation=org, title="t")
     note = Note.objects.create(party=victim, body="secret", created_by=users["sales"])
     point = victim.contact_points.get()
-    interaction = interaction_services.interaction_log(
+    interaction = interaction_services.interactions.interaction_log(
         party=victim, actor=users["sales"], data={"channel": "phone", "subject": "secret call"}
     )
     own = make_person(owner="outsider", first_name="خودی")
@@ -153,7 +153,7 @@ def test_another_teams_sales_user_gets_404_everywhere_and_changes_nothing(
 
 def test_support_logs_calls_for_the_team_but_changes_only_their_own(api_as, users, make_person):
     party = make_person(owner="sales")
-    sales_call = interaction_services.interaction_log(
+    sales_call = interaction_services.interactions.interaction_log(
         party=party, actor=users["sales"], data={"channel": "phone", "subject": "sales call"}
     )
     support = api_as("support")
@@ -187,7 +187,7 @@ def test_sales_may_only_log_interactions_as_themselves(api_as, users, make_perso
 @pytest.mark.parametrize("role", SEES)
 def test_interaction_list_follows_the_customers_visibility(role, api_as, users, customers):
     logged = {
-        owner: interaction_services.interaction_log(
+        owner: interaction_services.interactions.interaction_log(
             party=party, actor=users["admin"], data={"channel": "email", "subject": f"to {owner}"}
         )
         for owner, party in customers.items()

@@ -9,12 +9,12 @@ import pytest
 from django.utils import timezone
 
 from peyvand.api import api as peyvand_api
-from peyvand.core.api import PageOut
-from peyvand.core.serialize import plan
+from peyvand.core.apikit.schemas import PageOut
+from peyvand.core.apikit.serialize import plan
 from peyvand.customers import services as customer_services
-from peyvand.customers.api import OrganisationOut, PersonOut
+from peyvand.customers.api.schemas import OrganisationOut, PersonOut
 from peyvand.customers.models import Party
-from peyvand.customers.selectors import PartyFilters, party_list
+from peyvand.customers.selectors.parties import PartyFilters, party_list
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,9 @@ def varied(make_person, make_org, users):
     nobody = make_person(owner=users["admin"], first_name="", last_name="Smith")
     Party.objects.filter(pk=nobody.pk).update(owner=None)
     org = make_org(name="شرکت «آلفا» & Co", tags=["عمده"])
-    customer_services.party_update(party=org, actor=users["admin"], data={"website": "https://alpha.ir"})
+    customer_services.parties.party_update(
+        party=org, actor=users["admin"], data={"website": "https://alpha.ir"}
+    )
     Party.objects.filter(pk=ali.pk).update(sms_consent=True, sms_consent_at=timezone.now())
     return [ali, nobody, org]
 

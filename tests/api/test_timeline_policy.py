@@ -7,7 +7,7 @@ from django.test import Client
 
 from peyvand.core import services as core_services
 from peyvand.core.models import AuditEvent
-from peyvand.interactions.selectors import party_timeline
+from peyvand.interactions.selectors.timeline import party_timeline
 from peyvand.sales.services import deals
 from tests.sales.conftest import pipeline  # noqa: F401 - fixture
 
@@ -24,7 +24,7 @@ def customer(users, make_person, pipeline):  # noqa: F811 - fixture imported abo
             data={"title": title, "party": party, "owner": users[owner], "amount": Decimal("987654321")},
         )
     # Read-only sees customers but, by default, no deals.
-    core_services.role_scope_set(
+    core_services.users.role_scope_set(
         role="readonly", resource="party", action="view", scope="all", actor=users["admin"]
     )
     return party

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from peyvand.core import policy
 from peyvand.core.models import AuditEvent, Role, Scope
-from peyvand.core.services import role_scope_set
+from peyvand.core.services.users import role_scope_set
 from peyvand.customers import services
 from peyvand.customers.models import Kind, Party
 from peyvand.interactions import services as interaction_services
@@ -38,12 +38,12 @@ def test_update_is_allowed_or_refused_without_changing_anything(role, owner, use
     party = customers[owner]
     events = AuditEvent.objects.count()
     if owner in CHANGES[role]:
-        services.party_update(party=party, actor=users[role], data={"stage": "prospect"})
+        services.parties.party_update(party=party, actor=users[role], data={"stage": "prospect"})
         party.refresh_from_db()
         assert party.stage == "prospect"
     else:
         with pytest.raises(PermissionDenied):
-            services.party_update(party=party, actor=users[role], data={"stage": "prospect"})
+            services.parties.party_update(party=party, actor=users[role], data={"stage": "prospect"})
         party.refresh_from_db()
         assert party.stage == "suspect"
         assert AuditEvent.objects.count() == events
@@ -54,11 +54,11 @@ def test_update_is_allowed_or_refused_without_changing_anything(role, owner, use
 def test_delete_is_allowed_or_refused(role, owner, users, customers):
     party = customers[owner]
     if owner in CHANGES[role]:
-        services.party_delete(party=party, actor=users[role])
+        services.parties.party_delete(party=party, actor=users[role])
         assert not Party.objects.filter(pk=party.pk).exists()
     else:
         with pytest.raises(PermissionDenied):
-            services.party_delete(party=party, actor=users[role])
+            services.parties.party_delete(party=party, actor=users[role])
         assert Party.objects.filter(pk=party.pk).exists()
 
 
@@ -68,26 +68,28 @@ def test_anyone_who_sees_a_customer_may_log_a_contact(role, owner, users, custom
     party = customers[owner]
     data = {"channel": "phone", "subject": "call"}
     if owner in SEES[role] and role != "readonly":
-        interaction = interaction_services.interaction_log(party=party, actor=users[role], data=data)
+        interaction = interaction_services.interactions.interaction_log(
+            party=party, actor=users[role], data=data
+        )
         assert interaction.handled_by == users[role]
     else:
         with pytest.raises(PermissionDenied):
-            interaction_services.interaction_log(party=party, actor=users[role], data=data)
+            interaction_services.interactions.interaction_log(party=party, actor=users[role], data=data)
         assert not Interaction.objects.filter(party=party).exists()
 
 
 def test_an_interaction_is_changed_by_whoever_handled_it(users, customers):
-    interaction = interaction_services.interaction_log(
+    interaction = interaction_services.interactions.interaction_log(
         party=customers["sales"], actor=users["support"], data={"channel": "phone", "subject": "call"}
     )
     with pytest.raises(PermissionDenied):
-        interaction_services.interaction_update(
+        interaction_services.interactions.interaction_update(
             interaction=interaction, actor=users["sales"], data={"subject": "x"}
         )
-    interaction_services.interaction_update(
+    interaction_services.interactions.interaction_update(
         interaction=interaction, actor=users["support"], data={"subject": "fixed"}
     )
-    interaction_services.interaction_update(
+    interaction_services.interactions.interaction_update(
         interaction=interaction, actor=users["manager"], data={"subject": "by manager"}
     )
     interaction.refresh_from_db()
@@ -97,20 +99,20 @@ def test_an_interaction_is_changed_by_whoever_handled_it(users, customers):
 @pytest.mark.parametrize("role", ["sales", "support", "marketing", "readonly"])
 def test_a_role_cannot_give_a_customer_to_someone_else(role, users):
     with pytest.raises((ValidationError, PermissionDenied)):
-        services.party_create(
+        services.parties.party_create(
             actor=users[role], kind=Kind.PERSON, data={"last_name": "X", "owner": users["sales2"]}
         )
     assert not Party.objects.filter(last_name="X").exists()
 
 
 def test_new_customers_belong_to_their_creator(users):
-    party = services.party_create(actor=users["sales"], kind=Kind.PERSON, data={"last_name": "Mine"})
+    party = services.parties.party_create(actor=users["sales"], kind=Kind.PERSON, data={"last_name": "Mine"})
     assert party.owner == users["sales"]
 
 
 def test_readonly_is_refused_creating(users):
     with pytest.raises(PermissionDenied):
-        services.party_create(actor=users["readonly"], kind=Kind.PERSON, data={"last_name": "X"})
+        services.parties.party_create(actor=users["readonly"], kind=Kind.PERSON, data={"last_name": "X"})
 
 
 def test_inactive_users_reach_nothing(users, customers):
@@ -123,7 +125,7 @@ def test_administrator_override_gives_readonly_what_it_is_given(users, customers
     readonly = type(users["readonly"]).objects.get(pk=users["readonly"].pk)  # fresh: no cached policy
     assert policy.visible(readonly, Party.objects.all()).count() == len(OWNERS)
     with pytest.raises(PermissionDenied):
-        services.party_update(party=customers["sales"], actor=readonly, data={"stage": "customer"})
+        services.parties.party_update(party=customers["sales"], actor=readonly, data={"stage": "customer"})
     assert policy.effective_matrix()[Role.READONLY]["party"]["view"] == Scope.ALL
     assert AuditEvent.objects.filter(model="core.rolescope").exists()
 

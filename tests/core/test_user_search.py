@@ -16,7 +16,7 @@ def named(users):
         ("momeni", "مریم", "مؤمنی"),
         ("kazemi", "رضا", "کاظمی"),
     ):
-        made[username], _password = services.user_create(
+        made[username], _password = services.users.user_create(
             username=username, role=Role.SALES, first_name=first, last_name=last, actor=users["admin"]
         )
     return made
@@ -48,11 +48,11 @@ def test_the_owner_picker_api_finds_every_spelling(api_as, named, query, expecte
 
 def test_renaming_a_user_updates_what_they_are_found_by(users, named):
     user = named["kazemi"]
-    services.user_update(user=user, actor=users["admin"], last_name="نوری")
+    services.users.user_update(user=user, actor=users["admin"], last_name="نوری")
     assert User.objects.filter(search_text__contains="نوری").get() == user
     assert not User.objects.filter(pk=user.pk, search_text__contains="کاظمی").exists()
     # Saving only other fields leaves the search text as it is.
-    services.user_set_preferences(user=user, language="en")
+    services.users.user_set_preferences(user=user, language="en")
     user.refresh_from_db()
     assert "نوری" in user.search_text
 

@@ -3,7 +3,7 @@ from django.test import override_settings
 
 from peyvand.core import policy
 from peyvand.core.models import ApiToken, AuditEvent, LoginAttempt, Role, Scope, Team, User
-from peyvand.core.services import api_token_authenticate, api_token_create
+from peyvand.core.services.tokens import api_token_authenticate, api_token_create
 
 ADMIN_PAGES = [
     "/admin/users/",

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from peyvand.customers import importer, selectors, services
 from peyvand.customers.importer import engine
 from peyvand.customers.models import ContactPoint, ImportIssue, ImportJob, ImportMapping, Kind, Party
-from peyvand.customers.selectors import PartyFilters
+from peyvand.customers.selectors.parties import PartyFilters
 
 PEOPLE = [
     ["نام", "نام خانوادگی", "موبایل", "ایمیل", "تاریخ تولد", "برچسب"],
@@ -41,7 +41,9 @@ def run_import(user, data, name="people.csv", kind=Kind.PERSON, duplicates="skip
 
 
 def names(user, query=""):
-    page = selectors.party_list(user=user, kind=Kind.PERSON, filters=PartyFilters(q=query), with_count=False)
+    page = selectors.parties.party_list(
+        user=user, kind=Kind.PERSON, filters=PartyFilters(q=query), with_count=False
+    )
     return sorted(p.display_name for p in page)
 
 
@@ -248,7 +250,7 @@ def test_undo_keeps_edits_made_after_the_import(admin, make_person):
         csv_bytes([["First name", "Last name", "Email"], ["Kept", "Imported", "k@x.ir"]]),
         duplicates="update",
     )
-    services.party_update(party=kept, actor=admin, data={"last_name": "Edited later"})
+    services.parties.party_update(party=kept, actor=admin, data={"last_name": "Edited later"})
     importer.import_undo(job=job, actor=admin)
     kept.refresh_from_db()
     assert kept.last_name == "Edited later"

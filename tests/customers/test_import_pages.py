@@ -141,7 +141,7 @@ def test_export_headers_follow_the_language(client, users, make_person):
 
 
 def test_export_of_many_rows_pages_through_the_list(client, users, make_person, monkeypatch):
-    from peyvand.customers import selectors
+    from peyvand.customers.selectors import exports as selectors
 
     monkeypatch.setattr(selectors, "EXPORT_PAGE", 3)
     for i in range(8):
@@ -152,7 +152,7 @@ def test_export_of_many_rows_pages_through_the_list(client, users, make_person, 
 
 
 def test_import_through_the_api(client, users, django_capture_on_commit_callbacks):
-    from peyvand.core.services import api_token_create
+    from peyvand.core.services.tokens import api_token_create
 
     _token, key = api_token_create(user=users["sales"], name="t")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}

@@ -5,7 +5,8 @@ import threading
 import pytest
 from django.utils import translation
 
-from peyvand.customers.importer import files, reading
+from peyvand.core import spreadsheets
+from peyvand.customers.importer import reading
 from peyvand.customers.importer.rows import ReaderSpec, RowReader
 
 SPEC = ReaderSpec(kind="person", mapping={"0": "first_name", "1": "email"}, owners={}, default_owner=None)
@@ -15,7 +16,7 @@ def chunks(spec, rows, fail_after=None):
     reader = RowReader(spec)
     for number, cells in enumerate(rows, start=1):
         if fail_after is not None and number > fail_after:
-            raise files.FileProblem(f"the file broke at row {number}")
+            raise spreadsheets.FileProblem(f"the file broke at row {number}")
         yield reading.read_chunk(reader, [(number, cells)], ["name", "email"])
 
 
@@ -37,7 +38,7 @@ def test_a_file_problem_reaches_the_caller_after_the_chunks_before_it():
     ahead = reading.read_ahead(chunks(SPEC, [["Ali", ""]] * 5, fail_after=2), SPEC)
     assert next(ahead).last_row == 1
     assert next(ahead).last_row == 2
-    with pytest.raises(files.FileProblem, match="row 3"):
+    with pytest.raises(spreadsheets.FileProblem, match="row 3"):
         next(ahead)
 
 

@@ -10,7 +10,7 @@ from django.utils import translation
 from peyvand.core.models import AuditEvent
 from peyvand.customers import selectors, services
 from peyvand.customers.models import Note
-from peyvand.interactions.selectors import party_timeline
+from peyvand.interactions.selectors.timeline import party_timeline
 from tests.api.conftest import ApiClient, api_as  # noqa: F401 - fixture
 
 
@@ -69,13 +69,13 @@ def test_merge_page_shows_values_as_people_read_them_in_english(users, pair):
 def test_values_not_kept_are_data_shown_in_each_readers_language(users, pair):
     this, other = pair
     with translation.override("en"):
-        services.party_merge(survivor=this, other=other, actor=users["admin"])
+        services.merge.party_merge(survivor=this, other=other, actor=users["admin"])
     note = Note.objects.get(party=this)
     assert note.body == "" and note.kept_aside["values"]["date_of_birth"] == "1990-01-02"
     with translation.override("en"):
-        english = selectors.note_text(note)
+        english = selectors.parties.note_text(note)
     with translation.override("fa"):
-        persian = selectors.note_text(note)
+        persian = selectors.parties.note_text(note)
     assert "Sara Tehrany" in english and "date of birth: 1990-01-02" in english
     assert "نگه داشته نشدند" in persian and "۱۳۶۸/۱۰/۱۲" in persian and "date of birth" not in persian
 
@@ -90,14 +90,14 @@ def test_values_not_kept_are_data_shown_in_each_readers_language(users, pair):
     assert any(i["kind"] == "note" and "۱۳۶۸/۱۰/۱۲" in i["note"]["body"] for i in items)
 
     # Edited, it becomes ordinary text.
-    services.note_update(note=note, actor=users["admin"], body=english + "\nChecked.")
+    services.notes.note_update(note=note, actor=users["admin"], body=english + "\nChecked.")
     note.refresh_from_db()
-    assert note.kept_aside is None and selectors.note_text(note).endswith("Checked.")
+    assert note.kept_aside is None and selectors.parties.note_text(note).endswith("Checked.")
 
 
 def test_merged_into_reads_as_the_survivors_name_on_the_timeline(users, pair):
     this, other = pair
-    services.party_merge(survivor=this, other=other, actor=users["admin"])
+    services.merge.party_merge(survivor=this, other=other, actor=users["admin"])
     with translation.override("fa"):
         entries = party_timeline(user=users["admin"], party=this, limit=50).items
         changes = [c for e in entries if e.kind == "change" for c in e.change.changes]
@@ -110,8 +110,8 @@ def test_merged_into_reads_as_the_survivors_name_on_the_timeline(users, pair):
 
 def test_timeline_api_labels_special_fields_in_the_readers_language(users, pair, api_as):  # noqa: F811
     this, other = pair
-    services.party_set_tags(party=this, actor=users["admin"], names=["vip"])
-    services.party_merge(survivor=this, other=other, actor=users["admin"])
+    services.tags.party_set_tags(party=this, actor=users["admin"], names=["vip"])
+    services.merge.party_merge(survivor=this, other=other, actor=users["admin"])
     client = api_as("admin")
     client.headers["Accept-Language"] = "fa"
     # The token's user has no language of their own: the request's decides.
@@ -124,6 +124,6 @@ def test_timeline_api_labels_special_fields_in_the_readers_language(users, pair,
 
 def test_bulk_tagging_names_each_customer_in_the_log(users, make_person):
     party = make_person(first_name="Nima", last_name="Rad")
-    services.party_bulk_add_tag(actor=users["admin"], party_ids=[party.pk], tag_name="vip")
+    services.tags.party_bulk_add_tag(actor=users["admin"], party_ids=[party.pk], tag_name="vip")
     event = AuditEvent.objects.get(party_id=party.pk, changes__has_key="tags")
     assert event.object_repr == "Nima Rad"

@@ -28,8 +28,8 @@ def test_every_foreign_key_to_a_customer_is_known_to_merge_and_delete():
         for field in model._meta.concrete_fields
         if field.many_to_one and field.related_model is Party
     }
-    assert set(services.party_references()) == declared
-    hidden = {(m._meta.label, fk) for m, fk in services.party_references()}
+    assert set(services.parties.party_references()) == declared
+    hidden = {(m._meta.label, fk) for m, fk in services.parties.party_references()}
     assert {
         ("sales.Quote", "party"),
         ("sales.Payment", "party"),
@@ -89,7 +89,7 @@ def _party_ids(rows):
 
 def test_merge_moves_sales_and_messaging_rows(users, sold, make_org):
     survivor = make_org(name="شرکت ماندگار")
-    services.party_merge(survivor=survivor, other=sold["customer"], actor=users["admin"])
+    services.merge.party_merge(survivor=survivor, other=sold["customer"], actor=users["admin"])
     assert set(_party_ids(sold).values()) == {survivor.pk}, _party_ids(sold)
     event = AuditEvent.objects.get(party_id=survivor.pk, kind="merge")
     assert event.changes["moved"][1]["sales.quote.party"] == 1, event.changes
@@ -97,7 +97,7 @@ def test_merge_moves_sales_and_messaging_rows(users, sold, make_org):
 
 def test_delete_trashes_sales_and_messaging_rows_and_restore_brings_them_back(users, sold):
     customer = sold["customer"]
-    services.party_delete(party=customer, actor=users["admin"])
+    services.parties.party_delete(party=customer, actor=users["admin"])
     for model, name in ((Deal, "deal"), (Quote, "quote"), (Payment, "payment")):
         assert not model.objects.filter(pk=sold[name].pk).exists(), name
         assert model.all_objects.filter(pk=sold[name].pk).exists(), name
@@ -107,7 +107,7 @@ def test_delete_trashes_sales_and_messaging_rows_and_restore_brings_them_back(us
     assert PhoneCall.objects.get(pk=sold["call"].pk).party_id == customer.pk
     assert Lead.objects.get(pk=sold["lead"].pk).party_id == customer.pk
 
-    services.party_restore(party=customer, actor=users["admin"])
+    services.parties.party_restore(party=customer, actor=users["admin"])
     for model, name in (
         (Deal, "deal"),
         (Quote, "quote"),
@@ -122,7 +122,7 @@ def test_restore_leaves_rows_deleted_earlier_in_the_trash(users, sold):
     customer = sold["customer"]
     earlier = timezone.now() - dt.timedelta(days=1)
     Quote.all_objects.filter(pk=sold["quote"].pk).update(deleted_at=earlier, deletion_batch=Party.new_batch())
-    services.party_delete(party=customer, actor=users["admin"])
-    services.party_restore(party=customer, actor=users["admin"])
+    services.parties.party_delete(party=customer, actor=users["admin"])
+    services.parties.party_restore(party=customer, actor=users["admin"])
     assert Deal.objects.filter(pk=sold["deal"].pk).exists()
     assert not Quote.objects.filter(pk=sold["quote"].pk).exists()

@@ -6,11 +6,11 @@ from django.db import connection
 from peyvand.core.text import search_key
 from peyvand.customers import search, selectors, services
 from peyvand.customers.models import Kind, Party
-from peyvand.customers.selectors import PartyFilters
+from peyvand.customers.selectors.parties import PartyFilters
 
 
 def found(user, query, sort="relevance", kind=Kind.PERSON):
-    page = selectors.party_list(
+    page = selectors.parties.party_list(
         user=user, kind=kind, filters=PartyFilters(q=query), sort=sort, with_count=False
     )
     return [p.display_name for p in page]
@@ -64,15 +64,17 @@ def test_short_queries_match_the_start_of_names_through_the_index(admin, people)
 
 def test_the_index_follows_every_change(admin, people, users):
     ali = people["ali"]
-    services.party_update(party=ali, actor=admin, data={"last_name": "کاظمی"})
+    services.parties.party_update(party=ali, actor=admin, data={"last_name": "کاظمی"})
     assert found(admin, "کریمی") == [] and found(admin, "کاظمی") == ["علی کاظمی"]
-    services.contact_point_add(party=ali, actor=admin, data={"kind": "email", "value": "ali.k@example.ir"})
+    services.contacts.contact_point_add(
+        party=ali, actor=admin, data={"kind": "email", "value": "ali.k@example.ir"}
+    )
     assert found(admin, "ali.k@") == ["علی کاظمی"]
-    services.party_delete(party=ali, actor=admin)
+    services.parties.party_delete(party=ali, actor=admin)
     assert found(admin, "کاظمی") == []
-    services.party_restore(party=ali, actor=admin)
+    services.parties.party_restore(party=ali, actor=admin)
     assert found(admin, "کاظمی") == ["علی کاظمی"]
-    services.party_merge(survivor=people["reza"], other=people["alireza"], actor=admin)
+    services.merge.party_merge(survivor=people["reza"], other=people["alireza"], actor=admin)
     assert found(admin, "alireza.m@") == ["رضا علی‌پور"]
 
 
@@ -117,7 +119,7 @@ def _plan(queryset) -> str:
 
 @pytest.mark.parametrize("query", ["کریمی", "0912123", "عل", "علی کریمی"])
 def test_search_never_scans_the_whole_table(admin, people, query):
-    queryset = selectors.party_queryset(user=admin, kind=Kind.PERSON, filters=PartyFilters(q=query))
+    queryset = selectors.parties.party_queryset(user=admin, kind=Kind.PERSON, filters=PartyFilters(q=query))
     plan = _plan(queryset.order_by("sort_key", "id")[:50])
     if connection.vendor == "sqlite":
         assert "SCAN customers_party " not in plan + " " and "SCAN customers_party\n" not in plan + "\n"
@@ -143,7 +145,7 @@ def test_a_first_page_from_the_first_matches_is_the_same_as_from_all(
     user = users[who]
 
     def pages(limit):
-        page = selectors.party_list(
+        page = selectors.parties.party_list(
             user=user,
             kind=Kind.PERSON,
             filters=PartyFilters(q="رضا"),
@@ -151,7 +153,7 @@ def test_a_first_page_from_the_first_matches_is_the_same_as_from_all(
             limit=limit,
             with_count=False,
         )
-        rest = selectors.party_list(
+        rest = selectors.parties.party_list(
             user=user,
             kind=Kind.PERSON,
             filters=PartyFilters(q="رضا"),
@@ -178,7 +180,7 @@ def test_a_first_page_from_the_first_matches_is_the_same_as_from_all(
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_the_search_tables_sort_key_follows_a_renamed_customer(users, make_person):
     person = make_person(first_name="رضا", last_name="اول")
-    services.party_update(party=person, actor=users["admin"], data={"last_name": "دوم"})
+    services.parties.party_update(party=person, actor=users["admin"], data={"last_name": "دوم"})
     person.refresh_from_db()
     with connection.cursor() as cursor:
         cursor.execute("SELECT sort_key FROM customers_party_search WHERE party_id = %s", [person.pk])

@@ -7,13 +7,14 @@ from django.utils import translation
 from peyvand.core.models import AuditEvent
 from peyvand.customers import selectors, services
 from peyvand.customers.models import ContactPoint, Kind, Membership, Note, Party, PartyTag, Stage
+from peyvand.customers.selectors import duplicates
 from peyvand.interactions import services as interaction_services
 from peyvand.interactions.models import Interaction
 
 
 def create_person(actor, **kwargs):
     data = {"first_name": "علي", "last_name": "كريمي", **kwargs.pop("data", {})}
-    return services.party_create(actor=actor, kind=Kind.PERSON, data=data, **kwargs)
+    return services.parties.party_create(actor=actor, kind=Kind.PERSON, data=data, **kwargs)
 
 
 def test_create_person_normalises_names_contacts_and_search(users):
@@ -43,7 +44,7 @@ def test_create_person_normalises_names_contacts_and_search(users):
 def test_invalid_input_is_refused_with_field_errors_and_nothing_is_written(users):
     before = Party.all_objects.count(), ContactPoint.all_objects.count(), AuditEvent.objects.count()
     with pytest.raises(ValidationError) as caught:
-        services.party_create(
+        services.parties.party_create(
             actor=users["sales"],
             kind=Kind.PERSON,
             data={"first_name": "", "last_name": "", "date_of_birth": dt.date(2999, 1, 1), "stage": "x"},
@@ -52,17 +53,19 @@ def test_invalid_input_is_refused_with_field_errors_and_nothing_is_written(users
     errors = caught.value.message_dict
     assert set(errors) >= {"contacts.0.value", "contacts.1.value"}
     with pytest.raises(ValidationError) as caught:
-        services.party_create(
+        services.parties.party_create(
             actor=users["sales"],
             kind=Kind.PERSON,
             data={"first_name": "", "last_name": "", "date_of_birth": dt.date(2999, 1, 1), "stage": "x"},
         )
     assert set(caught.value.message_dict) == {"last_name", "date_of_birth", "stage"}
     with pytest.raises(ValidationError) as caught:
-        services.party_create(actor=users["sales"], kind=Kind.PERSON, data={"last_name": "x" * 101})
+        services.parties.party_create(actor=users["sales"], kind=Kind.PERSON, data={"last_name": "x" * 101})
     assert "last_name" in caught.value.message_dict
     with pytest.raises(ValidationError):
-        services.party_create(actor=users["sales"], kind=Kind.PERSON, data={"last_name": "x", "secret": 1})
+        services.parties.party_create(
+            actor=users["sales"], kind=Kind.PERSON, data={"last_name": "x", "secret": 1}
+        )
     assert (Party.all_objects.count(), ContactPoint.all_objects.count(), AuditEvent.objects.count()) == before
 
 
@@ -81,7 +84,7 @@ def test_duplicate_by_email_or_phone_is_reported_not_saved(users, contacts, reas
         contacts=[{"kind": "email", "value": "ali@example.com"}, {"kind": "phone", "value": "09121234567"}],
     )
     count = Party.objects.count()
-    with pytest.raises(services.DuplicateFound) as caught:
+    with pytest.raises(duplicates.DuplicateFound) as caught:
         create_person(users["sales"], data={"first_name": "Other", "last_name": "Name"}, contacts=contacts)
     assert [d.party for d in caught.value.duplicates] == [first]
     assert reason in caught.value.duplicates[0].reasons
@@ -100,8 +103,8 @@ def test_same_name_is_a_duplicate_only_within_the_same_organisation(users, make_
     other_org = make_org(name="Other Co")
     create_person(users["sales"], organisations=[(org, "مدیر")])
     create_person(users["sales"], organisations=[(other_org, "")])  # same name elsewhere: fine
-    with pytest.raises(services.DuplicateFound):
-        services.party_create(
+    with pytest.raises(duplicates.DuplicateFound):
+        services.parties.party_create(
             actor=users["sales"],
             kind=Kind.PERSON,
             data={"first_name": "علی", "last_name": "کریمی"},
@@ -111,13 +114,15 @@ def test_same_name_is_a_duplicate_only_within_the_same_organisation(users, make_
 
 def test_organisation_with_the_same_normalised_name_is_a_duplicate(users, make_org):
     make_org(name="شركت پيوند")
-    with pytest.raises(services.DuplicateFound):
-        services.party_create(actor=users["sales"], kind=Kind.ORGANISATION, data={"name": "شرکت  پیوند"})
+    with pytest.raises(duplicates.DuplicateFound):
+        services.parties.party_create(
+            actor=users["sales"], kind=Kind.ORGANISATION, data={"name": "شرکت  پیوند"}
+        )
 
 
 def test_update_records_old_and_new_values(users, make_person):
     party = make_person()
-    services.party_update(
+    services.parties.party_update(
         party=party, actor=users["sales"], data={"stage": Stage.PROSPECT, "email_consent": True}
     )
     event = AuditEvent.objects.filter(party_id=party.pk, kind="update").get()
@@ -130,22 +135,22 @@ def test_update_records_old_and_new_values(users, make_person):
 
 def test_contact_point_primary_is_unique_and_moves(users, make_person):
     party = make_person()
-    a = services.contact_point_add(
+    a = services.contacts.contact_point_add(
         party=party, actor=users["sales"], data={"kind": "email", "value": "a@x.ir"}
     )
-    b = services.contact_point_add(
+    b = services.contacts.contact_point_add(
         party=party, actor=users["sales"], data={"kind": "email", "value": "b@x.ir", "is_primary": True}
     )
     a.refresh_from_db()
     assert (a.is_primary, b.is_primary) == (False, True)
     party.refresh_from_db()
     assert party.primary_email == "b@x.ir"
-    services.contact_point_delete(point=b, actor=users["sales"])
+    services.contacts.contact_point_delete(point=b, actor=users["sales"])
     a.refresh_from_db()
     party.refresh_from_db()
     assert a.is_primary and party.primary_email == "a@x.ir"
     with pytest.raises(ValidationError):
-        services.contact_point_add(
+        services.contacts.contact_point_add(
             party=party, actor=users["sales"], data={"kind": "email", "value": "A@X.IR"}
         )
 
@@ -153,25 +158,27 @@ def test_contact_point_primary_is_unique_and_moves(users, make_person):
 def test_delete_goes_to_trash_and_restore_brings_relations_back(users, make_person, make_org):
     org = make_org()
     party = make_person(contacts=[{"kind": "email", "value": "t@x.ir"}], organisations=[(org, "CEO")])
-    services.note_add(party=party, actor=users["sales"], body="hello")
-    interaction_services.interaction_log(
+    services.notes.note_add(party=party, actor=users["sales"], body="hello")
+    interaction_services.interactions.interaction_log(
         party=party, actor=users["sales"], data={"channel": "phone", "subject": "call"}
     )
-    old_point = services.contact_point_add(
+    old_point = services.contacts.contact_point_add(
         party=party, actor=users["sales"], data={"kind": "phone", "value": "09120000000"}
     )
-    services.contact_point_delete(point=old_point, actor=users["sales"])  # deleted earlier: stays deleted
+    services.contacts.contact_point_delete(
+        point=old_point, actor=users["sales"]
+    )  # deleted earlier: stays deleted
 
-    services.party_delete(party=party, actor=users["sales"])
+    services.parties.party_delete(party=party, actor=users["sales"])
     assert not Party.objects.filter(pk=party.pk).exists()
     assert not ContactPoint.objects.filter(party_id=party.pk).exists()
     assert not Membership.objects.filter(person_id=party.pk).exists()
     assert not Interaction.objects.filter(party_id=party.pk).exists()
-    assert [p.pk for p in selectors.trash_list(user=users["admin"])] == [party.pk]
+    assert [p.pk for p in selectors.trash.trash_list(user=users["admin"])] == [party.pk]
 
     with pytest.raises(PermissionDenied):
-        services.party_restore(party=party, actor=users["manager"])
-    services.party_restore(party=party, actor=users["admin"])
+        services.parties.party_restore(party=party, actor=users["manager"])
+    services.parties.party_restore(party=party, actor=users["admin"])
     assert Party.objects.filter(pk=party.pk).exists()
     assert list(ContactPoint.objects.filter(party_id=party.pk).values_list("value", flat=True)) == ["t@x.ir"]
     assert Membership.objects.filter(person_id=party.pk, title="CEO").exists()
@@ -194,12 +201,12 @@ def test_merge_moves_every_related_row_and_loses_nothing(users, make_person, mak
         organisations=[(org, "Lead"), (org2, "Advisor")],
         tags=["vip", "lead"],
     )
-    interaction_services.interaction_log(
+    interaction_services.interactions.interaction_log(
         party=other, actor=users["sales"], data={"channel": "sms", "subject": "hi"}
     )
-    services.note_add(party=other, actor=users["sales"], body="remember")
+    services.notes.note_add(party=other, actor=users["sales"], body="remember")
 
-    services.party_merge(survivor=survivor, other=other, actor=users["sales"])
+    services.merge.party_merge(survivor=survivor, other=other, actor=users["sales"])
 
     survivor.refresh_from_db()
     other = Party.all_objects.get(pk=other.pk)
@@ -215,7 +222,7 @@ def test_merge_moves_every_related_row_and_loses_nothing(users, make_person, mak
     ) == ["Second Org", "شرکت نمونه"]
     assert sorted(survivor.tags.values_list("name", flat=True)) == ["lead", "vip"]
     assert Interaction.objects.filter(party=survivor).count() == 1
-    notes = [selectors.note_text(note) for note in Note.objects.filter(party=survivor)]
+    notes = [selectors.parties.note_text(note) for note in Note.objects.filter(party=survivor)]
     assert "remember" in notes
     assert any("Ali Karimi" in n for n in notes)  # the other's name, not kept, is written down
     assert not PartyTag.objects.filter(party_id=other.pk).exists()
@@ -224,38 +231,40 @@ def test_merge_moves_every_related_row_and_loses_nothing(users, make_person, mak
         survivor.pk,
     ]
     # The survivor's timeline includes the other's history.
-    assert other.pk in selectors.party_merged_ids(party=survivor)
-    assert selectors.party_resolve_merged(pk=other.pk) == survivor
+    assert other.pk in selectors.parties.party_merged_ids(party=survivor)
+    assert selectors.parties.party_resolve_merged(pk=other.pk) == survivor
 
 
 def test_merge_refuses_mixed_kinds_and_foreign_records(users, make_person, make_org):
     person, org = make_person(), make_org()
     with pytest.raises(ValidationError):
-        services.party_merge(survivor=person, other=org, actor=users["admin"])
+        services.merge.party_merge(survivor=person, other=org, actor=users["admin"])
     foreign = make_person(owner="outsider", first_name="X")
     with pytest.raises(PermissionDenied):
-        services.party_merge(survivor=person, other=foreign, actor=users["sales"])
+        services.merge.party_merge(survivor=person, other=foreign, actor=users["sales"])
     assert Party.objects.filter(pk=foreign.pk).exists()
 
 
 def test_bulk_actions_touch_only_what_the_actor_may_change(users, make_person):
     mine = make_person(owner="sales")
     teammate = make_person(owner="sales2", first_name="B")
-    result = services.party_bulk_add_tag(
+    result = services.tags.party_bulk_add_tag(
         actor=users["sales"], party_ids=[mine.pk, teammate.pk], tag_name="هدف"
     )
     assert (result.changed, result.skipped) == (1, 1)
     assert list(mine.tags.values_list("name", flat=True)) == ["هدف"]
     assert not teammate.tags.exists()
 
-    result = services.party_bulk_assign_owner(
+    result = services.tags.party_bulk_assign_owner(
         actor=users["manager"], party_ids=[mine.pk, teammate.pk], owner=users["sales2"]
     )
     assert (result.changed, result.skipped) == (1, 0)
     mine.refresh_from_db()
     assert mine.owner == users["sales2"]
     with pytest.raises(ValidationError):
-        services.party_bulk_assign_owner(actor=users["manager"], party_ids=[mine.pk], owner=users["outsider"])
+        services.tags.party_bulk_assign_owner(
+            actor=users["manager"], party_ids=[mine.pk], owner=users["outsider"]
+        )
     mine.refresh_from_db()
     assert mine.owner == users["sales2"]
 
@@ -266,8 +275,12 @@ def test_a_list_brings_each_customers_tags_in_name_order_without_more_queries(
     make_person(first_name="الف", tags=["VIP", "نمایشگاه", "B2B"])
     make_person(first_name="ب", tags=["VIP"])
     make_person(first_name="پ")
-    page = selectors.party_list(
-        user=users["admin"], kind=Kind.PERSON, filters=selectors.PartyFilters(), sort="name", with_count=False
+    page = selectors.parties.party_list(
+        user=users["admin"],
+        kind=Kind.PERSON,
+        filters=selectors.parties.PartyFilters(),
+        sort="name",
+        with_count=False,
     )
     with django_assert_num_queries(0):
         tags = {p.first_name: [t.name for t in p.tags.all()] for p in page.items}

@@ -26,15 +26,15 @@ def deleted(users, make_person, make_org):
     )
     actor = users["sales"]
     phone = ContactPoint.objects.get(party=person, kind="phone")
-    services.contact_point_delete(point=phone, actor=actor)
+    services.contacts.contact_point_delete(point=phone, actor=actor)
     membership = Membership.objects.get(person=person)
-    services.membership_remove(membership=membership, actor=actor)
-    note = services.note_add(party=person, actor=actor, body="Call back on Sunday")
-    services.note_delete(note=note, actor=actor)
-    interaction = interaction_services.interaction_log(
+    services.memberships.membership_remove(membership=membership, actor=actor)
+    note = services.notes.note_add(party=person, actor=actor, body="Call back on Sunday")
+    services.notes.note_delete(note=note, actor=actor)
+    interaction = interaction_services.interactions.interaction_log(
         party=person, actor=actor, data={"channel": "phone", "subject": "First call"}
     )
-    interaction_services.interaction_delete(interaction=interaction, actor=actor)
+    interaction_services.interactions.interaction_delete(interaction=interaction, actor=actor)
     return {
         "person": person,
         "contact_point": phone,
@@ -60,7 +60,7 @@ def test_each_kind_is_listed_and_restored_through_the_page(users, deleted, kind)
         return html.split('data-testid="trash-table"', 1)[1].split("</table>", 1)[0]
 
     with translation.override("en"):
-        text = selectors.trash_record_text(record)
+        text = selectors.trash.trash_record_text(record)
     assert text in table() and "Sara Tehrani" in table()
     response = client.post(f"/admin/trash/{kind}/{record.pk}/restore/")
     assert response.status_code == 302 and response["Location"] == f"/customers/{deleted['person'].pk}/"
@@ -72,10 +72,10 @@ def test_each_kind_is_listed_and_restored_through_the_page(users, deleted, kind)
 
 def test_a_restored_phone_is_found_again_and_does_not_steal_the_primary(users, deleted, make_person):
     person, phone = deleted["person"], deleted["contact_point"]
-    services.contact_point_add(
+    services.contacts.contact_point_add(
         party=person, actor=users["sales"], data={"kind": "phone", "value": "09350000000"}
     )
-    services.record_restore(record=phone, actor=users["admin"])
+    services.parties.record_restore(record=phone, actor=users["admin"])
     phones = ContactPoint.objects.filter(party=person, kind="phone")
     assert phones.count() == 2 and phones.filter(is_primary=True).count() == 1
     person.refresh_from_db()
@@ -93,33 +93,33 @@ def test_only_administrators_see_or_restore_the_trash(users, deleted, role, api_
     assert_error(api.get("/trash", {"kind": "note"}), 403, "permission_denied")
     assert_error(api.post(f"/trash/note/{record.pk}/restore"), 403, "permission_denied")
     with pytest.raises(PermissionDenied):
-        services.record_restore(record=record, actor=users[role])
+        services.parties.record_restore(record=record, actor=users[role])
     assert not _restored(record)
 
 
 def test_records_deleted_with_their_customer_come_back_only_with_it(users, deleted):
     person = deleted["person"]
     email = ContactPoint.objects.get(party=person, kind="email")
-    services.party_delete(party=person, actor=users["admin"])
-    listed = [p.pk for p in selectors.trash_records(user=users["admin"], kind="contact_point")]
+    services.parties.party_delete(party=person, actor=users["admin"])
+    listed = [p.pk for p in selectors.trash.trash_records(user=users["admin"], kind="contact_point")]
     assert email.pk not in listed and deleted["contact_point"].pk not in listed
     with pytest.raises(ValidationError):
-        services.record_restore(record=deleted["note"], actor=users["admin"])
+        services.parties.record_restore(record=deleted["note"], actor=users["admin"])
     assert not _restored(deleted["note"])
 
 
 def test_a_clash_is_refused_and_changes_nothing(users, deleted):
     person, phone = deleted["person"], deleted["contact_point"]
-    services.contact_point_add(
+    services.contacts.contact_point_add(
         party=person, actor=users["sales"], data={"kind": "phone", "value": "09121234567"}
     )
     with pytest.raises(ValidationError):
-        services.record_restore(record=phone, actor=users["admin"])
+        services.parties.record_restore(record=phone, actor=users["admin"])
     assert not _restored(phone)
     org = deleted["membership"].organisation
-    services.membership_add(person=person, organisation=org, actor=users["sales"], title="CEO")
+    services.memberships.membership_add(person=person, organisation=org, actor=users["sales"], title="CEO")
     with pytest.raises(ValidationError):
-        services.record_restore(record=deleted["membership"], actor=users["admin"])
+        services.parties.record_restore(record=deleted["membership"], actor=users["admin"])
     assert Membership.objects.filter(person=person).get().title == "CEO"
 
 
@@ -135,7 +135,7 @@ def test_the_api_lists_and_restores_every_kind(users, deleted, api_as):  # noqa:
         assert response.json()["deleted_at"] is None and _restored(record)
         assert api.get("/trash", {"kind": kind}).json()["items"] == []
     # Customers too, and bad kinds or ids are not found.
-    services.party_delete(party=deleted["person"], actor=users["admin"])
+    services.parties.party_delete(party=deleted["person"], actor=users["admin"])
     assert [i["id"] for i in api.get("/trash").json()["items"]] == [deleted["person"].pk]
     assert api.post(f"/trash/customer/{deleted['person'].pk}/restore").status_code == 200
     assert Party.objects.filter(pk=deleted["person"].pk).exists()
@@ -145,7 +145,7 @@ def test_the_api_lists_and_restores_every_kind(users, deleted, api_as):  # noqa:
 
 
 def test_notes_and_interactions_restored_show_on_the_timeline_again(users, deleted):
-    services.record_restore(record=deleted["note"], actor=users["admin"])
-    services.record_restore(record=deleted["interaction"], actor=users["admin"])
+    services.parties.record_restore(record=deleted["note"], actor=users["admin"])
+    services.parties.record_restore(record=deleted["interaction"], actor=users["admin"])
     assert Note.objects.filter(party=deleted["person"]).count() == 1
     assert Interaction.objects.filter(party=deleted["person"]).count() == 1

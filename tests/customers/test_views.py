@@ -101,7 +101,7 @@ def test_list_pages_walk_all_rows_once_in_both_directions(as_user, make_person, 
         links = dict(re.findall(r'rel="(next|prev)" href="([^"]+)"', html))
         return found, {k: "/person/" + v.replace("&amp;", "&") for k, v in links.items()}
 
-    from peyvand.customers import views
+    from peyvand.customers.views import parties as views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 3)
     seen, pages = [], []
@@ -211,7 +211,7 @@ def test_detail_page_shows_everything_and_escapes_names(as_user, make_person, ma
         contacts=[{"kind": "phone", "value": "09121234567"}],
         organisations=[(org, "مدیر فروش")],
     )
-    interaction_services.interaction_log(
+    interaction_services.interactions.interaction_log(
         party=party, actor=users["sales"], data={"channel": "phone", "subject": "تماس <i>ورودی</i>"}
     )
     html = as_user("sales").get(f"/customers/{party.pk}/").content.decode()
@@ -226,15 +226,15 @@ def test_detail_query_count_does_not_grow_with_history(as_user, make_person, use
 
     def add_history(count):
         for i in range(count):
-            interaction_services.interaction_log(
+            interaction_services.interactions.interaction_log(
                 party=party, actor=users["sales"], data={"channel": "sms", "subject": f"s{i}"}
             )
-            services.note_add(party=party, actor=users["sales"], body=f"note {i}")
-            services.party_update(
+            services.notes.note_add(party=party, actor=users["sales"], body=f"note {i}")
+            services.parties.party_update(
                 party=party, actor=users["admin"], data={"stage": "prospect" if i % 2 else "customer"}
             )
             owner = users["sales2"] if i % 2 == 0 else users["sales"]  # a change naming users: one lookup
-            services.party_update(party=party, actor=users["admin"], data={"owner": owner})
+            services.parties.party_update(party=party, actor=users["admin"], data={"owner": owner})
 
     add_history(2)  # every kind of entry, ending with the same owner, so both pages take the same paths
     client = as_user("sales")
@@ -251,7 +251,7 @@ def test_detail_query_count_does_not_grow_with_history(as_user, make_person, use
 def test_timeline_fragment_filters_by_channel_and_pages(as_user, make_person, users):
     party = make_person()
     for i in range(25):
-        interaction_services.interaction_log(
+        interaction_services.interactions.interaction_log(
             party=party,
             actor=users["sales"],
             data={"channel": "sms" if i % 5 else "fax", "subject": f"subject-{i:02d}"},
@@ -289,7 +289,7 @@ def test_editing_someone_elses_customer_is_refused_and_changes_nothing(as_user, 
 def test_cross_owner_contact_and_note_ids_are_refused(as_user, make_person, users):
     party = make_person(owner="sales", contacts=[{"kind": "email", "value": "a@x.ir"}])
     point = ContactPoint.objects.get(party=party)
-    note = services.note_add(party=party, actor=users["sales"], body="private")
+    note = services.notes.note_add(party=party, actor=users["sales"], body="private")
     client = as_user("outsider")
     assert client.post(f"/contacts/{point.pk}/delete/").status_code == 404
     assert client.post(f"/notes/{note.pk}/delete/").status_code == 404
@@ -342,7 +342,7 @@ def test_merge_through_the_page(as_user, make_person):
 
 def test_trash_is_for_administrators(as_user, make_person, users):
     party = make_person()
-    services.party_delete(party=party, actor=users["sales"])
+    services.parties.party_delete(party=party, actor=users["sales"])
     assert as_user("manager").get("/admin/trash/").status_code == 403
     assert as_user("manager").post(f"/admin/trash/{party.pk}/restore/").status_code == 403
     client = as_user("admin")

@@ -12,7 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from peyvand.activities.models import Activity
-from peyvand.activities.services import activity_create, reminders_deliver_due
+from peyvand.activities.services.activities import activity_create
+from peyvand.activities.services.reminders import reminders_deliver_due
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import Client
 
-from peyvand.core.services import api_token_create
+from peyvand.core.services.tokens import api_token_create
 from peyvand.interactions.models import Interaction, OutboundMessage
 from tests.api.conftest import ApiClient, assert_error, ids
 

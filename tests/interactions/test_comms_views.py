@@ -177,7 +177,7 @@ def test_extensions_are_set_by_administrators(as_user, users):
 
 
 def test_unsubscribe_link_withdraws_email_consent(client, customer, users):
-    customer_services.party_update(party=customer, actor=users["admin"], data={"email_consent": True})
+    customer_services.parties.party_update(party=customer, actor=users["admin"], data={"email_consent": True})
     customer.refresh_from_db()
     message = messaging.email_send(
         party=customer,

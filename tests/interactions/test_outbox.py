@@ -184,7 +184,7 @@ def test_consent_marketing_email_needs_opt_in(smtp, customer, users):
         send_email(customer, users, purpose="marketing")
     assert "purpose" in refused.value.message_dict
     assert not OutboundMessage.objects.exists() and not Interaction.objects.exists()
-    customer_services.party_update(party=customer, actor=users["admin"], data={"email_consent": True})
+    customer_services.parties.party_update(party=customer, actor=users["admin"], data={"email_consent": True})
     customer.refresh_from_db()
     message = send_email(customer, users, purpose="marketing")
     assert "/unsubscribe/" in message.body_html and "/unsubscribe/" in message.body_text

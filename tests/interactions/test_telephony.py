@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from peyvand.core.models import AuditEvent
-from peyvand.core.services import api_token_create
+from peyvand.core.services.tokens import api_token_create
 from peyvand.customers.models import ContactPoint, Party
 from peyvand.interactions.models import Interaction, PhoneCall
 from peyvand.interactions.services.telephony import extension_set

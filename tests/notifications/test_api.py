@@ -2,7 +2,7 @@
 
 import pytest
 
-from peyvand.core.services import api_token_create
+from peyvand.core.services.tokens import api_token_create
 from peyvand.notifications import services
 from tests.api.conftest import ApiClient, assert_error, ids
 
@@ -17,10 +17,10 @@ def api_as(users):
 
 
 def test_notifications_are_private_and_readable(api_as, users):
-    mine = services.notify(
+    mine = services.notifications.notify(
         recipient=users["sales"], kind="reminder", data={"title": "تماس", "when": "2025-03-10T06:30:00Z"}
     )
-    theirs = services.notify(recipient=users["sales2"], kind="reminder", data={"title": "x"})
+    theirs = services.notifications.notify(recipient=users["sales2"], kind="reminder", data={"title": "x"})
     api = api_as("sales")
     listed = api.get("/notifications").json()["items"]
     assert [n["id"] for n in listed] == [mine.pk] and listed[0]["text"].startswith("Reminder: تماس")

@@ -14,22 +14,24 @@ def test_the_bell_is_on_every_page_and_polls(as_user):
 def test_the_count_fragment(as_user, users):
     client = as_user("sales")
     assert 'data-testid="bell-count"' not in client.get("/notifications/count/").content.decode()
-    services.notify(recipient=users["sales"], kind="reminder", data={"title": "تماس"})
-    services.notify(recipient=users["sales"], kind="reminder", data={"title": "جلسه"})
-    services.notify(recipient=users["sales2"], kind="reminder", data={"title": "مال دیگری"})
+    services.notifications.notify(recipient=users["sales"], kind="reminder", data={"title": "تماس"})
+    services.notifications.notify(recipient=users["sales"], kind="reminder", data={"title": "جلسه"})
+    services.notifications.notify(recipient=users["sales2"], kind="reminder", data={"title": "مال دیگری"})
     html = client.get("/notifications/count/").content.decode()
     assert re.search(r'data-testid="bell-count">۲<', html)
 
 
 def test_an_incoming_call_pops_up(as_user, users):
-    services.notify(recipient=users["sales"], kind="call", data={"party": "مریم احمدی"}, url="/customers/1/")
+    services.notifications.notify(
+        recipient=users["sales"], kind="call", data={"party": "مریم احمدی"}, url="/customers/1/"
+    )
     html = as_user("sales").get("/notifications/count/").content.decode()
     assert 'data-testid="screen-pop"' in html and "مریم احمدی" in html and 'hx-swap-oob="true"' in html
 
 
 def test_menu_list_and_opening_marks_read(as_user, users, queries):
     client = as_user("sales")
-    note = services.notify(
+    note = services.notifications.notify(
         recipient=users["sales"], kind="reminder", data={"title": "تماس با علی"}, url="/my-day/"
     )
     assert "تماس با علی" in client.get("/notifications/menu/").content.decode()
@@ -40,26 +42,28 @@ def test_menu_list_and_opening_marks_read(as_user, users, queries):
 
 
 def test_someone_elses_notification_is_not_found(as_user, users):
-    note = services.notify(recipient=users["sales2"], kind="reminder", data={})
+    note = services.notifications.notify(recipient=users["sales2"], kind="reminder", data={})
     assert as_user("manager").get(f"/notifications/{note.pk}/").status_code == 404
     assert Notification.objects.get(pk=note.pk).read_at is None
 
 
 def test_a_notification_never_redirects_off_site(as_user, users):
-    note = services.notify(recipient=users["sales"], kind="reminder", data={}, url="https://evil.example/")
+    note = services.notifications.notify(
+        recipient=users["sales"], kind="reminder", data={}, url="https://evil.example/"
+    )
     assert as_user("sales").get(f"/notifications/{note.pk}/")["Location"] == "/notifications/"
 
 
 def test_the_list_filters_pages_and_keeps_its_query_count(as_user, users, queries):
     client = as_user("sales")
-    services.notify(
+    services.notifications.notify(
         recipient=users["sales"], kind="message", data={"actor": "x", "excerpt": "one"}, actor=users["sales2"]
     )
     client.get("/notifications/")
     with queries() as few:
         client.get("/notifications/")
     for i in range(40):
-        services.notify(
+        services.notifications.notify(
             recipient=users["sales"],
             kind="message" if i % 2 else "reminder",
             data={"title": f"n{i}"},
@@ -125,7 +129,9 @@ def test_only_a_user_with_an_extension_watches_for_calls_every_few_seconds(as_us
 def test_the_screen_pop_poll_is_one_query_and_silent_when_nothing_changed(as_user, users, queries):
     client = as_user("sales")
     assert client.get("/notifications/ringing/?shown=0").status_code == 204
-    call = services.notify(recipient=users["sales"], kind="call", data={"party": "مریم احمدی"}, url="/c/")
+    call = services.notifications.notify(
+        recipient=users["sales"], kind="call", data={"party": "مریم احمدی"}, url="/c/"
+    )
     with queries() as captured:
         response = client.get("/notifications/ringing/?shown=0")
     assert response.status_code == 200
@@ -135,7 +141,7 @@ def test_the_screen_pop_poll_is_one_query_and_silent_when_nothing_changed(as_use
     ours = [q["sql"] for q in captured.captured_queries if "notifications_notification" in q["sql"]]
     assert len(ours) == 1, captured.captured_queries
     assert client.get(f"/notifications/ringing/?shown={call.pk}").status_code == 204  # still the same
-    services.notification_mark_read(notification=call, user=users["sales"])
+    services.notifications.notification_mark_read(notification=call, user=users["sales"])
     gone = client.get(f"/notifications/ringing/?shown={call.pk}")
     assert gone.status_code == 200 and 'data-testid="screen-pop"' not in gone.content.decode()
 
@@ -147,7 +153,7 @@ def test_the_ringing_query_is_an_index_range_scan(users):
 
     from peyvand.notifications import selectors
 
-    services.notify(recipient=users["sales"], kind="call", data={})
+    services.notifications.notify(recipient=users["sales"], kind="call", data={})
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")
@@ -172,5 +178,5 @@ def _ringing_sql(selectors, user):
     queryset = Notification.objects.filter(
         recipient=user, kind="call", read_at__isnull=True, created_at__gte=since
     ).order_by("-created_at", "-id")[:1]
-    assert selectors.ringing(user=user) is not None  # the selector asks just this
+    assert selectors.notifications.ringing(user=user) is not None  # the selector asks just this
     return queryset.query.sql_with_params()

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from peyvand.core.models import AuditEvent
-from peyvand.core.selectors import describe_events
-from peyvand.sales.extensions import _show_stage
+from peyvand.core.selectors.audit import describe_events
+from peyvand.sales.hooks import _show_stage
 from peyvand.sales.models import Deal, DealLine, DealStageChange, Outcome
 from peyvand.sales.selectors import deals as selectors
 from peyvand.sales.services import catalogue, deals
@@ -191,8 +191,8 @@ def test_trashing_a_deals_contact_person_leaves_the_organisations_deal(make_deal
     person = make_person()
     deal = make_deal(contact=person)
     own = make_deal(party=person, title="خرید شخصی")
-    customer_services.party_delete(party=person, actor=users["admin"])
+    customer_services.parties.party_delete(party=person, actor=users["admin"])
     assert Deal.objects.filter(pk=deal.pk, contact=person).exists()  # still alive, still naming them
     assert not Deal.objects.filter(pk=own.pk).exists()  # the person's own deal went with them
-    customer_services.party_restore(party=person, actor=users["admin"])
+    customer_services.parties.party_restore(party=person, actor=users["admin"])
     assert Deal.objects.filter(pk__in=[deal.pk, own.pk]).count() == 2

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import translation
 
 from peyvand.core.models import AuditEvent, User
-from peyvand.core.selectors import describe_events
+from peyvand.core.selectors.audit import describe_events
 from peyvand.demo import build_plan, load_demo
 from peyvand.demo.base import TEHRAN_TZ
 from peyvand.sales.models import (

@@ -47,6 +47,17 @@ def test_products_from_xlsx_create_and_update(users, products):
     assert Product.objects.get(sku="USD-1").prices.get().price_list.currency == "USD"
 
 
+def test_products_read_like_people_from_excels_persian_csv(users, products):
+    """The one spreadsheet reader: Windows-1256 with semicolons, as Excel on Persian Windows
+    saves "CSV", imports products as it imports people."""
+    content = "sku;name_fa;unit;price\nKAF-1;كيف چرمي;piece;1200000\n".encode("cp1256")  # Arabic ي and ك
+    result = imports.products_import(actor=users["admin"], rows=imports.read_rows(name="p.csv", content=content))
+    assert result.ok, result.errors
+    product = Product.objects.get(sku="KAF-1")
+    assert product.name_fa == "کیف چرمی"
+    assert product.prices.get().price == Decimal("1200000")
+
+
 def test_bad_product_rows_are_reported_and_nothing_is_written(users, products):
     content = (
         "sku,name_fa,unit,tax_rate,price,currency\n"

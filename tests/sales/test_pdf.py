@@ -41,13 +41,13 @@ def quote(make_deal, products, users, make_org):
     return billing.quote_create(deal=deal, actor=users["sales"])
 
 
-def _text(pdf: bytes) -> str:
+def clean_text_field(pdf: bytes) -> str:
     assert pdf.startswith(b"%PDF")
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def test_the_persian_pdf_reads_back_correctly(quote):
-    text = _text(render_quote_pdf(quote, "fa"))
+    text = clean_text_field(render_quote_pdf(quote, "fa"))
     assert not PRESENTATION_FORMS.search(text), "letters should come back as letters, not glyph forms"
     assert "شرکت پیوند نوین" in text
     assert quote.total == Decimal("13750000")
@@ -61,7 +61,7 @@ def test_the_persian_pdf_reads_back_correctly(quote):
 
 
 def test_the_english_pdf(quote):
-    text = _text(render_quote_pdf(quote, "en"))
+    text = clean_text_field(render_quote_pdf(quote, "en"))
     assert "Quote Q-000001" in text
     assert "13,750,000" in text
     assert "thirteen million, seven hundred and fifty thousand Rial" in text
@@ -77,10 +77,10 @@ def test_amount_in_words_in_toman(monkeypatch):
 
 
 def test_the_page_counter_uses_the_documents_digits(quote):
-    fa = _text(render_quote_pdf(quote, "fa"))
+    fa = clean_text_field(render_quote_pdf(quote, "fa"))
     assert re.search(r"۱\s*/\s*۱", fa), fa[-200:]
     assert not re.search(r"\b1\s*/\s*1\b", fa)
-    assert re.search(r"\b1\s*/\s*1\b", _text(render_quote_pdf(quote, "en")))
+    assert re.search(r"\b1\s*/\s*1\b", clean_text_field(render_quote_pdf(quote, "en")))
 
 
 def test_a_products_line_is_named_in_the_documents_language(make_deal, products, users, make_org):
@@ -96,10 +96,10 @@ def test_a_products_line_is_named_in_the_documents_language(make_deal, products,
     )
     quote = billing.quote_create(deal=deal, actor=users["sales"])
     assert quote.lines.order_by("position").first().description == "Software licence"
-    fa = _text(render_quote_pdf(quote, "fa")).replace(ZWNJ, "")  # extraction may drop the ZWNJ
+    fa = clean_text_field(render_quote_pdf(quote, "fa")).replace(ZWNJ, "")  # extraction may drop the ZWNJ
     assert "مجوز نرمافزار" in fa and "Software licence" not in fa
     assert "نصب در محل" in fa  # written by hand: kept as written
-    en = _text(render_quote_pdf(quote, "en"))
+    en = clean_text_field(render_quote_pdf(quote, "en"))
     assert "Software licence" in en and "مجوز" not in en
 
 
@@ -118,10 +118,10 @@ def test_fractions_are_in_words_and_decimals_are_shown(make_deal, users, make_or
         data={"description": "Consulting", "quantity": "1", "unit_price": "2250.90"},
     )
     quote = billing.quote_create(deal=deal, actor=users["sales"])
-    en = _text(render_quote_pdf(quote, "en"))
+    en = clean_text_field(render_quote_pdf(quote, "en"))
     assert "2,250.90 EUR" in en and "2,250.9 EUR" not in en
     assert "two thousand, two hundred and fifty Euro and ninety hundredths" in en
-    fa = _text(render_quote_pdf(quote, "fa"))
+    fa = clean_text_field(render_quote_pdf(quote, "fa"))
     assert has_number(fa, "۲٬۲۵۰٫۹۰")
     assert "دو هزار و دویست و پنجاه یورو و نود صدم" in fa
     with translation.override("en"):

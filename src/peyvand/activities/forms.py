@@ -10,28 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.core.forms import BootstrapMixin, LocalDateField, LocalDateTimeField
 from peyvand.core.models import Team, User
 from peyvand.customers.models import Party
-from peyvand.customers.selectors import party_get
+from peyvand.customers.selectors.parties import party_get
 from peyvand.interactions.models import Outcome
-from peyvand.notifications.services import REMINDER_CHOICES
+from peyvand.notifications.reminders import REMINDER_OPTIONS
 from peyvand.sales.models import Deal
 
 from . import selectors
 from .models import Kind, Priority, Repeat
 from .presets import PRESETS
-
-REMINDER_LABELS = {
-    0: _("At the time"),
-    5: _("5 minutes before"),
-    10: _("10 minutes before"),
-    15: _("15 minutes before"),
-    30: _("30 minutes before"),
-    60: _("1 hour before"),
-    120: _("2 hours before"),
-    1440: _("1 day before"),
-    2880: _("2 days before"),
-    10080: _("1 week before"),
-}
-REMINDER_OPTIONS = [(m, REMINDER_LABELS[m]) for m in REMINDER_CHOICES]
 
 
 class ActivityForm(BootstrapMixin, forms.Form):
@@ -66,12 +52,14 @@ class ActivityForm(BootstrapMixin, forms.Form):
         self.user = user
         field = self.fields["assignee"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = User.objects.filter(pk__in=[u.pk for u in selectors.assignable_users(user=user)])
+        field.queryset = User.objects.filter(
+            pk__in=[u.pk for u in selectors.activities.assignable_users(user=user)]
+        )
         field.empty_label = None
         self.fields["reminders"].widget.attrs["class"] = "form-check-input"
         deal = self.fields["deal"]
         assert isinstance(deal, forms.ModelChoiceField)
-        deal.queryset = selectors.deal_choices(
+        deal.queryset = selectors.deals.deal_choices(
             user=user, party_id=self["party"].value(), current_id=self["deal"].value()
         )
         if not deal.queryset.exists():

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from peyvand.customers.models import Party
+from peyvand.sales.models import Deal
+from peyvand.sales.models import Outcome as DealOutcome
 
 from .services.alerts import Occasion, OccasionDay
 
@@ -23,8 +25,6 @@ CUSTOMER_ANNIVERSARY = gettext_noop("Customer anniversary")
 
 def first_deal_won(day: OccasionDay) -> Iterable[Occasion]:
     """Customers whose first won deal was closed on this day of an earlier year."""
-    from peyvand.sales.models import Deal
-    from peyvand.sales.models import Outcome as DealOutcome
 
     firsts = dict(
         Deal.objects.filter(status=DealOutcome.WON, closed_at__isnull=False, deleted_at__isnull=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import jdatetime
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +40,4 @@ def preset_due(name: str, *, now: dt.datetime | None = None, jalali: bool = True
 
 
 def _day_of_month(day: dt.date, calendar: str) -> int:
-    import jdatetime
-
     return jdatetime.date.fromgregorian(date=day).day if calendar == JALALI else day.day

@@ -10,15 +10,15 @@ from . import services
 
 @db_periodic_task(crontab(minute="*"))
 def reminders_task() -> int:
-    return services.reminders_deliver_due()
+    return services.reminders.reminders_deliver_due()
 
 
 @db_periodic_task(crontab(minute="*/5"))
 def alerts_task() -> int:
-    return services.overdue_alerts_raise() + services.escalations_raise()
+    return services.alerts.overdue_alerts_raise() + services.alerts.escalations_raise()
 
 
 @db_periodic_task(crontab(minute="7"))
 def occasions_task() -> int:
     """Hourly, so a worker that was down at midnight still reminds the same day."""
-    return services.occasions_remind()
+    return services.alerts.occasions_remind()

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language, get_language_bidi
 
-from .extensions import nav_entries, nav_items
+from .hooks import nav_entries, nav_items
 from .jalali import uses_jalali
 
 

@@ -6,12 +6,14 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import jalali
+from .models import AuditEvent, Role, Team, User
 from .text import to_ascii_digits
 
 
@@ -154,3 +156,80 @@ class BootstrapMixin:
 
 def _local_error(error: ValidationError) -> ValidationError:
     return ValidationError(jalali.local_numbers(" ".join(error.messages)), code=error.code)
+
+
+COMMON_TIME_ZONES = sorted(
+    {
+        "Asia/Tehran",
+        "UTC",
+        "Europe/London",
+        "Europe/Berlin",
+        "Europe/Istanbul",
+        "Asia/Dubai",
+        "America/New_York",
+        "America/Los_Angeles",
+        "Asia/Kabul",
+        "Asia/Dushanbe",
+        "Australia/Sydney",
+        "Asia/Tokyo",
+        "Asia/Baku",
+        "Europe/Paris",
+        "Canada/Eastern",
+    }
+)
+
+
+class LoginForm(BootstrapMixin, AuthenticationForm):
+    pass
+
+
+class PreferencesForm(BootstrapMixin, forms.Form):
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=User.Language.choices)
+    time_zone = forms.ChoiceField(
+        label=gettext_lazy("Time zone"), choices=[(z, z) for z in COMMON_TIME_ZONES]
+    )
+
+
+class PasswordForm(BootstrapMixin, PasswordChangeForm):
+    pass
+
+
+class TokenForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Token name"),
+        max_length=100,
+        help_text=gettext_lazy("For example the name of the system that will use it."),
+    )
+
+
+class UserForm(BootstrapMixin, forms.Form):
+    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=gettext_lazy("Email"), required=False)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
+    team = forms.ModelChoiceField(label=gettext_lazy("Team"), queryset=Team.objects.all(), required=False)
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        required=False,
+        choices=[("", gettext_lazy("Follow the browser")), *User.Language.choices],
+    )
+    time_zone = forms.ChoiceField(
+        label=gettext_lazy("Time zone"), choices=[(z, z) for z in COMMON_TIME_ZONES]
+    )
+    is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
+
+
+class TeamForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=gettext_lazy("Team name"), max_length=100)
+
+
+class AuditFilterForm(BootstrapMixin, forms.Form):
+    actor = forms.ModelChoiceField(label=gettext_lazy("Who"), queryset=User.objects.all(), required=False)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("What"),
+        required=False,
+        choices=[("", gettext_lazy("Any change")), *AuditEvent.Kind.choices],
+    )
+    date_from = LocalDateField(label=gettext_lazy("From"), required=False)
+    date_to = LocalDateField(label=gettext_lazy("To"), required=False)

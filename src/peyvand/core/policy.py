@@ -12,6 +12,7 @@ Team scope also covers records nobody owns yet, so an unassigned customer is not
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -19,31 +20,56 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .models import Action, AuditEvent, Role, RoleScope, Scope, User
 
 M = TypeVar("M", bound=models.Model)
 
-RESOURCES: dict[str, Any] = {
-    "party": gettext_lazy("Customers (people and organisations)"),
-    "interaction": gettext_lazy("Interactions"),
-    "activity": gettext_lazy("Activities"),
-    "lead": gettext_lazy("Leads"),
-    "deal": gettext_lazy("Deals, quotes, orders and invoices"),
+
+@dataclass(frozen=True)
+class Resource:
+    """A row of the permission matrix, registered by the app whose records it governs."""
+
+    key: str
+    label: Any  # a lazy translation
+    order: int
+    # role -> action -> scope, where this resource differs from the role's usual reach.
+    defaults: Mapping[str, Mapping[str, Scope]]
+
+
+# Each role's usual reach (view, change); a resource may register its own for some roles.
+_V, _C = Action.VIEW, Action.CHANGE
+ROLE_DEFAULTS: dict[str, dict[str, Scope]] = {
+    Role.MANAGER: {_V: Scope.TEAM, _C: Scope.TEAM},
+    Role.SALES: {_V: Scope.TEAM, _C: Scope.OWN},
+    Role.SUPPORT: {_V: Scope.TEAM, _C: Scope.OWN},
+    Role.MARKETING: {_V: Scope.ALL, _C: Scope.OWN},
+    Role.READONLY: {_V: Scope.NONE, _C: Scope.NONE},
 }
 
-_V, _C = Action.VIEW, Action.CHANGE
-DEFAULT_SCOPES: dict[str, dict[str, dict[str, str]]] = {
-    Role.MANAGER: {r: {_V: Scope.TEAM, _C: Scope.TEAM} for r in RESOURCES},
-    Role.SALES: {r: {_V: Scope.TEAM, _C: Scope.OWN} for r in RESOURCES},
-    Role.SUPPORT: {r: {_V: Scope.TEAM, _C: Scope.OWN} for r in RESOURCES},
-    Role.MARKETING: {r: {_V: Scope.ALL, _C: Scope.OWN} for r in RESOURCES},
-    Role.READONLY: {r: {_V: Scope.NONE, _C: Scope.NONE} for r in RESOURCES},
-}
-# Support answers customers but does not sell: it sees its team's leads and deals only.
-for _sales_resource in ("lead", "deal"):
-    DEFAULT_SCOPES[Role.SUPPORT][_sales_resource] = {_V: Scope.TEAM, _C: Scope.NONE}
+_RESOURCES: dict[str, Resource] = {}
+
+
+def register_resource(
+    key: str, label: Any, *, order: int = 100, defaults: Mapping[str, Mapping[str, Scope]] | None = None
+) -> None:
+    """Add a row to the matrix (from an app's ``AppConfig.ready``)."""
+    _RESOURCES[key] = Resource(key, label, order, defaults or {})
+
+
+def resources() -> dict[str, Any]:
+    """resource -> label, in the matrix's order."""
+    ordered = sorted(_RESOURCES.values(), key=lambda r: (r.order, r.key))
+    return {r.key: r.label for r in ordered}
+
+
+def default_scope(role: str, resource: str, action: str) -> Scope:
+    """What ``role`` reaches of ``resource`` unless an administrator changed it."""
+    registered = _RESOURCES.get(resource)
+    if registered is None or role not in ROLE_DEFAULTS:
+        return Scope.NONE
+    own = registered.defaults.get(role, {}).get(action)
+    return Scope(own if own is not None else ROLE_DEFAULTS[role][action])
 
 
 @dataclass(frozen=True)
@@ -65,7 +91,7 @@ _RULES: dict[type[models.Model], Rule] = {}
 def register(
     model: type[models.Model], *, resource: str, owner: str, change_owner: str | None = None
 ) -> None:
-    if resource not in RESOURCES:
+    if resource not in _RESOURCES:
         raise ValueError(f"unknown resource {resource!r}")
     _RULES[model] = Rule(resource, owner, change_owner or owner)
 
@@ -83,18 +109,17 @@ def scope(user: Any, resource: str, action: str) -> Scope:
     if user.role == Role.ADMIN:
         return Scope.ALL
     overrides = _cached(user, "_policy_overrides", lambda: _load_overrides(user.role))
-    default = DEFAULT_SCOPES.get(user.role, {}).get(resource, {}).get(action, Scope.NONE)
-    return Scope(overrides.get((resource, action), default))
+    return Scope(overrides.get((resource, action), default_scope(user.role, resource, action)))
 
 
 def effective_matrix() -> dict[str, dict[str, dict[str, Scope]]]:
     """role -> resource -> action -> scope, defaults merged with overrides, for the admin page."""
     matrix = {
-        role: {res: {a: Scope(DEFAULT_SCOPES[role][res][a]) for a in Action.values} for res in RESOURCES}
-        for role in DEFAULT_SCOPES
+        role: {res: {a: default_scope(role, res, a) for a in Action.values} for res in resources()}
+        for role in ROLE_DEFAULTS
     }
     for row in RoleScope.objects.all():
-        if row.role in matrix and row.resource in RESOURCES:
+        if row.role in matrix and row.resource in matrix[row.role]:
             matrix[row.role][row.resource][row.action] = Scope(row.scope)
     return matrix
 
@@ -140,8 +165,12 @@ def can_create(user: Any, model: type[models.Model]) -> bool:
 
 def may_own(user: Any, model: type[models.Model], owner: User | None) -> bool:
     """Whether ``user`` may give a record of ``model`` to ``owner`` (on create or reassign)."""
-    reach = scope(user, rule_for(model).resource, Action.CHANGE)
-    return _reaches(user, reach, owner.pk if owner else None)
+    return may_give(user, rule_for(model).resource, owner)
+
+
+def may_give(user: Any, resource: str, owner: User | None) -> bool:
+    """Whether ``user`` may give a record of ``resource`` to ``owner``."""
+    return _reaches(user, scope(user, resource, Action.CHANGE), owner.pk if owner else None)
 
 
 def require_view(user: Any, obj: models.Model) -> None:

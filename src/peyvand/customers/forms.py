@@ -8,16 +8,17 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peyvand.core.converters import is_id
 from peyvand.core.forms import BootstrapMixin, DigitsCharField, LocalDateField, add_service_errors
 from peyvand.core.models import User
 from peyvand.core.text import to_ascii_digits
 
-from . import services
+from . import selectors, services
 from .models import ContactPoint, Kind, Party, Source, Stage
-from .selectors import NO_OWNER
+from .selectors.parties import NO_OWNER
 from .templatetags.customers import consent_source
 
 
@@ -186,7 +187,7 @@ class PartyCreateForm(PartyForm):
         # Ask the services too, so every mistake shows at once rather than one round at a time.
         cleaned = super().clean() or {}
         try:
-            services.party_validate(
+            services.parties.party_validate(
                 actor=self.actor, kind=self.kind, data=self.party_data(), contacts=self.contacts()
             )
         except ValidationError as exc:
@@ -256,3 +257,45 @@ def party_initial(party: Party) -> dict[str, Any]:
         # How it came, as the customer page says it ("entered by hand", not "manual").
         initial[f"{channel}_consent_source"] = consent_source(initial[f"{channel}_consent_source"])
     return initial
+
+
+class PartyFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=200)
+    owner = forms.ChoiceField(label=gettext_lazy("Owner"), required=False)
+    tag = forms.ChoiceField(label=gettext_lazy("Tag"), required=False)
+    stage = forms.ChoiceField(
+        label=gettext_lazy("Stage"), required=False, choices=[("", gettext_lazy("Any")), *Stage.choices]
+    )
+    source = forms.ChoiceField(
+        label=gettext_lazy("Source"), required=False, choices=[("", gettext_lazy("Any")), *Source.choices]
+    )
+    created_from = LocalDateField(label=gettext_lazy("Created from"), required=False)
+    created_to = LocalDateField(label=gettext_lazy("Created to"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        users = User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+        self.fields["owner"].choices = [  # type: ignore[attr-defined]
+            ("", _("Anyone")),
+            (selectors.parties.NO_OWNER, _("Nobody (unassigned)")),
+            *[(str(u.pk), str(u)) for u in users],
+        ]
+        self.fields["tag"].choices = [  # type: ignore[attr-defined]
+            ("", _("Any")),
+            *[(str(t.pk), t.name) for t in selectors.parties.tags_all()],
+        ]
+
+    def filters(self) -> selectors.parties.PartyFilters:
+        """The valid filters; an invalid one is ignored (and shown as an error on the form)."""
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        owner = data.get("owner") or None
+        return selectors.parties.PartyFilters(
+            q=data.get("q") or "",
+            owner=owner if owner == selectors.parties.NO_OWNER else (int(str(owner)) if owner else None),
+            tag=int(str(data["tag"])) if data.get("tag") else None,
+            stage=data.get("stage") or "",
+            source=data.get("source") or "",
+            created_from=data.get("created_from"),
+            created_to=data.get("created_to"),
+        )

@@ -16,11 +16,14 @@ from django.utils import timezone
 from peyvand import demo_data as data
 from peyvand.core import policy
 from peyvand.core.models import Action, AuditEvent, Role, RoleScope, Scope, Team, User
-from peyvand.core.services import audit_log, site_flag, site_flag_set, user_create
+from peyvand.core.services.audit import audit_log
+from peyvand.core.services.site import site_flag, site_flag_set
+from peyvand.core.services.users import user_create
 from peyvand.customers.models import ContactPoint, Kind, Membership, Note, Party
-from peyvand.customers.services import note_add, party_create
+from peyvand.customers.services.notes import note_add
+from peyvand.customers.services.parties import party_create
 from peyvand.interactions.models import Interaction
-from peyvand.interactions.services import interaction_log
+from peyvand.interactions.services.interactions import interaction_log
 
 from .base import SIZES
 from .load_sales import write_activities, write_sales
@@ -204,7 +207,7 @@ def _policy() -> None:
             role=role, resource=resource, action=action, defaults={"scope": scope}
         )
         if created:
-            default = policy.DEFAULT_SCOPES[role][resource][action]
+            default = policy.default_scope(role, resource, action)
             audit_log(
                 actor=None,
                 kind=AuditEvent.Kind.CREATE,

@@ -30,7 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
-from peyvand.activities.services import activity_cancel, activity_complete, activity_create
+from peyvand.activities.services.activities import activity_cancel, activity_complete, activity_create
 from peyvand.core import policy
 from peyvand.core.models import AuditEvent, Team, User
 from peyvand.customers.models import Party

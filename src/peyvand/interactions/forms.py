@@ -11,8 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.core import policy
 from peyvand.core.forms import BootstrapMixin, LocalDateTimeField
 from peyvand.core.models import User
+from peyvand.customers.models import ContactPoint
+from peyvand.customers.normalize import show_contact_value
 
 from .models import Channel, Direction, Interaction, MessageTemplate, Outcome, Purpose
+from .selectors.messaging import templates_for
+from .services.messaging import Draft
 
 
 class InteractionForm(BootstrapMixin, forms.Form):
@@ -62,9 +66,6 @@ class InteractionForm(BootstrapMixin, forms.Form):
 
 
 def _contact_choices(party: Any, kind: str) -> list[tuple[str, str]]:
-    from peyvand.customers.models import ContactPoint
-    from peyvand.customers.normalize import show_contact_value
-
     points = ContactPoint.objects.filter(party=party, kind=kind).order_by("-is_primary", "id")
     # A phone number reads left to right in a right-to-left page too (LRI … PDI).
     return [
@@ -90,8 +91,6 @@ class _SendForm(BootstrapMixin, forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
     def __init__(self, *args: Any, party: Any, user: User, **kwargs: Any) -> None:
-        from .selectors import templates_for
-
         super().__init__(*args, **kwargs)
         self.party, self.user = party, user
         to = self.fields["to"]
@@ -104,8 +103,6 @@ class _SendForm(BootstrapMixin, forms.Form):
         self.fields["language"].initial = get_language() or settings.LANGUAGE_CODE
 
     def draft(self) -> Any:
-        from .services.messaging import Draft
-
         data = self.cleaned_data
         return Draft(
             to=data["to"],

@@ -9,6 +9,8 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from peyvand.core import jobs
+
 from .services import inbound, outbox
 
 
@@ -27,3 +29,8 @@ def outbox_flush_task() -> int:
 @db_periodic_task(crontab(minute="*/2"))
 def inbox_read_task() -> int:
     return inbound.inbox_read().received
+
+
+def register_jobs() -> None:
+    """The jobs this app's services ask for by name (core.jobs)."""
+    jobs.register(outbox.OUTBOUND_DELIVER, outbound_deliver_task)

@@ -7,4 +7,7 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
     verbose_name = _("Notifications")
 
-    # The messenger is reached from the user menu and the bell, not the crowded main menu.
+    def ready(self) -> None:
+        from . import hooks  # imports models, which are ready only now
+
+        hooks.register()

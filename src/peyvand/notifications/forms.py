@@ -7,13 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.forms import BootstrapMixin
 
-from .services import REMINDER_CHOICES
-
-
-def _reminder_options() -> list[tuple[int, str]]:
-    from peyvand.activities.forms import REMINDER_LABELS
-
-    return [(m, str(REMINDER_LABELS[m])) for m in REMINDER_CHOICES]
+from .reminders import REMINDER_OPTIONS
 
 
 class PreferenceForm(BootstrapMixin, forms.Form):
@@ -25,7 +19,7 @@ class PreferenceForm(BootstrapMixin, forms.Form):
     default_reminders = forms.TypedMultipleChoiceField(
         label=_("Reminders a new activity starts with"),
         coerce=int,
-        choices=_reminder_options,
+        choices=REMINDER_OPTIONS,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

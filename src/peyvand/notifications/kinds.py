@@ -135,3 +135,8 @@ def kind_of(name: str) -> Kind:
 def register(name: str, kind: Kind) -> None:
     """Let a later app add its own kinds (a deal won, a ticket breaching its SLA)."""
     KINDS[name] = kind
+
+
+def notification_text(notification: Any) -> str:
+    """A notification as its reader reads it, in their language."""
+    return kind_of(notification.kind).text(notification.data)

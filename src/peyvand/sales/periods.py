@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import jdatetime
+from django.utils.translation import ngettext
 
 from peyvand.core.jalali import JALALI_MONTHS, local_digits
+from peyvand.core.text import to_ascii_digits
 
 from . import conf
 
@@ -46,7 +48,6 @@ def month_label(start: dt.date, language: str) -> str:
 
 def parse_month(text: str) -> dt.date:
     """ "1405/09" or "2026-11" (any digits) to the month's first day; ValueError otherwise."""
-    from peyvand.core.text import to_ascii_digits
 
     parts = to_ascii_digits(text or "").replace("-", "/").strip().split("/")
     if len(parts) < 2 or not all(p.strip().isdigit() for p in parts[:2]):
@@ -69,7 +70,6 @@ def parse_month(text: str) -> dt.date:
 
 def duration_words(delta: dt.timedelta) -> str:
     """How long, as people say it: “3 days”, “5 hours”, in the interface's language and digits."""
-    from django.utils.translation import ngettext
 
     if delta.days:
         text = ngettext("%(count)d day", "%(count)d days", delta.days) % {"count": delta.days}

@@ -16,10 +16,13 @@ from django.utils.translation import gettext as _
 
 from peyvand.core import jalali, policy
 from peyvand.core.models import AuditEvent, User
-from peyvand.core.services import audit_log, changes_between, snapshot, soft_delete_record
+from peyvand.core.services.audit import audit_log, changes_between, snapshot, soft_delete_record
 from peyvand.core.text import clean_text
 from peyvand.customers.models import Party
-from peyvand.interactions.models import Outcome
+from peyvand.interactions.models import Direction, Interaction, Outcome
+from peyvand.interactions.services.interactions import interaction_log
+from peyvand.notifications.selectors.notifications import default_reminders
+from peyvand.notifications.services.notifications import notify
 from peyvand.sales.models import Deal
 
 from ..models import Activity, Kind, Priority, Repeat, Status
@@ -160,8 +163,6 @@ def _audit(activity: Activity, actor: User | None, kind: str, changes: Mapping[s
 
 
 def _tell_assignee(activity: Activity, actor: User) -> None:
-    from peyvand.notifications.services import notify
-
     if activity.assignee_id == actor.pk:
         return
     notify(
@@ -184,7 +185,6 @@ def activity_create(
     follows: Activity | None = None,
 ) -> Activity:
     """Plan an activity; its reminders default to the assignee's usual ones."""
-    from peyvand.notifications.selectors import default_reminders
 
     policy.require_create(actor, Activity)
     data = {"assignee": actor, "kind": Kind.TASK, "priority": Priority.NORMAL, **data}
@@ -262,8 +262,6 @@ class Completion:
 
 def _log_interaction(activity: Activity, actor: User, outcome: str, note: str, now: dt.datetime) -> None:
     """A finished call, meeting or visit lands on the customer's timeline."""
-    from peyvand.interactions.models import Direction, Interaction
-    from peyvand.interactions.services import interaction_log
 
     channel = CHANNELS.get(Kind(activity.kind))
     party = activity.party

@@ -23,6 +23,7 @@ from django.utils import timezone
 from peyvand.core import jalali
 from peyvand.core.models import Role, User
 from peyvand.customers.models import Party
+from peyvand.notifications.services.notifications import notify
 
 from ..models import OPEN_Q, Activity, TeamSettings
 
@@ -41,7 +42,6 @@ def _data(activity: Activity) -> dict[str, object]:
 
 def overdue_alerts_raise(*, now: dt.datetime | None = None) -> int:
     """Tell each assignee, once, about their open activities whose time has passed."""
-    from peyvand.notifications.services import notify
 
     now = now or timezone.now()
     due = Activity.objects.filter(OPEN_Q, due_at__lt=now, overdue_alerted_at__isnull=True)
@@ -114,7 +114,6 @@ def escalation_recipients(activity: Activity, rule_target: User | None) -> list[
 
 def escalations_raise(*, now: dt.datetime | None = None) -> int:
     """Tell the manager, once, about activities ignored longer than their team allows."""
-    from peyvand.notifications.services import notify
 
     now = now or timezone.now()
     raised = 0
@@ -244,7 +243,6 @@ def _calendar_of(user: User) -> str:
 def occasions_remind(*, day: dt.date | None = None, now: dt.datetime | None = None) -> int:
     """Remind owners of today's birthdays and anniversaries, once per occasion per year, on
     the day of the calendar each owner reads."""
-    from peyvand.notifications.services import notify
 
     day = day or timezone.localdate()
     sent = 0

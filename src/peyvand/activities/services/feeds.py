@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from peyvand.core import policy
 from peyvand.core.models import AuditEvent, Team, User
-from peyvand.core.services import audit_log, changes_between, snapshot
+from peyvand.core.services.audit import audit_log, changes_between, snapshot
 
 from ..models import CalendarFeed, TeamSettings
 

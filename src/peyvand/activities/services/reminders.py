@@ -3,7 +3,6 @@
 Delivery claims a reminder with one conditional UPDATE (``delivered_at IS NULL``) in the
 same transaction that writes its notification (and the email, if the user asked for one,
 into the outbox). Either both commit or neither does:
-
 - a doubled periodic run, or two workers, race for the UPDATE; the loser matches no row
   (on PostgreSQL it waits for the winner's commit and then re-reads the row) and sends
   nothing;
@@ -22,6 +21,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+
+from peyvand.notifications.services.notifications import notify
 
 from ..models import Activity, Reminder, Status
 
@@ -69,7 +70,6 @@ def reminders_close(activity: Activity, now: dt.datetime) -> None:
 
 def reminder_deliver(*, reminder_id: int, now: dt.datetime | None = None) -> bool:
     """Deliver one due reminder; False when it was not due, already delivered or not needed."""
-    from peyvand.notifications.services import notify
 
     now = now or timezone.now()
     with transaction.atomic():

@@ -6,7 +6,8 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from peyvand.core import jalali
+from peyvand.core import jalali, policy
+from peyvand.notifications.reminders import REMINDER_LABELS
 
 register = template.Library()
 
@@ -37,8 +38,6 @@ def clock(value: dt.datetime | None) -> str:
 
 @register.filter
 def reminder_label(minutes: int) -> str:
-    from ..forms import REMINDER_LABELS
-
     return str(REMINDER_LABELS.get(minutes, minutes))
 
 
@@ -60,26 +59,4 @@ def hour_label(hour: int) -> str:
 
 @register.simple_tag(takes_context=True)
 def can_move(context: template.Context, activity: Any) -> bool:
-    from peyvand.core import policy
-
     return activity.status == "open" and policy.can_change(context["request"].user, activity)
-
-
-@register.inclusion_tag("activities/_deal_panel.html", takes_context=True)
-def deal_activities(context: template.Context, deal: Any) -> dict[str, Any]:
-    """The deal page's "Activities" card: ``{% deal_activities deal %}``."""
-    from peyvand.core import policy
-    from peyvand.core.http import request_user
-
-    from ..models import Activity
-    from ..selectors import deal_activities as activities_of
-
-    user = request_user(context["request"])
-    activities, total = activities_of(user=user, deal=deal)
-    return {
-        "deal": deal,
-        "activities": activities,
-        "total": total,
-        "may_plan": policy.can_create(user, Activity),
-        "request": context["request"],
-    }

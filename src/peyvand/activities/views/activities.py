@@ -19,8 +19,9 @@ from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user
 from peyvand.core.models import AuditEvent
 from peyvand.core.pagination import InvalidCursor
-from peyvand.core.selectors import describe_events
-from peyvand.customers.selectors import PartyFilters, party_get, party_queryset
+from peyvand.core.selectors.audit import describe_events
+from peyvand.customers.selectors.parties import PartyFilters, party_get, party_queryset
+from peyvand.notifications.selectors.notifications import default_reminders
 
 from .. import selectors, services
 from ..forms import ActivityForm, CompleteForm
@@ -38,17 +39,17 @@ def _back(request: HttpRequest, default: str) -> str:
 @login_required
 def my_day(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    day = selectors.my_day(user=user, who=request.GET.get("who", selectors.ME))
+    day = selectors.activities.my_day(user=user, who=request.GET.get("who", selectors.activities.ME))
     return render(request, "activities/my_day.html", {"day": day, "nav": "my_day"})
 
 
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    filters = selectors.filters_from(request.GET)
+    filters = selectors.activities.filters_from(request.GET)
     sort = request.GET.get("sort", "due")
     try:
-        page = selectors.activity_list(
+        page = selectors.activities.activity_list(
             user=user, filters=filters, sort=sort, cursor=request.GET.get("cursor")
         )
     except InvalidCursor as exc:
@@ -60,8 +61,8 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "filters": filters,
-            "sort": sort if sort in selectors.SORTS else "due",
-            "who_choices": selectors.who_choices(user),
+            "sort": sort if sort in selectors.activities.SORTS else "due",
+            "who_choices": selectors.activities.who_choices(user),
             "kinds": Kind.choices,
             "statuses": Status.choices,
             "nav": "my_day",
@@ -71,7 +72,6 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 def _initial(request: HttpRequest, user: Any) -> dict[str, Any]:
     """A new activity's form, filled from the link that opened it (a customer, a kind)."""
-    from peyvand.notifications.selectors import default_reminders
 
     initial: dict[str, Any] = {"assignee": user, "reminders": default_reminders(user=user)}
     kind = request.GET.get("kind", Kind.CALL)
@@ -79,7 +79,7 @@ def _initial(request: HttpRequest, user: Any) -> dict[str, Any]:
     deal_id = request.GET.get("deal", "")
     if is_id(deal_id):
         # Planned from a deal's page: for the deal, with its customer.
-        deal = selectors.deal_choices(user=user, current_id=deal_id).filter(pk=deal_id).first()
+        deal = selectors.deals.deal_choices(user=user, current_id=deal_id).filter(pk=deal_id).first()
         if deal is not None:
             initial["deal"], initial["party"] = deal.pk, deal.party_id
     if request.GET.get("party") or initial.get("party"):
@@ -123,7 +123,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     form = ActivityForm(request.POST or None, user=user, initial=_initial(request, user))
     if request.method == "POST" and form.is_valid():
         try:
-            activity = services.activity_create(
+            activity = services.activities.activity_create(
                 actor=user, data=form.data_for_service(), reminders=form.cleaned_data["reminders"]
             )
         except ValidationError as exc:
@@ -137,7 +137,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    activity = selectors.activity_get(user=user, pk=pk)
+    activity = selectors.activities.activity_get(user=user, pk=pk)
     events = AuditEvent.objects.filter(model="activities.activity", object_id=activity.pk).select_related(
         "actor"
     )
@@ -160,7 +160,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    activity = selectors.activity_get(user=user, pk=pk)
+    activity = selectors.activities.activity_get(user=user, pk=pk)
     policy.require_change(user, activity)
     initial = {name: getattr(activity, name) for name in services.activities.FIELDS}
     initial["party"] = activity.party_id or ""
@@ -170,7 +170,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActivityForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.activity_update(
+            services.activities.activity_update(
                 activity=activity,
                 actor=user,
                 data=form.data_for_service(),
@@ -188,7 +188,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_complete(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    activity = selectors.activity_get(user=user, pk=pk)
+    activity = selectors.activities.activity_get(user=user, pk=pk)
     policy.require_change(user, activity)
     form = CompleteForm(request.POST)
     if form.is_valid():
@@ -203,7 +203,7 @@ def activity_complete(request: HttpRequest, pk: int) -> HttpResponse:
             if activity.party is not None:
                 follow_up["title"] = _title_for(data["follow_up_kind"], activity.party.display_name)
         try:
-            result = services.activity_complete(
+            result = services.activities.activity_complete(
                 activity=activity, actor=user, outcome=data["outcome"], note=data["note"], follow_up=follow_up
             )
         except ValidationError as exc:
@@ -227,10 +227,12 @@ def activity_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    activity = selectors.activity_get(user=user, pk=pk)
+    activity = selectors.activities.activity_get(user=user, pk=pk)
     policy.require_change(user, activity)
     try:
-        services.activity_cancel(activity=activity, actor=user, reason=request.POST.get("reason", ""))
+        services.activities.activity_cancel(
+            activity=activity, actor=user, reason=request.POST.get("reason", "")
+        )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -243,9 +245,9 @@ def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    activity = selectors.activity_get(user=user, pk=pk)
+    activity = selectors.activities.activity_get(user=user, pk=pk)
     policy.require_change(user, activity)
-    services.activity_reopen(activity=activity, actor=user)
+    services.activities.activity_reopen(activity=activity, actor=user)
     messages.success(request, _("The activity is open again."))
     return redirect(activity.get_absolute_url())
 
@@ -254,9 +256,9 @@ def activity_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    activity = selectors.activity_get(user=user, pk=pk)
+    activity = selectors.activities.activity_get(user=user, pk=pk)
     policy.require_change(user, activity)
-    services.activity_delete(activity=activity, actor=user)
+    services.activities.activity_delete(activity=activity, actor=user)
     messages.success(request, _("The activity was deleted."))
     return redirect("party_detail", activity.party_id) if activity.party_id else redirect("my_day")
 
@@ -273,7 +275,7 @@ def party_next_contact(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose when to get in touch."))
         return redirect("party_detail", party.pk)
     try:
-        activity = services.activity_create(
+        activity = services.activities.activity_create(
             actor=user,
             data={
                 "party": party,

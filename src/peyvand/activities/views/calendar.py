@@ -34,8 +34,8 @@ def _anchor(value: str | None) -> dt.date:
 def _grid(request: HttpRequest, params: Any) -> tuple[Grid, str]:
     user = request_user(request)
     view = params.get("view") if params.get("view") in ("week", "month") else "month"
-    who = params.get("who", selectors.ME)
-    who = who if who in selectors.who_choices(user) else selectors.ME
+    who = params.get("who", selectors.activities.ME)
+    who = who if who in selectors.activities.who_choices(user) else selectors.activities.ME
     build = week_grid if view == "week" else month_grid
     grid = build(
         _anchor(params.get("date")),
@@ -44,7 +44,7 @@ def _grid(request: HttpRequest, params: Any) -> tuple[Grid, str]:
         weekend=settings.PEYVAND_WEEKEND,
     )
     start, end = grid.bounds()
-    grid.place(selectors.calendar_items(user=user, start=start, end=end, who=who))
+    grid.place(selectors.activities.calendar_items(user=user, start=start, end=end, who=who))
     return grid, who
 
 
@@ -53,7 +53,7 @@ def _context(request: HttpRequest, grid: Grid, who: str) -> dict[str, Any]:
     return {
         "grid": grid,
         "who": who,
-        "who_choices": selectors.who_choices(user),
+        "who_choices": selectors.activities.who_choices(user),
         "now": timezone.now(),
         "nav": "calendar",
     }
@@ -76,7 +76,7 @@ def activity_move(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     error = ""
     try:
-        activity = selectors.activity_get(user=user, pk=pk)
+        activity = selectors.activities.activity_get(user=user, pk=pk)
         day = dt.date.fromisoformat(request.POST.get("day", ""))
         local = timezone.localtime(activity.due_at)
         hour = request.POST.get("hour", "")
@@ -91,7 +91,7 @@ def activity_move(request: HttpRequest, pk: int) -> HttpResponse:
         data: dict[str, Any] = {"due_at": moment}
         if activity.ends_at is not None:
             data["ends_at"] = activity.ends_at + shift
-        services.activity_update(activity=activity, actor=user, data=data)
+        services.activities.activity_update(activity=activity, actor=user, data=data)
     except Http404:
         error = _("Nothing was found here, or you may not see it.")
     except PermissionDenied:
@@ -112,21 +112,21 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
     key = ""
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            services.calendar_feed_revoke(user=user)
+            services.feeds.calendar_feed_revoke(user=user)
             messages.success(request, _("The calendar address no longer works."))
             return redirect("feed_settings")
-        _feed, key = services.calendar_feed_create(user=user)
-    active = selectors.calendar_feed_active(user=user)
+        _feed, key = services.feeds.calendar_feed_create(user=user)
+    active = selectors.activities.calendar_feed_active(user=user)
     url = request.build_absolute_uri(reverse("calendar_feed", args=[key])) if key else ""
     return render(request, "activities/feed_settings.html", {"feed": active, "url": url, "nav": "settings"})
 
 
 def calendar_feed(request: HttpRequest, key: str) -> HttpResponse:
     """The iCalendar file a phone subscribes to: no session, the secret in the address."""
-    user = services.calendar_feed_user(key)
+    user = services.feeds.calendar_feed_user(key)
     if user is None:
         raise Http404
-    body = ical.feed(user, selectors.feed_items(user=user))
+    body = ical.feed(user, selectors.activities.feed_items(user=user))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     response["Content-Disposition"] = 'inline; filename="peyvand.ics"'

@@ -41,7 +41,7 @@ def team_settings(request: HttpRequest) -> HttpResponse:
         form = TeamSettingsForm(request.POST if posted else None, team=team, initial=initial, people=people)
         if posted and form.is_valid():
             try:
-                services.team_settings_update(team=team, actor=user, data=form.data_for_service())
+                services.feeds.team_settings_update(team=team, actor=user, data=form.data_for_service())
             except ValidationError as exc:
                 add_service_errors(form, exc, aliases={"escalation_delay_minutes": "escalation_hours"})
             else:

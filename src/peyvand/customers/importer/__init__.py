@@ -1,6 +1,7 @@
 """Importing people and organisations from CSV and XLSX files (the public surface)."""
 
-from .files import MAX_ROWS, FileProblem
+from peyvand.core.spreadsheets import MAX_ROWS, FileProblem
+
 from .jobs import (
     import_cancel,
     import_configure,

@@ -20,10 +20,12 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from peyvand.core import policy
+from peyvand.core import policy, spreadsheets
 from peyvand.core.models import AuditEvent, User
-from peyvand.core.services import audit_log, snapshot
+from peyvand.core.services.audit import audit_log, snapshot
+from peyvand.core.text import collation_key
 
 from .. import search, services
 from ..models import (
@@ -37,7 +39,7 @@ from ..models import (
     Party,
     PartyTag,
 )
-from . import files, reading, writer
+from . import reading, writer
 from .rows import Candidate, ReaderSpec
 
 INDEX_CHUNK = 20_000
@@ -73,7 +75,7 @@ def run(job_id: int, *, progress: Callable[[ImportJob], None] | None = None) -> 
                 _index(job, lease, progress)
     except LeaseLost:
         return ImportJob.objects.get(pk=job_id)
-    except files.FileProblem as exc:
+    except spreadsheets.FileProblem as exc:
         _fail(job, lease, str(exc))
     return job
 
@@ -125,7 +127,7 @@ def _fail(job: ImportJob, lease: str, message: str) -> None:
 
 
 def _import_rows(job: ImportJob, lease: str, progress: Callable[[ImportJob], None] | None) -> None:
-    info = files.FileInfo(job.file_format, job.encoding, job.delimiter)
+    info = spreadsheets.FileInfo(job.file_format, job.encoding, job.delimiter)
     path = Path(job.stored_path)
     spec = ReaderSpec.for_job(
         kind=job.kind, mapping=job.mapping, actor=job.created_by, default_owner=_owner(job)
@@ -167,21 +169,20 @@ def _import_rows(job: ImportJob, lease: str, progress: Callable[[ImportJob], Non
         progress(job)
 
 
-def _rows_within_limit(path: Path, info: files.FileInfo) -> int:
+def _rows_within_limit(path: Path, info: spreadsheets.FileInfo) -> int:
     """How many data rows, refusing a file over the limit before anything is written.
 
     Counting newlines is quick and never undercounts (a cell may hold a newline, a row
     never lacks one), so only a file that seems too long is counted row by row.
     """
-    from django.utils.translation import gettext as _
 
-    estimate = files.count_rows(path, info)
-    if estimate > files.MAX_ROWS:
+    estimate = spreadsheets.count_rows(path, info)
+    if estimate > spreadsheets.MAX_ROWS:
         estimate = sum(1 for _row in reading.data_rows(path, info, start=1))
-        if estimate > files.MAX_ROWS:
-            raise files.FileProblem(
+        if estimate > spreadsheets.MAX_ROWS:
+            raise spreadsheets.FileProblem(
                 _("The file has more than %(limit)s rows; split it into several files.")
-                % {"limit": f"{files.MAX_ROWS:,}"}
+                % {"limit": f"{spreadsheets.MAX_ROWS:,}"}
             )
     return estimate
 
@@ -200,7 +201,7 @@ class _Context:
         self.actor = job.created_by
         self.tags: dict[str, int] = {}
         self.organisations: dict[str, int] = {}
-        self.job_tag = services.tag_get_or_create(job.tag).pk if job.tag else None
+        self.job_tag = services.tags.tag_get_or_create(job.tag).pk if job.tag else None
 
     def write_chunk(self, chunk: reading.ReadChunk) -> ChunkResult:
         result = ChunkResult(issues=[self._issue(issue) for issue in chunk.issues])
@@ -219,7 +220,6 @@ class _Context:
         self, candidates: list[Candidate], result: ChunkResult
     ) -> tuple[list[Candidate], list[tuple[Candidate, int]]]:
         """Which rows create a customer, which update one, which are skipped as duplicates."""
-        from django.utils.translation import gettext as _
 
         policy_ = self.job.policy
         if policy_ == ImportJob.Policy.CREATE:
@@ -289,12 +289,11 @@ class _Context:
 
     def _tag(self, name: str) -> int:
         if name not in self.tags:
-            self.tags[name] = services.tag_get_or_create(name).pk
+            self.tags[name] = services.tags.tag_get_or_create(name).pk
         return self.tags[name]
 
     def _organisation(self, candidate: Candidate) -> int:
         """The organisation a person belongs to: an existing one of that name, or a new one."""
-        from peyvand.core.text import collation_key
 
         key = collation_key(candidate.organisation)
         if key not in self.organisations:
@@ -304,7 +303,7 @@ class _Context:
                 .first()
             )
             if existing is None:
-                organisation = services.party_create(
+                organisation = services.parties.party_create(
                     actor=self.actor,
                     kind=Kind.ORGANISATION,
                     data={"name": candidate.organisation},
@@ -317,7 +316,6 @@ class _Context:
 
     def _update(self, candidate: Candidate, party_id: int, result: ChunkResult) -> None:
         """Bring an existing customer up to date through the services, noting how to undo it."""
-        from django.utils.translation import gettext as _
 
         party = Party.objects.filter(pk=party_id).first()
         if party is None:
@@ -326,11 +324,15 @@ class _Context:
         try:
             with transaction.atomic():
                 before = snapshot(party, fields)
-                services.party_update(party=party, actor=self.actor, data=fields, allow_duplicate=True)
+                services.parties.party_update(
+                    party=party, actor=self.actor, data=fields, allow_duplicate=True
+                )
                 after = snapshot(Party.objects.get(pk=party_id), fields)
                 have = set(ContactPoint.objects.filter(party_id=party_id).values_list("kind", "value"))
                 added = [
-                    services.contact_point_add(party=party, actor=self.actor, data=c, allow_duplicate=True).pk
+                    services.contacts.contact_point_add(
+                        party=party, actor=self.actor, data=c, allow_duplicate=True
+                    ).pk
                     for c in candidate.contacts
                     if (c.kind, c.value) not in have
                 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -16,15 +17,17 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from peyvand.core import policy
+from peyvand.core import jobs, policy, spreadsheets
 from peyvand.core.converters import is_id
 from peyvand.core.exports import csv_line
 from peyvand.core.models import AuditEvent, TrackedModel, User
-from peyvand.core.services import audit_log, audit_value, soft_delete_rows
+from peyvand.core.services.audit import audit_log, audit_value, soft_delete_rows
 
-from .. import services
+from .. import rules, services
 from ..models import ContactPoint, ImportChange, ImportIssue, ImportJob, Kind, Party, PartyTag
-from . import files, mapping
+from . import mapping
+
+IMPORT_RUN = "customers.import_run"  # the job's name (core.jobs), registered by tasks.py
 
 Status = ImportJob.Status
 MAX_BYTES = settings.IMPORT_MAX_BYTES
@@ -55,11 +58,11 @@ def import_upload(*, actor: User, kind: str, source: IO[bytes], name: str, size:
     with path.open("wb") as target:
         shutil.copyfileobj(source, target, length=1 << 20)
     try:
-        info = files.detect(path)
-        header, _sample = files.header_and_sample(path, info)
+        info = spreadsheets.detect(path)
+        header, _sample = spreadsheets.header_and_sample(path, info)
         if not _sample:
-            raise files.FileProblem(_("The file has a header but no rows."))
-    except files.FileProblem as exc:
+            raise spreadsheets.FileProblem(_("The file has a header but no rows."))
+    except spreadsheets.FileProblem as exc:
         path.unlink(missing_ok=True)
         raise ValidationError({"file": [str(exc)]}) from None
     job = ImportJob.objects.create(
@@ -80,10 +83,10 @@ def import_upload(*, actor: User, kind: str, source: IO[bytes], name: str, size:
 
 
 def import_preview(job: ImportJob, rows: int = 10) -> list[list[str]]:
-    info = files.FileInfo(job.file_format, job.encoding, job.delimiter)
+    info = spreadsheets.FileInfo(job.file_format, job.encoding, job.delimiter)
     try:
-        return files.header_and_sample(Path(job.stored_path), info, rows)[1]
-    except files.FileProblem:
+        return spreadsheets.header_and_sample(Path(job.stored_path), info, rows)[1]
+    except spreadsheets.FileProblem:
         return []
 
 
@@ -112,10 +115,10 @@ def import_configure(
     if duplicates not in ImportJob.Policy.values:
         errors["duplicates"] = [_("Choose what to do with duplicates.")]
     if owner is not None and not policy.may_own(actor, Party, owner):
-        errors["owner"] = [str(services.OWNER_REFUSED)]
+        errors["owner"] = [str(rules.OWNER_REFUSED)]
     if tag:
         try:
-            services.tag_get_or_create(tag)
+            services.tags.tag_get_or_create(tag)
         except ValidationError as exc:
             errors["tag"] = exc.messages
     if errors:
@@ -142,11 +145,10 @@ def import_queue(*, job: ImportJob, actor: User) -> ImportJob:
 
 def import_start(*, job: ImportJob, actor: User) -> ImportJob:
     """Queue the job and hand it to the background worker once that is committed."""
-    from ..tasks import import_run
 
     with transaction.atomic():
         job = import_queue(job=job, actor=actor)
-        transaction.on_commit(lambda: import_run(job.pk))
+        transaction.on_commit(lambda: jobs.enqueue(IMPORT_RUN, job.pk))
     return job
 
 
@@ -174,7 +176,7 @@ def import_undo(*, job: ImportJob, actor: User) -> ImportJob:
         raise ValidationError(_("Only a finished, cancelled or failed import can be undone."))
     batch, now = TrackedModel.new_batch(), timezone.now()
     created = Party.objects.filter(import_job=job)
-    for model, fk in services.party_children():
+    for model, fk in services.parties.party_children():
         soft_delete_rows(
             model.objects.filter(**{f"{fk}__in": created.values("pk")}), actor=actor, batch=batch, at=now
         )
@@ -188,9 +190,11 @@ def import_undo(*, job: ImportJob, actor: User) -> ImportJob:
             name: change.before[name] for name, value in change.after.items() if current.get(name) == value
         }
         if revert:
-            services.party_update(party=party, actor=actor, data=_field_values(revert), allow_duplicate=True)
+            services.parties.party_update(
+                party=party, actor=actor, data=_field_values(revert), allow_duplicate=True
+            )
         for point in ContactPoint.objects.filter(pk__in=change.added_contacts, party_id=party.pk):
-            services.contact_point_delete(point=point, actor=actor)
+            services.contacts.contact_point_delete(point=point, actor=actor)
         PartyTag.objects.filter(party_id=party.pk, tag_id__in=change.added_tags).delete()
     job.status, job.deletion_batch = Status.UNDONE, batch
     job.save(update_fields=["status", "deletion_batch"])
@@ -200,7 +204,6 @@ def import_undo(*, job: ImportJob, actor: User) -> ImportJob:
 
 def _field_values(values: dict[str, Any]) -> dict[str, Any]:
     """Audit-log values back into field values (dates from text, owners from ids)."""
-    import datetime as dt
 
     restored: dict[str, Any] = {}
     for name, value in values.items():

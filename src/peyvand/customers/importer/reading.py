@@ -16,7 +16,8 @@ from pathlib import Path
 
 from django.utils import timezone, translation
 
-from . import files
+from peyvand.core import spreadsheets
+
 from .rows import Candidate, ReaderSpec, RowReader
 
 # Rows per transaction: big enough for the bulk path to pay (at a million customers each
@@ -45,7 +46,7 @@ class ReadChunk:
 
 
 def read_chunks(
-    path: Path, info: files.FileInfo, *, start: int, spec: ReaderSpec, header: list[str]
+    path: Path, info: spreadsheets.FileInfo, *, start: int, spec: ReaderSpec, header: list[str]
 ) -> Iterator[ReadChunk]:
     """The file's checked chunks from data row ``start``."""
     reader = RowReader(spec)
@@ -119,9 +120,9 @@ def read_chunk(reader: RowReader, rows: list[tuple[int, list[str]]], header: lis
     return chunk
 
 
-def data_rows(path: Path, info: files.FileInfo, *, start: int) -> Iterator[tuple[int, list[str]]]:
+def data_rows(path: Path, info: spreadsheets.FileInfo, *, start: int) -> Iterator[tuple[int, list[str]]]:
     """(row number, cells) for the data rows from ``start`` (1 is the first after the header)."""
-    iterator = files.rows(path, info)
+    iterator = spreadsheets.rows(path, info)
     next(iterator, None)  # the header
     for number, cells in enumerate(iterator, start=1):
         if number >= start:

@@ -21,7 +21,7 @@ from peyvand.core.jalali import parse_date
 from peyvand.core.models import User
 from peyvand.core.text import clean_text, search_key
 
-from .. import services
+from .. import rules
 from ..models import ContactPoint, Kind, Party, Source, Stage
 from ..normalize import normalize_email, normalize_phone
 from .mapping import PHONE_LABELS
@@ -46,18 +46,18 @@ class Candidate:
 
     row: int
     fields: dict[str, Any]
-    contacts: list[services.ContactInput] = field(default_factory=list)
+    contacts: list[rules.ContactInput] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     organisation: str = ""
     job_title: str = ""
     note: str = ""
     kind: str = Kind.PERSON
-    derived: services.Derived | None = None
+    derived: rules.Derived | None = None
     keys: list[tuple[str, str]] = field(default_factory=list)
 
     def refresh(self) -> None:
         """Recompute the derived fields and the keys that identify the customer."""
-        self.derived = services.derive(self.kind, self.fields, self.contacts)
+        self.derived = rules.derive(self.kind, self.fields, self.contacts)
         keys = [(c.kind, c.value) for c in self.contacts if c.kind != ContactPoint.Kind.ADDRESS]
         if self.fields.get("national_id"):
             keys.append(("national_id", self.fields["national_id"]))
@@ -72,7 +72,6 @@ class Candidate:
 
 def _choices(choices: Any) -> dict[str, str]:
     """Accept a choice by its code or by its label in either language."""
-    from django.utils import translation
 
     accepted: dict[str, str] = {}
     for value, label in choices:
@@ -91,7 +90,7 @@ class _Row:
     """What the cells of one row have said so far."""
 
     values: dict[str, Any] = field(default_factory=dict)
-    contacts: list[services.ContactInput] = field(default_factory=list)
+    contacts: list[rules.ContactInput] = field(default_factory=list)
     address: dict[str, str] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -175,7 +174,7 @@ class RowReader:
                 problems.extend(Problem(self._column_of(name), str(value), m) for m in exc.messages)
         problems.extend(
             Problem(self._column_of(name), "", message)
-            for name, message in services.party_missing(self.kind, fields).items()
+            for name, message in rules.party_missing(self.kind, fields).items()
         )
         if problems:
             return problems
@@ -198,9 +197,9 @@ class RowReader:
     def _field(self, name: str, value: Any) -> Any:
         if name == "owner":  # a user id: named ones were checked in the spec, the default too
             if value is not None and value == self.spec.default_owner and not self.spec.default_owner_allowed:
-                raise ValidationError(services.OWNER_REFUSED)
+                raise ValidationError(rules.OWNER_REFUSED)
             return value
-        check = lambda: services.clean_party_value(self.kind, name, value)  # noqa: E731
+        check = lambda: rules.clean_party_value(self.kind, name, value)  # noqa: E731
         return self._remembered((name, value), check) if name in _REPEATING else check()
 
     def _remembered(self, key: tuple[str, Any], check: Callable[[], Any]) -> Any:
@@ -219,12 +218,12 @@ class RowReader:
             raise answer
         return answer
 
-    def _address(self, parts: dict[str, str]) -> services.ContactInput:
+    def _address(self, parts: dict[str, str]) -> rules.ContactInput:
         cleaned = self._remembered(
             ("address", tuple(sorted(parts.items()))),
-            lambda: vars(services.clean_contact({"kind": "address", "value": "", **parts})),
+            lambda: vars(rules.clean_contact({"kind": "address", "value": "", **parts})),
         )
-        return services.ContactInput(**cleaned)  # each row its own, to mark primary
+        return rules.ContactInput(**cleaned)  # each row its own, to mark primary
 
     # --- the handlers, one per kind of column --------------------------------------------
 
@@ -290,12 +289,12 @@ _PARTY_TEXT = frozenset(("first_name", "last_name", "name", "website", "industry
 MEMO_LIMIT = 200_000  # distinct values remembered per job, so memory stays bounded
 
 
-def _phone(part: str, label: str) -> services.ContactInput:
-    return services.ContactInput(kind="phone", value=normalize_phone(part), label=label)
+def _phone(part: str, label: str) -> rules.ContactInput:
+    return rules.ContactInput(kind="phone", value=normalize_phone(part), label=label)
 
 
-def _email(part: str) -> services.ContactInput:
-    return services.ContactInput(kind="email", value=normalize_email(part), label="work")
+def _email(part: str) -> rules.ContactInput:
+    return rules.ContactInput(kind="email", value=normalize_email(part), label="work")
 
 
 def _full_name(raw: str, row: _Row) -> None:
@@ -346,9 +345,9 @@ def _tags(raw: str) -> list[str]:
     return [t.strip() for t in raw.translate(TAG_SEPARATORS).split(",") if t.strip()][:20]
 
 
-def _one_primary(contacts: list[services.ContactInput]) -> list[services.ContactInput]:
+def _one_primary(contacts: list[rules.ContactInput]) -> list[rules.ContactInput]:
     """Drop repeats and make the first of each kind primary, as the services would."""
-    unique: list[services.ContactInput] = []
+    unique: list[rules.ContactInput] = []
     seen: set[tuple[str, str]] = set()
     for contact in contacts:
         if (contact.kind, contact.value) not in seen:

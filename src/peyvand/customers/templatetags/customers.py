@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Note
 from ..normalize import display_phone
-from ..selectors import note_text
+from ..selectors.parties import note_text
 
 register = template.Library()
 

@@ -29,22 +29,20 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from peyvand.core import hooks
 from peyvand.core.text import clean_text
 from peyvand.customers.models import ContactPoint, Party, Source
+from peyvand.customers.selectors.identity import parties_by_phone, party_by_email, party_by_phone
+from peyvand.customers.services.parties import party_update
+from peyvand.customers.services.suspects import suspect_create
 
 from .. import files
+from ..addresses import caller_number, clean_address
 from ..consent import is_opt_out
-from ..lookup import (
-    caller_number,
-    clean_address,
-    parties_by_phone,
-    party_by_email,
-    party_by_phone,
-    suspect_create,
-)
 from ..models import Attachment, Channel, Direction, InboundReceipt, Interaction
 from ..system import system_actor
-from . import BODY_MAX_LENGTH, interaction_record_system, reported_time_error, reported_time_ok
+from .interactions import BODY_MAX_LENGTH, interaction_record_system, reported_time_error, reported_time_ok
+from .outbox import outbound_bounced
 
 logger = logging.getLogger("peyvand.inbound")
 MAX_MESSAGE_BYTES = 50 * 1024 * 1024
@@ -251,8 +249,6 @@ def _bounce_reason(message: EmailMessage) -> str:
 
 
 def _bounce_receive(message: EmailMessage, *, key: str, sender: str, source: str) -> InboundReceipt | None:
-    from .outbox import outbound_bounced
-
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -273,12 +269,10 @@ def _bounce_receive(message: EmailMessage, *, key: str, sender: str, source: str
 
 
 def _tell_owner(party: Party, interaction: Interaction, kind: str, sender: str) -> None:
-    from peyvand.notifications.services import notify
-
     owner = party.owner
     if owner is None or not owner.is_active:
         return
-    notify(
+    hooks.notify(
         recipient=owner,
         kind=kind,
         key=f"{kind}:{interaction.pk}",
@@ -374,7 +368,6 @@ def sms_receive(
 
     Returns None when the gateway delivered the same message before (same ``key``).
     """
-    from peyvand.customers.services import party_update
 
     number = caller_number(sender)
     if number is None:

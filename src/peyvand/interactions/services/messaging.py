@@ -22,14 +22,16 @@ from django.utils.translation import gettext as _
 
 from peyvand.core import policy
 from peyvand.core.models import AuditEvent, User
-from peyvand.core.services import audit_log, changes_between, snapshot, soft_delete_record
+from peyvand.core.services.audit import audit_log, changes_between, snapshot, soft_delete_record
 from peyvand.core.text import clean_text
 from peyvand.customers.models import ContactPoint, Party
+from peyvand.customers.services.parties import party_update
 
 from .. import placeholders, smscount
 from ..consent import consent_check
 from ..models import Channel, Direction, Interaction, MessageTemplate, OutboundMessage, Purpose
-from . import BODY_MAX_LENGTH, interaction_log
+from ..system import system_actor
+from .interactions import BODY_MAX_LENGTH, interaction_log
 from .outbox import OutboundFile, message_queue
 
 SMS_MAX_LENGTH = 1000
@@ -321,9 +323,6 @@ def template_delete(*, template: MessageTemplate, actor: User) -> None:
 
 def consent_withdraw_by_link(*, token: str) -> Party | None:
     """An unsubscribe link from a marketing email: withdraw that channel's consent."""
-    from peyvand.customers.services import party_update
-
-    from ..system import system_actor
 
     try:
         payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)

@@ -2,7 +2,6 @@
 it, and the worker delivers it with retries and exponential back-off.
 
 Delivery of one message, step by step:
-
 1. Claim. One UPDATE moves a due row (queued and due, or "sending" with a lease that has
    run out) to "sending" with a fresh claim token, a lease and one more attempt. Only one
    UPDATE can match, so two workers, or a periodic run that overlaps an immediate one,
@@ -44,15 +43,17 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from peyvand.core import policy
+from peyvand.core import jobs, policy
 from peyvand.core.models import AuditEvent, User
-from peyvand.core.services import audit_log
+from peyvand.core.services.audit import audit_log
 from peyvand.customers.models import Party
 
 from .. import files
 from ..consent import consent_check, consent_given
 from ..delivery import DeliveryError, PermanentError, mail, sms
 from ..models import Attachment, Interaction, MessageTemplate, OutboundMessage, Purpose
+
+OUTBOUND_DELIVER = "interactions.outbound_deliver"  # the job's name (core.jobs), registered by tasks.py
 
 logger = logging.getLogger("peyvand.outbox")
 Status = OutboundMessage.Status
@@ -253,9 +254,7 @@ def _queue(
 
 
 def _enqueue(message_id: int) -> None:
-    from ..tasks import outbound_deliver_task
-
-    outbound_deliver_task(message_id)
+    jobs.enqueue(OUTBOUND_DELIVER, message_id)
 
 
 def _claimable(now: dt.datetime) -> Q:

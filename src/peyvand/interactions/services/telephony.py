@@ -18,14 +18,23 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from peyvand.core import policy
-from peyvand.core.models import User
+from peyvand.core import hooks, policy
+from peyvand.core.models import AuditEvent, User
+from peyvand.core.services.audit import audit_log
+from peyvand.core.text import to_ascii_digits
 from peyvand.customers.models import ContactPoint, Party, Source
+from peyvand.customers.selectors.identity import party_by_phone
+from peyvand.customers.services.suspects import suspect_create
 
-from ..lookup import caller_number, party_by_phone, suspect_create
+from ..addresses import caller_number
 from ..models import Channel, Direction, Interaction, Outcome, PhoneCall, TelephonyProfile
 from ..system import system_actor
-from . import interaction_record_system, interaction_update_system, reported_time_error, reported_time_ok
+from .interactions import (
+    interaction_record_system,
+    interaction_update_system,
+    reported_time_error,
+    reported_time_ok,
+)
 
 EVENTS = ("ringing", "answered", "finished")
 Status = PhoneCall.Status
@@ -191,8 +200,6 @@ def _log(call: PhoneCall) -> None:
 
 
 def _notify(call: PhoneCall, event: CallEvent, created: bool) -> None:
-    from peyvand.notifications.services import notify
-
     user = call.user
     if user is None:
         return
@@ -204,7 +211,7 @@ def _notify(call: PhoneCall, event: CallEvent, created: bool) -> None:
     }
     url = reverse("party_detail", args=[call.party.pk]) if shown and call.party else ""
     if call.direction == Direction.INBOUND and event.event in ("ringing", "answered"):
-        notify(
+        hooks.notify(
             recipient=user,
             kind="call",
             key=f"call:{call.call_id}",
@@ -213,7 +220,7 @@ def _notify(call: PhoneCall, event: CallEvent, created: bool) -> None:
             party_id=call.party_id,
         )
     if call.status == Status.MISSED:
-        notify(
+        hooks.notify(
             recipient=user,
             kind="missed_call",
             key=f"missed:{call.call_id}",
@@ -229,9 +236,6 @@ def _notify(call: PhoneCall, event: CallEvent, created: bool) -> None:
 @transaction.atomic
 def extension_set(*, user: User, extension: str, actor: User) -> TelephonyProfile:
     """Ring ``user`` for calls to ``extension`` (digits, as the PBX names it)."""
-    from peyvand.core.models import AuditEvent
-    from peyvand.core.services import audit_log
-    from peyvand.core.text import to_ascii_digits
 
     policy.require_admin(actor)
     extension = to_ascii_digits(extension or "").strip()
@@ -258,9 +262,6 @@ def extension_set(*, user: User, extension: str, actor: User) -> TelephonyProfil
 
 @transaction.atomic
 def extension_remove(*, profile: TelephonyProfile, actor: User) -> None:
-    from peyvand.core.models import AuditEvent
-    from peyvand.core.services import audit_log
-
     policy.require_admin(actor)
     audit_log(
         actor=actor,

@@ -1,5 +1,7 @@
 from django import template
 
+from ..models import Channel, OutboundMessage
+
 register = template.Library()
 
 CHANNEL_ICONS = {
@@ -24,8 +26,6 @@ def channel_icon(channel: str) -> str:
 
 @register.simple_tag
 def channel_choices() -> list[tuple[str, str]]:
-    from ..models import Channel
-
     return [(value, str(label)) for value, label in Channel.choices]
 
 
@@ -46,7 +46,6 @@ def delivery_badge(status: str) -> str:
 @register.filter
 def delivery_label(status: str) -> str:
     """An outbox status as the user reads it, for records that mirror one (a quote's)."""
-    from ..models import OutboundMessage
 
     return str(dict(OutboundMessage.Status.choices).get(status, status))
 

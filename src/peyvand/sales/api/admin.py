@@ -9,7 +9,9 @@ from ninja import Router, Schema, Status
 from pydantic import Field, StrictBool
 
 from peyvand.core import policy
-from peyvand.core.api import ERRORS, BodyId, Id, InputSchema, NoNul, SchemaName, actor, resolve_user
+from peyvand.core.apikit.auth import actor
+from peyvand.core.apikit.endpoints import resolve_user
+from peyvand.core.apikit.schemas import ERRORS, BodyId, Id, InputSchema, NoNul, SchemaName
 from peyvand.core.models import Team
 from peyvand.customers.models import Source
 

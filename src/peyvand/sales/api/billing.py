@@ -8,18 +8,10 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from peyvand.core.api import (
-    ERRORS,
-    ApiDate,
-    BodyId,
-    Id,
-    InputSchema,
-    PageOut,
-    PageQuery,
-    actor,
-    field_error,
-    page_out,
-)
+from peyvand.core.apikit.auth import actor
+from peyvand.core.apikit.endpoints import page_out
+from peyvand.core.apikit.errors import field_error
+from peyvand.core.apikit.schemas import ERRORS, ApiDate, BodyId, Id, InputSchema, PageOut, PageQuery
 from peyvand.customers import selectors as customer_selectors
 
 from ..documents import render_quote_pdf
@@ -338,7 +330,7 @@ def payment_record(request: HttpRequest, invoice_id: Id, payload: PaymentIn) -> 
 )
 def party_sales(request: HttpRequest, party_id: Id) -> dict[str, Any]:
     user = actor(request)
-    party = customer_selectors.party_get(user=user, pk=party_id)
+    party = customer_selectors.parties.party_get(user=user, pk=party_id)
     deals = selectors.party_open_deals(user=user, party=party)
     return {
         "balances": [

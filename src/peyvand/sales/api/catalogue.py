@@ -13,20 +13,10 @@ from ninja.files import UploadedFile
 from pydantic import Field, StrictBool
 
 from peyvand.core import policy
-from peyvand.core.api import (
-    ERRORS,
-    ApiDate,
-    BodyId,
-    Id,
-    InputSchema,
-    NoNul,
-    PageOut,
-    PageQuery,
-    actor,
-    field_error,
-    page_out,
-    resolve_user,
-)
+from peyvand.core.apikit.auth import actor
+from peyvand.core.apikit.endpoints import page_out, resolve_user
+from peyvand.core.apikit.errors import field_error
+from peyvand.core.apikit.schemas import ERRORS, ApiDate, BodyId, Id, InputSchema, NoNul, PageOut, PageQuery
 from peyvand.core.models import Scope, Team
 from peyvand.core.pagination import keyset_page
 from peyvand.core.text import search_terms

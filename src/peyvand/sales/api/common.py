@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import Field, PlainSerializer
 
-from peyvand.core.api import NoNul, field_error
+from peyvand.core.apikit.errors import field_error
+from peyvand.core.apikit.schemas import NoNul
 from peyvand.core.models import User
 from peyvand.customers import selectors as customer_selectors
 from peyvand.customers.models import Party
@@ -43,7 +44,7 @@ def visible_party(user: User, pk: int | None, field: str, kind: str | None = Non
     if pk is None:
         return None
     try:
-        return customer_selectors.party_get(user=user, pk=pk, kind=kind)
+        return customer_selectors.parties.party_get(user=user, pk=pk, kind=kind)
     except Http404:
         raise field_error(field, _("Choose a customer you can see.")) from None
 

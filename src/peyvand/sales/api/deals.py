@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from peyvand.core.api import (
+from peyvand.core.apikit.auth import actor
+from peyvand.core.apikit.endpoints import page_out, resolve_user
+from peyvand.core.apikit.schemas import (
     ERRORS,
     ApiDate,
     BodyId,
@@ -20,9 +22,6 @@ from peyvand.core.api import (
     PageQuery,
     SchemaName,
     UserRef,
-    actor,
-    page_out,
-    resolve_user,
 )
 from peyvand.customers.models import Kind
 

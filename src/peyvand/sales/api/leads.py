@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictBool
 
-from peyvand.core.api import (
+from peyvand.core.apikit.auth import actor
+from peyvand.core.apikit.endpoints import page_out, resolve_user
+from peyvand.core.apikit.schemas import (
     ERRORS,
     ApiDate,
     BodyId,
@@ -18,9 +20,6 @@ from peyvand.core.api import (
     PageOut,
     PageQuery,
     UserRef,
-    actor,
-    page_out,
-    resolve_user,
 )
 from peyvand.customers.models import Kind, Source
 from peyvand.interactions.models import Channel

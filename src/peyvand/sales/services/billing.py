@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from peyvand.core import jalali, policy
 from peyvand.core.models import AuditEvent, User
-from peyvand.core.services import audit_log
+from peyvand.core.services.audit import audit_log
 from peyvand.core.text import clean_text
 from peyvand.interactions.services.messaging import Draft, email_send
 from peyvand.interactions.services.outbox import OutboundFile

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from peyvand.core import policy
 from peyvand.core.models import AuditEvent, User
-from peyvand.core.services import audit_log, changes_between, snapshot
+from peyvand.core.services.audit import audit_log, changes_between, snapshot
 from peyvand.core.text import search_key, to_ascii_digits
 
 from .. import conf

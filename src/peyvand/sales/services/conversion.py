@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 
 from peyvand.core import policy
 from peyvand.core.models import AuditEvent, User
-from peyvand.core.services import audit_log
+from peyvand.core.services.audit import audit_log
 from peyvand.customers import services as customers
 from peyvand.customers.models import ContactPoint, Kind, Membership, Party, Stage
+from peyvand.customers.selectors import duplicates
 
 from ..models import Deal, Lead, LeadStage
 from .deals import deal_create
@@ -36,8 +37,8 @@ class Conversion:
 class Matches:
     """Existing customers a lead would become: the conversion page offers them first."""
 
-    people: list[customers.Duplicate]
-    organisations: list[customers.Duplicate]
+    people: list[duplicates.Duplicate]
+    organisations: list[duplicates.Duplicate]
 
 
 def lead_matches(*, lead: Lead, actor: User) -> Matches:
@@ -54,11 +55,11 @@ def _has_person(lead: Lead) -> bool:
     return bool(lead.first_name or lead.last_name)
 
 
-def _duplicates(lead: Lead, kind: str, organisation_ids: list[int]) -> list[customers.Duplicate]:
+def _duplicates(lead: Lead, kind: str, organisation_ids: list[int]) -> list[duplicates.Duplicate]:
     if kind == Kind.ORGANISATION:
-        found = customers.find_duplicates(kind=kind, display_name=lead.company)
+        found = duplicates.find_duplicates(kind=kind, display_name=lead.company)
     else:
-        found = customers.find_duplicates(
+        found = duplicates.find_duplicates(
             kind=kind,
             display_name=" ".join(p for p in (lead.first_name, lead.last_name) if p),
             emails=[lead.email] if lead.email else [],
@@ -113,7 +114,7 @@ def lead_convert(
         organisation = _reuse_or_none(lead, Kind.ORGANISATION, actor, [])
         result.reused_organisation = organisation is not None
         if organisation is None:
-            organisation = customers.party_create(
+            organisation = customers.parties.party_create(
                 actor=actor,
                 kind=Kind.ORGANISATION,
                 data={"name": lead.company, "owner": owner, "source": lead.source, "stage": Stage.PROSPECT},
@@ -128,7 +129,7 @@ def lead_convert(
         person = _reuse_or_none(lead, Kind.PERSON, actor, org_ids)
         result.reused_person = person is not None
         if person is None:
-            person = customers.party_create(
+            person = customers.parties.party_create(
                 actor=actor,
                 kind=Kind.PERSON,
                 data=_person_data(lead, owner),
@@ -222,8 +223,8 @@ def _add_new_contacts(person: Party, lead: Lead, actor: User) -> None:
             data["label"] = "mobile"
         try:
             with transaction.atomic():
-                customers.contact_point_add(party=person, actor=actor, data=data)
-        except (customers.DuplicateFound, ValidationError):
+                customers.contacts.contact_point_add(party=person, actor=actor, data=data)
+        except (duplicates.DuplicateFound, ValidationError):
             continue
 
 
@@ -231,4 +232,6 @@ def _ensure_membership(person: Party, organisation: Party, actor: User, title: s
     if Membership.objects.filter(person=person, organisation=organisation).exists():
         return
     if policy.can_change(actor, person):
-        customers.membership_add(person=person, organisation=organisation, actor=actor, title=title)
+        customers.memberships.membership_add(
+            person=person, organisation=organisation, actor=actor, title=title
+        )

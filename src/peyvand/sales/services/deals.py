@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from peyvand.core import policy
 from peyvand.core.models import AuditEvent, User
-from peyvand.core.services import audit_log, changes_between, snapshot, soft_delete_record
+from peyvand.core.services.audit import audit_log, changes_between, snapshot, soft_delete_record
 from peyvand.core.text import search_key
 from peyvand.customers.models import Kind, Party
 

@@ -3,21 +3,19 @@ row with a problem is reported by row and column, and then nothing is written.""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
+import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from peyvand.core import jalali, policy
-from peyvand.core.jalali import local_digits
+from peyvand.core import jalali, policy, spreadsheets
 from peyvand.core.models import AuditEvent, Role, User
-from peyvand.core.services import audit_log
+from peyvand.core.services.audit import audit_log
 from peyvand.core.text import clean_text, collation_key, to_ascii_digits
 from peyvand.customers.models import ContactPoint, Party
 from peyvand.customers.normalize import normalize_email, normalize_phone
@@ -63,54 +61,21 @@ class ImportResult:
 
 
 def read_rows(*, name: str, content: bytes) -> list[dict[str, str]]:
-    """The rows of a CSV (UTF-8, with or without BOM) or XLSX file, keyed by lower-case header."""
+    """The rows of a CSV or XLSX file, keyed by lower-case header, read by the one
+    spreadsheet reader (any encoding and delimiter it detects)."""
     if len(content) > MAX_BYTES:
         raise ValidationError({"file": [_("The file is larger than 10 MB.")]})
-    lower = name.lower()
-    if lower.endswith(".xlsx"):
-        rows = _xlsx_rows(content)
-    elif lower.endswith(".csv") or lower.endswith(".txt"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationError({"file": [_("Save the CSV file as UTF-8.")]}) from None
-        rows = iter(csv.reader(io.StringIO(text)))
-    else:
+    if not name.lower().endswith((".csv", ".txt", ".xlsx")):
         raise ValidationError({"file": [_("Upload a .csv or .xlsx file.")]})
-    try:
-        header = [clean_text(str(h or "")).lower() for h in next(rows)]
-    except StopIteration:
-        raise ValidationError({"file": [_("The file is empty.")]}) from None
-    records: list[dict[str, str]] = []
-    for values in rows:
-        if len(records) >= MAX_ROWS:
-            raise ValidationError(
-                {"file": [local_digits(_("Import at most %(count)d rows at a time.") % {"count": MAX_ROWS})]}
-            )
-        cells = ["" if v is None else str(v).strip() for v in values]
-        if any(cells):
-            records.append(dict(zip(header, cells, strict=False)))
-    return records
-
-
-def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged file
-        raise ValidationError({"file": [_("This is not a readable XLSX file.")]}) from None
-    sheet = book.worksheets[0]
-    for row in sheet.iter_rows(values_only=True):
-        yield [_cell(v) for v in row]
-
-
-def _cell(value: Any) -> Any:
-    if hasattr(value, "date") and callable(value.date):
-        return value.date().isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+    with tempfile.TemporaryDirectory(prefix="peyvand-import-") as folder:
+        path = Path(folder) / "upload"
+        path.write_bytes(content)
+        try:
+            if name.lower().endswith(".xlsx") and spreadsheets.detect(path).file_format != "xlsx":
+                raise ValidationError({"file": [_("This is not a readable XLSX file.")]})
+            return [row for _number, row in spreadsheets.records(path, max_rows=MAX_ROWS)]
+        except spreadsheets.FileProblem as exc:
+            raise ValidationError({"file": [str(exc)]}) from None
 
 
 def _missing_columns(rows: list[dict[str, str]], required: tuple[str, ...]) -> list[RowError]:

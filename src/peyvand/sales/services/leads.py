@@ -12,10 +12,10 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from peyvand.core import policy
+from peyvand.core import jobs, policy
 from peyvand.core.jalali import local_digits
 from peyvand.core.models import AuditEvent, Role, User
-from peyvand.core.services import audit_log, changes_between, snapshot
+from peyvand.core.services.audit import audit_log, changes_between, snapshot
 from peyvand.core.text import search_key
 from peyvand.customers.models import Source
 from peyvand.customers.normalize import normalize_email, normalize_phone
@@ -23,6 +23,8 @@ from peyvand.interactions.models import Channel
 
 from ..models import AssignmentRule, Lead, LeadStage, LeadTouch, ScoreRule
 from .common import text_field
+
+RESCORE_LEADS = "sales.rescore_leads"  # the job's name (core.jobs), registered by tasks.py
 
 TEXT_FIELDS = {
     "first_name": 100,
@@ -393,9 +395,7 @@ def _audit_rule(
 
 
 def _rescore_later() -> None:
-    from ..tasks import rescore_leads
-
-    rescore_leads()
+    jobs.enqueue(RESCORE_LEADS)
 
 
 @transaction.atomic

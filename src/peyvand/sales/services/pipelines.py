@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from peyvand.core import policy
 from peyvand.core.models import AuditEvent, User
-from peyvand.core.services import audit_log
+from peyvand.core.services.audit import audit_log
 
 from ..models import Outcome, Pipeline, Stage
 from .common import text_field

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from peyvand.core.models import AuditEvent, Role, Team, User
-from peyvand.core.services import audit_log
+from peyvand.core.services.audit import audit_log
 
 from .. import conf
 from ..models import SalesTarget

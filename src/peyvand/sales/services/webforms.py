@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from peyvand.core import policy
 from peyvand.core.models import AuditEvent, User
-from peyvand.core.services import audit_log
+from peyvand.core.services.audit import audit_log
 from peyvand.customers.models import Source
 
 from .. import conf

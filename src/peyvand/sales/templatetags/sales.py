@@ -14,8 +14,10 @@ from django.utils.translation import ngettext
 
 from peyvand.core import jalali
 from peyvand.core.templatetags.peyvand import number
+from peyvand.customers.models import Source
 
 from .. import conf
+from ..models import Lead, ScoreRule
 from ..money import display_parts, display_places, format_number
 from ..periods import duration_words
 from ..services.common import LineValues
@@ -82,9 +84,6 @@ def line_total(line: Any, currency: str) -> str:
 def rule_value(rule: Any) -> str:
     """What a scoring or assignment rule looks for, as people read it: "Email", "Referral",
     "within 7 days" — never the stored code."""
-    from peyvand.customers.models import Source
-
-    from ..models import Lead, ScoreRule
 
     value = rule.value or ""
     if rule.kind == ScoreRule.Kind.FIELD:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from peyvand.core import policy
+from peyvand.core import hooks, policy
 from peyvand.core.forms import LocalDateField, add_service_errors
 from peyvand.core.http import request_user
 from peyvand.core.pagination import InvalidCursor
@@ -112,7 +112,7 @@ def _deal_data(form: DealForm, user: Any) -> dict[str, Any]:
     data = {k: v for k, v in form.cleaned_data.items() if k not in ("party",)}
     if form.cleaned_data.get("party"):
         try:
-            data["party"] = customer_selectors.party_get(user=user, pk=form.cleaned_data["party"])
+            data["party"] = customer_selectors.parties.party_get(user=user, pk=form.cleaned_data["party"])
         except Http404:
             raise ValidationError({"party": [_("Choose a customer you may see.")]}) from None
     if not data.get("amount"):
@@ -132,7 +132,7 @@ def deal_create(request: HttpRequest) -> HttpResponse:
     owners = assignable(user, Deal)
     party = None
     if choice_id(request.GET.get("party")):
-        party = customer_selectors.party_get(user=user, pk=request.GET["party"])
+        party = customer_selectors.parties.party_get(user=user, pk=request.GET["party"])
     initial = {
         "owner": user if user in owners else None,
         "party": party.pk if party else None,
@@ -152,7 +152,7 @@ def deal_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("“%(title)s” was created.") % {"title": deal.title})
             return redirect("sales:deal_detail", deal.pk)
     if form.is_bound and form.data.get("party") and choice_id(form.data.get("party")):
-        party = customer_selectors.party_get(user=user, pk=form.data["party"])
+        party = customer_selectors.parties.party_get(user=user, pk=form.data["party"])
     return render(
         request,
         "sales/deal_form.html",
@@ -206,6 +206,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": policy.can_change(user, deal),
             "line_form": LineForm(),
             "quote_form": QuoteForm(),
+            "panels": hooks.panels(request, "deal", deal),
         },
     )
 

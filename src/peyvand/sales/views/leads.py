@@ -196,4 +196,4 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
 def _chosen(user: User, value: str, kind: str) -> Party | None:
     if not value or value == "new":
         return None
-    return customer_selectors.party_get(user=user, pk=value, kind=kind)
+    return customer_selectors.parties.party_get(user=user, pk=value, kind=kind)

@@ -1,0 +1,67 @@
+"""The base of every customer-facing record: who made and changed it, and soft delete."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AliveManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class TrackedModel(models.Model):
+    """Who made and changed a record, and soft delete.
+
+    A deleted record keeps its row with ``deleted_at`` set; records deleted together
+    share a ``deletion_batch`` so the trash can restore them together.
+    """
+
+    # No index of its own on these: every list has composite indexes (kind, created_at, id)
+    # and the like, and each extra index slows every insert of a bulk import.
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # never searched by; users are deactivated, not deleted
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # never searched by; users are deactivated, not deleted
+    )
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deleted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # never searched by; users are deactivated, not deleted
+    )
+    deletion_batch = models.UUIDField(null=True, blank=True, editable=False)
+
+    objects = AliveManager()
+    all_objects = models.Manager()  # noqa: DJ012 - a manager, not a field
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_objects"
+
+    @staticmethod
+    def new_batch() -> uuid.UUID:
+        return uuid.uuid4()

@@ -1,0 +1,44 @@
+"""Users and teams, for the administration pages and user pickers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db.models import Count, QuerySet
+
+from ..converters import is_id
+from ..models import Team, User
+from ..pagination import Page, keyset_page
+from ..text import search_terms, to_ascii_digits
+
+USER_SORTS = {
+    "name": ["username", "id"],
+    "-name": ["-username", "-id"],
+    "joined": ["date_joined", "id"],
+    "-joined": ["-date_joined", "-id"],
+}
+
+
+def users_matching(queryset: QuerySet[User], query: str | None) -> QuerySet[User]:
+    """Users whose username, names or email hold every term of ``query``, compared in the
+    search form on both sides (Arabic letters, hamza forms and digits folded)."""
+    for term in search_terms(query):
+        queryset = queryset.filter(search_text__contains=term)
+    return queryset
+
+
+def user_list(*, filters: Mapping[str, str], cursor: str | None, limit: int = 50) -> Page[User]:
+    queryset = users_matching(User.objects.select_related("team"), filters.get("q"))
+    if filters.get("role"):
+        queryset = queryset.filter(role=filters["role"])
+    team = to_ascii_digits(filters.get("team") or "")
+    if is_id(team):
+        queryset = queryset.filter(team_id=int(team))
+    if filters.get("active") in ("yes", "no"):
+        queryset = queryset.filter(is_active=filters["active"] == "yes")
+    order = USER_SORTS.get(filters.get("sort") or "name", USER_SORTS["name"])
+    return keyset_page(queryset, order=order, cursor=cursor, limit=limit)
+
+
+def team_list() -> QuerySet[Team]:
+    return Team.objects.annotate(member_count=Count("members")).order_by("name")

@@ -1,0 +1,176 @@
+"""Users, teams and the permission matrix's overrides."""
+
+from __future__ import annotations
+
+import secrets
+import zoneinfo
+from typing import Any
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .. import policy
+from ..models import (
+    Action,
+    AuditEvent,
+    Role,
+    RoleScope,
+    Scope,
+    Team,
+    User,
+)
+from ..text import clean_text
+from .audit import audit_log, changes_between, snapshot
+
+# --- users, teams and roles ---------------------------------------------------------------
+
+
+def generate_password() -> str:
+    """A password people can read aloud: four groups of letters and digits, no look-alikes."""
+    alphabet = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(4))
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    role: str,
+    actor: User | None = None,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    team: Team | None = None,
+    language: str = "",
+    time_zone: str = "Asia/Tehran",
+    can_log_in: bool = True,
+) -> tuple[User, str]:
+    """Create a user; returns the user and the password (generated when none is given).
+
+    ``can_log_in=False`` makes an account nobody can sign in to until an administrator
+    gives it a password (demo users, people imported before they are invited).
+    """
+    username = clean_text(username)
+    if not username:
+        raise ValidationError({"username": _("Enter a username.")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("A user with this username already exists.")})
+    if role not in Role.values:
+        raise ValidationError({"role": _("Choose a valid role.")})
+    _validate_time_zone(time_zone)
+    user = User(
+        username=username,
+        role=role,
+        first_name=clean_text(first_name),
+        last_name=clean_text(last_name),
+        email=email.strip().lower(),
+        team=team,
+        language=language,
+        time_zone=time_zone,
+        is_staff=role == Role.ADMIN,
+        is_superuser=role == Role.ADMIN,
+    )
+    if can_log_in:
+        password = password or generate_password()
+        password_validation.validate_password(password, user)
+        user.set_password(password)
+    else:
+        password = ""
+        user.set_unusable_password()
+    user.save()
+    audit_log(actor=actor, kind=AuditEvent.Kind.CREATE, obj=user, changes=_user_fields(user))
+    return user, password
+
+
+USER_FIELDS = ("first_name", "last_name", "email", "role", "team", "is_active", "language", "time_zone")
+
+
+def _user_fields(user: User) -> dict[str, Any]:
+    return {k: [None, v] for k, v in snapshot(user, USER_FIELDS).items()}
+
+
+@transaction.atomic
+def user_update(*, user: User, actor: User, **fields: Any) -> User:
+    unknown = set(fields) - set(USER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown user fields: {sorted(unknown)}")
+    if "time_zone" in fields:
+        _validate_time_zone(fields["time_zone"])
+    if user.pk == actor.pk and (
+        fields.get("role", user.role) != user.role or fields.get("is_active", True) is False
+    ):
+        raise ValidationError(_("You cannot change your own role or deactivate yourself."))
+    before = snapshot(user, USER_FIELDS)
+    for name, value in fields.items():
+        setattr(user, name, clean_text(value) if name in ("first_name", "last_name") else value)
+    user.is_staff = user.is_superuser = user.role == Role.ADMIN
+    user.save()
+    changes = changes_between(before, snapshot(user, USER_FIELDS))
+    if changes:
+        audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=user, changes=changes)
+    return user
+
+
+def user_set_preferences(*, user: User, language: str | None = None, time_zone: str | None = None) -> User:
+    if language is not None:
+        if language not in User.Language.values:
+            raise ValidationError({"language": _("Choose Persian or English.")})
+        user.language = language
+    if time_zone is not None:
+        _validate_time_zone(time_zone)
+        user.time_zone = time_zone
+    user.save(update_fields=["language", "time_zone"])
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, user: User, password: str | None = None, actor: User | None = None) -> str:
+    password = password or generate_password()
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=user, changes={"password": ["***", "***"]})
+    return password
+
+
+def _validate_time_zone(name: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError({"time_zone": _("Choose a valid time zone.")}) from None
+
+
+@transaction.atomic
+def team_create(*, name: str, actor: User) -> Team:
+    policy.require_admin(actor)
+    name = clean_text(name)
+    if not name:
+        raise ValidationError({"name": _("Enter a name.")})
+    if Team.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("A team with this name already exists.")})
+    team = Team.objects.create(name=name)
+    audit_log(actor=actor, kind=AuditEvent.Kind.CREATE, obj=team, changes={"name": [None, name]})
+    return team
+
+
+@transaction.atomic
+def role_scope_set(*, role: str, resource: str, action: str, scope: str, actor: User) -> None:
+    policy.require_admin(actor)
+    if role not in policy.ROLE_DEFAULTS or resource not in policy.resources():
+        raise ValidationError(_("Choose a valid role and resource."))
+    if action not in Action.values or scope not in Scope.values:
+        raise ValidationError(_("Choose a valid scope."))
+    current = policy.effective_matrix()[role][resource][action]
+    if current == scope:
+        return
+    RoleScope.objects.update_or_create(role=role, resource=resource, action=action, defaults={"scope": scope})
+    row = RoleScope.objects.get(role=role, resource=resource, action=action)
+    audit_log(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=row,
+        changes={f"{role}.{resource}.{action}": [current, scope]},
+    )

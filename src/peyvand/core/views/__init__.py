@@ -1,0 +1,1 @@
+"""The core's pages: signing in, home, personal settings, administration, error pages."""

@@ -1,0 +1,185 @@
+"""Administration: users, teams, the permission matrix and the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+from django.views.decorators.http import require_POST
+
+from .. import policy, selectors, services
+from ..forms import AuditFilterForm, TeamForm, UserForm, add_service_errors
+from ..http import request_user
+from ..models import Action, Role, Scope, Team, User
+from ..pagination import InvalidCursor
+
+# --- administration -----------------------------------------------------------------------
+
+
+def admin_required(view: Any) -> Any:
+    @login_required
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        policy.require_admin(request.user)
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@admin_required
+def users_view(request: HttpRequest) -> HttpResponse:
+    filters = {key: request.GET.get(key, "") for key in ("q", "role", "team", "active", "sort")}
+    try:
+        page = selectors.users.user_list(filters=filters, cursor=request.GET.get("cursor"))
+    except InvalidCursor as exc:
+        messages.error(request, str(exc))
+        return redirect("users")
+    return render(
+        request,
+        "core/users.html",
+        {
+            "page": page,
+            "filters": filters,
+            "roles": Role.choices,
+            "teams": Team.objects.all(),
+        },
+    )
+
+
+@admin_required
+def user_create_view(request: HttpRequest) -> HttpResponse:
+    form = UserForm(request.POST or None, initial={"time_zone": "Asia/Tehran", "role": Role.SALES})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        data.pop("is_active")
+        try:
+            user, password = services.users.user_create(actor=request_user(request), **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return render(request, "core/user_password.html", {"target": user, "password": password})
+    return render(request, "core/user_form.html", {"form": form, "creating": True})
+
+
+@admin_required
+def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_object_or_404(User, pk=pk)
+    initial = {name: getattr(target, name) for name in UserForm.base_fields}
+    form = UserForm(request.POST or None, initial=initial)
+    form.fields["username"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "username"}
+        try:
+            services.users.user_update(user=target, actor=request_user(request), **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The user was saved."))
+            return redirect("users")
+    return render(request, "core/user_form.html", {"form": form, "target": target, "creating": False})
+
+
+@admin_required
+@require_POST
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_object_or_404(User, pk=pk)
+    password = services.users.user_set_password(user=target, actor=request_user(request))
+    return render(request, "core/user_password.html", {"target": target, "password": password})
+
+
+@admin_required
+def teams_view(request: HttpRequest) -> HttpResponse:
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.users.team_create(name=form.cleaned_data["name"], actor=request_user(request))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The team was created."))
+            return redirect("teams")
+    return render(request, "core/teams.html", {"form": form, "teams": selectors.users.team_list()})
+
+
+@admin_required
+def permissions_view(request: HttpRequest) -> HttpResponse:
+    """The role × resource × action matrix, defaults merged with the administrator's choices."""
+    matrix = policy.effective_matrix()
+    if request.method == "POST":
+        changes = [
+            (role, resource, action, request.POST[f"{role}.{resource}.{action}"])
+            for role, resources in matrix.items()
+            for resource, actions in resources.items()
+            for action in actions
+            if request.POST.get(f"{role}.{resource}.{action}", actions[action]) != actions[action]
+        ]
+        if any(value not in Scope.values for *_key, value in changes):
+            messages.error(request, _("Choose a valid scope."))
+            return redirect("permissions")
+        with transaction.atomic():
+            for role, resource, action, value in changes:
+                services.users.role_scope_set(
+                    role=role, resource=resource, action=action, scope=value, actor=request_user(request)
+                )
+        messages.success(request, _("The permissions were saved."))
+        return redirect("permissions")
+    rows = [
+        {
+            "role": role,
+            "label": Role(role).label,
+            "cells": [
+                {
+                    "name": f"{role}.{resource}.{action}",
+                    "value": matrix[role][resource][action],
+                    "label": selectors.audit.permission_label(role, resource, action),
+                }
+                for resource in policy.resources()
+                for action in Action.values
+            ],
+        }
+        for role in matrix
+    ]
+    return render(
+        request,
+        "core/permissions.html",
+        {
+            "rows": rows,
+            "resources": policy.resources(),
+            "actions": Action.choices,
+            "scopes": [(scope, SCOPE_SHORT[scope], label) for scope, label in Scope.choices],
+        },
+    )
+
+
+# The matrix has ten columns of choices: one word each keeps them apart at any width
+# (the full names, shown in the legend and the audit log, truncated to "Own rec…").
+SCOPE_SHORT: dict[str, Any] = {
+    Scope.NONE: pgettext_lazy("permission scope", "None"),
+    Scope.OWN: pgettext_lazy("permission scope", "Own"),
+    Scope.TEAM: pgettext_lazy("permission scope", "Team"),
+    Scope.ALL: pgettext_lazy("permission scope", "All"),
+}
+
+
+@admin_required
+def audit_view(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    try:
+        page = selectors.audit.audit_list(filters=filters, cursor=request.GET.get("cursor"))
+    except InvalidCursor as exc:
+        messages.error(request, str(exc))
+        return redirect("audit")
+    return render(
+        request,
+        "core/audit.html",
+        {"form": form, "page": page, "entries": selectors.audit.describe_events(page.items)},
+    )

@@ -1,0 +1,1 @@
+"""The customers' pages. Views parse input, call one service or selector and render."""

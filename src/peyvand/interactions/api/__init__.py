@@ -1,0 +1,13 @@
+"""The interactions API: contacts with customers and the timeline, email and SMS through the
+outbox, and the webhooks of the PBX and the SMS gateway.
+
+No ``from __future__ import annotations`` here: django-ninja reads the annotations.
+"""
+
+from ninja import Router
+
+from . import interactions, messaging, sms, telephony
+
+router = Router()
+for feature in (interactions, messaging, telephony, sms):
+    router.add_router("", feature.router)

@@ -1,0 +1,1 @@
+"""The interactions' pages. Views parse input, call one service or selector and render."""

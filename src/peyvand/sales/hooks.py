@@ -1,0 +1,130 @@
+"""The sales app's registrations: its rows of the permission matrix, its menu items, the
+customer page's "Sales" card and how amounts and stages read in the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from peyvand.core import policy
+from peyvand.core.hooks import (
+    NavGroup,
+    NavItem,
+    Panel,
+    register_nav,
+    register_nav_group,
+    register_panel,
+    register_value_display,
+)
+from peyvand.core.http import request_user
+from peyvand.core.models import Role, Scope
+
+from . import conf, tasks
+from . import models as m
+from .money import format_money
+from .periods import duration_words
+from .selectors import billing
+
+# Support answers customers but does not sell: it sees its team's leads and deals only.
+_SUPPORT_DOES_NOT_SELL: dict[str, dict[str, Scope]] = {
+    Role.SUPPORT: {"view": Scope.TEAM, "change": Scope.NONE}
+}
+
+
+def _sees(resource: str) -> Any:
+    return lambda user: policy.scope(user, resource, "view") != Scope.NONE
+
+
+def _panel(request: HttpRequest, party: Any) -> dict[str, Any] | None:
+    user = request_user(request)
+    if not billing.may_see_sales(user):
+        return None
+    return {
+        "balances": billing.party_balances(user=user, party=party),
+        "deals": billing.party_open_deals(user=user, party=party),
+        "suggestions": billing.cross_sell(party=party),
+        "can_create_deal": policy.can_create(user, m.Deal),
+    }
+
+
+def register() -> None:
+    tasks.register_jobs()
+    policy.register_resource("lead", _("Leads"), order=40, defaults=_SUPPORT_DOES_NOT_SELL)
+    policy.register_resource(
+        "deal", _("Deals, quotes, orders and invoices"), order=50, defaults=_SUPPORT_DOES_NOT_SELL
+    )
+    policy.register(m.Lead, resource="lead", owner="owner_id")
+    policy.register(m.LeadTouch, resource="lead", owner="lead__owner_id")
+    # Everything that follows from a deal belongs to whoever owns the deal (copied onto
+    # each document, so an order without a deal, such as an imported one, has one too).
+    policy.register(m.Deal, resource="deal", owner="owner_id")
+    policy.register(m.DealLine, resource="deal", owner="deal__owner_id")
+    policy.register(m.Quote, resource="deal", owner="owner_id")
+    policy.register(m.Order, resource="deal", owner="owner_id")
+    policy.register(m.Invoice, resource="deal", owner="owner_id")
+    policy.register(m.Payment, resource="deal", owner="invoice__owner_id")
+
+    items = [
+        ("leads", _("Leads"), "sales:lead_list", "bi-funnel", 30, "lead"),
+        ("deals", _("Deals"), "sales:deal_board", "bi-kanban", 40, "deal"),
+        ("billing", _("Invoices"), "sales:invoice_list", "bi-receipt", 45, "deal"),
+        ("forecast", _("Forecast"), "sales:forecast", "bi-graph-up-arrow", 50, "deal"),
+    ]
+    for key, label, url_name, icon, order, resource in items:
+        register_nav(NavItem(key, label, url_name, icon, order=order, visible=_sees(resource), group="sales"))
+    register_nav(
+        NavItem(
+            "products",
+            _("Products"),
+            "sales:product_list",
+            "bi-box-seam",
+            order=55,
+            visible=_sees("deal"),
+            group="sales",
+        )
+    )
+    register_nav_group(NavGroup("sales", _("Sales"), "bi-briefcase", order=40))
+    for key, label, url_name in [
+        ("sales-pipelines", _("Pipelines"), "sales:pipeline_list"),
+        ("sales-price-lists", _("Price lists"), "sales:price_list_list"),
+        ("sales-lead-rules", _("Lead scoring and assignment"), "sales:lead_rules"),
+        ("sales-web-forms", _("Web forms"), "sales:web_form_list"),
+        ("sales-rates", _("Currency rates"), "sales:rates"),
+        ("sales-import", _("Import products and orders"), "sales:import"),
+    ]:
+        register_nav(NavItem(key, label, url_name, menu="admin", order=200))
+    register_panel("party", Panel("sales", "sales/_party_panel.html", _panel, "side", 20))
+    # Amounts on the timeline as people read them: ۱۲٬۵۰۰٬۰۰۰ ریال, not 12500000.00.
+    for model_label, field_name in [
+        ("sales.deal", "amount"),
+        ("sales.quote", "total"),
+        ("sales.order", "total"),
+        ("sales.invoice", "total"),
+        ("sales.payment", "amount"),
+    ]:
+        register_value_display(model_label, field_name, _show_amount)
+    register_value_display("sales.deal", "stage", _show_stage)
+
+
+def _show_amount(value: Any) -> str:
+    """A logged amount, "12500000.00" or "12500000 IRR", with separators and its unit."""
+    text, _space, currency = str(value).partition(" ")
+    try:
+        amount = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not amount.is_finite():
+        return str(value)
+    return format_money(amount, currency or conf.base_currency())
+
+
+def _show_stage(value: Any) -> str:
+    """A stage the deal left, with how long it stayed, in the reader's words: "New (3 days)"."""
+    if isinstance(value, dict) and isinstance(value.get("seconds"), int):
+        stayed = duration_words(dt.timedelta(seconds=value["seconds"]))
+        return f"{value.get('stage', '')} ({stayed})"
+    return str(value)
