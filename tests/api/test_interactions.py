@@ -8,6 +8,7 @@ from django.utils import timezone
 from peyvand.customers import services as customer_services
 from peyvand.interactions import services
 from peyvand.interactions.models import Interaction
+from peyvand.interactions.services.interactions import InteractionInput
 from tests.api.conftest import assert_error, ids
 
 
@@ -15,7 +16,7 @@ def log(users, party, at, channel="phone", who="sales", subject="call"):
     return services.interactions.interaction_log(
         party=party,
         actor=users[who],
-        data={"channel": channel, "subject": subject, "occurred_at": at},
+        data=InteractionInput(channel=channel, subject=subject, occurred_at=at),
     )
 
 

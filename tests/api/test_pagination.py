@@ -8,6 +8,7 @@ from django.utils import timezone
 from peyvand.customers import services as customer_services
 from peyvand.customers.models import Membership, Party
 from peyvand.interactions import services as interaction_services
+from peyvand.interactions.services.interactions import InteractionInput
 from tests.api.conftest import assert_error
 
 
@@ -66,11 +67,9 @@ def test_notes_contact_points_and_interactions_page_too(api, users, make_person)
         interaction_services.interactions.interaction_log(
             party=party,
             actor=users["admin"],
-            data={
-                "channel": "phone",
-                "subject": str(i),
-                "occurred_at": timezone.now() - dt.timedelta(hours=i),
-            },
+            data=InteractionInput(
+                channel="phone", subject=str(i), occurred_at=timezone.now() - dt.timedelta(hours=i)
+            ),
         )
     for path, count in [
         (f"/parties/{party.pk}/notes", 9),
@@ -180,7 +179,7 @@ def test_interaction_list_queries_do_not_grow_with_rows(api_as, make_person, use
         for i in range(n):
             party = make_person(owner="sales", first_name=f"p{i}")
             interaction_services.interactions.interaction_log(
-                party=party, actor=users["sales"], data={"channel": "phone", "subject": f"s{i}"}
+                party=party, actor=users["sales"], data=InteractionInput(channel="phone", subject=f"s{i}")
             )
 
     add(5)
@@ -197,7 +196,7 @@ def test_timeline_queries_do_not_grow_with_history(api_as, make_person, users, q
     def add(n):
         for i in range(n):
             interaction_services.interactions.interaction_log(
-                party=party, actor=users["sales"], data={"channel": "phone", "subject": f"s{i}"}
+                party=party, actor=users["sales"], data=InteractionInput(channel="phone", subject=f"s{i}")
             )
             customer_services.notes.note_add(party=party, actor=users["sales2"], body=f"n{i}")
             stage = "customer" if i % 2 else "prospect"

@@ -10,6 +10,7 @@ from peyvand.core.models import AuditEvent
 from peyvand.customers.models import ContactPoint, Membership, Note, Party, PartyTag
 from peyvand.interactions import services as interaction_services
 from peyvand.interactions.models import Interaction
+from peyvand.interactions.services.interactions import InteractionInput
 from tests.api.conftest import assert_error, ids
 from tests.roles import CHANGES, OWNERS, SEES
 
@@ -91,7 +92,7 @@ def test_another_teams_sales_user_gets_404_everywhere_and_changes_nothing(
     note = Note.objects.create(party=victim, body="secret", created_by=users["sales"])
     point = victim.contact_points.get()
     interaction = interaction_services.interactions.interaction_log(
-        party=victim, actor=users["sales"], data={"channel": "phone", "subject": "secret call"}
+        party=victim, actor=users["sales"], data=InteractionInput(channel="phone", subject="secret call")
     )
     own = make_person(owner="outsider", first_name="خودی")
     attacker = api_as("outsider")
@@ -154,7 +155,7 @@ def test_another_teams_sales_user_gets_404_everywhere_and_changes_nothing(
 def test_support_logs_calls_for_the_team_but_changes_only_their_own(api_as, users, make_person):
     party = make_person(owner="sales")
     sales_call = interaction_services.interactions.interaction_log(
-        party=party, actor=users["sales"], data={"channel": "phone", "subject": "sales call"}
+        party=party, actor=users["sales"], data=InteractionInput(channel="phone", subject="sales call")
     )
     support = api_as("support")
     response = support.post("/interactions", {"party_id": party.pk, "channel": "chat", "subject": "help"})
@@ -188,7 +189,7 @@ def test_sales_may_only_log_interactions_as_themselves(api_as, users, make_perso
 def test_interaction_list_follows_the_customers_visibility(role, api_as, users, customers):
     logged = {
         owner: interaction_services.interactions.interaction_log(
-            party=party, actor=users["admin"], data={"channel": "email", "subject": f"to {owner}"}
+            party=party, actor=users["admin"], data=InteractionInput(channel="email", subject=f"to {owner}")
         )
         for owner, party in customers.items()
     }

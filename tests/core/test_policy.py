@@ -10,6 +10,7 @@ from peyvand.customers import services
 from peyvand.customers.models import Kind, Party
 from peyvand.interactions import services as interaction_services
 from peyvand.interactions.models import Interaction
+from peyvand.interactions.services.interactions import InteractionInput
 from tests.roles import CHANGES, OWNERS, SEES
 
 
@@ -66,7 +67,7 @@ def test_delete_is_allowed_or_refused(role, owner, users, customers):
 @pytest.mark.parametrize("owner", OWNERS)
 def test_anyone_who_sees_a_customer_may_log_a_contact(role, owner, users, customers):
     party = customers[owner]
-    data = {"channel": "phone", "subject": "call"}
+    data = InteractionInput(channel="phone", subject="call")
     if owner in SEES[role] and role != "readonly":
         interaction = interaction_services.interactions.interaction_log(
             party=party, actor=users[role], data=data
@@ -80,17 +81,19 @@ def test_anyone_who_sees_a_customer_may_log_a_contact(role, owner, users, custom
 
 def test_an_interaction_is_changed_by_whoever_handled_it(users, customers):
     interaction = interaction_services.interactions.interaction_log(
-        party=customers["sales"], actor=users["support"], data={"channel": "phone", "subject": "call"}
+        party=customers["sales"],
+        actor=users["support"],
+        data=InteractionInput(channel="phone", subject="call"),
     )
     with pytest.raises(PermissionDenied):
         interaction_services.interactions.interaction_update(
-            interaction=interaction, actor=users["sales"], data={"subject": "x"}
+            interaction=interaction, actor=users["sales"], data=InteractionInput(subject="x")
         )
     interaction_services.interactions.interaction_update(
-        interaction=interaction, actor=users["support"], data={"subject": "fixed"}
+        interaction=interaction, actor=users["support"], data=InteractionInput(subject="fixed")
     )
     interaction_services.interactions.interaction_update(
-        interaction=interaction, actor=users["manager"], data={"subject": "by manager"}
+        interaction=interaction, actor=users["manager"], data=InteractionInput(subject="by manager")
     )
     interaction.refresh_from_db()
     assert interaction.subject == "by manager"

@@ -10,6 +10,7 @@ from peyvand.customers.models import ContactPoint, Kind, Membership, Note, Party
 from peyvand.customers.selectors import duplicates
 from peyvand.interactions import services as interaction_services
 from peyvand.interactions.models import Interaction
+from peyvand.interactions.services.interactions import InteractionInput
 
 
 def create_person(actor, **kwargs):
@@ -160,7 +161,7 @@ def test_delete_goes_to_trash_and_restore_brings_relations_back(users, make_pers
     party = make_person(contacts=[{"kind": "email", "value": "t@x.ir"}], organisations=[(org, "CEO")])
     services.notes.note_add(party=party, actor=users["sales"], body="hello")
     interaction_services.interactions.interaction_log(
-        party=party, actor=users["sales"], data={"channel": "phone", "subject": "call"}
+        party=party, actor=users["sales"], data=InteractionInput(channel="phone", subject="call")
     )
     old_point = services.contacts.contact_point_add(
         party=party, actor=users["sales"], data={"kind": "phone", "value": "09120000000"}
@@ -202,7 +203,7 @@ def test_merge_moves_every_related_row_and_loses_nothing(users, make_person, mak
         tags=["vip", "lead"],
     )
     interaction_services.interactions.interaction_log(
-        party=other, actor=users["sales"], data={"channel": "sms", "subject": "hi"}
+        party=other, actor=users["sales"], data=InteractionInput(channel="sms", subject="hi")
     )
     services.notes.note_add(party=other, actor=users["sales"], body="remember")
 

@@ -11,6 +11,7 @@ from peyvand.customers import selectors, services
 from peyvand.customers.models import ContactPoint, Membership, Note, Party
 from peyvand.interactions import services as interaction_services
 from peyvand.interactions.models import Interaction
+from peyvand.interactions.services.interactions import InteractionInput
 from tests.api.conftest import api_as, assert_error  # noqa: F401 - fixture
 
 
@@ -32,7 +33,7 @@ def deleted(users, make_person, make_org):
     note = services.notes.note_add(party=person, actor=actor, body="Call back on Sunday")
     services.notes.note_delete(note=note, actor=actor)
     interaction = interaction_services.interactions.interaction_log(
-        party=person, actor=actor, data={"channel": "phone", "subject": "First call"}
+        party=person, actor=actor, data=InteractionInput(channel="phone", subject="First call")
     )
     interaction_services.interactions.interaction_delete(interaction=interaction, actor=actor)
     return {

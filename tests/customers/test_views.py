@@ -10,6 +10,7 @@ from peyvand.customers import services
 from peyvand.customers.models import ContactPoint, Party
 from peyvand.interactions import services as interaction_services
 from peyvand.interactions.models import Interaction
+from peyvand.interactions.services.interactions import InteractionInput
 
 
 @pytest.fixture
@@ -212,7 +213,7 @@ def test_detail_page_shows_everything_and_escapes_names(as_user, make_person, ma
         organisations=[(org, "مدیر فروش")],
     )
     interaction_services.interactions.interaction_log(
-        party=party, actor=users["sales"], data={"channel": "phone", "subject": "تماس <i>ورودی</i>"}
+        party=party, actor=users["sales"], data=InteractionInput(channel="phone", subject="تماس <i>ورودی</i>")
     )
     html = as_user("sales").get(f"/customers/{party.pk}/").content.decode()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -227,7 +228,7 @@ def test_detail_query_count_does_not_grow_with_history(as_user, make_person, use
     def add_history(count):
         for i in range(count):
             interaction_services.interactions.interaction_log(
-                party=party, actor=users["sales"], data={"channel": "sms", "subject": f"s{i}"}
+                party=party, actor=users["sales"], data=InteractionInput(channel="sms", subject=f"s{i}")
             )
             services.notes.note_add(party=party, actor=users["sales"], body=f"note {i}")
             services.parties.party_update(
@@ -254,7 +255,7 @@ def test_timeline_fragment_filters_by_channel_and_pages(as_user, make_person, us
         interaction_services.interactions.interaction_log(
             party=party,
             actor=users["sales"],
-            data={"channel": "sms" if i % 5 else "fax", "subject": f"subject-{i:02d}"},
+            data=InteractionInput(channel="sms" if i % 5 else "fax", subject=f"subject-{i:02d}"),
         )
     client = as_user("sales")
     html = client.get(f"/customers/{party.pk}/timeline/", {"channel": "fax"}).content.decode()

@@ -23,7 +23,7 @@ from peyvand.customers.models import ContactPoint, Kind, Membership, Note, Party
 from peyvand.customers.services.notes import note_add
 from peyvand.customers.services.parties import party_create
 from peyvand.interactions.models import Interaction
-from peyvand.interactions.services.interactions import interaction_log
+from peyvand.interactions.services.interactions import InteractionInput, interaction_log
 
 from .base import SIZES
 from .load_sales import write_activities, write_sales
@@ -260,15 +260,15 @@ def _write_interactions(
             interaction_log(
                 party=party,
                 actor=handler,
-                data={
-                    "channel": planned.channel,
-                    "direction": planned.direction,
-                    "occurred_at": planned.occurred_at,
-                    "subject": planned.subject,
-                    "body": planned.body,
-                    "outcome": planned.outcome,
-                    "handled_by": handler,
-                },
+                data=InteractionInput(
+                    channel=planned.channel,
+                    direction=planned.direction,
+                    occurred_at=planned.occurred_at,
+                    subject=planned.subject,
+                    body=planned.body,
+                    outcome=planned.outcome,
+                    handled_by=handler,
+                ),
             )
         )
         if n % step == 0 or n == len(plan.interactions):

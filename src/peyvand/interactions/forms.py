@@ -16,6 +16,7 @@ from peyvand.customers.normalize import show_contact_value
 
 from .models import Channel, Direction, Interaction, MessageTemplate, Outcome, Purpose
 from .selectors.messaging import templates_for
+from .services.interactions import InteractionInput
 from .services.messaging import Draft
 
 
@@ -50,7 +51,7 @@ class InteractionForm(BootstrapMixin, forms.Form):
         field.queryset = User.objects.filter(pk__in=allowed)
         field.empty_label = None
 
-    def data_for_service(self) -> dict[str, Any]:
+    def data_for_service(self) -> InteractionInput:
         data = dict(self.cleaned_data)
         shown = data.pop("occurred_at_shown", "")
         if shown and self.data.get(self.add_prefix("occurred_at")) == shown:
@@ -59,7 +60,7 @@ class InteractionForm(BootstrapMixin, forms.Form):
             data["occurred_at"] = timezone.now()
         if data.get("handled_by") is None:
             data.pop("handled_by", None)
-        return data
+        return InteractionInput(**data)
 
 
 # --- email and SMS to a customer ----------------------------------------------------------

@@ -20,7 +20,7 @@ from peyvand.core.services.audit import audit_log, changes_between, snapshot, so
 from peyvand.core.text import clean_text
 from peyvand.customers.models import Party
 from peyvand.interactions.models import Direction, Interaction, Outcome
-from peyvand.interactions.services.interactions import interaction_log
+from peyvand.interactions.services.interactions import InteractionInput, interaction_log
 from peyvand.notifications.selectors.notifications import default_reminders
 from peyvand.notifications.services.notifications import notify
 from peyvand.sales.models import Deal
@@ -272,14 +272,14 @@ def _log_interaction(activity: Activity, actor: User, outcome: str, note: str, n
     interaction = interaction_log(
         party=party,
         actor=actor,
-        data={
-            "channel": channel,
-            "direction": Direction.OUTBOUND,
-            "subject": activity.title,
-            "body": note,
-            "outcome": outcome,
-            "occurred_at": now,  # when it was finished, as the caller says
-        },
+        data=InteractionInput(
+            channel=channel,
+            direction=Direction.OUTBOUND,
+            subject=activity.title,
+            body=note,
+            outcome=outcome,
+            occurred_at=now,
+        ),
     )
     activity.interaction = interaction
 

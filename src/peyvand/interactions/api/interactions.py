@@ -34,6 +34,7 @@ from peyvand.customers.api.schemas import NoteOut, PartyRef
 
 from .. import selectors, services
 from ..models import Channel, Direction, Interaction, Outcome
+from ..services.interactions import InteractionInput
 
 router = Router(tags=["interactions"])
 
@@ -185,11 +186,11 @@ def _entry(entry: selectors.timeline.TimelineEntry) -> dict[str, Any]:
 # --- endpoints ----------------------------------------------------------------------------
 
 
-def _data(payload: InputSchema, *, exclude: set[str] | None = None) -> dict[str, Any]:
+def _data(payload: InputSchema, *, exclude: set[str] | None = None) -> InteractionInput:
     data = payload.model_dump(exclude_unset=True, exclude=exclude)
     if "handled_by" in data:
         data["handled_by"] = resolve_user(data["handled_by"], "handled_by")
-    return data
+    return InteractionInput(**data)
 
 
 @router.get(

@@ -41,7 +41,13 @@ from ..addresses import caller_number, clean_address
 from ..consent import is_opt_out
 from ..models import Attachment, Channel, Direction, InboundReceipt, Interaction
 from ..system import system_actor
-from .interactions import BODY_MAX_LENGTH, interaction_record_system, reported_time_error, reported_time_ok
+from .interactions import (
+    BODY_MAX_LENGTH,
+    InteractionInput,
+    interaction_record_system,
+    reported_time_error,
+    reported_time_ok,
+)
 from .outbox import outbound_bounced
 
 logger = logging.getLogger("peyvand.inbound")
@@ -175,13 +181,13 @@ def email_receive(*, raw: bytes, source: str) -> InboundReceipt | None:
             )
             interaction = interaction_record_system(
                 party=party,
-                data={
-                    "channel": Channel.EMAIL,
-                    "direction": Direction.INBOUND,
-                    "occurred_at": _when(message),
-                    "subject": subject[:200] or _("(no subject)"),
-                    "body": body[:BODY_MAX_LENGTH],
-                },
+                data=InteractionInput(
+                    channel=Channel.EMAIL,
+                    direction=Direction.INBOUND,
+                    occurred_at=_when(message),
+                    subject=subject[:200] or _("(no subject)"),
+                    body=body[:BODY_MAX_LENGTH],
+                ),
             )
             skipped = _save_attachments(interaction, message, written)
             if skipped:
@@ -393,13 +399,13 @@ def sms_receive(
         )
         interaction = interaction_record_system(
             party=party,
-            data={
-                "channel": Channel.SMS,
-                "direction": Direction.INBOUND,
-                "occurred_at": received_at,
-                "subject": clean_text(text)[:80] or _("SMS"),
-                "body": text,
-            },
+            data=InteractionInput(
+                channel=Channel.SMS,
+                direction=Direction.INBOUND,
+                occurred_at=received_at,
+                subject=clean_text(text)[:80] or _("SMS"),
+                body=text,
+            ),
         )
         receipt.party, receipt.interaction = party, interaction
         receipt.save(update_fields=["party", "interaction"])

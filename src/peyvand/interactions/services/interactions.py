@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peyvand.core import policy
+from peyvand.core.inputs import UNSET, Unset, given
 from peyvand.core.models import AuditEvent, User
 from peyvand.core.services.audit import audit_log, changes_between, snapshot, soft_delete_record
 from peyvand.core.text import clean_text
@@ -19,7 +21,6 @@ from peyvand.customers.models import Party
 
 from ..models import Channel, Direction, Interaction, Outcome
 
-FIELDS = ("channel", "direction", "occurred_at", "subject", "body", "outcome", "handled_by")
 BODY_MAX_LENGTH = 50_000
 # Contacts are logged as they happen or after; a little slack covers clocks that differ.
 FUTURE_SLACK = dt.timedelta(hours=1)
@@ -42,14 +43,29 @@ def reported_time_error() -> str:
     }
 
 
-def _clean(data: Mapping[str, Any], *, actor: User | None) -> dict[str, Any]:
-    """Validate interaction fields; ``actor`` None is the system, whose records need no policy."""
-    unknown = set(data) - set(FIELDS)
-    if unknown:
-        raise ValidationError({name: [_("This field cannot be set.")] for name in sorted(unknown)})
+@dataclass(frozen=True, kw_only=True)
+class InteractionInput:
+    """A contact's fields, as the form and the API give them. On a new interaction a field
+    left UNSET takes its default (inbound, now, handled by whoever logs it); on a change it
+    stays as it is."""
+
+    channel: str | Unset = UNSET
+    direction: str | Unset = UNSET
+    occurred_at: dt.datetime | Unset = UNSET
+    subject: str | Unset = UNSET
+    body: str | Unset = UNSET
+    outcome: str | Unset | None = UNSET
+    handled_by: User | Unset | None = UNSET
+
+
+FIELDS = tuple(f.name for f in fields(InteractionInput))
+
+
+def _clean(data: InteractionInput, *, actor: User | None) -> dict[str, Any]:
+    """Validate the given fields; ``actor`` None is the system, whose records need no policy."""
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
-    for name, value in data.items():
+    for name, value in given(data).items():
         if name == "channel" and value not in Channel.values:
             errors[name] = [_("Choose a valid channel.")]
         elif name == "direction" and value not in Direction.values:
@@ -90,16 +106,25 @@ def _clean(data: Mapping[str, Any], *, actor: User | None) -> dict[str, Any]:
     return cleaned
 
 
+def _with_defaults(data: InteractionInput, handled_by: User | None) -> InteractionInput:
+    """A new interaction's fields: inbound, now, handled by ``handled_by`` unless given."""
+    missing = [name for name in ("channel", "subject") if getattr(data, name) is UNSET]
+    if missing:
+        raise ValidationError({name: [_("This field is required.")] for name in missing})
+    return replace(
+        data,
+        direction=Direction.INBOUND if data.direction is UNSET else data.direction,
+        occurred_at=timezone.now() if data.occurred_at is UNSET else data.occurred_at,
+        handled_by=handled_by if data.handled_by is UNSET else data.handled_by,
+    )
+
+
 @transaction.atomic
-def interaction_log(*, party: Party, actor: User, data: Mapping[str, Any]) -> Interaction:
+def interaction_log(*, party: Party, actor: User, data: InteractionInput) -> Interaction:
     """Record a contact with ``party``; it shows on the customer's timeline at once."""
     policy.require_view(actor, party)
     policy.require_create(actor, Interaction)
-    data = {"direction": Direction.INBOUND, "occurred_at": timezone.now(), "handled_by": actor, **data}
-    missing = [name for name in ("channel", "subject") if name not in data]
-    if missing:
-        raise ValidationError({name: [_("This field is required.")] for name in missing})
-    return _create(party, _clean(data, actor=actor), actor)
+    return _create(party, _clean(_with_defaults(data, actor), actor=actor), actor)
 
 
 def _create(party: Party, cleaned: Mapping[str, Any], actor: User | None) -> Interaction:
@@ -133,7 +158,7 @@ def _apply(interaction: Interaction, cleaned: Mapping[str, Any], actor: User | N
 
 
 @transaction.atomic
-def interaction_update(*, interaction: Interaction, actor: User, data: Mapping[str, Any]) -> Interaction:
+def interaction_update(*, interaction: Interaction, actor: User, data: InteractionInput) -> Interaction:
     interaction = Interaction.objects.select_for_update().get(pk=interaction.pk)
     policy.require_change(actor, interaction)
     return _apply(interaction, _clean(data, actor=actor), actor)
@@ -151,17 +176,17 @@ def interaction_delete(*, interaction: Interaction, actor: User) -> None:
 
 
 def interaction_record_system(
-    *, party: Party, data: Mapping[str, Any], handled_by: User | None = None
+    *, party: Party, data: InteractionInput, handled_by: User | None = None
 ) -> Interaction:
     """Log a contact the system observed (an email received, a call the PBX reported).
 
     Nobody made it, so no user's permissions apply; the audit log names no actor, and the
     timeline shows it as the system's.
     """
-    data = {"direction": Direction.INBOUND, "occurred_at": timezone.now(), **data, "handled_by": handled_by}
+    data = _with_defaults(replace(data, handled_by=handled_by), handled_by)
     return _create(party, _clean(data, actor=None), None)
 
 
-def interaction_update_system(*, interaction: Interaction, data: Mapping[str, Any]) -> Interaction:
+def interaction_update_system(*, interaction: Interaction, data: InteractionInput) -> Interaction:
     """Change what the system logged as more is known (a call answered, then finished)."""
     return _apply(interaction, _clean(data, actor=None), None)

@@ -6,8 +6,7 @@ outbox row the worker delivers; the interaction shows the message's status as it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import phonenumbers
@@ -21,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from peyvand.core import policy
+from peyvand.core.inputs import UNSET, Unset, given
 from peyvand.core.models import AuditEvent, User
 from peyvand.core.services.audit import audit_log, changes_between, snapshot, soft_delete_record
 from peyvand.core.text import clean_text
@@ -31,7 +31,7 @@ from .. import placeholders, smscount
 from ..consent import consent_check
 from ..models import Channel, Direction, Interaction, MessageTemplate, OutboundMessage, Purpose
 from ..system import system_actor
-from .interactions import BODY_MAX_LENGTH, interaction_log
+from .interactions import BODY_MAX_LENGTH, InteractionInput, interaction_log
 from .outbox import OutboundFile, message_queue
 
 SMS_MAX_LENGTH = 1000
@@ -118,7 +118,9 @@ def email_send(
     interaction = interaction_log(
         party=party,
         actor=actor,
-        data={"channel": Channel.EMAIL, "direction": Direction.OUTBOUND, "subject": subject, "body": body},
+        data=InteractionInput(
+            channel=Channel.EMAIL, direction=Direction.OUTBOUND, subject=subject, body=body
+        ),
     )
     leave = unsubscribe_url(party, "email") if draft.purpose == Purpose.MARKETING else ""
     with translation.override(language):
@@ -204,12 +206,12 @@ def sms_send(*, party: Party, actor: User, draft: Draft) -> OutboundMessage:
     interaction = interaction_log(
         party=party,
         actor=actor,
-        data={
-            "channel": Channel.SMS,
-            "direction": Direction.OUTBOUND,
-            "subject": clean_text(text)[:80] or _("SMS"),
-            "body": text,
-        },
+        data=InteractionInput(
+            channel=Channel.SMS,
+            direction=Direction.OUTBOUND,
+            subject=clean_text(text)[:80] or _("SMS"),
+            body=text,
+        ),
     )
     return message_queue(
         channel=OutboundMessage.Kind.SMS,
@@ -240,15 +242,25 @@ def _is_mobile(e164: str) -> bool:
 
 # --- templates ----------------------------------------------------------------------------
 
-TEMPLATE_FIELDS = ("name", "channel", "purpose", "language", "subject", "body")
+
+@dataclass(frozen=True, kw_only=True)
+class TemplateInput:
+    """A message template's fields; on a change, those left UNSET stay as they are."""
+
+    name: str | Unset = UNSET
+    channel: str | Unset = UNSET
+    purpose: str | Unset = UNSET
+    language: str | Unset = UNSET
+    subject: str | Unset = UNSET
+    body: str | Unset = UNSET
 
 
-def _clean_template(data: Mapping[str, Any], *, current: MessageTemplate | None) -> dict[str, Any]:
-    unknown = set(data) - set(TEMPLATE_FIELDS)
-    if unknown:
-        raise ValidationError({name: [_("This field cannot be set.")] for name in sorted(unknown)})
+TEMPLATE_FIELDS = tuple(f.name for f in fields(TemplateInput))
+
+
+def _clean_template(data: TemplateInput, *, current: MessageTemplate | None) -> dict[str, Any]:
     merged = {name: getattr(current, name) for name in TEMPLATE_FIELDS} if current else {}
-    merged.update(data)
+    merged.update(given(data))
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {
         "name": clean_text(merged.get("name")),
@@ -286,7 +298,7 @@ def _clean_template(data: Mapping[str, Any], *, current: MessageTemplate | None)
 
 
 @transaction.atomic
-def template_create(*, actor: User, data: Mapping[str, Any]) -> MessageTemplate:
+def template_create(*, actor: User, data: TemplateInput) -> MessageTemplate:
     policy.require_create(actor, MessageTemplate)
     cleaned = _clean_template(data, current=None)
     template = MessageTemplate.objects.create(created_by=actor, updated_by=actor, **cleaned)
@@ -300,7 +312,7 @@ def template_create(*, actor: User, data: Mapping[str, Any]) -> MessageTemplate:
 
 
 @transaction.atomic
-def template_update(*, template: MessageTemplate, actor: User, data: Mapping[str, Any]) -> MessageTemplate:
+def template_update(*, template: MessageTemplate, actor: User, data: TemplateInput) -> MessageTemplate:
     template = MessageTemplate.objects.select_for_update().get(pk=template.pk)
     policy.require_change(actor, template)
     cleaned = _clean_template(data, current=template)

@@ -8,7 +8,7 @@ call is one interaction however many times its events come.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,6 +30,7 @@ from ..addresses import caller_number
 from ..models import Channel, Direction, Interaction, Outcome, PhoneCall, TelephonyProfile
 from ..system import system_actor
 from .interactions import (
+    InteractionInput,
     interaction_record_system,
     interaction_update_system,
     reported_time_error,
@@ -121,7 +122,8 @@ def _lock(event: CallEvent, now: dt.datetime) -> tuple[PhoneCall, bool]:
     return call, True
 
 
-def _describe(call: PhoneCall) -> dict[str, object]:
+def _describe(call: PhoneCall) -> InteractionInput:
+    """The call as an interaction on the timeline: its subject, details and outcome."""
     # Written in the language of whoever took or made the call: they read it first.
     language = (call.user.language if call.user is not None else "") or settings.LANGUAGE_CODE
     with translation.override(language):
@@ -147,7 +149,14 @@ def _describe(call: PhoneCall) -> dict[str, object]:
         Status.FINISHED: Outcome.COMPLETED,
     }
     outcome = outcomes.get(call.status, "")
-    return {"subject": subject, "body": "\n".join(lines), "outcome": outcome, "direction": call.direction}
+    return InteractionInput(
+        channel=Channel.PHONE,
+        direction=call.direction,
+        subject=subject,
+        body="\n".join(lines),
+        outcome=outcome,
+        handled_by=call.user,
+    )
 
 
 def call_event_record(*, event: CallEvent) -> PhoneCall:
@@ -187,16 +196,16 @@ def call_event_record(*, event: CallEvent) -> PhoneCall:
 def _log(call: PhoneCall) -> None:
     if call.party is None:
         return  # a withheld number: nobody to put it on
-    data = {**_describe(call), "channel": Channel.PHONE}
+    data = _describe(call)
     if call.interaction_id is None:
         interaction = interaction_record_system(
-            party=call.party, data={**data, "occurred_at": call.started_at}, handled_by=call.user
+            party=call.party, data=replace(data, occurred_at=call.started_at), handled_by=call.user
         )
         PhoneCall.objects.filter(pk=call.pk).update(interaction=interaction)
         call.interaction = interaction
     else:
         interaction = Interaction.objects.select_for_update().get(pk=call.interaction_id)
-        interaction_update_system(interaction=interaction, data={**data, "handled_by": call.user})
+        interaction_update_system(interaction=interaction, data=data)
 
 
 def _notify(call: PhoneCall, event: CallEvent, created: bool) -> None:

@@ -18,6 +18,7 @@ from .. import placeholders, selectors
 from ..forms import TemplateForm
 from ..models import MessageTemplate
 from ..services import messaging
+from ..services.messaging import TemplateInput
 
 # --- templates ----------------------------------------------------------------------------
 
@@ -50,11 +51,12 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         messages.success(request, _("The template was deleted."))
         return redirect("template_list")
     if request.method == "POST" and form.is_valid():
+        data = TemplateInput(**form.cleaned_data)
         try:
             if template is None:
-                messaging.template_create(actor=user, data=form.cleaned_data)
+                messaging.template_create(actor=user, data=data)
             else:
-                messaging.template_update(template=template, actor=user, data=form.cleaned_data)
+                messaging.template_update(template=template, actor=user, data=data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
