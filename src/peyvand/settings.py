@@ -93,11 +93,8 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "peyvand.core.context_processors.peyvand",
             ],
-            "builtins": [
-                "peyvand.core.templatetags.peyvand",
-                "peyvand.customers.templatetags.customers",
-                "peyvand.interactions.templatetags.interactions",
-            ],
+            # Only core's tags are everywhere; a template loads an app's own ({% load sales %}).
+            "builtins": ["peyvand.core.templatetags.peyvand"],
         },
     }
 ]

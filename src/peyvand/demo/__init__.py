@@ -20,9 +20,9 @@ The demo's email addresses are all under reserved ``.example`` domains (RFC 2606
 campaign run against it can never mail a real person. Its phone numbers are random valid
 Iranian and foreign numbers and may belong to someone: do not send SMS from a demo.
 
-The package: ``base`` (sizes, time helpers), ``customers``, ``sales`` and ``activities``
-(the plan of each, no database), ``plan`` (all of it), ``load`` and ``load_sales`` (writing
-it through the services).
+The package: ``data`` (the word lists and stories it draws from), ``base`` (sizes, time
+helpers), ``customers``, ``sales`` and ``activities`` (the plan of each, no database),
+``plan`` (all of it), ``load`` and ``load_sales`` (writing it through the services).
 """
 
 from .base import SIZES, Size, window

@@ -13,10 +13,10 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from peyvand import demo_data as data
 from peyvand.core.models import Role
 from peyvand.customers.models import Kind, Stage
 
+from . import data
 from .base import OFFICE_SLOTS, at, workday
 from .customers import CustomerBuilder
 

@@ -14,13 +14,13 @@ from typing import Any
 import jdatetime
 import phonenumbers
 
-from peyvand import demo_data as data
 from peyvand.core.jalali import JALALI_MONTHS
 from peyvand.core.models import Role
 from peyvand.core.text import to_persian_digits
 from peyvand.customers.models import Kind, Source, Stage
 from peyvand.interactions.models import Channel
 
+from . import data
 from .base import TEHRAN_TZ, Size, weights, window
 
 ZWNJ = "\u200c"
@@ -189,7 +189,7 @@ class CustomerBuilder:
             if e164 not in self.used_phones and phonenumbers.is_valid_number(phonenumbers.parse(e164)):
                 self.used_phones.add(e164)
                 return e164
-        raise RuntimeError("no valid phone number from this pattern; check demo_data")
+        raise RuntimeError("no valid phone number from this pattern; check demo/data.py")
 
     def mobile(self) -> str:
         return self._unique_phone(

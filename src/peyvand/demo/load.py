@@ -13,7 +13,6 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
-from peyvand import demo_data as data
 from peyvand.core import policy
 from peyvand.core.models import Action, AuditEvent, Role, RoleScope, Scope, Team, User
 from peyvand.core.services.audit import audit_log
@@ -25,6 +24,7 @@ from peyvand.customers.services.parties import party_create
 from peyvand.interactions.models import Interaction
 from peyvand.interactions.services.interactions import InteractionInput, interaction_log
 
+from . import data
 from .base import SIZES
 from .load_sales import write_activities, write_sales
 from .plan import Plan, build_plan

@@ -16,11 +16,11 @@ from typing import Any
 
 import jdatetime
 
-from peyvand import demo_data as data
 from peyvand.core.models import Role
 from peyvand.core.text import to_persian_digits
 from peyvand.customers.models import Kind, Source, Stage
 
+from . import data
 from .base import OFFICE_SLOTS, at, weights, workday
 from .customers import CustomerBuilder, PartyPlan
 

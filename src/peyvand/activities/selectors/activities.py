@@ -210,17 +210,6 @@ def assignable_users(*, user: User) -> list[User]:
     return [u for u in users if policy.may_own(user, Activity, u)]
 
 
-def visible_assignees(*, user: User, who: str) -> list[User]:
-    """The people whose activities ``who`` covers, for a filter's choices."""
-    if who == TEAM and TEAM in who_choices(user):
-        return list(
-            User.objects.filter(pk__in=policy.team_member_ids(user), is_active=True).order_by("username")
-        )
-    if who == EVERYONE and EVERYONE in who_choices(user):
-        return list(User.objects.filter(is_active=True).order_by("username"))
-    return [user]
-
-
 def filters_from(params: Mapping[str, str]) -> ActivityFilters:
     """List filters from a query string; anything invalid is ignored, never an error."""
 

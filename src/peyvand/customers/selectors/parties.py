@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -213,18 +213,6 @@ def assignable_owners(*, user: User) -> list[User]:
         .order_by("first_name", "last_name", "username")
     )
     return [u for u in users if policy.may_own(user, Party, u)]
-
-
-def person_memberships_prefetch() -> Prefetch:
-    return Prefetch(
-        "memberships",
-        queryset=Membership.objects.select_related("organisation").order_by("organisation__sort_key"),
-    )
-
-
-def visible_filter(user: User) -> Q:
-    """For other apps' lists: the customers ``user`` may see, as a condition on ``party``."""
-    return Q(party__in=policy.visible(user, Party.objects.all()).values("pk"))
 
 
 def customer_counts(*, user: User) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from peyvand.core.models import User
 from peyvand.core.pagination import Page, keyset_page
 
 from ..models import Conversation, Message
-from .notifications import COUNT_CAP
 
 # --- the messenger ------------------------------------------------------------------------
 
@@ -60,6 +59,3 @@ def message_partners(*, user: User) -> list[User]:
         .order_by("first_name", "last_name", "username")
     )
 
-
-def unread_messages(*, user: User) -> int:
-    return Message.objects.filter(recipient=user, read_at__isnull=True).order_by()[: COUNT_CAP + 1].count()

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from peyvand.core import policy
@@ -192,6 +192,3 @@ def cross_sell(*, party: Party, limit: int = 5) -> list[Suggestion]:
         if r["product_id"] in products
     ]
 
-
-def party_has_orders(*, party: Party) -> QuerySet[Order]:
-    return Order.objects.filter(party=party)

@@ -15,7 +15,7 @@ from peyvand.core.models import User
 from peyvand.core.pagination import Page, capped_count, keyset_page
 from peyvand.core.text import search_terms
 
-from ..models import Deal, DealLine, DealStageChange, Outcome, Pipeline, Quote, Stage
+from ..models import Deal, DealLine, DealStageChange, Outcome, Pipeline, Stage
 from .common import choice_id, get_visible
 
 SORTS = {
@@ -137,10 +137,3 @@ def deal_history(*, deal: Deal) -> list[StageStay]:
     )
     return [StageStay(c.to_stage, c.at, c.left_at, c.actor) for c in changes]
 
-
-def deal_quotes(*, deal: Deal) -> list[Quote]:
-    return list(Quote.objects.filter(deal=deal).order_by("-id"))
-
-
-def days_in_stage(deal: Deal) -> int:
-    return (timezone.now() - deal.stage_entered_at).days

@@ -23,6 +23,7 @@ from peyvand.customers import selectors as customer_selectors
 from .. import conf
 from ..forms import DealForm, LineForm, MoveForm, QuoteForm
 from ..models import Deal, DealLine, Outcome, Stage
+from ..selectors import billing as billing_selectors
 from ..selectors import deals as selectors
 from ..selectors.common import choice_id, get_visible
 from ..services import billing, deals
@@ -201,7 +202,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deal": deal,
             "lines": selectors.deal_lines(deal=deal),
             "history": selectors.deal_history(deal=deal),
-            "quotes": selectors.deal_quotes(deal=deal),
+            "quotes": billing_selectors.deal_quotes(user=user, deal=deal),
             "stages": selectors.pipeline_stages(deal.pipeline),
             "can_change": policy.can_change(user, deal),
             "line_form": LineForm(),
