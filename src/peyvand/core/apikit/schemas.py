@@ -182,3 +182,19 @@ class ErrorOut(Schema):
 
 
 ERRORS: dict[int, type[Schema]] = dict.fromkeys((400, 401, 403, 404, 422), ErrorOut)
+
+
+def _whole_number(value: Any) -> Any:
+    """A whole number, from JSON or a form's text (any digits); never a boolean or a fraction."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(_("Enter a whole number."))
+    if isinstance(value, str):
+        text = to_ascii_digits(value.strip())
+        if not text.isascii() or not text.isdigit() or len(text) > 9:
+            raise ValueError(_("Enter a whole number."))
+        return int(text)
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+"""A whole number sent as JSON or as a form field ("73", "۷۳")."""

@@ -3,53 +3,27 @@
 No ``from __future__ import annotations`` here: django-ninja reads the annotations.
 """
 
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Schema
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import Field
 
 from peyvand.core.apikit.schemas import (
     ERRORS,
-    ApiDateTime,
-    NoNul,
     UserRef,
 )
 from peyvand.customers.api.schemas import PartyRef
 
 from ..models import PhoneCall
 from ..services.telephony import CallEvent, call_event_record
-from .webhooks import webhook_auth, webhook_payload, whole_number
+from .webhooks import webhook_auth, webhook_payload
 
 router = Router(tags=["communications"])
 
 # --- telephony ----------------------------------------------------------------------------
-
-
-class CallEventIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    call_id: Annotated[
-        str, Field(min_length=1, max_length=100, description="The PBX's id (Asterisk's UNIQUEID)"), NoNul
-    ]
-    event: Literal["ringing", "answered", "finished"]
-    number: Annotated[
-        str, Field(max_length=100, description="The customer's number, in any format"), NoNul
-    ] = ""
-    direction: Literal["inbound", "outbound"] = "inbound"
-    extension: Annotated[str, Field(max_length=20), NoNul] = ""
-    duration: (
-        Annotated[
-            int,
-            BeforeValidator(whole_number),
-            Field(ge=0, le=604_800, description="Talk time in seconds (billsec)"),
-        ]
-        | None
-    ) = None
-    recording_url: Annotated[str, Field(max_length=500), NoNul] = ""
-    at: ApiDateTime | None = Field(None, description="When it happened; now when left out")
 
 
 class CallOut(Schema):
@@ -91,13 +65,12 @@ def _call_out(call: PhoneCall) -> dict[str, Any]:
     openapi_extra={
         "requestBody": {
             "content": {
-                "application/json": {"schema": CallEventIn.model_json_schema()},
-                "application/x-www-form-urlencoded": {"schema": CallEventIn.model_json_schema()},
+                "application/json": {"schema": CallEvent.model_json_schema()},
+                "application/x-www-form-urlencoded": {"schema": CallEvent.model_json_schema()},
             }
         }
     },
 )
 def telephony_call(request: HttpRequest) -> dict[str, Any]:
-    payload = webhook_payload(request, CallEventIn)
-    call = call_event_record(event=CallEvent(**payload.model_dump()))
+    call = call_event_record(event=webhook_payload(request, CallEvent))
     return _call_out(call)

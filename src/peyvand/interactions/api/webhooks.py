@@ -18,7 +18,6 @@ from pydantic import ValidationError as PydanticValidationError
 
 from peyvand.core.apikit.auth import TokenAuth
 from peyvand.core.apikit.errors import ApiError
-from peyvand.core.text import to_ascii_digits
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -84,15 +83,3 @@ def webhook_payload(request: HttpRequest, schema: type[S]) -> S:
             for error in exc.errors(include_url=False, include_input=False)
         ]
         raise NinjaValidationError(errors) from None
-
-
-def whole_number(value: Any) -> Any:
-    """A whole number, from JSON or a form's text; never a boolean or a fraction."""
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(_("Enter a whole number."))
-    if isinstance(value, str):
-        text = to_ascii_digits(value.strip())
-        if not text.isascii() or not text.isdigit() or len(text) > 9:
-            raise ValueError(_("Enter a whole number."))
-        return int(text)
-    return value

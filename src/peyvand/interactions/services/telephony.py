@@ -8,7 +8,8 @@ call is one interaction however many times its events come.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import Annotated, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,8 +18,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from peyvand.core import hooks, policy
+from peyvand.core.apikit.schemas import ApiDateTime, NoNul, WholeNumber
 from peyvand.core.models import AuditEvent, User
 from peyvand.core.services.audit import audit_log
 from peyvand.core.text import to_ascii_digits
@@ -37,41 +40,47 @@ from .interactions import (
     reported_time_ok,
 )
 
-EVENTS = ("ringing", "answered", "finished")
 Status = PhoneCall.Status
+MAX_CALL_SECONDS = 7 * 24 * 3600
 
 
-@dataclass
-class CallEvent:
-    call_id: str
-    event: str
-    number: str = ""
-    direction: str = Direction.INBOUND
-    extension: str = ""
-    duration: int | None = None  # talk time in seconds (Asterisk's billsec)
-    recording_url: str = ""
-    at: dt.datetime | None = None
+class CallEvent(BaseModel):
+    """One PBX event, as the webhook posts it (JSON or a form): checked here, once."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-def _validate(event: CallEvent) -> None:
-    errors: dict[str, list[str]] = {}
-    if not event.call_id.strip() or len(event.call_id) > 100:
-        errors["call_id"] = [_("Send the PBX's id of the call (at most 100 characters).")]
-    if event.event not in EVENTS:
-        errors["event"] = [_("Choose one of %(values)s.") % {"values": ", ".join(EVENTS)}]
-    if event.direction not in Direction.values:
-        errors["direction"] = [_("Choose inbound or outbound.")]
-    if event.duration is not None and not 0 <= event.duration <= 7 * 24 * 3600:
-        errors["duration"] = [_("Enter the call's length in seconds.")]
-    if event.recording_url:
-        try:
-            URLValidator(schemes=["http", "https"])(event.recording_url)
-        except ValidationError:
-            errors["recording_url"] = [_("Enter an http or https address.")]
-    if event.at is not None and not reported_time_ok(event.at):
-        errors["at"] = [reported_time_error()]
-    if errors:
-        raise ValidationError(errors)
+    call_id: Annotated[
+        str, Field(min_length=1, max_length=100, description="The PBX's id (Asterisk's UNIQUEID)"), NoNul
+    ]
+    event: Literal["ringing", "answered", "finished"]
+    number: Annotated[
+        str, Field(max_length=100, description="The customer's number, in any format"), NoNul
+    ] = ""
+    direction: Literal["inbound", "outbound"] = "inbound"
+    extension: Annotated[str, Field(max_length=20), NoNul] = ""
+    duration: (
+        Annotated[WholeNumber, Field(ge=0, le=MAX_CALL_SECONDS, description="Talk time in seconds (billsec)")]
+        | None
+    ) = None
+    recording_url: Annotated[str, Field(max_length=500), NoNul] = ""
+    at: ApiDateTime | None = Field(None, description="When it happened; now when left out")
+
+    @field_validator("recording_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if value:
+            try:
+                URLValidator(schemes=["http", "https"])(value)
+            except ValidationError:
+                raise ValueError(_("Enter an http or https address.")) from None
+        return value
+
+    @field_validator("at")
+    @classmethod
+    def _recent(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and not reported_time_ok(value):
+            raise ValueError(reported_time_error())
+        return value
 
 
 def _user_on(extension: str) -> User | None:
@@ -161,7 +170,6 @@ def _describe(call: PhoneCall) -> InteractionInput:
 
 def call_event_record(*, event: CallEvent) -> PhoneCall:
     """Apply one PBX event to its call; returns the call with its customer."""
-    _validate(event)
     now = event.at or timezone.now()
     with transaction.atomic():
         call, created = _lock(event, now)
