@@ -118,6 +118,11 @@ def search_key(value: str | None, *, clean: bool = False) -> str:
     return _fold(value)
 
 
+def search_text(*parts: str | None) -> str:
+    """A record's search column: the search form of each part, the empty ones left out."""
+    return " ".join(key for key in (search_key(part) for part in parts) if key)
+
+
 @functools.lru_cache(maxsize=100_000)
 def _fold_short(value: str) -> str:
     return _fold(value)

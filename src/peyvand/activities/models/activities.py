@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.core.models import TrackedModel
-from peyvand.core.text import search_key
+from peyvand.core.models import Searchable, TrackedModel
 from peyvand.customers.models import Party
 from peyvand.interactions.models import Outcome
 
@@ -47,12 +44,14 @@ class Repeat(models.TextChoices):
     YEARLY = "yearly", _("Yearly")
 
 
-class Activity(TrackedModel):
+class Activity(Searchable, TrackedModel):
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.TASK)
     title = models.CharField(_("title"), max_length=200)
     # The title in the form searches compare in (text.search_key), kept by save(): «تماس با
     # علي» is found by «علی», «رئیس» by «رییس».
     title_search = models.CharField(max_length=200, blank=True, editable=False)
+    SEARCHED = ("title",)
+    SEARCH_COLUMN = "title_search"
     description = models.TextField(_("details"), blank=True)
     party = models.ForeignKey(
         Party,
@@ -126,13 +125,6 @@ class Activity(TrackedModel):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.title_search = search_key(self.title)[:200]
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "title" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "title_search"}
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("activity_detail", args=[self.pk])

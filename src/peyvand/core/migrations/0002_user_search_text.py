@@ -4,11 +4,11 @@ from django.db import migrations, models
 
 
 def fill_search_text(apps, schema_editor):
-    from peyvand.core.models import user_search_text
+    from peyvand.core.text import search_text
 
     User = apps.get_model("core", "User")
     for user in User.objects.only("username", "first_name", "last_name", "email").iterator():
-        text = user_search_text(user.username, user.first_name, user.last_name, user.email)
+        text = search_text(user.username, user.first_name, user.last_name, user.email)[:800]
         User.objects.filter(pk=user.pk).update(search_text=text)
 
 

@@ -3,12 +3,11 @@ every tracked record."""
 
 from .access import ApiToken, LoginAttempt
 from .audit import AuditEvent
-from .records import AliveManager, TrackedModel
+from .records import AliveManager, Searchable, TrackedModel
 from .site import SiteFlag
-from .users import SEARCHED_USER_FIELDS, Action, Role, RoleScope, Scope, Team, User, user_search_text
+from .users import Action, Role, RoleScope, Scope, Team, User
 
 __all__ = [
-    "SEARCHED_USER_FIELDS",
     "Action",
     "AliveManager",
     "ApiToken",
@@ -17,9 +16,9 @@ __all__ = [
     "Role",
     "RoleScope",
     "Scope",
+    "Searchable",
     "SiteFlag",
     "Team",
     "TrackedModel",
     "User",
-    "user_search_text",
 ]

@@ -1,12 +1,16 @@
-"""The base of every customer-facing record: who made and changed it, and soft delete."""
+"""The bases of records: who made and changed a record and soft delete (TrackedModel), and
+the search column (Searchable)."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from ..text import search_text
 
 
 class AliveManager(models.Manager):
@@ -65,3 +69,35 @@ class TrackedModel(models.Model):
     @staticmethod
     def new_batch() -> uuid.UUID:
         return uuid.uuid4()
+
+
+class Searchable(models.Model):
+    """A record found by its search column: the search forms (text.search_key) of the fields
+    ``SEARCHED`` names, "party.display_name" style paths too. Filled on every save, here
+    and nowhere else, so no write path can leave it stale."""
+
+    SEARCHED: ClassVar[tuple[str, ...]] = ()
+    SEARCH_COLUMN: ClassVar[str] = "search_text"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.refresh_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {path.split(".")[0] for path in self.SEARCHED} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, self.SEARCH_COLUMN}
+        super().save(*args, **kwargs)
+
+    def refresh_search_text(self) -> None:
+        text = search_text(*(self._searched(path) for path in self.SEARCHED))
+        limit = getattr(self._meta.get_field(self.SEARCH_COLUMN), "max_length", None)
+        setattr(self, self.SEARCH_COLUMN, text[:limit] if limit else text)
+
+    def _searched(self, path: str) -> str:
+        value: Any = self
+        for part in path.split("."):
+            value = getattr(value, part, None)
+            if value is None:
+                return ""
+        return str(value)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..text import search_key
+from .records import Searchable
 
 
 class Role(models.TextChoices):
@@ -47,7 +47,7 @@ class Team(models.Model):
         return self.name
 
 
-class User(AbstractUser):
+class User(Searchable, AbstractUser):
     class Language(models.TextChoices):
         PERSIAN = "fa", _("Persian")
         ENGLISH = "en", _("English")
@@ -64,10 +64,10 @@ class User(AbstractUser):
     # Blank until the user picks one: until then the browser's language decides.
     language = models.CharField(_("language"), max_length=5, choices=Language.choices, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Tehran")
-    # Username, names and email in the form searches compare in (text.search_key): «رئیسی»
-    # is found by «رییسی» and «رئيسي». Kept by save(), whoever saves (the services,
+    # «رئیسی» is found by «رییسی» and «رئيسي»; kept by save() whoever saves (the services,
     # createsuperuser), because a user missing from it could not be found at all.
     search_text = models.CharField(max_length=800, blank=True, editable=False)
+    SEARCHED = ("username", "first_name", "last_name", "email")
 
     objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
 
@@ -83,19 +83,6 @@ class User(AbstractUser):
     def is_administrator(self) -> bool:
         return self.is_active and self.role == Role.ADMIN
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_text = user_search_text(self.username, self.first_name, self.last_name, self.email)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and set(update_fields) & SEARCHED_USER_FIELDS:
-            kwargs["update_fields"] = {*update_fields, "search_text"}
-        super().save(*args, **kwargs)
-
-
-SEARCHED_USER_FIELDS = frozenset({"username", "first_name", "last_name", "email"})
-
-
-def user_search_text(*parts: str) -> str:
-    return " ".join(key for key in (search_key(part) for part in parts) if key)[:800]
 
 
 class RoleScope(models.Model):

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.core.models import TrackedModel
+from peyvand.core.models import Searchable, TrackedModel
 
 ALIVE = Q(deleted_at__isnull=True)
 
@@ -51,7 +51,7 @@ class PriceList(models.Model):
         return f"{self.name} ({self.currency})"
 
 
-class Product(TrackedModel):
+class Product(Searchable, TrackedModel):
     sku = models.CharField(_("SKU"), max_length=40)
     name_fa = models.CharField(_("name in Persian"), max_length=200)
     name_en = models.CharField(_("name in English"), max_length=200, blank=True)
@@ -59,6 +59,7 @@ class Product(TrackedModel):
     tax_rate = rate_field(_("tax rate (%)"), default=10)
     active = models.BooleanField(_("active"), default=True)
     search_text = models.TextField(editable=False, blank=True)
+    SEARCHED = ("sku", "name_fa", "name_en")
 
     class Meta(TrackedModel.Meta):
         ordering = ["sku", "id"]

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from peyvand.core.models import Team, TrackedModel
+from peyvand.core.models import Searchable, Team, TrackedModel
 from peyvand.customers.models import Party
 
 from .catalogue import Product, money_field, rate_field
@@ -60,7 +60,7 @@ class Stage(models.Model):
         return self.name
 
 
-class Deal(TrackedModel):
+class Deal(Searchable, TrackedModel):
     title = models.CharField(_("title"), max_length=200)
     party = models.ForeignKey(
         Party, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="deals"
@@ -95,6 +95,7 @@ class Deal(TrackedModel):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     stage_entered_at = models.DateTimeField(_("in this stage since"))
     search_text = models.TextField(editable=False, blank=True)
+    SEARCHED = ("title", "party.display_name")
 
     class Meta(TrackedModel.Meta):
         verbose_name = _("deal")

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from peyvand.core.models import Team, TrackedModel
+from peyvand.core.models import Searchable, Team, TrackedModel
 from peyvand.customers.models import Party, Source
 from peyvand.interactions.models import Channel
 
@@ -49,7 +49,7 @@ class WebForm(models.Model):
         return self.name
 
 
-class Lead(TrackedModel):
+class Lead(Searchable, TrackedModel):
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     display_name = models.CharField(_("name"), max_length=200, editable=False)
@@ -96,6 +96,7 @@ class Lead(TrackedModel):
     converted_at = models.DateTimeField(_("converted"), null=True, blank=True)
     last_touch_at = models.DateTimeField(_("last contact"), null=True, blank=True)
     search_text = models.TextField(editable=False, blank=True)
+    SEARCHED = ("display_name", "company", "email", "phone")
 
     class Meta(TrackedModel.Meta):
         verbose_name = _("lead")

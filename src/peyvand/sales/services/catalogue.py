@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from peyvand.core import policy
 from peyvand.core.models import AuditEvent, User
 from peyvand.core.services.audit import audit_log, changes_between, snapshot
-from peyvand.core.text import search_key, to_ascii_digits
+from peyvand.core.text import to_ascii_digits
 
 from .. import conf
 from ..models import CurrencyRate, PriceList, Product, ProductPrice, Unit
@@ -58,10 +58,6 @@ def _clean_product(data: Mapping[str, Any], *, current: Product | None) -> dict[
     return cleaned
 
 
-def _search_text(product: Product) -> str:
-    return search_key(" ".join((product.sku, product.name_fa, product.name_en)))
-
-
 @transaction.atomic
 def product_create(
     *, actor: User | None, data: Mapping[str, Any], prices: Mapping[PriceList, Any] = {}
@@ -72,7 +68,6 @@ def product_create(
     if missing:
         raise ValidationError({name: [_("This field is required.")] for name in missing})
     product = Product(**_clean_product(data, current=None), created_by=actor, updated_by=actor)
-    product.search_text = _search_text(product)
     product.save()
     for price_list, price in prices.items():
         _set_price(product, price_list, price, price_field(price_list))
@@ -96,7 +91,6 @@ def product_update(
     before = snapshot(product, PRODUCT_FIELDS)
     for name, value in cleaned.items():
         setattr(product, name, value)
-    product.search_text = _search_text(product)
     product.updated_by = actor
     product.save()
     changes = changes_between(before, snapshot(product, PRODUCT_FIELDS))

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from peyvand.core import policy
 from peyvand.core.models import AuditEvent, User
 from peyvand.core.services.audit import audit_log, changes_between, snapshot, soft_delete_record
-from peyvand.core.text import search_key
 from peyvand.customers.models import Kind, Party
 
 from .. import conf
@@ -96,9 +95,8 @@ def _clean(data: Mapping[str, Any], *, actor: User, deal: Deal | None) -> dict[s
 
 
 def _refresh(deal: Deal, *, field: str = "amount") -> None:
-    """Search text, the amount rounded to its currency and in the base currency; a field
-    error (on ``field``, what made the amount) when either is more than an amount can be."""
-    deal.search_text = search_key(f"{deal.title} {deal.party.display_name}")
+    """The amount rounded to its currency and in the base currency; a field error (on
+    ``field``, what made the amount) when either is more than an amount can be."""
     day = deal.created_at.date() if deal.created_at else timezone.localdate()
     deal.amount = check_money(round_money(deal.amount, deal.currency), field=field, currency=deal.currency)
     deal.amount_base = to_base(deal.amount, deal.currency, day, field=field)

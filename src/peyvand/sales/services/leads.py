@@ -89,7 +89,6 @@ def _refresh(lead: Lead) -> None:
         " ".join(p for p in (lead.first_name, lead.last_name) if p) or lead.company or lead.email
     )
     lead.display_name = lead.display_name or lead.phone
-    lead.search_text = search_key(" ".join((lead.display_name, lead.company, lead.email, lead.phone)))
 
 
 @transaction.atomic
