@@ -20,6 +20,7 @@ from peyvand.customers.selectors.duplicates import DuplicateFound
 from peyvand.interactions import api as interactions
 from peyvand.notifications import api as notifications
 from peyvand.sales import api as sales
+from peyvand.service import api as service
 
 
 def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -68,5 +69,5 @@ api = PeyvandAPI(
 )
 errors.install_error_handlers(api, extra=[(DuplicateFound, customers.duplicate_found)])
 
-for app in (core, customers, interactions, activities, notifications, sales):
+for app in (core, customers, interactions, notifications, sales, activities, service):
     api.add_router("", app.router)

@@ -54,12 +54,14 @@ INSTALLED_APPS = [
     "django.forms",
     "huey.contrib.djhuey",
     "ninja",
+    # In the order of their ladder (docs/architecture.md): an app uses only those above it here.
     "peyvand.core",
     "peyvand.customers",
     "peyvand.interactions",
-    "peyvand.activities",
     "peyvand.notifications",
     "peyvand.sales",
+    "peyvand.activities",
+    "peyvand.service",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +235,15 @@ PEYVAND_ATTACHMENT_MAX_BYTES = int(os.environ.get("PEYVAND_ATTACHMENT_MAX_BYTES"
 # Who automatic records (suspects from unknown senders and callers, consent withdrawals)
 # are written as; the first active administrator when unset.
 PEYVAND_SYSTEM_USER = os.environ.get("PEYVAND_SYSTEM_USER", "")
+
+# The service desk: the address customers answer tickets at (the inbox's), and whether an
+# email that answers no ticket opens one (the inbox is a support inbox).
+PEYVAND_SUPPORT_EMAIL = os.environ.get("PEYVAND_SUPPORT_EMAIL", "")
+PEYVAND_TICKETS_FROM_EMAIL = os.environ.get("PEYVAND_TICKETS_FROM_EMAIL", "true").lower() in (
+    "1",
+    "true",
+    "yes",
+)
 
 # SMS: "console" (the log), "file" (one JSON line per message under the data directory) or
 # "http" (a gateway: POST JSON to PEYVAND_SMS_URL with the key as a bearer token).

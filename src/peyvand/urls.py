@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("peyvand.activities.urls")),
     path("", include("peyvand.notifications.urls")),
     path("", include("peyvand.sales.urls")),
+    path("", include("peyvand.service.urls")),
 ]
 
 handler403 = "peyvand.core.views.errors.forbidden"

@@ -10,6 +10,11 @@ from peyvand.api import api
 
 EXPECTED_PATHS = {
     "/api/v1/me": {"get"},
+    "/api/v1/tickets": {"get", "post"},
+    "/api/v1/tickets/{ticket_id}": {"get", "patch"},
+    "/api/v1/tickets/{ticket_id}/messages": {"get"},
+    "/api/v1/tickets/{ticket_id}/replies": {"post"},
+    "/api/v1/tickets/{ticket_id}/notes": {"post"},
     "/api/v1/users": {"get"},
     "/api/v1/people": {"get", "post"},
     "/api/v1/people/{party_id}": {"get", "patch", "delete"},

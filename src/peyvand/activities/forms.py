@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.forms import BootstrapMixin, LocalDateField, LocalDateTimeField
 from peyvand.core.models import Team, User
+from peyvand.core.selectors.users import assignable
 from peyvand.customers.models import Party
 from peyvand.customers.selectors.parties import party_get
 from peyvand.interactions.models import Outcome
@@ -17,6 +18,7 @@ from peyvand.sales.models import Deal
 
 from . import selectors
 from .models import Kind, Priority, Repeat
+from .models.activities import Activity
 from .presets import PRESETS
 
 
@@ -53,7 +55,7 @@ class ActivityForm(BootstrapMixin, forms.Form):
         field = self.fields["assignee"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = User.objects.filter(
-            pk__in=[u.pk for u in selectors.activities.assignable_users(user=user)]
+            pk__in=[u.pk for u in assignable(user=user, model=Activity)]
         )
         field.empty_label = None
         self.fields["reminders"].widget.attrs["class"] = "form-check-input"

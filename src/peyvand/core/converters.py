@@ -13,3 +13,9 @@ class IdConverter:
 def is_id(value: object) -> bool:
     text = str(value)
     return text.isascii() and text.isdigit() and len(text) <= 18
+
+
+def choice_id(value: object) -> int | None:
+    """A filter's id as typed in a query string, or None when it is not one."""
+    text = str(value or "")
+    return int(text) if is_id(text) and text else None

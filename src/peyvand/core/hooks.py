@@ -194,12 +194,13 @@ def notify(
 @dataclass(frozen=True)
 class CustomerEvent:
     """Something that happened to a customer: ``kind`` says what, ``record`` is the row
-    concerned (the note written, the customer merged away)."""
+    concerned (the note written, the email received)."""
 
     kind: str
     party: Any
     actor: Any
     record: Any = None
+    details: Mapping[str, Any] | None = None  # what else the kind carries (an email's headers)
 
 
 CustomerListener = Callable[[CustomerEvent], None]

@@ -19,8 +19,10 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 from django.utils.translation import gettext as _
 
+from .converters import is_id
 from .models import Action, AuditEvent, Role, RoleScope, Scope, User
 
 M = TypeVar("M", bound=models.Model)
@@ -149,6 +151,16 @@ def visible_events(user: Any, events: models.QuerySet[AuditEvent]) -> models.Que
             record = _filter(user, model._base_manager.filter(pk=OuterRef("object_id")), Action.VIEW)
             events = events.filter(~Q(model=label) | Exists(record))
     return events
+
+
+def get_visible(user: Any, queryset: models.QuerySet[M], pk: Any) -> M:
+    """The record ``user`` may see, or 404 exactly as if it did not exist."""
+    if not is_id(pk):
+        raise Http404
+    obj = visible(user, queryset).filter(pk=int(str(pk))).first()
+    if obj is None:
+        raise Http404
+    return obj
 
 
 def can_view(user: Any, obj: models.Model) -> bool:

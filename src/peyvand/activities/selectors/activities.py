@@ -201,15 +201,6 @@ def calendar_feed_active(*, user: User) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).first()
 
 
-def assignable_users(*, user: User) -> list[User]:
-    users = (
-        User.objects.filter(is_active=True)
-        .select_related("team")
-        .order_by("first_name", "last_name", "username")
-    )
-    return [u for u in users if policy.may_own(user, Activity, u)]
-
-
 def filters_from(params: Mapping[str, str]) -> ActivityFilters:
     """List filters from a query string; anything invalid is ignored, never an error."""
 

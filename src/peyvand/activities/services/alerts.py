@@ -21,7 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peyvand.core import jalali
-from peyvand.core.models import Role, User
+from peyvand.core.models import User
+from peyvand.core.selectors.users import managers_of
 from peyvand.customers.models import Party
 from peyvand.notifications.services.notifications import notify
 
@@ -97,19 +98,7 @@ def escalation_recipients(activity: Activity, rule_target: User | None) -> list[
     """The rule's person, else the team's managers, else the administrators."""
     if rule_target is not None and rule_target.is_active and rule_target.pk != activity.assignee_id:
         return [rule_target]
-    team_id = activity.assignee.team_id
-    managers = (
-        list(
-            User.objects.filter(team_id=team_id, role=Role.MANAGER, is_active=True).exclude(
-                pk=activity.assignee_id
-            )
-        )
-        if team_id
-        else []
-    )
-    if managers:
-        return managers
-    return list(User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=activity.assignee_id))
+    return managers_of(activity.assignee.team_id, exclude=activity.assignee_id)
 
 
 def escalations_raise(*, now: dt.datetime | None = None) -> int:

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.db import models
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Schema
 
@@ -36,10 +35,7 @@ def typed(func: F, **annotations: Any) -> F:
 
 def visible_or_404(user: User, queryset: models.QuerySet[M], pk: int) -> M:
     """The record ``user`` may see, through the policy; 404 as if it did not exist otherwise."""
-    obj = policy.visible(user, queryset).filter(pk=pk).first()
-    if obj is None:
-        raise Http404
-    return obj
+    return policy.get_visible(user, queryset, pk)
 
 
 def resolve_user(pk: int | None, field: str) -> User | None:

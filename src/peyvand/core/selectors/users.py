@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.db import models
 from django.db.models import Count, QuerySet
 
+from .. import policy
 from ..converters import is_id
-from ..models import Team, User
+from ..models import Role, Team, User
 from ..pagination import Page, keyset_page
 from ..text import search_terms, to_ascii_digits
 
@@ -42,3 +44,20 @@ def user_list(*, filters: Mapping[str, str], cursor: str | None, limit: int = 50
 
 def team_list() -> QuerySet[Team]:
     return Team.objects.annotate(member_count=Count("members")).order_by("name")
+
+
+def managers_of(team_id: int | None, *, exclude: int | None = None) -> list[User]:
+    """Who hears of what a team lets slip: its managers, else the administrators."""
+    others = User.objects.filter(is_active=True).exclude(pk__in=[exclude] if exclude else [])
+    managers = list(others.filter(team_id=team_id, role=Role.MANAGER)) if team_id else []
+    return managers or list(others.filter(role=Role.ADMIN))
+
+
+def assignable(*, user: User, model: type[models.Model]) -> list[User]:
+    """The active users ``user`` may give a record of ``model`` to, by name (owner pickers)."""
+    people = (
+        User.objects.filter(is_active=True)
+        .select_related("team")
+        .order_by("first_name", "last_name", "username")
+    )
+    return [other for other in people if policy.may_own(user, model, other)]

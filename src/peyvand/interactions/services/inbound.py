@@ -50,6 +50,9 @@ from .interactions import (
 )
 from .outbox import outbound_bounced
 
+# The customer event each received email raises, with its headers in ``details``.
+EMAIL_RECEIVED = "email_received"
+
 logger = logging.getLogger("peyvand.inbound")
 MAX_MESSAGE_BYTES = 50 * 1024 * 1024
 # Seconds an IMAP server may take to answer before the run gives up (and the next retries).
@@ -113,6 +116,11 @@ def _when(message: EmailMessage) -> dt.datetime:
         return now
     # A sender's clock far ahead or behind would misplace it on the timeline.
     return moment if now - dt.timedelta(days=365) < moment <= now + dt.timedelta(minutes=5) else now
+
+
+def _message_ids(header: str) -> list[str]:
+    """The Message-IDs a header names, without their angle brackets (at most 50)."""
+    return _MESSAGE_ID.findall(header)[:50]
 
 
 def _key(message: EmailMessage, raw: bytes) -> str:
@@ -197,6 +205,22 @@ def email_receive(*, raw: bytes, source: str) -> InboundReceipt | None:
             receipt.party, receipt.interaction = party, interaction
             receipt.save(update_fields=["party", "interaction"])
             _tell_owner(party, interaction, "email_in", address)
+            # The apps above hear of it (the service desk threads it onto a ticket).
+            hooks.customer_event(
+                hooks.CustomerEvent(
+                    EMAIL_RECEIVED,
+                    party=party,
+                    actor=None,
+                    record=interaction,
+                    details={
+                        "message_id": key,
+                        "in_reply_to": _message_ids(str(message.get("In-Reply-To", "") or "")),
+                        "references": _message_ids(str(message.get("References", "") or "")),
+                        "subject": subject,
+                        "sender": address,
+                    },
+                )
+            )
     except BaseException:
         for path in written:  # the rows are gone with the transaction; so go their files
             path.unlink(missing_ok=True)

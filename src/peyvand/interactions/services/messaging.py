@@ -92,12 +92,18 @@ def unsubscribe_url(party: Party, channel: str) -> str:
 
 @transaction.atomic
 def email_send(
-    *, party: Party, actor: User, draft: Draft, source: tuple[models.Model, str] | None = None
+    *,
+    party: Party,
+    actor: User,
+    draft: Draft,
+    source: tuple[models.Model, str] | None = None,
+    reply_to: str | None = None,
 ) -> OutboundMessage:
     """Email a customer at one of their addresses; logged on the timeline at once.
 
     ``draft.attachments`` go with it; ``source`` names a record's field that follows the
-    email's status (see ``message_queue``).
+    email's status (see ``message_queue``). Answers go to ``reply_to`` (the service desk's
+    inbox, say), else to the sender.
     """
     errors = _check_common(party, actor, draft, "email")
     if draft.to not in _addresses(party, ContactPoint.Kind.EMAIL):
@@ -148,7 +154,7 @@ def email_send(
         template=draft.template,
         actor=actor,
         language=language,
-        reply_to=actor.email,
+        reply_to=actor.email if reply_to is None else reply_to,
         attachments=draft.attachments,
         source=source,
     )

@@ -1,25 +1,6 @@
-from __future__ import annotations
+"""What the sales selectors share: now core's (kept here for the imports that name them)."""
 
-from typing import Any
+from peyvand.core.converters import choice_id
+from peyvand.core.policy import get_visible
 
-from django.db import models
-from django.http import Http404
-
-from peyvand.core import policy
-from peyvand.core.converters import is_id
-
-
-def get_visible(user: Any, queryset: models.QuerySet, pk: Any) -> Any:
-    """The record ``user`` may see, or 404 exactly as if it did not exist."""
-    if not is_id(pk):
-        raise Http404
-    obj = policy.visible(user, queryset).filter(pk=int(str(pk))).first()
-    if obj is None:
-        raise Http404
-    return obj
-
-
-def choice_id(value: Any) -> int | None:
-    """A filter's id as typed in a query string, or None when it is not one."""
-    text = str(value or "")
-    return int(text) if is_id(text) and text else None
+__all__ = ["choice_id", "get_visible"]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from peyvand.core import policy
 from peyvand.core.forms import add_service_errors
-from peyvand.core.http import request_user
+from peyvand.core.http import request_user, show_errors
 from peyvand.core.jalali import local_digits
 from peyvand.core.pagination import InvalidCursor
 
@@ -22,7 +22,6 @@ from ..forms import InvoiceForm, PaymentForm
 from ..models import InvoiceStatus, OrderStatus, Outcome
 from ..selectors import billing as selectors
 from ..services import billing, imports
-from .common import show_errors
 
 
 @login_required

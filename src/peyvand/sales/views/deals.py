@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST
 
 from peyvand.core import hooks, policy
 from peyvand.core.forms import LocalDateField, add_service_errors
-from peyvand.core.http import request_user
+from peyvand.core.http import request_user, show_errors, sort_columns
 from peyvand.core.pagination import InvalidCursor
+from peyvand.core.selectors.users import assignable
 from peyvand.customers import selectors as customer_selectors
 
 from .. import conf
@@ -27,7 +28,6 @@ from ..selectors import billing as billing_selectors
 from ..selectors import deals as selectors
 from ..selectors.common import choice_id, get_visible
 from ..services import billing, deals
-from .common import assignable, show_errors, sort_columns
 
 SORT_LABELS = {
     "close": gettext_lazy("Expected close"),
@@ -72,7 +72,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
             "pipelines": selectors.pipelines(),
             "stages": selectors.all_stages(),
             "statuses": Outcome.choices,
-            "owners": assignable(user, Deal),
+            "owners": assignable(user=user, model=Deal),
             "can_create": policy.can_create(user, Deal),
         },
     )
@@ -102,7 +102,7 @@ def deal_board(request: HttpRequest) -> HttpResponse:
             "pipelines": pipelines,
             "columns": columns,
             "filters": filters,
-            "owners": assignable(user, Deal),
+            "owners": assignable(user=user, model=Deal),
             "base": conf.base_currency(),
             "lost_ids": json.dumps([c.stage.pk for c in columns if c.stage.outcome == Outcome.LOST]),
         },
@@ -130,7 +130,7 @@ def _deal_data(form: DealForm, user: Any) -> dict[str, Any]:
 def deal_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     policy.require_create(user, Deal)
-    owners = assignable(user, Deal)
+    owners = assignable(user=user, model=Deal)
     party = None
     if choice_id(request.GET.get("party")):
         party = customer_selectors.parties.party_get(user=user, pk=request.GET["party"])
@@ -170,7 +170,7 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial["party"] = deal.party_id
     form = DealForm(
         request.POST or None,
-        owners=assignable(user, Deal),
+        owners=assignable(user=user, model=Deal),
         allow_nobody=policy.may_own(user, Deal, None),
         initial=initial,
     )

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 
 from peyvand.core import policy
 from peyvand.core.forms import add_service_errors
-from peyvand.core.http import request_user
+from peyvand.core.http import request_user, show_errors, sort_columns
 from peyvand.core.models import User
 from peyvand.core.pagination import InvalidCursor
+from peyvand.core.selectors.users import assignable
 from peyvand.customers import selectors as customer_selectors
 from peyvand.customers.models import Kind, Party, Source
 
@@ -21,7 +22,6 @@ from ..forms import ConvertForm, LeadForm, LeadStageForm, TouchForm
 from ..models import Lead, LeadStage, Pipeline
 from ..selectors import leads as selectors
 from ..services import conversion, leads
-from .common import assignable, show_errors, sort_columns
 
 SORT_LABELS = {"score": gettext_lazy("Score"), "created": gettext_lazy("Created")}
 
@@ -49,7 +49,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
             "columns": sort_columns(sort, SORT_LABELS),
             "stages": LeadStage.choices,
             "sources": Source.choices,
-            "owners": assignable(user, Lead),
+            "owners": assignable(user=user, model=Lead),
             "can_create": policy.can_create(user, Lead),
         },
     )
@@ -59,7 +59,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 def lead_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     policy.require_create(user, Lead)
-    owners = assignable(user, Lead)
+    owners = assignable(user=user, model=Lead)
     form = LeadForm(request.POST or None, owners=owners, initial={"owner": user if user in owners else None})
     if request.method == "POST" and form.is_valid():
         try:
@@ -77,7 +77,7 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     lead = selectors.lead_get(user=user, pk=pk)
     policy.require_change(user, lead)
-    owners = assignable(user, Lead)
+    owners = assignable(user=user, model=Lead)
     initial = {name: getattr(lead, name) for name in LeadForm.base_fields}
     form = LeadForm(request.POST or None, owners=owners, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -1,0 +1,127 @@
+"""The service desk's registrations: its records in the permission policy, its menu items,
+its card on the customer page, its notifications, and the email it threads onto tickets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from peyvand.core import hooks, policy
+from peyvand.core.http import request_user
+from peyvand.core.models import Role, Scope
+from peyvand.interactions.models import Interaction
+from peyvand.interactions.services.inbound import EMAIL_RECEIVED
+from peyvand.notifications import kinds
+
+from .models import Message, Priority, SlaEvent, Ticket
+from .selectors.tickets import party_tickets
+from .services.messages import ticket_for_email
+
+# Support works its team's queue: tickets nobody holds yet are the team's to pick up.
+_SUPPORT_WORKS_THE_QUEUE: dict[str, dict[str, Scope]] = {
+    Role.SUPPORT: {"view": Scope.TEAM, "change": Scope.TEAM}
+}
+
+
+def register() -> None:
+    policy.register_resource("ticket", gettext_lazy("Tickets"), order=60, defaults=_SUPPORT_WORKS_THE_QUEUE)
+    # A ticket is its assignee's; unassigned ones are in the queue of whoever has team scope.
+    policy.register(Ticket, resource="ticket", owner="assignee_id")
+    policy.register(Message, resource="ticket", owner="ticket__assignee_id", change_owner="author_id")
+
+    def sees_tickets(user: object) -> bool:
+        return policy.scope(user, "ticket", "view") != Scope.NONE
+
+    hooks.register_nav(
+        hooks.NavItem(
+            "tickets",
+            gettext_lazy("Tickets"),
+            "service:ticket_list",
+            "bi-life-preserver",
+            order=35,
+            visible=sees_tickets,
+        )
+    )
+    hooks.register_nav(
+        hooks.NavItem(
+            "service-settings", gettext_lazy("Customer service"), "service:settings", menu="admin", order=70
+        )
+    )
+    hooks.register_panel(
+        "party", hooks.Panel("tickets", "service/_party_panel.html", _party_panel, "side", 15)
+    )
+    hooks.register_value_display("service.ticket", "priority", _priority)
+    hooks.on_customer_event(EMAIL_RECEIVED, _email_received)
+    _register_notifications()
+
+
+def _party_panel(request: HttpRequest, party: Any) -> dict[str, Any] | None:
+    user = request_user(request)
+    if policy.scope(user, "ticket", "view") == Scope.NONE:
+        return None
+    tickets, open_count = party_tickets(user=user, party=party)
+    return {"tickets": tickets, "open": open_count, "can_create": policy.can_create(user, Ticket)}
+
+
+def _email_received(event: hooks.CustomerEvent) -> None:
+    assert isinstance(event.record, Interaction)
+    ticket_for_email(party=event.party, interaction=event.record, details=dict(event.details or {}))
+
+
+def _priority(value: Any) -> str:
+    return str(Priority(value).label) if value in Priority.values else str(value)
+
+
+def _metric(data: Any) -> str:
+    try:
+        return str(SlaEvent.Metric(data.get("metric")).label)
+    except ValueError:
+        return ""
+
+
+def _register_notifications() -> None:
+    def fill(template: str, data: Any, **extra: Any) -> str:
+        try:
+            return template % {**data, **extra}
+        except (KeyError, TypeError, ValueError):
+            return template
+
+    kinds.register(
+        "ticket_assigned",
+        kinds.Kind(
+            gettext_lazy("Ticket assigned"),
+            "bi-life-preserver",
+            kinds.ALERTS,
+            lambda d: fill(_("Ticket %(number)s is yours: %(subject)s"), d),
+        ),
+    )
+    kinds.register(
+        "ticket_reply",
+        kinds.Kind(
+            gettext_lazy("Customer replied"),
+            "bi-reply",
+            kinds.ALERTS,
+            lambda d: fill(_("%(party)s answered on %(number)s: %(subject)s"), d),
+        ),
+    )
+    kinds.register(
+        "sla_warning",
+        kinds.Kind(
+            gettext_lazy("SLA about to be missed"),
+            "bi-hourglass-split",
+            kinds.ALERTS,
+            lambda d: fill(_("%(metric)s of %(number)s is due soon: %(subject)s"), d, metric=_metric(d)),
+        ),
+    )
+    kinds.register(
+        "sla_breach",
+        kinds.Kind(
+            gettext_lazy("SLA missed"),
+            "bi-exclamation-octagon",
+            kinds.ALERTS,
+            lambda d: fill(_("%(metric)s of %(number)s is overdue: %(subject)s"), d, metric=_metric(d)),
+        ),
+    )

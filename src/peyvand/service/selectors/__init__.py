@@ -1,0 +1,5 @@
+"""Every non-trivial read of the service desk, through the permission policy."""
+
+from . import sla, tickets
+
+__all__ = ["sla", "tickets"]

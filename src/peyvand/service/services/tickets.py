@@ -1,0 +1,241 @@
+"""Opening tickets and changing them: their fields, status, team and assignee.
+
+Every change is audited on the ticket and on its customer, so it shows on the customer's
+timeline; the SLA clocks follow the status (services.sla).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peyvand.core import hooks, policy
+from peyvand.core.inputs import UNSET, Unset, given
+from peyvand.core.models import AuditEvent, Team, User
+from peyvand.core.services.audit import audit_log, changes_between, snapshot, soft_delete_record
+from peyvand.core.text import clean_text
+from peyvand.customers.models import Kind as PartyKind
+from peyvand.customers.models import Party
+from peyvand.sales.models import Product
+from peyvand.sales.services.common import next_number
+
+from ..models import Category, Channel, Kind, Message, Priority, Status, Ticket
+from . import sla
+
+BODY_MAX_LENGTH = 50_000
+NUMBER_PREFIX = "T"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketInput:
+    """A ticket's fields, as the form and the API give them. On a new ticket a field left
+    UNSET takes its default (phone, a question, normal priority, new); on a change it stays."""
+
+    party: Party | Unset = UNSET
+    contact: Party | Unset | None = UNSET
+    subject: str | Unset = UNSET
+    channel: str | Unset = UNSET
+    kind: str | Unset = UNSET
+    category: Category | Unset | None = UNSET
+    product: Product | Unset | None = UNSET
+    priority: int | Unset = UNSET
+    status: str | Unset = UNSET
+    team: Team | Unset | None = UNSET
+    assignee: User | Unset | None = UNSET
+
+
+FIELDS = tuple(f.name for f in fields(TicketInput))
+AUDITED = tuple(name for name in FIELDS if name != "party")
+
+
+def _clean(data: TicketInput, *, actor: User, current: Ticket | None) -> dict[str, object]:
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, object] = {}
+    for name, value in given(data).items():
+        if name == "party":
+            if current is not None and value != current.party:
+                errors[name] = [_("A ticket stays with its customer; merge the customers instead.")]
+            elif not isinstance(value, Party) or not policy.can_view(actor, value):
+                errors[name] = [_("Choose a customer you can see.")]
+        elif name == "contact" and value is not None:
+            if (
+                not isinstance(value, Party)
+                or value.kind != PartyKind.PERSON
+                or not policy.can_view(actor, value)
+            ):
+                errors[name] = [_("Choose a person you can see.")]
+        elif name == "subject":
+            value = clean_text(value)
+            if not value:
+                errors[name] = [_("Enter a subject.")]
+            elif len(value) > 200:
+                errors[name] = [
+                    _("Use at most %(limit)d characters (this has %(count)d).")
+                    % {"limit": 200, "count": len(value)}
+                ]
+        elif name == "channel" and value not in Channel.values:
+            errors[name] = [_("Choose a valid channel.")]
+        elif name == "kind" and value not in Kind.values:
+            errors[name] = [_("Choose a valid type.")]
+        elif name == "priority" and value not in Priority.values:
+            errors[name] = [_("Choose a valid priority.")]
+        elif name == "status" and value not in Status.values:
+            errors[name] = [_("Choose a valid status.")]
+        elif name == "category" and value is not None and not (isinstance(value, Category) and value.active):
+            errors[name] = [_("Choose an active category.")]
+        elif name == "product" and value is not None and not (isinstance(value, Product) and value.active):
+            errors[name] = [_("Choose an active product.")]
+        elif name == "assignee" and value is not None:
+            if not isinstance(value, User) or not value.is_active:
+                errors[name] = [_("Choose an active user.")]
+            elif not policy.may_own(actor, Ticket, value):
+                errors[name] = [_("You may not give this ticket to that user.")]
+        elif name == "assignee" and value is None and not policy.may_own(actor, Ticket, None):
+            errors[name] = [_("You may not leave this ticket unassigned.")]
+        cleaned[name] = value
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def ticket_open(*, actor: User, data: TicketInput, description: str = "") -> Ticket:
+    """Open a ticket for a customer; ``description`` is the first message of its thread (what
+    the customer asked, as the agent took it down)."""
+    policy.require_create(actor, Ticket)
+    missing = [name for name in ("party", "subject") if getattr(data, name) is UNSET]
+    if missing:
+        raise ValidationError({name: [_("This field is required.")] for name in missing})
+    cleaned = _clean(data, actor=actor, current=None)
+    description = _clean_body(description, required=False)
+    now = timezone.now()
+    ticket = Ticket(
+        number=next_number("ticket", NUMBER_PREFIX), created_by=actor, updated_by=actor, **cleaned
+    )
+    if "assignee" not in cleaned and not policy.may_own(actor, Ticket, None):
+        ticket.assignee = actor  # one who may not leave it in the queue takes it
+    if ticket.status == Status.NEW and ticket.assignee is not None:
+        ticket.status = Status.OPEN
+    ticket.last_message_at = now
+    sla.sla_start(ticket, now)
+    ticket.save()
+    if description:
+        Message.objects.create(
+            ticket=ticket,
+            kind=Message.Kind.CUSTOMER,
+            body=description,
+            author=actor,
+            created_by=actor,
+            updated_by=actor,
+        )
+    audit_log(
+        actor=actor,
+        kind=AuditEvent.Kind.CREATE,
+        obj=ticket,
+        party_id=ticket.party_id,
+        changes={
+            k: [None, v] for k, v in snapshot(ticket, ("number", *AUDITED)).items() if v not in (None, "")
+        },
+    )
+    _tell_assignee(ticket, actor)
+    return ticket
+
+
+def ticket_open_system(
+    *, party: Party, data: TicketInput, body: str, received: Message | None = None
+) -> Ticket:
+    """A ticket opened by what arrived without a user (an email, an SMS): unassigned, in the
+    queue; ``body`` becomes its first message from the customer."""
+    now = timezone.now()
+    subject = clean_text(data.subject if data.subject is not UNSET else "")[:200] or _("(no subject)")
+    ticket = Ticket(
+        number=next_number("ticket", NUMBER_PREFIX),
+        party=party,
+        subject=subject,
+        channel=data.channel if data.channel is not UNSET else Channel.EMAIL,
+        kind=data.kind if data.kind is not UNSET else Kind.QUESTION,
+        priority=data.priority if data.priority is not UNSET else Priority.NORMAL,
+        last_message_at=now,
+    )
+    sla.sla_start(ticket, now)
+    ticket.save()
+    audit_log(
+        actor=None,
+        kind=AuditEvent.Kind.CREATE,
+        obj=ticket,
+        party_id=party.pk,
+        changes={"number": [None, ticket.number], "subject": [None, ticket.subject]},
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_update(*, ticket: Ticket, actor: User, data: TicketInput) -> Ticket:
+    """Change a ticket's fields; a new status moves its SLA clocks (paused while it waits on
+    the customer, stopped when resolved)."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    policy.require_change(actor, ticket)
+    cleaned = _clean(data, actor=actor, current=ticket)
+    before = snapshot(ticket, AUDITED)
+    old_status, old_assignee = ticket.status, ticket.assignee_id
+    for name, value in cleaned.items():
+        setattr(ticket, name, value)
+    if ticket.status == Status.NEW and ticket.assignee_id is not None:
+        ticket.status = Status.OPEN
+    now = timezone.now()
+    if ticket.status != old_status:
+        sla.sla_status_changed(ticket, old_status, now)
+    if {"priority", "kind", "team"} & cleaned.keys():
+        sla.sla_policy_changed(ticket, now)
+    changes = changes_between(before, snapshot(ticket, AUDITED))
+    if changes:
+        ticket.updated_by = actor
+        ticket.save()
+        audit_log(
+            actor=actor, kind=AuditEvent.Kind.UPDATE, obj=ticket, party_id=ticket.party_id, changes=changes
+        )
+    if ticket.assignee_id != old_assignee:
+        _tell_assignee(ticket, actor)
+    return ticket
+
+
+@transaction.atomic
+def ticket_delete(*, ticket: Ticket, actor: User) -> None:
+    policy.require_change(actor, ticket)
+    soft_delete_record(
+        ticket, actor=actor, party_id=ticket.party_id, changes={"subject": [ticket.subject, None]}
+    )
+
+
+def _clean_body(body: str, *, required: bool = True) -> str:
+    body = (body or "").strip()
+    if required and not body:
+        raise ValidationError({"body": [_("Write the message.")]})
+    if len(body) > BODY_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "body": [
+                    _("Use at most %(limit)d characters (this has %(count)d).")
+                    % {"limit": BODY_MAX_LENGTH, "count": len(body)}
+                ]
+            }
+        )
+    return body
+
+
+def _tell_assignee(ticket: Ticket, actor: User | None) -> None:
+    if ticket.assignee is None or (actor is not None and ticket.assignee_id == actor.pk):
+        return
+    hooks.notify(
+        recipient=ticket.assignee,
+        kind="ticket_assigned",
+        key=f"ticket_assigned:{ticket.pk}:{ticket.assignee_id}:{ticket.updated_at.timestamp():.0f}",
+        actor=actor,
+        party_id=ticket.party_id,
+        url=ticket.get_absolute_url(),
+        data={"number": ticket.number, "subject": ticket.subject, "actor": str(actor or "")},
+    )

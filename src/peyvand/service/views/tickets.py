@@ -1,0 +1,247 @@
+"""The desk's pages: the queues, a new ticket, a ticket with its thread, reply and notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from peyvand.core import policy
+from peyvand.core.converters import choice_id
+from peyvand.core.forms import add_service_errors
+from peyvand.core.http import request_user, show_errors, sort_columns
+from peyvand.core.pagination import InvalidCursor
+from peyvand.core.selectors.users import assignable
+from peyvand.customers.selectors import parties as customer_selectors
+
+from ..forms import NoteForm, ReplyForm, TicketFilterForm, TicketForm
+from ..models import Message, Status, Ticket
+from ..selectors import tickets as selectors
+from ..services import messages as thread
+from ..services import tickets as services
+
+SORT_LABELS = {
+    "created": gettext_lazy("Opened"),
+    "priority": gettext_lazy("Priority"),
+    "due": gettext_lazy("Due"),
+}
+
+
+@login_required
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    sort = request.GET.get("sort") or selectors.DEFAULT_SORT
+    sort = sort if sort in selectors.SORTS else selectors.DEFAULT_SORT
+    form = TicketFilterForm(request.GET or None, initial={"view": selectors.DEFAULT_VIEW})
+    filters = form.filters() if request.GET else {"view": selectors.DEFAULT_VIEW}
+    try:
+        page = selectors.ticket_list(user=user, filters=filters, sort=sort, cursor=request.GET.get("cursor"))
+    except InvalidCursor as exc:
+        messages.error(request, str(exc))
+        return redirect("service:ticket_list")
+    return render(
+        request,
+        "service/ticket_list.html",
+        {
+            "nav": "tickets",
+            "form": form,
+            "page": page,
+            "count": page.extra["count"],
+            "more": page.extra["more"],
+            "columns": sort_columns(sort, SORT_LABELS),
+            "can_create": policy.can_create(user, Ticket),
+        },
+    )
+
+
+def _ticket_form(data: Any, user: Any, **kwargs: Any) -> TicketForm:
+    return TicketForm(
+        data,
+        assignees=assignable(user=user, model=Ticket),
+        allow_queue=policy.may_own(user, Ticket, None),
+        **kwargs,
+    )
+
+
+@login_required
+def ticket_create(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    policy.require_create(user, Ticket)
+    party = None
+    if choice_id(request.GET.get("party")):
+        party = customer_selectors.party_get(user=user, pk=request.GET["party"])
+    form = _ticket_form(request.POST or None, user, initial={"party": party.pk if party else None})
+    del form.fields["status"]
+    if request.method == "POST" and form.is_valid():
+        if choice_id(form.cleaned_data.get("party")):
+            party = customer_selectors.party_get(user=user, pk=form.cleaned_data["party"])
+        try:
+            ticket = services.ticket_open(
+                actor=user,
+                data=form.ticket_input(party),
+                description=form.cleaned_data.get("description", ""),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Ticket %(number)s was opened.") % {"number": ticket.number})
+            return redirect("service:ticket_detail", ticket.pk)
+    return render(request, "service/ticket_form.html", {"nav": "tickets", "form": form, "party": party})
+
+
+@login_required
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    ticket = selectors.ticket_get(user=user, pk=pk)
+    return render(request, "service/ticket_detail.html", _detail_context(request, user, ticket))
+
+
+def _detail_context(
+    request: HttpRequest,
+    user: Any,
+    ticket: Ticket,
+    *,
+    reply_form: ReplyForm | None = None,
+    note_form: NoteForm | None = None,
+    edit_form: TicketForm | None = None,
+) -> dict[str, Any]:
+    thread_messages = selectors.ticket_thread(ticket=ticket)
+    public = [m for m in thread_messages if m.kind != Message.Kind.NOTE]
+    can_change = policy.can_change(user, ticket)
+    if edit_form is None:
+        initial = {
+            name: getattr(ticket, name)
+            for name in (
+                "subject",
+                "channel",
+                "kind",
+                "priority",
+                "category",
+                "product",
+                "team",
+                "assignee",
+                "status",
+            )
+        }
+        edit_form = _ticket_form(None, user, initial=initial)
+        del edit_form.fields["description"]
+    return {
+        "nav": "tickets",
+        "ticket": ticket,
+        "thread": thread_messages,
+        "can_change": can_change,
+        "reply_form": reply_form
+        or ReplyForm(
+            addresses=selectors.reply_addresses(ticket=ticket),
+            initial={"seen": public[-1].pk if public else 0},
+        ),
+        "note_form": note_form or NoteForm(),
+        "edit_form": edit_form,
+        "sla_events": list(ticket.sla_events.order_by("at")),
+    }
+
+
+@login_required
+@require_POST
+def ticket_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    ticket = selectors.ticket_get(user=user, pk=pk)
+    policy.require_change(user, ticket)
+    form = _ticket_form(request.POST, user)
+    del form.fields["description"]
+    if form.is_valid():
+        try:
+            services.ticket_update(ticket=ticket, actor=user, data=form.ticket_input(None))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The ticket was saved."))
+            return redirect("service:ticket_detail", ticket.pk)
+    return render(
+        request,
+        "service/ticket_detail.html",
+        _detail_context(request, user, ticket, edit_form=form),
+        status=422,
+    )
+
+
+@login_required
+@require_POST
+def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    ticket = selectors.ticket_get(user=user, pk=pk)
+    policy.require_change(user, ticket)
+    form = ReplyForm(request.POST, addresses=selectors.reply_addresses(ticket=ticket))
+    if form.is_valid():
+        channel, address = form.channel_and_address()
+        data = thread.ReplyInput(
+            body=form.cleaned_data["body"],
+            channel=channel,
+            to=address,
+            status=form.cleaned_data["status"],
+            seen=form.cleaned_data.get("seen"),
+            send_anyway=form.cleaned_data.get("send_anyway") or False,
+        )
+        try:
+            thread.ticket_reply(ticket=ticket, actor=user, data=data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The reply is on its way."))
+            return redirect("service:ticket_detail", ticket.pk)
+    # Shown again with what was typed; after a collision the form offers to send anyway.
+    context = _detail_context(request, user, ticket, reply_form=form)
+    context["collided"] = bool(form.data.get("seen")) and "body" in form.errors
+    return render(
+        request,
+        "service/ticket_detail.html",
+        context,
+        status=422,
+    )
+
+
+@login_required
+@require_POST
+def ticket_note(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    ticket = selectors.ticket_get(user=user, pk=pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            thread.ticket_note(ticket=ticket, actor=user, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied:
+            raise
+        else:
+            messages.success(request, _("The note was added."))
+            return redirect("service:ticket_detail", ticket.pk)
+    return render(
+        request,
+        "service/ticket_detail.html",
+        _detail_context(request, user, ticket, note_form=form),
+        status=422,
+    )
+
+
+@login_required
+@require_POST
+def ticket_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The one-click buttons: resolve, close, reopen."""
+    user = request_user(request)
+    ticket = selectors.ticket_get(user=user, pk=pk)
+    status = request.POST.get("status", "")
+    try:
+        services.ticket_update(ticket=ticket, actor=user, data=services.TicketInput(status=status))
+    except ValidationError as exc:
+        show_errors(request, exc)
+    else:
+        messages.success(request, _("The ticket is now “%(status)s”.") % {"status": Status(status).label})
+    return redirect("service:ticket_detail", ticket.pk)
