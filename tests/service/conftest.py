@@ -43,3 +43,15 @@ def as_user(users: dict[str, User]) -> Callable[[str], Client]:
         return client
 
     return login
+
+
+@pytest.fixture
+def api_as(users: dict[str, User]) -> Callable[[str], Any]:
+    from peyvand.core.services.tokens import api_token_create
+    from tests.api.conftest import ApiClient
+
+    def make(name: str) -> ApiClient:
+        _token, key = api_token_create(user=users[name], name="tests")
+        return ApiClient(key)
+
+    return make
