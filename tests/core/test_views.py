@@ -1,5 +1,5 @@
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from peyvand.core import policy
 from peyvand.core.models import ApiToken, AuditEvent, LoginAttempt, Role, Scope, Team, User
@@ -44,6 +44,61 @@ def test_brute_force_locks_the_username_even_for_the_right_password(client, user
     assert "_auth_user_id" not in client.session
     # Another account from another address is not affected.
     assert login(client, "sales2", REMOTE_ADDR="10.0.0.9").status_code == 302
+
+
+@override_settings(LOGIN_MAX_FAILURES=3)
+def test_guessing_the_administrators_password_does_not_lock_them_out_elsewhere(client, users):
+    for _ in range(5):
+        login(client, "admin", "wrong", REMOTE_ADDR="203.0.113.5")
+    assert login(client, "admin", REMOTE_ADDR="203.0.113.5").status_code == 429
+    assert login(Client(), "admin", REMOTE_ADDR="198.51.100.7").status_code == 302
+
+
+@override_settings(LOGIN_MAX_FAILURES=5)
+def test_behind_a_trusted_proxy_the_real_client_is_counted(client, users, monkeypatch):
+    monkeypatch.setenv("PEYVAND_TRUSTED_PROXIES", "10.0.0.0/8")
+    via_proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for i in range(20):  # a script sprays made-up names through the proxy
+        login(client, f"nobody{i}", "wrong", HTTP_X_FORWARDED_FOR="203.0.113.5", **via_proxy)
+    assert set(LoginAttempt.objects.values_list("address", flat=True)) == {"203.0.113.5"}
+    assert login(Client(), "sales", HTTP_X_FORWARDED_FOR="203.0.113.5", **via_proxy).status_code == 429
+    assert login(Client(), "admin", HTTP_X_FORWARDED_FOR="198.51.100.7", **via_proxy).status_code == 302
+
+
+@override_settings(LOGIN_MAX_FAILURES=3)
+def test_the_wait_doubles_with_each_failure_after_it(client, users):
+    import datetime as dt
+    from unittest import mock
+
+    from django.utils import timezone
+
+    start = timezone.now()
+    for minute in range(3):
+        with mock.patch("django.utils.timezone.now", return_value=start + dt.timedelta(seconds=minute)):
+            login(client, "sales", "wrong")
+    with mock.patch("django.utils.timezone.now", return_value=start + dt.timedelta(seconds=50)):
+        assert login(client, "sales").status_code == 429
+    with mock.patch("django.utils.timezone.now", return_value=start + dt.timedelta(seconds=65)):
+        assert login(client, "sales", "wrong").status_code == 200  # the minute passed: a try
+    with mock.patch("django.utils.timezone.now", return_value=start + dt.timedelta(seconds=65 + 110)):
+        response = login(client, "sales")
+        assert response.status_code == 429 and 0 < int(response["Retry-After"]) <= 10  # two minutes
+
+
+@override_settings(LOGIN_MAX_FAILURES=3)
+def test_an_administrator_lifts_a_wait(client, users):
+    for _ in range(3):
+        login(client, "sales", "wrong")
+    admin = Client()
+    admin.force_login(users["admin"])
+    page = admin.get("/admin/sign-ins/")
+    assert page.status_code == 200 and "sales" in page.content.decode()
+    assert Client().get("/admin/sign-ins/").status_code == 302
+    support = Client()
+    support.force_login(users["support"])
+    assert support.get("/admin/sign-ins/").status_code == 403
+    admin.post("/admin/sign-ins/", {"username": "sales", "address": "127.0.0.1"})
+    assert login(client, "sales").status_code == 302
 
 
 @override_settings(LOGIN_MAX_FAILURES=3)

@@ -1,5 +1,7 @@
 """Small things the pages of every app share."""
 
+import ipaddress
+import os
 from typing import Any, cast
 
 from django.contrib import messages
@@ -31,3 +33,48 @@ def sort_columns(current: str, labels: dict[str, Any]) -> list[dict[str, Any]]:
         }
         for key, label in labels.items()
     ]
+
+
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def trusted_proxies() -> list[IpNetwork]:
+    """The networks of PEYVAND_TRUSTED_PROXIES; an entry that is not an address is ignored."""
+    networks: list[IpNetwork] = []
+    for entry in os.environ.get("PEYVAND_TRUSTED_PROXIES", "").split(","):
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:
+            continue
+    return networks
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The visitor's address (what rate limits and sign-in throttling count): REMOTE_ADDR,
+    or behind one of the trusted proxies (PEYVAND_TRUSTED_PROXIES) the last X-Forwarded-For
+    hop no trusted proxy added. Anyone else's X-Forwarded-For is ignored: a client could
+    write anything there."""
+    remote = _ip(request.META.get("REMOTE_ADDR"))
+    trusted = trusted_proxies()
+    if remote is None or not _is_trusted(remote, trusted):
+        return str(remote) if remote is not None else None
+    hops = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for hop in reversed(hops):
+        address = _ip(hop)
+        if address is None:
+            break  # a malformed hop: nothing before it can be believed
+        if not _is_trusted(address, trusted):
+            return str(address)
+    return str(remote)
+
+
+def _ip(value: str | None) -> IpAddress | None:
+    try:
+        return ipaddress.ip_address((value or "").strip())
+    except ValueError:
+        return None
+
+
+def _is_trusted(address: IpAddress, trusted: list[IpNetwork]) -> bool:
+    return any(address.version == network.version and address in network for network in trusted)

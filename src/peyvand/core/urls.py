@@ -18,4 +18,5 @@ urlpatterns = [
     path("admin/teams/", admin.teams_view, name="teams"),
     path("admin/permissions/", admin.permissions_view, name="permissions"),
     path("admin/audit/", admin.audit_view, name="audit"),
+    path("admin/sign-ins/", admin.sign_ins_view, name="sign_ins"),
 ]

@@ -11,10 +11,8 @@ PEYVAND_TRUSTED_PROXIES addresses or networks (comma-separated, e.g. "127.0.0.1,
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -49,17 +47,6 @@ def webform_limit() -> tuple[int, int]:
         int(os.environ.get("PEYVAND_WEBFORM_LIMIT", "5")),
         int(os.environ.get("PEYVAND_WEBFORM_WINDOW", "600")),
     )
-
-
-def trusted_proxies() -> list[Any]:
-    """The networks of PEYVAND_TRUSTED_PROXIES; an entry that is not an address is ignored."""
-    networks = []
-    for entry in os.environ.get("PEYVAND_TRUSTED_PROXIES", "").split(","):
-        try:
-            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
-        except ValueError:
-            continue
-    return networks
 
 
 def pdf_font_dir() -> Path | None:

@@ -183,3 +183,17 @@ def audit_view(request: HttpRequest) -> HttpResponse:
         "core/audit.html",
         {"form": form, "page": page, "entries": selectors.audit.describe_events(page.items)},
     )
+
+
+@admin_required
+def sign_ins_view(request: HttpRequest) -> HttpResponse:
+    """Addresses waiting after failed sign-ins, and lifting a wait."""
+    if request.method == "POST":
+        services.logins.login_wait_lift(
+            actor=request_user(request),
+            username=request.POST.get("username", ""),
+            address=request.POST.get("address") or None,
+        )
+        messages.success(request, _("They may sign in again at once."))
+        return redirect("sign_ins")
+    return render(request, "core/sign_ins.html", {"waits": services.logins.login_waits(), "nav": "admin"})

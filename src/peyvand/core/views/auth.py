@@ -7,16 +7,13 @@ from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from .. import services
 from ..forms import LoginForm
-from ..http import request_user
-
-
-def _client_address(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+from ..http import client_address, request_user
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -24,12 +21,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     form = LoginForm(request, data=request.POST or None)
-    locked = False
+    wait = None
     if request.method == "POST":
         username = (request.POST.get("username") or "").strip()
-        address = _client_address(request)
-        locked = services.logins.login_is_locked(username=username, address=address)
-        if locked:
+        address = client_address(request)
+        wait = services.logins.login_wait(username=username, address=address)
+        if wait is not None:
             form = LoginForm(request)
         elif form.is_valid():
             services.logins.login_attempt_record(username=username, address=address, succeeded=True)
@@ -38,10 +35,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(next_url if safe and next_url else reverse("home"))
         else:
             services.logins.login_attempt_record(username=username, address=address, succeeded=False)
-    status = 429 if locked else 200
-    return render(
-        request, "core/login.html", {"form": form, "locked": locked, "next": next_url}, status=status
+    response = render(
+        request,
+        "core/login.html",
+        {"form": form, "wait": wait, "next": next_url},
+        status=429 if wait else 200,
     )
+    if wait is not None:
+        response["Retry-After"] = str(max(1, int((wait.until - timezone.now()).total_seconds())))
+    return response
 
 
 @require_POST

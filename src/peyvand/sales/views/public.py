@@ -3,9 +3,6 @@ also accepts a plain HTML form posted from another site (the snippet)."""
 
 from __future__ import annotations
 
-import ipaddress
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,7 +10,8 @@ from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
-from .. import conf
+from peyvand.core.http import client_address
+
 from ..models import Lead, WebForm
 from ..selectors import leads as selectors
 from ..services.webforms import HONEYPOT, RateLimited, webform_submit
@@ -35,7 +33,7 @@ def _web_form(request: HttpRequest, form: WebForm) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            webform_submit(form=form, data=request.POST, address=_address(request))
+            webform_submit(form=form, data=request.POST, address=client_address(request))
         except RateLimited:
             status = 429
             errors = {
@@ -74,32 +72,3 @@ def web_form_public_or_404(key: str) -> WebForm:
     if form is None:
         raise Http404
     return form
-
-
-def _address(request: HttpRequest) -> str | None:
-    """The visitor's address the rate limit counts: REMOTE_ADDR, or behind one of the
-    trusted proxies (PEYVAND_TRUSTED_PROXIES) the last X-Forwarded-For hop no trusted
-    proxy added. Anyone else's X-Forwarded-For is ignored: a client could write anything."""
-    remote = _ip(request.META.get("REMOTE_ADDR"))
-    trusted = conf.trusted_proxies()
-    if remote is None or not _is_trusted(remote, trusted):
-        return str(remote) if remote is not None else None
-    hops = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    for hop in reversed(hops):
-        address = _ip(hop)
-        if address is None:
-            break  # a malformed hop: nothing before it can be believed
-        if not _is_trusted(address, trusted):
-            return str(address)
-    return str(remote)
-
-
-def _ip(value: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address((value or "").strip())
-    except ValueError:
-        return None
-
-
-def _is_trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address, trusted: list[Any]) -> bool:
-    return any(address.version == network.version and address in network for network in trusted)
