@@ -333,3 +333,34 @@ def test_language_switch_goes_back_to_a_path_never_elsewhere(client, users, targ
     client.force_login(users["sales"])
     response = client.post("/language/", {"language": "en", "next": target})
     assert response.status_code == 302 and response["Location"] == landing
+
+
+def test_deactivating_a_user_revokes_their_tokens_and_a_new_password_may(client, users):
+    from peyvand.core.models import ApiToken
+    from peyvand.core.services import tokens
+    from peyvand.core.services.users import user_update
+
+    tokens.api_token_create(user=users["sales"], name="script")
+    user_update(user=users["sales"], actor=users["admin"], is_active=False)
+    assert not ApiToken.objects.filter(user=users["sales"], revoked_at__isnull=True).exists()
+    tokens.api_token_create(user=users["sales2"], name="script")
+    client.force_login(users["sales2"])
+    response = client.post(
+        "/settings/password/",
+        {
+            "old_password": "secret-pass-123",
+            "new_password1": "A-new-pass-456!",
+            "new_password2": "A-new-pass-456!",
+            "revoke_tokens": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert not ApiToken.objects.filter(user=users["sales2"], revoked_at__isnull=True).exists()
+
+
+def test_a_refused_page_is_logged_without_a_traceback(client, users, caplog):
+    client.force_login(users["support"])
+    with caplog.at_level("WARNING", logger="django.request"):
+        assert client.get("/admin/users/").status_code == 403
+    forbidden = [r for r in caplog.records if getattr(r, "status_code", None) == 403]
+    assert forbidden and all(r.exc_info is None for r in forbidden)

@@ -286,3 +286,21 @@ def test_a_list_brings_each_customers_tags_in_name_order_without_more_queries(
     with django_assert_num_queries(0):
         tags = {p.first_name: [t.name for t in p.tags.all()] for p in page.items}
     assert tags == {"الف": ["B2B", "VIP", "نمایشگاه"], "ب": ["VIP"], "پ": []}
+
+
+@pytest.mark.parametrize("site", ["javascript:alert(1)", "data:text/html,x", "not a site"])
+def test_an_organisations_website_is_a_web_address(users, site):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        services.parties.party_create(
+            actor=users["admin"], kind="organisation", data={"name": "آلفا", "website": site}
+        )
+    assert "website" in caught.value.message_dict
+
+
+def test_a_bare_domain_is_a_website(users):
+    party = services.parties.party_create(
+        actor=users["admin"], kind="organisation", data={"name": "آلفا", "website": "Alfa.example"}
+    )
+    assert party.website == "alfa.example"

@@ -197,3 +197,27 @@ def test_unsubscribe_link_withdraws_email_consent(client, customer, users):
 @pytest.mark.parametrize("url", ["/outbox/", "/templates/", "/admin/extensions/", "/sms/count/"])
 def test_pages_need_a_login(client, db, url):
     assert client.get(url).status_code == 302
+
+
+@pytest.mark.parametrize("who", ["readonly"])
+def test_a_user_who_may_not_write_gets_no_write_form(as_user, users, who, customer):
+    """The forms are denied like the writes they lead to (issue 13, finding 5)."""
+    from peyvand.interactions.services.interactions import InteractionInput, interaction_log
+
+    call = interaction_log(
+        party=customer, actor=users["sales"], data=InteractionInput(channel="phone", subject="تماس")
+    )
+    client = as_user(who)
+    assert client.get(f"/interactions/{call.pk}/edit/").status_code in (403, 404)
+    assert client.get(f"/customers/{customer.pk}/compose/email/").status_code in (403, 404)
+    assert client.get("/templates/new/").status_code == 403
+
+
+def test_someone_elses_interaction_edit_form_is_refused(as_user, users, customer):
+    from peyvand.interactions.services.interactions import InteractionInput, interaction_log
+
+    call = interaction_log(
+        party=customer, actor=users["sales"], data=InteractionInput(channel="phone", subject="تماس")
+    )
+    assert as_user("sales2").get(f"/interactions/{call.pk}/edit/").status_code == 403
+    assert as_user("sales").get(f"/interactions/{call.pk}/edit/").status_code == 200

@@ -417,3 +417,10 @@ def test_a_suspect_is_named_in_the_language_of_whoever_took_the_call(pbx, users,
     users["sales"].save(update_fields=["language"])
     body = pbx({"call_id": "s1", "event": "ringing", "number": "0935 111 2233", "extension": "101"}).json()
     assert word in Party.objects.get(pk=body["customer"]["id"]).display_name
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1/r.wav", "http://0177.0.0.1/r.wav", "http://[::1]/r.wav"])
+def test_a_recording_on_a_loopback_host_is_refused(pbx, url):
+    response = pbx({"call_id": "r1", "event": "finished", "number": "09121234567", "recording_url": url})
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"][0]["field"] == "recording_url"

@@ -191,7 +191,11 @@ class PreferencesForm(BootstrapMixin, forms.Form):
 
 
 class PasswordForm(BootstrapMixin, PasswordChangeForm):
-    pass
+    revoke_tokens = forms.BooleanField(
+        label=_("Also revoke my API tokens (a script using one must get a new one)"),
+        required=False,
+        initial=True,
+    )
 
 
 class TokenForm(BootstrapMixin, forms.Form):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from peyvand.core import policy
+from peyvand.core.addresses import is_web_address
 from peyvand.core.models import User
 from peyvand.core.text import clean_text, collation_key, search_key
 
@@ -135,7 +136,11 @@ def _clean_party_field(
     if name in _PLAIN_TEXT_FIELDS:
         return clean_text_field(errors, name, value, lengths[name])
     if name == "website":
-        return clean_text_field(errors, name, value, lengths[name]).lower()
+        site = clean_text_field(errors, name, value, lengths[name]).lower()
+        # Shown as a link: only a web address, never javascript: or data: (a bare domain is fine).
+        if site and not is_web_address(site if "://" in site else f"https://{site}"):
+            errors.setdefault(name, []).append(_("Enter a web address, such as example.com."))
+        return site
     if name == "national_id":
         try:
             return normalize_national_id(

@@ -50,6 +50,17 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> None:
         audit_log(actor=actor, kind=AuditEvent.Kind.DELETE, obj=token)
 
 
+def api_tokens_revoke_all(*, user: User, actor: User) -> int:
+    """Revoke every live token of ``user`` (on deactivation, or with a new password)."""
+    if user.pk != actor.pk and not actor.is_administrator:
+        raise PermissionDenied(_("You do not have permission to change this record."))
+    revoked = 0
+    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
+        api_token_revoke(token=token, actor=actor)
+        revoked += 1
+    return revoked
+
+
 def api_token_authenticate(key: str) -> User | None:
     if not key or not key.startswith(TOKEN_PREFIX) or len(key) > 100:
         return None

@@ -23,6 +23,7 @@ from ..models import (
 )
 from ..text import clean_text
 from .audit import audit_log, changes_between, snapshot
+from .tokens import api_tokens_revoke_all
 
 # --- users, teams and roles ---------------------------------------------------------------
 
@@ -108,6 +109,8 @@ def user_update(*, user: User, actor: User, **fields: Any) -> User:
         setattr(user, name, clean_text(value) if name in ("first_name", "last_name") else value)
     user.is_staff = user.is_superuser = user.role == Role.ADMIN
     user.save()
+    if fields.get("is_active") is False:
+        api_tokens_revoke_all(user=user, actor=actor)  # a deactivated user's tokens die with them
     changes = changes_between(before, snapshot(user, USER_FIELDS))
     if changes:
         audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=user, changes=changes)

@@ -47,7 +47,9 @@ def password_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         # The form checks the old password; the service sets the new one and logs it.
         services.users.user_set_password(user=user, password=form.cleaned_data["new_password1"], actor=user)
-        update_session_auth_hash(request, user)
+        if form.cleaned_data.get("revoke_tokens"):
+            services.tokens.api_tokens_revoke_all(user=user, actor=user)
+        update_session_auth_hash(request, user)  # this session stays; the others are signed out
         messages.success(request, _("Your password was changed."))
         return redirect("settings")
     return render(request, "core/password.html", {"form": form, "section": "password"})

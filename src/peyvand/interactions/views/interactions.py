@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from peyvand.core import policy
 from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user
 from peyvand.core.pagination import InvalidCursor
@@ -71,6 +72,7 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
 def interaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     interaction = selectors.interactions.interaction_get(user=user, pk=pk)
+    policy.require_change(user, interaction)  # the form is denied like the write it leads to
     initial: dict[str, Any] = {name: getattr(interaction, name) for name in services.interactions.FIELDS}
     form = InteractionForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():

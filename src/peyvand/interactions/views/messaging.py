@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from peyvand.core import policy
 from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user
 from peyvand.core.pagination import InvalidCursor
@@ -20,7 +21,7 @@ from peyvand.customers.selectors.parties import party_get
 
 from .. import selectors
 from ..forms import EmailForm, SmsForm
-from ..models import OutboundMessage
+from ..models import Interaction, OutboundMessage
 from ..services import messaging, outbox
 
 
@@ -87,6 +88,7 @@ def compose(request: HttpRequest, pk: int, channel: str) -> HttpResponse:
     """The send form filled from the chosen template (htmx swaps the form)."""
     user = request_user(request)
     party = party_get(user=user, pk=pk)
+    policy.require_create(user, Interaction)  # no send form for one who may not send
     form_class = EmailForm if channel == "email" else SmsForm
     initial: dict[str, Any] = {}
     template_id = request.GET.get("template", "")

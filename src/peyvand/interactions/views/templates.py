@@ -44,6 +44,8 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     template = selectors.messaging.template_get(user=user, pk=pk) if pk else None
     if template is not None:
         policy.require_change(user, template)
+    else:
+        policy.require_create(user, MessageTemplate)
     initial = {name: getattr(template, name) for name in messaging.TEMPLATE_FIELDS} if template else {}
     form = TemplateForm(request.POST or None, initial=initial)
     if request.method == "POST" and request.POST.get("action") == "delete" and template is not None:
