@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 
 from peyvand.activities import api as activities
@@ -48,7 +49,9 @@ class PeyvandAPI(NinjaAPI):
             if isinstance(pattern, URLPattern):
                 pattern.callback = _json_405(pattern.callback)
         # Anything else under /api/v1/ is a JSON 404, not the web UI's page.
-        patterns.append(re_path(r"^.*$", errors.not_found_view, name="not-found"))
+        # Any character, a newline too (".../%0A": "." would miss it); and no CSRF check on a
+        # path that is not there, or a POST to it would get Django's HTML page, not JSON.
+        patterns.append(re_path(r"^[\s\S]*$", csrf_exempt(errors.not_found_view), name="not-found"))
         return patterns, app_name, namespace
 
 

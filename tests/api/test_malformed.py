@@ -415,3 +415,33 @@ def test_fuzzed_query_strings_never_cause_a_server_error(api, world, path, param
 def test_fuzzed_path_ids_never_cause_a_server_error(api, world, segment):
     response = api.get(f"/people/{segment}")
     assert response.status_code in (200, 404), response.content[:300]
+
+
+def test_the_api_answers_json_everywhere_under_its_prefix(users):
+    """Issue 13, finding 6: an unknown path answered Django's HTML CSRF page to a POST, and a
+    path ending in a newline the HTML 404."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)  # as a browser session is checked
+    client.force_login(users["sales"])
+    responses = [
+        client.post("/api/v1/nowhere", "{}", content_type="application/json"),
+        client.patch("/api/v1/nowhere/1", "{}", content_type="application/json"),
+        client.get("/api/v1/people%0A"),
+    ]
+    for response in responses:
+        assert response.status_code == 404, (response.status_code, response.content[:200])
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_priority_in_a_query_string_is_read_as_a_number(api, users):
+    assert api.get("/activities", {"priority": "1"}).status_code == 200
+    assert api.get("/activities", {"priority": "9"}).status_code == 422
+
+
+def test_an_assignment_rules_order_is_a_number_not_a_boolean(api_as):
+    response = api_as("admin").post(
+        "/lead-assignment-rules", {"kind": "round_robin", "value": "", "order": False}
+    )
+    assert response.status_code == 422

@@ -143,7 +143,7 @@ class ActivityQuery(Schema):
     who: Annotated[str, Field(max_length=20, description="me, team, all, or a user's id")] = "me"
     status: Literal["open", "done", "cancelled", "any"] = "open"
     kind: ActivityKind | None = None
-    priority: Literal[1, 2, 3, 4] | None = None
+    priority: Annotated[int, Field(ge=1, le=4)] | None = None  # text in a query string
     party: Id | None = None
     due_from: ApiDate | None = None
     due_to: ApiDate | None = None

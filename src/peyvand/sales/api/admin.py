@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, StrictInt
 
 from peyvand.core import policy
 from peyvand.core.apikit.auth import actor
@@ -64,7 +64,7 @@ class AssignmentRuleOut(Schema):
 
 
 class AssignmentRuleIn(InputSchema):
-    order: Annotated[int, Field(ge=0, le=10000)] = 10
+    order: Annotated[StrictInt, Field(ge=0, le=10000)] = 10
     kind: Annotated[AssignmentRule.Kind, SchemaName("AssignmentRuleKind")]
     value: Annotated[str, Field(max_length=100), NoNul] = ""
     team_id: BodyId | None = None
@@ -72,7 +72,7 @@ class AssignmentRuleIn(InputSchema):
 
 
 class AssignmentRulePatch(InputSchema):
-    order: Annotated[int, Field(ge=0, le=10000)] | None = None
+    order: Annotated[StrictInt, Field(ge=0, le=10000)] | None = None
     kind: Annotated[AssignmentRule.Kind, SchemaName("AssignmentRuleKind")] | None = None
     value: Annotated[str, Field(max_length=100), NoNul] | None = None
     team_id: BodyId | None = Field(None, description="null: no team")
