@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "peyvand.core.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "peyvand.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "peyvand.urls"
@@ -151,6 +152,14 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 X_FRAME_OPTIONS = "DENY"
+# Behind an HTTPS reverse proxy (docs/administration.md): HTTPS only, and HSTS once it works.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+if env_bool("BEHIND_HTTPS_PROXY"):
+    # The proxy says the request came over HTTPS; only trust it when it is the only way in.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -191,10 +200,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"quiet_forbidden": {"()": "peyvand.core.logging.QuietForbidden"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # A 403 is logged without its traceback: a refused request is no error of ours.
+        "django.request": {"filters": ["quiet_forbidden"]},
         # The worker's command adds its own handler; without this every line prints twice.
         "huey": {"propagate": False},
     },
@@ -239,11 +251,11 @@ PEYVAND_SYSTEM_USER = os.environ.get("PEYVAND_SYSTEM_USER", "")
 # The service desk: the address customers answer tickets at (the inbox's), and whether an
 # email that answers no ticket opens one (the inbox is a support inbox).
 PEYVAND_SUPPORT_EMAIL = os.environ.get("PEYVAND_SUPPORT_EMAIL", "")
-PEYVAND_TICKETS_FROM_EMAIL = os.environ.get("PEYVAND_TICKETS_FROM_EMAIL", "true").lower() in (
-    "1",
-    "true",
-    "yes",
-)
+# A satisfaction survey (CSAT) goes to the customer once a ticket is resolved.
+PEYVAND_SURVEY_AFTER_RESOLVED = env_bool("PEYVAND_SURVEY_AFTER_RESOLVED", True)
+PEYVAND_TICKETS_FROM_EMAIL = env_bool("PEYVAND_TICKETS_FROM_EMAIL", True)
+# An SMS that answers no ticket opens one only when this is set (most are replies to campaigns).
+PEYVAND_TICKETS_FROM_SMS = env_bool("PEYVAND_TICKETS_FROM_SMS", False)
 
 # SMS: "console" (the log), "file" (one JSON line per message under the data directory) or
 # "http" (a gateway: POST JSON to PEYVAND_SMS_URL with the key as a bearer token).

@@ -142,7 +142,8 @@ def test_an_incoming_call_pops_up_within_seconds_for_a_user_with_an_extension(
     expect(pop).to_be_visible(timeout=8_000)
     expect(pop).to_contain_text("مریم احمدی")
     page.screenshot(path=tmp_path / "screen-pop-fa.png")
-    pop.locator("a").click()
+    expect(pop.locator("[data-testid=call-new-ticket]")).to_be_visible()  # a ticket, one click away
+    pop.locator("[data-testid=screen-pop-open]").click()
     expect(page).to_have_url(re.compile(rf"/customers/{party.pk}/$"))
 
 

@@ -21,6 +21,20 @@
     form.querySelectorAll("[data-bulk-action]").forEach((b) => { b.disabled = chosen === 0; });
   }
 
+  // A read-only address to copy: focusing it selects it all.
+  document.addEventListener("focusin", function (event) {
+    const target = event.target;
+    if (target instanceof HTMLInputElement && target.hasAttribute("data-select-on-focus")) target.select();
+  });
+
+  // A filter that applies as soon as it is chosen (no inline handler: the CSP forbids them).
+  document.addEventListener("change", function (event) {
+    const target = event.target;
+    if (target instanceof HTMLSelectElement && target.hasAttribute("data-autosubmit") && target.form) {
+      target.form.requestSubmit();
+    }
+  });
+
   document.addEventListener("change", function (event) {
     const target = event.target;
     if (!(target instanceof HTMLInputElement)) return;
