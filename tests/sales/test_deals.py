@@ -14,7 +14,7 @@ from peyvand.core.selectors.audit import describe_events
 from peyvand.sales.hooks import _show_stage
 from peyvand.sales.models import Deal, DealLine, DealStageChange, Outcome
 from peyvand.sales.selectors import deals as selectors
-from peyvand.sales.services import catalogue, deals
+from peyvand.sales.services import catalogue, deals, pipelines
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +196,18 @@ def test_trashing_a_deals_contact_person_leaves_the_organisations_deal(make_deal
     assert not Deal.objects.filter(pk=own.pk).exists()  # the person's own deal went with them
     customer_services.parties.party_restore(party=person, actor=users["admin"])
     assert Deal.objects.filter(pk__in=[deal.pk, own.pk]).count() == 2
+
+
+def test_the_default_pipeline_and_price_list_are_named_in_the_installations_language(db):
+    """Issue 12: set-up stored str(_(…)) while running in English, and the Persian board showed
+    «Sales», «New», «Won»… The stored names follow LANGUAGE_CODE, whoever asks first."""
+    from django.utils import translation
+
+    from peyvand.sales.services.catalogue import default_price_list
+
+    with translation.override("en"):
+        pipeline = pipelines.pipeline_ensure_default()
+        price_list = default_price_list()
+    assert pipeline.name == "فروش"
+    assert [s.name for s in pipeline.stages.order_by("order")][:2] == ["تازه", "واجد شرایط"]
+    assert price_list.name == "استاندارد"

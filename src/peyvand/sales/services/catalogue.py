@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from peyvand.core import policy
@@ -225,8 +226,10 @@ def default_price_list() -> PriceList:
     found = PriceList.objects.filter(is_default=True, active=True).first()
     if found is not None:
         return found
+    with translation.override(settings.LANGUAGE_CODE):  # stored as data: the installation's language
+        name = str(_("Standard"))
     price_list, _created = PriceList.objects.get_or_create(
-        name=str(_("Standard")), defaults={"currency": conf.base_currency(), "is_default": True}
+        name=name, defaults={"currency": conf.base_currency(), "is_default": True}
     )
     return price_list
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from peyvand.core import policy
@@ -86,18 +88,20 @@ def pipeline_ensure_default() -> Pipeline:
     pipeline = Pipeline.objects.filter(active=True).order_by("-is_default", "order", "id").first()
     if pipeline is not None:
         return pipeline
-    pipeline = Pipeline.objects.create(name=str(_("Sales")), is_default=True)
-    for order, (name, probability, outcome) in enumerate(
-        [
-            (_("New"), 10, Outcome.OPEN),
-            (_("Qualified"), 25, Outcome.OPEN),
-            (_("Proposal"), 50, Outcome.OPEN),
-            (_("Negotiation"), 75, Outcome.OPEN),
-            (_("Won"), 100, Outcome.WON),
-            (_("Lost"), 0, Outcome.LOST),
-        ]
-    ):
-        Stage.objects.create(
-            pipeline=pipeline, name=str(name), order=order, probability=probability, outcome=outcome
-        )
+    # Stored as data, so in the installation's language, whoever happens to ask first.
+    with translation.override(settings.LANGUAGE_CODE):
+        pipeline = Pipeline.objects.create(name=str(_("Sales")), is_default=True)
+        for order, (name, probability, outcome) in enumerate(
+            [
+                (_("New"), 10, Outcome.OPEN),
+                (_("Qualified"), 25, Outcome.OPEN),
+                (_("Proposal"), 50, Outcome.OPEN),
+                (_("Negotiation"), 75, Outcome.OPEN),
+                (_("Won"), 100, Outcome.WON),
+                (_("Lost"), 0, Outcome.LOST),
+            ]
+        ):
+            Stage.objects.create(
+                pipeline=pipeline, name=str(name), order=order, probability=probability, outcome=outcome
+            )
     return pipeline
