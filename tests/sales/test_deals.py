@@ -210,4 +210,4 @@ def test_the_default_pipeline_and_price_list_are_named_in_the_installations_lang
         price_list = default_price_list()
     assert pipeline.name == "فروش"
     assert [s.name for s in pipeline.stages.order_by("order")][:2] == ["تازه", "واجد شرایط"]
-    assert price_list.name == "استاندارد"
+    assert price_list.name == "عمومی"

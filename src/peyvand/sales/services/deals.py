@@ -97,7 +97,8 @@ def _clean(data: Mapping[str, Any], *, actor: User, deal: Deal | None) -> dict[s
 def _refresh(deal: Deal, *, field: str = "amount") -> None:
     """The amount rounded to its currency and in the base currency; a field error (on
     ``field``, what made the amount) when either is more than an amount can be."""
-    day = deal.created_at.date() if deal.created_at else timezone.localdate()
+    # The day in the local time zone, as rates are entered: UTC would be yesterday after midnight.
+    day = timezone.localdate(deal.created_at) if deal.created_at else timezone.localdate()
     deal.amount = check_money(round_money(deal.amount, deal.currency), field=field, currency=deal.currency)
     deal.amount_base = to_base(deal.amount, deal.currency, day, field=field)
 
