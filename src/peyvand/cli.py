@@ -251,9 +251,10 @@ def cmd_assets(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Import a CSV or XLSX file of people or organisations, showing progress as it goes."""
+    """Import a CSV or XLSX file of people, organisations, products or past orders, showing
+    progress as it goes; or carry on with an import whose worker died."""
     _django()
-    from django.core.exceptions import ValidationError
+    from django.core.exceptions import PermissionDenied, ValidationError
 
     from peyvand.core.converters import is_id
     from peyvand.customers import importer
@@ -270,17 +271,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise SystemExit(f"No file at {path}.")
+    kind = KINDS[args.what]
     try:
         with path.open("rb") as source:
             job = importer.import_upload(
-                actor=user, kind=KINDS[args.what], source=source, name=path.name, size=path.stat().st_size
+                actor=user, kind=kind, source=source, name=path.name, size=path.stat().st_size
             )
         owner = _user(args.owner) if args.owner else None
         job = importer.import_configure(
             job=job,
             actor=user,
             columns=job.mapping,
-            duplicates=args.duplicates,
+            duplicates=args.duplicates or importer.importer_for(kind).default_policy,
             owner=owner,
             tag=args.tag or "",
         )
@@ -288,12 +290,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         job = importer.import_queue(job=job, actor=user)
     except ValidationError as exc:
         raise SystemExit("; ".join(exc.messages)) from None
+    except PermissionDenied as exc:
+        raise SystemExit(str(exc)) from None
     job = engine.run(job.pk, progress=_print_progress)
     _out(_import_summary(job))
     return 0 if job.status == "done" else 1
 
 
-KINDS = {"people": "person", "organisations": "organisation"}
+KINDS = {"people": "person", "organisations": "organisation", "products": "products", "orders": "orders"}
 
 
 def _print_progress(job: Any) -> None:
@@ -301,6 +305,11 @@ def _print_progress(job: Any) -> None:
     done = job.next_row - 1
     if job.status == "indexing":
         _out(f"  indexing for search… (job {job.pk})")
+    elif job.status == "checking":
+        _out(
+            f"  checking {job.checked_rows:,}/{total:,} rows (job {job.pk}): "
+            f"{job.error_count:,} with problems so far"
+        )
     else:
         _out(
             f"  {done:,}/{total:,} rows (job {job.pk}): {job.created_count:,} created, "
@@ -372,11 +381,18 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--name", default="command line")
     token.set_defaults(handler=cmd_token)
 
-    imports = commands.add_parser("import", help="import people or organisations from CSV or XLSX")
-    imports.add_argument("what", choices=["people", "organisations", "resume"])
+    imports = commands.add_parser(
+        "import", help="import people, organisations, products or past orders from CSV or XLSX"
+    )
+    imports.add_argument("what", choices=[*KINDS, "resume"])
     imports.add_argument("file", help="the file (or, with resume, the job number)")
     imports.add_argument("--as", dest="as_user", default="admin", help="the user importing (default: admin)")
-    imports.add_argument("--duplicates", choices=["skip", "update", "create"], default="skip")
+    imports.add_argument(
+        "--duplicates",
+        choices=["skip", "update", "create", "refuse"],
+        help="what to do with a row matching an existing record (default: skip for customers, "
+        "update for products, refuse for orders)",
+    )
     imports.add_argument("--owner", help="give every new customer to this user")
     imports.add_argument("--tag", help="tag every new customer")
     imports.set_defaults(handler=cmd_import)

@@ -21,7 +21,9 @@ def test_every_page_forbids_inline_scripts_and_being_framed(client, users):
     client.force_login(users["sales"])
     response = client.get("/")
     policy = response["Content-Security-Policy"]
-    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert (
+        "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    )
     assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
     assert response["Cache-Control"] == "private, no-store"
 

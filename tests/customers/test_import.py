@@ -327,3 +327,27 @@ def test_a_chunk_takes_its_ids_in_name_order(admin):
     assert job.created_count == 3
     by_id = list(Party.objects.filter(import_job=job).order_by("id").values_list("last_name", flat=True))
     assert by_id == ["Brown", "Karimi", "Young"]
+
+
+def test_every_kind_is_an_importer_of_the_registry_and_an_unknown_one_is_refused(admin):
+    for kind in ("person", "organisation", "products", "orders"):  # the last two from sales' hooks
+        assert importer.importer_for(kind).key == kind
+    people = importer.importer_for(Kind.PERSON)
+    assert not people.all_or_nothing and people.read_ahead and people.index is not None
+    assert [value for value, _label in people.policies] == ["skip", "update", "create"]
+    with pytest.raises(ValidationError) as caught:
+        upload(admin, csv_bytes(PEOPLE), kind="nothing")
+    assert "kind" in caught.value.message_dict
+    assert not ImportJob.objects.exists()
+
+
+def test_a_setting_the_kind_does_not_offer_is_refused(admin, users):
+    data = b"sku,name_fa\nA,B\n"
+    job = importer.import_upload(
+        actor=admin, kind="products", source=io.BytesIO(data), name="p.csv", size=len(data)
+    )
+    with pytest.raises(ValidationError) as caught:
+        importer.import_configure(
+            job=job, actor=admin, columns=job.mapping, duplicates="create", owner=users["sales"], tag="x"
+        )
+    assert set(caught.value.message_dict) == {"duplicates", "owner", "tag"}

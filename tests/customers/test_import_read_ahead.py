@@ -29,7 +29,7 @@ def test_chunks_arrive_in_order_with_the_checks_in_the_jobs_language(job_languag
     with translation.override(callers_language):
         read = list(reading.read_ahead(chunks(spec, rows), spec))
     assert [chunk.last_row for chunk in read] == [1, 2, 3]
-    assert [len(chunk.candidates) for chunk in read] == [1, 0, 1]
+    assert [len(chunk.items) for chunk in read] == [1, 0, 1]
     (issue,) = read[1].issues
     assert issue.column == "email" and word in issue.message, issue.message
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.core import hooks, policy
 from peyvand.core.http import request_user
 
-from . import tasks
+from . import importer, tasks
 from .models import ContactPoint, Membership, Note, Party
 from .normalize import show_contact_value_in_line
 from .selectors.parties import customer_counts
@@ -20,6 +20,7 @@ from .selectors.trash import TrashKind, register_trash_kind
 
 def register() -> None:
     tasks.register_jobs()
+    importer.register_builtin_kinds()
     policy.register_resource("party", _("Customers (people and organisations)"), order=10)
     # The timeline's resource: notes here, and the contacts the interactions app logs.
     policy.register_resource("interaction", _("Interactions"), order=20)
@@ -51,6 +52,7 @@ def register() -> None:
     ):
         register_trash_kind(trash_kind)
 
+    hooks.register_nav(hooks.NavItem("trash", _("Trash"), "trash", menu="admin", order=10))
     for order, (kind, label, icon) in enumerate(
         [("person", _("People"), "bi-person"), ("organisation", _("Organisations"), "bi-building")]
     ):

@@ -305,10 +305,15 @@ class WebFormForm(BootstrapMixin, forms.Form):
 
 
 class ImportForm(BootstrapMixin, forms.Form):
+    """The first step of an import of products or past orders; the machinery does the rest."""
+
     kind = forms.ChoiceField(
         label=_("What to import"), choices=[("products", _("Products")), ("orders", _("Past orders"))]
     )
-    file = forms.FileField(label=_("CSV or XLSX file"))
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt,text/csv"}),
+    )
 
     def __init__(self, *args: Any, products: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -23,7 +23,7 @@ from peyvand.core.hooks import (
 from peyvand.core.http import request_user
 from peyvand.core.models import Role, Scope
 
-from . import conf, tasks
+from . import conf, importers, tasks
 from . import models as m
 from .money import format_money
 from .periods import duration_words
@@ -53,6 +53,7 @@ def _panel(request: HttpRequest, party: Any) -> dict[str, Any] | None:
 
 def register() -> None:
     tasks.register_jobs()
+    importers.register()
     policy.register_resource("lead", _("Leads"), order=40, defaults=_SUPPORT_DOES_NOT_SELL)
     policy.register_resource(
         "deal", _("Deals, quotes, orders and invoices"), order=50, defaults=_SUPPORT_DOES_NOT_SELL

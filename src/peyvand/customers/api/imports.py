@@ -1,5 +1,8 @@
 """Imports through the API: upload a file, start it with a mapping, follow it, undo it.
 
+The same for every kind the importer registry knows: person and organisation here, products
+and orders from sales (whose own endpoints upload and start in one call, returning the same job).
+
 No ``from __future__ import annotations`` here: django-ninja reads the annotations.
 """
 
@@ -32,6 +35,7 @@ class ImportOut(Schema):
     mapping: dict[str, str]
     duplicates: str = Field(alias="policy")
     total_rows: int | None
+    checked_rows: int = Field(description="Rows checked so far, for a kind imported all or nothing")
     processed_rows: int
     created: int = Field(alias="created_count")
     updated: int = Field(alias="updated_count")
@@ -59,14 +63,19 @@ class StartIn(InputSchema):
     columns: dict[Annotated[str, Field(max_length=4)], Annotated[str, Field(max_length=40)]] | None = Field(
         None, description="Column index → field; leave out to use the guessed mapping."
     )
-    duplicates: Literal["skip", "update", "create"] = "skip"
+    duplicates: Literal["skip", "update", "create", "refuse"] | None = Field(
+        None,
+        description="What to do with a row matching an existing record; leave out for the kind's default.",
+    )
     owner: int | None = Field(None, description="Give every new customer to this user.")
     tag: Annotated[str, Field(max_length=50)] = ""
 
 
 @router.post("/imports", response={201: ImportOut, **ERRORS}, summary="Upload a file to import")
 def import_upload(
-    request: HttpRequest, kind: Form[Literal["person", "organisation"]], file: File[UploadedFile]
+    request: HttpRequest,
+    kind: Form[Annotated[str, Field(max_length=12, description="person, organisation, products or orders")]],
+    file: File[UploadedFile],
 ) -> Status[ImportJob]:
     """Keeps the file, detects its encoding and delimiter and guesses the mapping; start it next."""
     job = importer.import_upload(
@@ -83,7 +92,7 @@ def import_start(request: HttpRequest, job_id: Id, payload: StartIn) -> Status[I
         job=job,
         actor=user,
         columns=payload.columns if payload.columns is not None else job.mapping,
-        duplicates=payload.duplicates,
+        duplicates=payload.duplicates or importer.importer_for(job.kind).default_policy,
         owner=resolve_user(payload.owner, "owner"),
         tag=payload.tag,
     )

@@ -1,8 +1,9 @@
-"""An import's life: upload, mapping, start, progress, cancel, undo. Every write goes here."""
+"""An import's life: upload, mapping, start, progress, cancel, undo. Every write goes here.
+
+The same for every kind; what differs is the kind's importer (``registry``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -21,11 +22,12 @@ from peyvand.core import jobs, policy, spreadsheets
 from peyvand.core.converters import is_id
 from peyvand.core.exports import csv_line
 from peyvand.core.models import AuditEvent, TrackedModel, User
-from peyvand.core.services.audit import audit_log, audit_value, soft_delete_rows
+from peyvand.core.services.audit import audit_log
 
 from .. import rules, services
-from ..models import ContactPoint, ImportChange, ImportIssue, ImportJob, Kind, Party, PartyTag
-from . import mapping
+from ..models import ImportIssue, ImportJob, Party
+from . import mapping, registry
+from .registry import Importer
 
 IMPORT_RUN = "customers.import_run"  # the job's name (core.jobs), registered by tasks.py
 
@@ -39,16 +41,16 @@ def _folder() -> Path:
     return folder
 
 
-def _check_may_import(actor: User, kind: str) -> None:
-    if kind not in Kind.values:
-        raise ValidationError({"kind": [_("Choose person or organisation.")]})
-    policy.require_create(actor, Party)
+def _check_may_import(actor: User, kind: str) -> Importer:
+    importer = registry.get(kind)
+    importer.require(actor)
+    return importer
 
 
 @transaction.atomic
 def import_upload(*, actor: User, kind: str, source: IO[bytes], name: str, size: int) -> ImportJob:
     """Keep an uploaded file and read its header; the whole file is only read when it runs."""
-    _check_may_import(actor, kind)
+    importer = _check_may_import(actor, kind)
     if size > MAX_BYTES:
         raise ValidationError(
             {"file": [_("The file is larger than %(limit)s MB.") % {"limit": MAX_BYTES // 2**20}]}
@@ -76,6 +78,7 @@ def import_upload(*, actor: User, kind: str, source: IO[bytes], name: str, size:
         delimiter=info.delimiter,
         header=header,
         mapping=mapping.guess(kind, header),
+        policy=importer.default_policy,
         total_rows=None,
         language=translation.get_language() or "",
     )
@@ -101,22 +104,26 @@ def import_configure(
     tag: str = "",
     remember: bool = True,
 ) -> ImportJob:
-    """Set which column feeds which field, what to do with duplicates, and defaults."""
+    """Set which column feeds which field, what to do with duplicates, and defaults (the
+    owner and a tag of new customers, for the kinds that offer them)."""
     job = _own(job, actor, for_change=True)
+    importer = _check_may_import(actor, job.kind)
     if job.status != Status.UPLOADED:
         raise ValidationError(_("This import has already started."))
     errors: dict[str, list[str]] = {}
     cleaned = mapping.clean(job.kind, job.header, columns)
     names = set(cleaned.values())
-    if job.kind == Kind.PERSON and not names & {"first_name", "last_name", "full_name"}:
-        errors["columns"] = [_("Choose the column with the first name, the last name or the full name.")]
-    if job.kind == Kind.ORGANISATION and "name" not in names:
-        errors["columns"] = [_("Choose the column with the organisation's name.")]
-    if duplicates not in ImportJob.Policy.values:
+    missing = [str(r.message) for r in importer.requirements if not names.intersection(r.targets)]
+    if missing:
+        errors["columns"] = missing
+    if duplicates not in importer.policy_values():
         errors["duplicates"] = [_("Choose what to do with duplicates.")]
-    if owner is not None and not policy.may_own(actor, Party, owner):
+    for option, given in (("owner", owner is not None), ("tag", bool(tag))):
+        if given and option not in importer.options:
+            errors[option] = [_("This kind of import does not take this setting.")]
+    if owner is not None and "owner" in importer.options and not policy.may_own(actor, Party, owner):
         errors["owner"] = [str(rules.OWNER_REFUSED)]
-    if tag:
+    if tag and "tag" in importer.options:
         try:
             services.tags.tag_get_or_create(tag)
         except ValidationError as exc:
@@ -156,7 +163,7 @@ def import_start(*, job: ImportJob, actor: User) -> ImportJob:
 def import_cancel(*, job: ImportJob, actor: User) -> ImportJob:
     """Stop a job between chunks; what it wrote stays (undo removes it)."""
     job = _own(job, actor, for_change=True)
-    if job.status in (Status.UPLOADED, Status.QUEUED, Status.RUNNING):
+    if job.status in (Status.UPLOADED, Status.QUEUED, Status.CHECKING, Status.RUNNING):
         ImportJob.objects.filter(pk=job.pk).update(
             status=Status.CANCELLED, finished_at=timezone.now(), lease=""
         )
@@ -166,56 +173,46 @@ def import_cancel(*, job: ImportJob, actor: User) -> ImportJob:
 
 @transaction.atomic
 def import_undo(*, job: ImportJob, actor: User) -> ImportJob:
-    """Take back what the import did: its customers go to the trash, its changes are reverted.
-
-    A change is put back only where the field still holds what the import wrote, so edits
-    made since are kept.
-    """
+    """Take back what the import did: what it created goes (people to the trash), what it
+    changed is put back where nobody has changed it since."""
     job = _own(job, actor, for_change=True)
+    importer = _check_may_import(actor, job.kind)
     if job.status not in (Status.DONE, Status.CANCELLED, Status.FAILED):
         raise ValidationError(_("Only a finished, cancelled or failed import can be undone."))
-    batch, now = TrackedModel.new_batch(), timezone.now()
-    created = Party.objects.filter(import_job=job)
-    for model, fk in services.parties.party_children():
-        soft_delete_rows(
-            model.objects.filter(**{f"{fk}__in": created.values("pk")}), actor=actor, batch=batch, at=now
-        )
-    removed = soft_delete_rows(created, actor=actor, batch=batch, at=now)
-    for change in ImportChange.objects.filter(job=job).order_by("-id"):
-        party = Party.objects.filter(pk=change.party_id).first()
-        if party is None:
-            continue
-        current = {name: audit_value(getattr(party, name)) for name in change.after}
-        revert = {
-            name: change.before[name] for name, value in change.after.items() if current.get(name) == value
-        }
-        if revert:
-            services.parties.party_update(
-                party=party, actor=actor, data=_field_values(revert), allow_duplicate=True
-            )
-        for point in ContactPoint.objects.filter(pk__in=change.added_contacts, party_id=party.pk):
-            services.contacts.contact_point_delete(point=point, actor=actor)
-        PartyTag.objects.filter(party_id=party.pk, tag_id__in=change.added_tags).delete()
+    batch = TrackedModel.new_batch()
+    changes = importer.undo(job, actor, batch)
     job.status, job.deletion_batch = Status.UNDONE, batch
     job.save(update_fields=["status", "deletion_batch"])
-    audit_log(actor=actor, kind=AuditEvent.Kind.DELETE, obj=job, changes={"customers": [removed, 0]})
+    audit_log(actor=actor, kind=AuditEvent.Kind.DELETE, obj=job, changes=changes)
     return job
 
 
-def _field_values(values: dict[str, Any]) -> dict[str, Any]:
-    """Audit-log values back into field values (dates from text, owners from ids)."""
-
-    restored: dict[str, Any] = {}
-    for name, value in values.items():
-        if name == "owner":
-            restored[name] = User.objects.filter(pk=value).first() if value else None
-        elif name == "date_of_birth" and isinstance(value, str):
-            restored[name] = dt.date.fromisoformat(value)
-        elif name.endswith("_consent_at") and isinstance(value, str):
-            restored[name] = dt.datetime.fromisoformat(value)
-        else:
-            restored[name] = value
-    return restored
+def import_submit(
+    *,
+    actor: User,
+    kind: str,
+    source: IO[bytes],
+    name: str,
+    size: int,
+    duplicates: str | None = None,
+) -> ImportJob:
+    """Upload, map the columns as guessed and start, in one go (the API of a kind, the command
+    line): the file is kept only when the job starts."""
+    with transaction.atomic():
+        job = import_upload(actor=actor, kind=kind, source=source, name=name, size=size)
+        try:
+            job = import_configure(
+                job=job,
+                actor=actor,
+                columns=job.mapping,
+                duplicates=duplicates or registry.get(kind).default_policy,
+                remember=False,
+            )
+            job = import_start(job=job, actor=actor)
+        except ValidationError:  # the job goes with the transaction; its file goes here
+            Path(job.stored_path).unlink(missing_ok=True)
+            raise
+    return job
 
 
 # --- reading ------------------------------------------------------------------------------

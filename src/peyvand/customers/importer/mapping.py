@@ -1,5 +1,8 @@
 """Which column of a file holds which field: guessed from Persian and English headers, and
-remembered once someone confirms it, for the next file with the same columns."""
+remembered once someone confirms it, for the next file with the same columns.
+
+The fields are the importer's (``registry``); those of people and organisations are here.
+"""
 
 from __future__ import annotations
 
@@ -12,31 +15,43 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.core.text import search_key
 
 from ..models import ContactPoint, ImportMapping, Kind
+from . import registry
+from .registry import Target
 
 PERSON, ORGANISATION = Kind.PERSON, Kind.ORGANISATION
 
 
-@dataclass(frozen=True)
-class Target:
-    key: str
-    label: Any
-    kinds: tuple[str, ...]
-    headers: tuple[str, ...]  # what such a column is called, in search-key form
-    repeatable: bool = False  # several columns may feed it (two phone columns)
-
-
-def _h(*names: str) -> tuple[str, ...]:
+def headers(*names: str) -> tuple[str, ...]:
+    """Column titles as a target lists them: in search-key form."""
     return tuple(search_key(n) for n in names)
 
 
-TARGETS: tuple[Target, ...] = (
-    Target(
+_h = headers
+
+
+@dataclass(frozen=True)
+class _CustomerTarget:
+    """A target of people, organisations or both."""
+
+    key: str
+    label: Any
+    kinds: tuple[str, ...]
+    headers: tuple[str, ...]
+    repeatable: bool = False
+    yields_to: tuple[str, ...] = ()
+
+    def target(self) -> Target:
+        return Target(self.key, self.label, self.headers, self.repeatable, self.yields_to)
+
+
+_CUSTOMER_TARGETS: tuple[_CustomerTarget, ...] = (
+    _CustomerTarget(
         "first_name",
         _("First name"),
         (PERSON,),
         _h("first name", "firstname", "given name", "نام", "اسم", "نام کوچک"),
     ),
-    Target(
+    _CustomerTarget(
         "last_name",
         _("Last name"),
         (PERSON,),
@@ -51,13 +66,14 @@ TARGETS: tuple[Target, ...] = (
             "فامیل",
         ),
     ),
-    Target(
+    _CustomerTarget(
         "full_name",
         _("Full name"),
         (PERSON,),
         _h("full name", "name", "contact", "contact name", "نام کامل", "نام و نام خانوادگی", "نام شخص"),
+        yields_to=("first_name", "last_name"),  # a file with both has "name" as the first name
     ),
-    Target(
+    _CustomerTarget(
         "name",
         _("Organisation name"),
         (ORGANISATION,),
@@ -75,7 +91,7 @@ TARGETS: tuple[Target, ...] = (
             "نام سازمان",
         ),
     ),
-    Target(
+    _CustomerTarget(
         "mobile",
         _("Mobile"),
         (PERSON, ORGANISATION),
@@ -92,7 +108,7 @@ TARGETS: tuple[Target, ...] = (
         ),
         repeatable=True,
     ),
-    Target(
+    _CustomerTarget(
         "phone",
         _("Phone"),
         (PERSON, ORGANISATION),
@@ -110,8 +126,8 @@ TARGETS: tuple[Target, ...] = (
         ),
         repeatable=True,
     ),
-    Target("fax", _("Fax"), (PERSON, ORGANISATION), _h("fax", "فکس", "نمابر"), repeatable=True),
-    Target(
+    _CustomerTarget("fax", _("Fax"), (PERSON, ORGANISATION), _h("fax", "فکس", "نمابر"), repeatable=True),
+    _CustomerTarget(
         "email",
         _("Email"),
         (PERSON, ORGANISATION),
@@ -120,93 +136,98 @@ TARGETS: tuple[Target, ...] = (
         ),
         repeatable=True,
     ),
-    Target(
+    _CustomerTarget(
         "national_id",
         _("National ID"),
         (PERSON, ORGANISATION),
         _h("national id", "national code", "national number", "کد ملی", "شناسه ملی", "شماره ملی"),
     ),
-    Target(
+    _CustomerTarget(
         "date_of_birth",
         _("Date of birth"),
         (PERSON,),
         _h("date of birth", "birth date", "birthdate", "birthday", "dob", "تاریخ تولد", "تولد"),
     ),
-    Target(
+    _CustomerTarget(
         "organisation",
         _("Organisation"),
         (PERSON,),
         _h("company", "organisation", "organization", "account", "employer", "شرکت", "سازمان", "محل کار"),
     ),
-    Target(
+    _CustomerTarget(
         "job_title",
         _("Job title"),
         (PERSON,),
         _h("job title", "title", "position", "role", "سمت", "عنوان شغلی"),
     ),
-    Target(
+    _CustomerTarget(
         "website",
         _("Website"),
         (ORGANISATION,),
         _h("website", "web", "url", "site", "وب سایت", "وبسایت", "سایت"),
     ),
-    Target(
+    _CustomerTarget(
         "industry",
         _("Industry"),
         (ORGANISATION,),
         _h("industry", "sector", "صنعت", "حوزه فعالیت", "زمینه فعالیت"),
     ),
-    Target(
+    _CustomerTarget(
         "owner",
         _("Owner"),
         (PERSON, ORGANISATION),
         _h("owner", "account owner", "assigned to", "مالک", "مسئول"),
     ),
-    Target(
+    _CustomerTarget(
         "source", _("Source"), (PERSON, ORGANISATION), _h("source", "lead source", "منبع", "کانال آشنایی")
     ),
-    Target(
+    _CustomerTarget(
         "stage",
         _("Stage"),
         (PERSON, ORGANISATION),
         _h("stage", "lifecycle stage", "status", "مرحله", "وضعیت"),
     ),
-    Target("tags", _("Tags"), (PERSON, ORGANISATION), _h("tags", "tag", "labels", "برچسب", "برچسب ها", "تگ")),
-    Target(
+    _CustomerTarget(
+        "tags", _("Tags"), (PERSON, ORGANISATION), _h("tags", "tag", "labels", "برچسب", "برچسب ها", "تگ")
+    ),
+    _CustomerTarget(
         "email_consent",
         _("Agrees to email"),
         (PERSON, ORGANISATION),
         _h("email consent", "email opt in", "رضایت ایمیل", "موافقت با ایمیل"),
     ),
-    Target(
+    _CustomerTarget(
         "sms_consent",
         _("Agrees to SMS"),
         (PERSON, ORGANISATION),
         _h("sms consent", "sms opt in", "رضایت پیامک", "موافقت با پیامک"),
     ),
-    Target(
+    _CustomerTarget(
         "street",
         _("Street address"),
         (PERSON, ORGANISATION),
         _h("address", "street", "street address", "نشانی", "آدرس", "خیابان"),
     ),
-    Target("city", _("City"), (PERSON, ORGANISATION), _h("city", "town", "شهر")),
-    Target("province", _("Province"), (PERSON, ORGANISATION), _h("province", "state", "region", "استان")),
-    Target(
+    _CustomerTarget("city", _("City"), (PERSON, ORGANISATION), _h("city", "town", "شهر")),
+    _CustomerTarget(
+        "province", _("Province"), (PERSON, ORGANISATION), _h("province", "state", "region", "استان")
+    ),
+    _CustomerTarget(
         "postal_code",
         _("Postal code"),
         (PERSON, ORGANISATION),
         _h("postal code", "postcode", "zip", "zip code", "کد پستی", "کدپستی"),
     ),
-    Target("country", _("Country"), (PERSON, ORGANISATION), _h("country", "کشور")),
-    Target(
+    _CustomerTarget("country", _("Country"), (PERSON, ORGANISATION), _h("country", "کشور")),
+    _CustomerTarget(
         "note",
         _("Note"),
         (PERSON, ORGANISATION),
         _h("note", "notes", "comment", "description", "یادداشت", "توضیحات"),
     ),
 )
-BY_KEY = {t.key: t for t in TARGETS}
+PERSON_TARGETS = tuple(t.target() for t in _CUSTOMER_TARGETS if PERSON in t.kinds)
+ORGANISATION_TARGETS = tuple(t.target() for t in _CUSTOMER_TARGETS if ORGANISATION in t.kinds)
 PHONE_LABELS = {
     "mobile": ContactPoint.Label.MOBILE,
     "phone": ContactPoint.Label.WORK,
@@ -215,7 +236,7 @@ PHONE_LABELS = {
 
 
 def targets_for(kind: str) -> list[Target]:
-    return [t for t in TARGETS if kind in t.kinds]
+    return list(registry.get(kind).targets)
 
 
 def header_key(header: list[str]) -> str:
@@ -228,31 +249,31 @@ def guess(kind: str, header: list[str]) -> dict[str, str]:
     remembered = ImportMapping.objects.filter(kind=kind, header_key=header_key(header)).first()
     if remembered is not None:
         return clean(kind, header, remembered.mapping)
+    targets = targets_for(kind)
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     for index, title in enumerate(header):
         key = search_key(title)
-        for target in targets_for(kind):
+        for target in targets:
             if key in target.headers and (target.repeatable or target.key not in taken):
                 mapping[str(index)] = target.key
                 taken.add(target.key)
                 break
-    if "first_name" in taken or "last_name" in taken:
-        mapping = {i: t for i, t in mapping.items() if t != "full_name"}
-    return mapping
+    yielding = {t.key for t in targets if taken.intersection(t.yields_to)}
+    return {i: t for i, t in mapping.items() if t not in yielding}
 
 
 def clean(kind: str, header: list[str], mapping: dict[str, Any]) -> dict[str, str]:
     """Keep only valid pairs: an existing column and a target for this kind, at most once."""
-    valid = {t.key for t in targets_for(kind)}
+    by_key = {t.key: t for t in targets_for(kind)}
     cleaned: dict[str, str] = {}
     used: set[str] = set()
     for index, key in sorted(
         mapping.items(), key=lambda item: int(item[0]) if str(item[0]).isdigit() else -1
     ):
-        if not str(index).isdigit() or int(index) >= len(header) or key not in valid:
+        if not str(index).isdigit() or int(index) >= len(header) or key not in by_key:
             continue
-        if key in used and not BY_KEY[key].repeatable:
+        if key in used and not by_key[key].repeatable:
             continue
         cleaned[str(int(index))] = key
         used.add(key)

@@ -1,4 +1,5 @@
-"""Reading a job's file into checked chunks: the half of an import that needs no database.
+"""Reading a job's file into checked chunks: the half of an import that needs no database
+(for people and organisations; another kind's reader may look things up).
 
 (Reading in a second process while this one writes was tried: handing the checked rows
 over cost as much as reading them, so it did not pay on two cores.)
@@ -11,14 +12,15 @@ import os
 import queue
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from django.utils import timezone, translation
 
 from peyvand.core import spreadsheets
 
-from .rows import Candidate, ReaderSpec, RowReader
+from .registry import ReadChunk, RowIssue, RowReader
 
 # Rows per transaction: big enough for the bulk path to pay (at a million customers each
 # commit writes out every index page the chunk touched), small enough to show progress.
@@ -26,38 +28,58 @@ from .rows import Candidate, ReaderSpec, RowReader
 CHUNK_ROWS = int(os.environ.get("PEYVAND_IMPORT_CHUNK_ROWS", "20000"))
 FIRST_CHUNK_ROWS = min(2_000, CHUNK_ROWS)
 
+__all__ = [
+    "CHUNK_ROWS",
+    "FIRST_CHUNK_ROWS",
+    "JobLocale",
+    "ReadChunk",
+    "RowIssue",
+    "data_rows",
+    "read_ahead",
+    "read_chunk",
+    "read_chunks",
+]
 
-@dataclass
-class RowIssue:
-    """Why a row (or one of its cells) was refused, or that it was skipped as a duplicate."""
 
-    row: int
-    column: str
-    value: str
-    message: str
-    skipped: bool = False
+class Locale(Protocol):
+    """The language and time zone a job's rows are checked in (a reader's spec has them)."""
+
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def time_zone(self) -> str: ...
 
 
-@dataclass
-class ReadChunk:
-    last_row: int
-    candidates: list[Candidate] = field(default_factory=list)
-    issues: list[RowIssue] = field(default_factory=list)
+@dataclass(frozen=True)
+class JobLocale:
+    language: str
+    time_zone: str
+
+    @classmethod
+    def current(cls) -> JobLocale:
+        return cls(translation.get_language() or "", str(timezone.get_current_timezone()))
 
 
 def read_chunks(
-    path: Path, info: spreadsheets.FileInfo, *, start: int, spec: ReaderSpec, header: list[str]
+    path: Path,
+    info: spreadsheets.FileInfo,
+    *,
+    start: int,
+    reader: RowReader,
+    header: list[str],
+    chunk_rows: int = 0,
 ) -> Iterator[ReadChunk]:
-    """The file's checked chunks from data row ``start``."""
-    reader = RowReader(spec)
+    """The file's checked chunks from data row ``start``, of ``chunk_rows`` rows at most."""
+    size = min(chunk_rows or CHUNK_ROWS, CHUNK_ROWS)
     rows = data_rows(path, info, start=start)
-    size = FIRST_CHUNK_ROWS
-    while batch := list(itertools.islice(rows, size)):
+    first = min(FIRST_CHUNK_ROWS, size)
+    while batch := list(itertools.islice(rows, first)):
         yield read_chunk(reader, batch, header)
-        size = CHUNK_ROWS
+        first = size
 
 
-def read_ahead(chunks: Iterator[ReadChunk], spec: ReaderSpec) -> Iterator[ReadChunk]:
+def read_ahead(chunks: Iterator[ReadChunk], spec: Locale) -> Iterator[ReadChunk]:
     """``chunks``, each read and checked in a thread while the caller writes the one before.
 
     Pays where the database works in a process of its own (PostgreSQL: the driver lets go
@@ -109,12 +131,14 @@ def read_chunk(reader: RowReader, rows: list[tuple[int, list[str]]], header: lis
         if all(not cell or cell.isspace() for cell in cells):
             continue
         outcome = reader.read(number, cells)
-        if isinstance(outcome, Candidate):
-            chunk.candidates.append(outcome)
+        if not isinstance(outcome, list):  # an item to write; a list is the row's problems
+            chunk.items.append(outcome)
             continue
         for problem in outcome:
             column = (
-                header[problem.column] if problem.column is not None and problem.column < len(header) else ""
+                header[problem.column]
+                if problem.column is not None and problem.column < len(header)
+                else problem.column_name
             )
             chunk.issues.append(RowIssue(number, column[:255], problem.value[:10_000], problem.message))
     return chunk

@@ -25,19 +25,13 @@ from .. import rules
 from ..models import ContactPoint, Kind, Party, Source, Stage
 from ..normalize import normalize_email, normalize_phone
 from .mapping import PHONE_LABELS
+from .registry import Problem
 
 YES = {search_key(v) for v in ("yes", "y", "true", "1", "x", "✓", "بله", "آری", "بلی", "دارد", "موافق")}
 NO = {search_key(v) for v in ("no", "n", "false", "0", "", "خیر", "نه", "ندارد", "مخالف")}
 TAG_SEPARATORS = str.maketrans({"،": ",", "؛": ",", ";": ",", "|": ","})
 ADDRESS_PARTS = ("street", "city", "province", "postal_code", "country")
 TEXT_LIMITS = {"job_title": 100, "organisation": 200, "note": 20_000}
-
-
-@dataclass
-class Problem:
-    column: int | None  # index in the file, None for the row as a whole
-    value: str
-    message: str
 
 
 @dataclass

@@ -1,4 +1,8 @@
-"""Bringing customers in from files: the job, the problems found in its rows, saved mappings."""
+"""Bringing records in from files: the job, the problems found in its rows, saved mappings,
+and what a job changed, so that undoing it can put it back.
+
+Every kind of import (people and organisations here, products and orders from sales) runs
+as an ``ImportJob``; ``kind`` names the importer (``customers.importer.registry``)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ class ImportJob(models.Model):
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")
         QUEUED = "queued", _("Queued")
+        # Kinds imported all or nothing read every row first, writing nothing but problems.
+        CHECKING = "checking", _("Checking the rows")
         RUNNING = "running", _("Importing")
         INDEXING = "indexing", _("Indexing for search")
         DONE = "done", _("Done")
@@ -25,9 +31,13 @@ class ImportJob(models.Model):
         UNDONE = "undone", _("Undone")
 
     class Policy(models.TextChoices):
+        """What to do with a row that matches an existing record. Each importer offers some
+        of these, under labels of its own; these are the people import's."""
+
         SKIP = "skip", _("Skip rows that match an existing customer")
         UPDATE = "update", _("Update the existing customer")
         CREATE = "create", _("Create a new customer anyway")
+        REFUSE = "refuse", _("Report the row as a problem")
 
     kind = models.CharField(_("kind"), max_length=12)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.UPLOADED)
@@ -51,6 +61,7 @@ class ImportJob(models.Model):
     tag = models.CharField(_("tag"), max_length=50, blank=True)
     total_rows = models.IntegerField(_("rows"), null=True, blank=True)  # an estimate until done
     next_row = models.IntegerField(default=1)  # the first data row not yet processed (1-based)
+    checked_rows = models.IntegerField(default=0)  # rows read by the check of an all-or-nothing kind
     created_count = models.IntegerField(_("created"), default=0)
     updated_count = models.IntegerField(_("updated"), default=0)
     skipped_count = models.IntegerField(_("skipped"), default=0)
@@ -73,6 +84,12 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def undoable(self) -> bool:
+        """Finished one way or another, having written something."""
+        finished = (self.Status.DONE, self.Status.CANCELLED, self.Status.FAILED)
+        return self.status in finished and self.next_row > 1
 
 
 class ImportIssue(models.Model):
@@ -123,3 +140,21 @@ class ImportChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}:{self.party_id}"
+
+
+class ImportRecord(models.Model):
+    """A record an import created or changed, for the kinds that do not mark their records
+    with the job themselves (products, orders): undoing the job works from these."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="records")
+    model = models.CharField(max_length=100)  # app_label.model_name
+    object_id = models.BigIntegerField()
+    created = models.BooleanField(default=True)  # False: an existing record the import changed
+    before = models.JSONField(default=dict)  # field -> value before the import (changes only)
+    after = models.JSONField(default=dict)  # field -> value the import set
+
+    class Meta:
+        indexes = [models.Index(fields=["job", "model", "object_id"], name="importrecord_job")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.model}:{self.object_id}"

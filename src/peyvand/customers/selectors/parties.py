@@ -205,16 +205,6 @@ def tags_all() -> QuerySet[Tag]:
     return Tag.objects.order_by("name")
 
 
-def assignable_owners(*, user: User) -> list[User]:
-    """Users ``user`` may give a customer to."""
-    users = (
-        User.objects.filter(is_active=True)
-        .select_related("team")
-        .order_by("first_name", "last_name", "username")
-    )
-    return [u for u in users if policy.may_own(user, Party, u)]
-
-
 def customer_counts(*, user: User) -> dict[str, Any]:
     """The home page's figures: the customers ``user`` owns and reaches (capped counts)."""
     visible = policy.visible(user, Party.objects.all())

@@ -1,4 +1,8 @@
-"""The import wizard: upload a file, match its columns, follow the job, download what was refused."""
+"""The import wizard: upload a file, match its columns, follow the job, download what was refused.
+
+Uploading people and organisations starts here; every kind (products and orders too, uploaded
+on their own app's page) then has the same pages: the mapping, the progress, the problems.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +14,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from peyvand.core import policy
 from peyvand.core.exports import in_request_context
 from peyvand.core.forms import BootstrapMixin, add_service_errors
 from peyvand.core.http import request_user
 from peyvand.core.models import User
+from peyvand.core.selectors.users import assignable
 from peyvand.core.templatetags.peyvand import number
 
-from .. import importer, selectors
-from ..models import ImportIssue, ImportJob, Party
+from .. import importer
+from ..models import ImportIssue, ImportJob
+from ..models.parties import Party
 
 Status = ImportJob.Status
 SKIP = ""
@@ -48,7 +54,7 @@ class UploadForm(BootstrapMixin, forms.Form):
 def import_start_page(request: HttpRequest, kind: str) -> HttpResponse:
     """Step one: choose a file. Also lists the user's earlier imports."""
     user = request_user(request)
-    policy.require_create(user, Party)
+    importer.importer_for(kind).require(user)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -71,8 +77,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Step two (mapping) while the job waits for it, then its progress and outcome."""
     user = request_user(request)
     job = importer.import_get(actor=user, pk=pk)
+    kind = _kind_context(job)
     if job.status != Status.UPLOADED:
-        return render(request, "customers/import_progress.html", _progress_context(job) | {"nav": job.kind})
+        return render(request, "customers/import_progress.html", _progress_context(job) | kind)
     targets = importer.targets_for(job.kind)
     preview = importer.import_preview(job, rows=5)
     columns = [
@@ -87,7 +94,11 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST":
         chosen = {c["index"]: request.POST.get(f"column-{c['index']}", SKIP) for c in columns}
-        owner = User.objects.filter(pk=request.POST.get("owner") or 0, is_active=True).first()
+        owner = (
+            User.objects.filter(pk=request.POST.get("owner") or 0, is_active=True).first()
+            if "owner" in kind["importer"].options
+            else None
+        )
         try:
             job = importer.import_configure(
                 job=job,
@@ -105,27 +116,41 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The import has started. You can leave this page: it carries on."))
             return redirect("import_detail", job.pk)
+    options = kind["importer"].options
     return render(
         request,
         "customers/import_mapping.html",
-        {
+        kind
+        | {
             "job": job,
-            "nav": job.kind,
             "columns": columns,
             "targets": targets,
             "preview": preview,
             "errors": errors,
-            "policies": ImportJob.Policy.choices,
+            "policies": kind["importer"].policies,
             "policy": request.POST.get("duplicates", job.policy),
-            "owners": selectors.parties.assignable_owners(user=user),
+            "owners": assignable(user=user, model=Party) if "owner" in options else None,
+            "offers_tag": "tag" in options,
             "tag": request.POST.get("tag", job.tag),
         },
     )
 
 
+def _kind_context(job: ImportJob) -> dict[str, Any]:
+    """The job's kind as the pages show it: its labels, its menu item and its pages."""
+    kind = importer.importer_for(job.kind)
+    return {
+        "importer": kind,
+        "nav": kind.nav,
+        "start_url": reverse(kind.start_url[0], args=kind.start_url[1]),
+        "list_url": reverse(kind.list_url[0], args=kind.list_url[1]),
+    }
+
+
 def _progress_context(job: ImportJob) -> dict[str, Any]:
     """Where the job is, how fast it goes and how long it has left."""
-    done = max(job.next_row - 1, 0)
+    checking = job.status == Status.CHECKING
+    done = job.checked_rows if checking else max(job.next_row - 1, 0)
     total = job.total_rows or 0
     elapsed = ((job.finished_at or timezone.now()) - job.started_at).total_seconds() if job.started_at else 0
     rate = done / elapsed if elapsed > 0 else 0
@@ -144,7 +169,8 @@ def _progress_context(job: ImportJob) -> dict[str, Any]:
         "percent": min(percent, 100),
         "rate": int(rate),
         "seconds_left": int(left) if left is not None else None,
-        "running": job.status in (Status.QUEUED, Status.RUNNING, Status.INDEXING),
+        "running": job.status in (Status.QUEUED, Status.CHECKING, Status.RUNNING, Status.INDEXING),
+        "checking": checking,
         "issues": ImportIssue.objects.filter(job=job).order_by("row", "id")[:20],
     }
 
@@ -153,7 +179,7 @@ def _progress_context(job: ImportJob) -> dict[str, Any]:
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress card alone, for the page to poll (htmx) while the job runs."""
     job = importer.import_get(actor=request_user(request), pk=pk)
-    return render(request, "customers/_import_progress.html", _progress_context(job))
+    return render(request, "customers/_import_progress.html", _progress_context(job) | _kind_context(job))
 
 
 @login_required
@@ -177,7 +203,7 @@ def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("The import was undone. Its customers are in the trash."))
+        messages.success(request, str(importer.importer_for(job.kind).undone))
     return redirect("import_detail", job.pk)
 
 

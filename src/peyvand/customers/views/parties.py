@@ -28,6 +28,7 @@ from peyvand.core.jalali import local_digits
 from peyvand.core.models import User
 from peyvand.core.pagination import InvalidCursor
 from peyvand.core.selectors.audit import field_label, value_display
+from peyvand.core.selectors.users import assignable
 
 from .. import rules, selectors, services
 from ..forms import (
@@ -99,7 +100,7 @@ def party_list(request: HttpRequest, kind: str) -> HttpResponse:
             "columns": columns,
             "count": page.extra["count"],
             "more": page.extra["more"],
-            "owners": selectors.parties.assignable_owners(user=user),
+            "owners": assignable(user=user, model=Party),
             "can_create": policy.can_create(user, Party),
             "filtered": any(request.GET.get(name) for name in PartyFilterForm.base_fields),
         },
@@ -210,7 +211,7 @@ def party_create(request: HttpRequest, kind: str) -> HttpResponse:
     kind = _kind_or_404(kind)
     user = request_user(request)
     policy.require_create(user, Party)
-    owners = selectors.parties.assignable_owners(user=user)
+    owners = assignable(user=user, model=Party)
     initial = {"owner": user if user in owners else None}
     form = PartyCreateForm(request.POST or None, kind=kind, owners=owners, actor=user, initial=initial)
     context: dict[str, Any] = {"kind": kind, "nav": kind, "form": form}
@@ -253,7 +254,7 @@ def party_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     party = selectors.parties.party_get(user=user, pk=pk)
     policy.require_change(user, party)
-    owners = selectors.parties.assignable_owners(user=user)
+    owners = assignable(user=user, model=Party)
     if party.owner and party.owner not in owners:
         owners.append(party.owner)  # keep the current owner selectable
     form = PartyForm(

@@ -1,14 +1,15 @@
-"""Products, currency rates, the forecast with targets, and imports over the API."""
+"""Products, currency rates, the forecast with targets, and imports over the API (jobs of the
+import machinery, as ``/imports`` returns them)."""
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field, StrictBool
 
@@ -20,6 +21,9 @@ from peyvand.core.apikit.schemas import ERRORS, ApiDate, BodyId, Id, InputSchema
 from peyvand.core.models import Scope, Team
 from peyvand.core.pagination import keyset_page
 from peyvand.core.text import search_terms
+from peyvand.customers import importer
+from peyvand.customers.api.imports import ImportOut
+from peyvand.customers.models import ImportJob
 
 from ..models import CurrencyRate, PriceList, Product, ProductPrice, Unit
 from ..periods import month_label, parse_month
@@ -166,18 +170,6 @@ class TargetOut(Schema):
     owner_id: int | None
     team_id: int | None
     amount: MoneyOut
-
-
-class RowErrorOut(Schema):
-    row: int
-    column: str
-    message: str
-
-
-class SalesImportOut(Schema):
-    created: int
-    updated: int
-    errors: list[RowErrorOut]
 
 
 def _prices(user: Any, payload: ProductIn) -> dict[PriceList, Any]:
@@ -360,30 +352,42 @@ def target_set(request: HttpRequest, payload: TargetIn) -> Any:
     return targets.target_set(actor=user, month=month, amount=payload.amount, owner=owner, team=team)
 
 
-def _import(request: HttpRequest, upload: UploadedFile, run: Any) -> Any:
-    rows = imports.read_rows(name=upload.name or "", content=upload.read(imports.MAX_BYTES + 1))
-    result = run(actor=actor(request), rows=rows)
-    body = {"created": result.created, "updated": result.updated, "errors": [vars(e) for e in result.errors]}
-    return Status(200 if result.ok else 422, body)
+def _import(
+    request: HttpRequest, kind: str, upload: UploadedFile, duplicates: str | None
+) -> Status[ImportJob]:
+    job = importer.import_submit(
+        actor=actor(request),
+        kind=kind,
+        source=upload,
+        name=upload.name or "",
+        size=upload.size or 0,
+        duplicates=duplicates,
+    )
+    return Status(202, job)
 
 
-@router.post(
-    "/products/import",
-    response={**ERRORS, 200: SalesImportOut, 422: SalesImportOut},
-    summary="Import products",
-)
-def import_products(request: HttpRequest, file: File[UploadedFile]) -> Any:
-    """CSV or XLSX with columns sku, name_fa, name_en, unit, tax_rate, price, currency, active.
-    Nothing is written unless every row is valid; the errors name the row and column."""
-    return _import(request, file, imports.products_import)
+@router.post("/products/import", response={202: ImportOut, **ERRORS}, summary="Import products")
+def import_products(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    duplicates: Form[Literal["update", "skip"] | None] = None,
+) -> Status[ImportJob]:
+    """CSV or XLSX with columns sku, name_fa, name_en, unit, tax_rate, price, currency, active (or
+    their Persian names). Starts an import job, as ``/imports`` does, and returns it: follow it at
+    ``/imports/{id}``, its refused rows (by row and column) at ``/imports/{id}/problems``. Every row
+    is checked first; nothing is written unless every row is valid. A product whose SKU exists is
+    updated (``duplicates=skip``: left as it is)."""
+    return _import(request, imports.PRODUCTS, file, duplicates)
 
 
-@router.post(
-    "/orders/import",
-    response={**ERRORS, 200: SalesImportOut, 422: SalesImportOut},
-    summary="Import past orders",
-)
-def import_orders(request: HttpRequest, file: File[UploadedFile]) -> Any:
+@router.post("/orders/import", response={202: ImportOut, **ERRORS}, summary="Import past orders")
+def import_orders(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    duplicates: Form[Literal["refuse", "skip"] | None] = None,
+) -> Status[ImportJob]:
     """One row per line: order (your reference), customer (id, email, phone or exact name), date
-    (Jalali or Gregorian), sku, description, quantity, unit_price, amount (the order's total, checked)."""
-    return _import(request, file, imports.orders_import)
+    (Jalali or Gregorian), sku, description, quantity, unit_price, amount (the order's total, checked).
+    Starts an import job and returns it, as ``/products/import`` does. An order imported before is
+    a problem (``duplicates=skip``: its rows are skipped)."""
+    return _import(request, imports.ORDERS, file, duplicates)

@@ -17,6 +17,7 @@ from peyvand.core.forms import LocalDateField, add_service_errors
 from peyvand.core.http import request_user
 from peyvand.core.pagination import InvalidCursor, keyset_page
 from peyvand.core.text import search_terms
+from peyvand.customers import importer
 
 from .. import conf
 from ..forms import ImportForm, PriceListForm, ProductForm, TargetForm
@@ -302,27 +303,34 @@ def rates(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
-    """Products (administrators) and past orders (administrators and managers)."""
+    """Products (administrators) and past orders (administrators and managers): the upload,
+    then the import machinery's own pages (the mapping, the progress, the problems)."""
     user = request_user(request)
     if not user.is_administrator:
         imports.require_order_import(user)
     form = ImportForm(request.POST or None, request.FILES or None, products=user.is_administrator)
-    result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            rows = imports.read_rows(name=upload.name, content=upload.read(imports.MAX_BYTES + 1))
-            run = (
-                imports.products_import if form.cleaned_data["kind"] == "products" else imports.orders_import
+            job = importer.import_upload(
+                actor=user, kind=form.cleaned_data["kind"], source=upload, name=upload.name, size=upload.size
             )
-            result = run(actor=user, rows=rows)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            if result.ok:
-                messages.success(
-                    request,
-                    _("Imported: %(created)s new, %(updated)s updated.")
-                    % {"created": result.created, "updated": result.updated},
-                )
-    return render(request, "sales/import.html", {"nav": "admin", "form": form, "result": result})
+            return redirect("import_detail", job.pk)
+    kinds = [imports.PRODUCTS, imports.ORDERS] if user.is_administrator else [imports.ORDERS]
+    jobs = importer.import_list(actor=user).filter(kind__in=kinds)[:20]
+    return render(
+        request,
+        "sales/import.html",
+        {
+            "nav": "admin",
+            "form": form,
+            "jobs": jobs,
+            "labels": {kind: importer.importer_for(kind).label for kind in kinds},
+            "product_columns": ", ".join(imports.PRODUCT_COLUMNS),
+            "order_columns": ", ".join(imports.ORDER_COLUMNS),
+            "max_rows": imports.MAX_ROWS,
+        },
+    )
