@@ -26,6 +26,7 @@ VENDOR_FILES = {
     "vazirmatn/fonts/webfonts": "vazirmatn/fonts/webfonts",
     "@majidh1/jalalidatepicker/dist/jalalidatepicker.min.js": "jalalidatepicker/jalalidatepicker.min.js",
     "@majidh1/jalalidatepicker/dist/jalalidatepicker.min.css": "jalalidatepicker/jalalidatepicker.min.css",
+    "echarts/dist/echarts.min.js": "echarts/echarts.min.js",
 }
 
 
