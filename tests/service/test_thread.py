@@ -170,3 +170,27 @@ def test_a_reply_to_a_closed_ticket_reopens_it_within_two_weeks_and_later_opens_
     assert ticket.status == Status.CLOSED
     follower = Ticket.objects.exclude(pk=ticket.pk).get()
     assert follower.follows == ticket and follower.status == Status.NEW
+
+
+def test_an_sms_answer_threads_onto_the_ticket_answered_by_sms_and_an_opt_out_does_not(
+    open_ticket, users, settings
+):
+    ticket = open_ticket()
+    thread.ticket_reply(
+        ticket=ticket,
+        actor=users["support"],
+        data=thread.ReplyInput(body="ارسال شد", channel="sms", to=MOBILE),
+    )
+    inbound.sms_receive(sender="09121234567", text="رسید، ممنون", key="g1")
+    assert ticket.messages.filter(kind=Message.Kind.CUSTOMER, body="رسید، ممنون").exists()
+    inbound.sms_receive(sender="09121234567", text="لغو", key="g2")
+    assert not ticket.messages.filter(body="لغو").exists()
+    assert Ticket.objects.count() == 1
+
+
+def test_an_sms_about_nothing_opens_a_ticket_only_when_the_desk_takes_them(customer, settings):
+    inbound.sms_receive(sender="09121234567", text="سفارشم کجاست؟", key="s1")
+    assert not Ticket.objects.exists()
+    settings.PEYVAND_TICKETS_FROM_SMS = True
+    inbound.sms_receive(sender="09121234567", text="سفارشم کجاست؟ دوباره", key="s2")
+    assert Ticket.objects.get().channel == "sms"

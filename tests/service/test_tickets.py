@@ -184,3 +184,44 @@ def test_no_policy_no_due_times(open_ticket):
 def test_timezone_is_respected_for_the_policy_calendar(open_ticket):
     ticket = open_ticket()
     assert timezone.is_aware(ticket.first_response_due)
+
+
+def test_a_complaints_cause_order_compensation_and_outcome(open_ticket, users, customer):
+    from decimal import Decimal
+
+    from peyvand.sales.models import Order
+    from peyvand.service.models import Cause
+
+    ticket = open_ticket(kind="complaint")
+    order = Order.objects.create(
+        number="O-000007",
+        party=customer,
+        owner=users["sales"],
+        currency="IRR",
+        ordered_on=timezone.localdate(),
+    )
+    cause = Cause.objects.get(name="تأخیر در ارسال")
+    data = tickets.TicketInput(
+        cause=cause,
+        order=order,
+        compensation="ارسال رایگان",
+        compensation_amount="۱۵۰٬۰۰۰",
+        customer_stayed=True,
+    )
+    tickets.ticket_update(ticket=ticket, actor=users["support"], data=data)
+    ticket.refresh_from_db()
+    assert (ticket.cause, ticket.order, ticket.compensation) == (cause, order, "ارسال رایگان")
+    assert ticket.compensation_amount == Decimal("150000") and ticket.customer_stayed is True
+
+
+def test_a_complaint_may_not_name_another_customers_order(open_ticket, users, make_person):
+    from peyvand.sales.models import Order
+
+    ticket = open_ticket(kind="complaint")
+    other = make_person(first_name="دیگری")
+    order = Order.objects.create(
+        number="O-000008", party=other, owner=users["sales"], currency="IRR", ordered_on=timezone.localdate()
+    )
+    with pytest.raises(ValidationError) as caught:
+        tickets.ticket_update(ticket=ticket, actor=users["support"], data=tickets.TicketInput(order=order))
+    assert "order" in caught.value.message_dict

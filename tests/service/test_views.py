@@ -4,6 +4,7 @@ reply and note forms, the settings; forms keep what was typed and say what is wr
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from peyvand.interactions.models import OutboundMessage
@@ -19,7 +20,7 @@ def test_every_page_renders(as_user, open_ticket, language, users):
     ticket = open_ticket()
     calendar = BusinessCalendar.objects.get()
     client = as_user("admin")
-    client.cookies["django_language"] = language
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     for url in [
         reverse("service:ticket_list"),
         reverse("service:ticket_list") + "?view=overdue&priority=2&q=سفارش",
@@ -36,6 +37,7 @@ def test_every_page_renders(as_user, open_ticket, language, users):
     ]:
         response = client.get(url)
         assert response.status_code == 200, url
+        assert f'lang="{language}"' in response.content.decode(), url
     html = client.get(reverse("service:ticket_detail", args=[ticket.pk])).content.decode()
     assert ticket.number in html or "T-۰۰۰۰۰۱" in html
 
@@ -182,3 +184,15 @@ def test_settings_save_a_calendar_a_day_off_and_a_policy(as_user):
     )
     assert response.status_code == 302 and SlaPolicy.objects.filter(name="VIP").exists()
     assert as_user("support").get(reverse("service:settings")).status_code == 403
+
+
+def test_a_ringing_calls_pop_up_offers_a_ticket_for_the_caller(as_user, customer, users):
+    from peyvand.interactions.services.telephony import CallEvent, call_event_record, extension_set
+
+    extension_set(user=users["support"], extension="101", actor=users["admin"])
+    call_event_record(event=CallEvent(call_id="c1", event="ringing", number="09121234567", extension="101"))
+    html = as_user("support").get(reverse("screen_pop")).content.decode()
+    link = reverse("service:ticket_create") + f"?party={customer.pk}&amp;channel=phone"
+    assert link in html
+    form = as_user("support").get(reverse("service:ticket_create") + f"?party={customer.pk}&channel=phone")
+    assert form.context["form"].initial["channel"] == "phone"

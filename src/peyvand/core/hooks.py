@@ -102,6 +102,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "party": ("side", "main", "compose"),
     "deal": ("side", "main"),
     "home": ("main", "side"),
+    "call": ("actions",),  # buttons on a ringing call's pop-up; the object is its notification
 }
 
 

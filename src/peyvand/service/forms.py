@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.forms import BootstrapMixin, LocalDateField
 from peyvand.core.models import Team, User
-from peyvand.sales.models import Product
+from peyvand.sales.models import Order, Product
 
 from .calendar import WEEK_FROM_SATURDAY
-from .models import BusinessCalendar, Category, Channel, Kind, Priority, Status
+from .models import BusinessCalendar, Category, Cause, Channel, Kind, Priority, Status
 from .selectors.tickets import VIEWS
 from .services.settings import CalendarInput, PolicyInput
 from .services.tickets import TicketInput
@@ -51,9 +51,34 @@ class TicketForm(BootstrapMixin, forms.Form):
         label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Nobody (the queue)")
     )
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices, required=False)
+    # A complaint's particulars (shown for complaints).
+    cause = forms.ModelChoiceField(
+        label=_("Root cause"), queryset=Cause.objects.none(), required=False, empty_label=_("Not known yet")
+    )
+    order = forms.ModelChoiceField(
+        label=_("Order"), queryset=Order.objects.none(), required=False, empty_label=_("None")
+    )
+    compensation = forms.CharField(label=_("Compensation given"), max_length=200, required=False)
+    compensation_amount = forms.CharField(
+        label=_("Compensation amount"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr"}),
+    )
+    customer_stayed = forms.NullBooleanField(
+        label=_("Did the customer stay?"),
+        required=False,
+        widget=forms.Select(
+            choices=[("unknown", _("Not known yet")), ("true", _("Yes")), ("false", _("No"))]
+        ),
+    )
 
-    def __init__(self, *args: Any, assignees: list[User], allow_queue: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, assignees: list[User], allow_queue: bool = True, orders: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["cause"].queryset = Cause.objects.filter(active=True)  # type: ignore[attr-defined]
+        self.fields["order"].queryset = orders if orders is not None else Order.objects.none()  # type: ignore[attr-defined]
         self.fields["category"].queryset = Category.objects.filter(active=True)  # type: ignore[attr-defined]
         self.fields["product"].queryset = Product.objects.filter(active=True).order_by("name_fa")  # type: ignore[attr-defined]
         assignee = self.fields["assignee"]
@@ -68,6 +93,8 @@ class TicketForm(BootstrapMixin, forms.Form):
         data.pop("party", None)
         if not data.get("status"):
             data.pop("status", None)
+        if "order" in self.fields and not self.fields["order"].queryset.exists():  # type: ignore[attr-defined]
+            data.pop("order", None)  # no order to choose: not a choice made
         return TicketInput(party=party, **data) if party is not None else TicketInput(**data)
 
 

@@ -13,12 +13,12 @@ from peyvand.core import hooks, policy
 from peyvand.core.http import request_user
 from peyvand.core.models import Role, Scope
 from peyvand.interactions.models import Interaction
-from peyvand.interactions.services.inbound import EMAIL_RECEIVED
+from peyvand.interactions.services.inbound import EMAIL_RECEIVED, SMS_RECEIVED
 from peyvand.notifications import kinds
 
 from .models import Message, Priority, SlaEvent, Ticket
 from .selectors.tickets import party_tickets
-from .services.messages import ticket_for_email
+from .services.messages import ticket_for_email, ticket_for_sms
 
 # Support works its team's queue: tickets nobody holds yet are the team's to pick up.
 _SUPPORT_WORKS_THE_QUEUE: dict[str, dict[str, Scope]] = {
@@ -47,14 +47,28 @@ def register() -> None:
     )
     hooks.register_nav(
         hooks.NavItem(
+            "service-analysis",
+            gettext_lazy("Service analysis"),
+            "service:analysis",
+            "bi-bar-chart-line",
+            order=36,
+            visible=sees_tickets,
+        )
+    )
+    hooks.register_nav(
+        hooks.NavItem(
             "service-settings", gettext_lazy("Customer service"), "service:settings", menu="admin", order=70
         )
     )
     hooks.register_panel(
         "party", hooks.Panel("tickets", "service/_party_panel.html", _party_panel, "side", 15)
     )
+    hooks.register_panel(
+        "call", hooks.Panel("ticket", "service/_call_action.html", _call_action, "actions", 10)
+    )
     hooks.register_value_display("service.ticket", "priority", _priority)
     hooks.on_customer_event(EMAIL_RECEIVED, _email_received)
+    hooks.on_customer_event(SMS_RECEIVED, _sms_received)
     _register_notifications()
 
 
@@ -66,9 +80,22 @@ def _party_panel(request: HttpRequest, party: Any) -> dict[str, Any] | None:
     return {"tickets": tickets, "open": open_count, "can_create": policy.can_create(user, Ticket)}
 
 
+def _call_action(request: HttpRequest, notification: Any) -> dict[str, Any] | None:
+    """A ringing call's "New ticket": for a caller who is a customer, by whoever may open one."""
+    if not notification.party_id or not policy.can_create(request_user(request), Ticket):
+        return None
+    return {"party_id": notification.party_id}
+
+
 def _email_received(event: hooks.CustomerEvent) -> None:
     assert isinstance(event.record, Interaction)
     ticket_for_email(party=event.party, interaction=event.record, details=dict(event.details or {}))
+
+
+def _sms_received(event: hooks.CustomerEvent) -> None:
+    assert isinstance(event.record, Interaction)
+    opt_out = bool((event.details or {}).get("opt_out"))
+    ticket_for_sms(party=event.party, interaction=event.record, opt_out=opt_out)
 
 
 def _priority(value: Any) -> str:
@@ -105,6 +132,15 @@ def _register_notifications() -> None:
             "bi-reply",
             kinds.ALERTS,
             lambda d: fill(_("%(party)s answered on %(number)s: %(subject)s"), d),
+        ),
+    )
+    kinds.register(
+        "survey_poor",
+        kinds.Kind(
+            gettext_lazy("Unhappy customer"),
+            "bi-emoji-frown",
+            kinds.ALERTS,
+            lambda d: fill(_("%(number)s was rated %(score)s: %(subject)s"), d),
         ),
     )
     kinds.register(

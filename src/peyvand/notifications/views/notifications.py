@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from peyvand.core import hooks
 from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user
 from peyvand.core.pagination import InvalidCursor
@@ -19,6 +20,7 @@ from peyvand.interactions.selectors.telephony import has_extension
 from .. import selectors, services
 from ..forms import PreferenceForm
 from ..kinds import KINDS
+from ..models import Notification
 
 
 @login_required
@@ -30,12 +32,14 @@ def bell_count(request: HttpRequest) -> HttpResponse:
     on the badge's next round. Users without one poll only the badge.
     """
     user = request_user(request)
+    ringing = selectors.notifications.ringing(user=user)
     return render(
         request,
         "notifications/_bell_count.html",
         {
             "unread": selectors.notifications.unread_count(user=user),
-            "ringing": selectors.notifications.ringing(user=user),
+            "ringing": ringing,
+            "actions": _call_actions(request, ringing),
             "watch_calls": has_extension(user=user),
             "poll_seconds": SCREEN_POP_SECONDS,
         },
@@ -61,8 +65,18 @@ def screen_pop(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/_screen_pop.html",
-        {"ringing": ringing, "watch_calls": True, "poll_seconds": SCREEN_POP_SECONDS},
+        {
+            "ringing": ringing,
+            "actions": _call_actions(request, ringing),
+            "watch_calls": True,
+            "poll_seconds": SCREEN_POP_SECONDS,
+        },
     )
+
+
+def _call_actions(request: HttpRequest, ringing: Notification | None) -> list[hooks.RenderedPanel]:
+    """What the apps offer on a ringing call's pop-up (open a ticket, say)."""
+    return hooks.panels(request, "call", ringing)["actions"] if ringing is not None else []
 
 
 @login_required

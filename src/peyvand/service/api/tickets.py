@@ -30,9 +30,9 @@ from peyvand.core.models import Team
 from peyvand.customers.api.common import visible_party
 from peyvand.customers.api.schemas import PartyRef
 from peyvand.customers.models import Kind as PartyKind
-from peyvand.sales.models import Product
+from peyvand.sales.models import Order, Product
 
-from ..models import Category, Channel, Kind, Message, Ticket
+from ..models import Category, Cause, Channel, Kind, Message, Ticket
 from ..models import Status as TicketStatus
 from ..selectors import tickets as selectors
 from ..services import messages as thread
@@ -69,6 +69,16 @@ class TicketOut(Schema):
     team: NamedRef | None
     assignee: UserRef | None
     sla_policy: NamedRef | None
+    cause: NamedRef | None
+    order_id: int | None
+    compensation: str
+    compensation_amount: str | None
+    customer_stayed: bool | None
+
+    @staticmethod
+    def resolve_compensation_amount(obj: Ticket) -> str | None:
+        return None if obj.compensation_amount is None else str(obj.compensation_amount)
+
     first_response_due: dt.datetime | None
     next_response_due: dt.datetime | None
     resolution_due: dt.datetime | None = Field(
@@ -99,6 +109,13 @@ class TicketFields(InputSchema):
     product_id: BodyId | None = None
     team_id: BodyId | None = None
     assignee_id: BodyId | None = Field(None, description="null leaves it in the queue")
+    cause_id: BodyId | None = Field(None, description="A complaint's root cause")
+    order_id: BodyId | None = Field(None, description="The customer's order a complaint concerns")
+    compensation: Annotated[str, Field(max_length=200), NoNul] | None = None
+    compensation_amount: Annotated[str, Field(max_length=40), NoNul] | None = Field(
+        None, description="In the base currency, as text: 1500000 or 19.99"
+    )
+    customer_stayed: bool | None = None
 
 
 class TicketCreate(TicketFields):
@@ -169,6 +186,12 @@ def _input(request: HttpRequest, payload: TicketFields, **extra: Any) -> service
             values["team"] = _row(Team, value, name)
         elif name == "assignee_id":
             values["assignee"] = resolve_user(value, name)
+        elif name == "cause_id":
+            values["cause"] = _row(Cause, value, name, active=True)
+        elif name == "order_id":
+            values["order"] = _row(Order, value, name)
+        elif name == "compensation":
+            values[name] = value or ""
         else:
             values[name] = value.value if hasattr(value, "value") else value
     return services.TicketInput(**values)
@@ -208,7 +231,9 @@ def ticket_update(request: HttpRequest, ticket_id: Id, payload: TicketUpdate) ->
 
 
 @router.get(
-    "/tickets/{ticket_id}/messages", response={200: list[TicketMessageOut], **ERRORS}, summary="A ticket's thread"
+    "/tickets/{ticket_id}/messages",
+    response={200: list[TicketMessageOut], **ERRORS},
+    summary="A ticket's thread",
 )
 def ticket_messages(request: HttpRequest, ticket_id: Id) -> list[Message]:
     ticket = selectors.ticket_get(user=actor(request), pk=ticket_id)
@@ -216,7 +241,9 @@ def ticket_messages(request: HttpRequest, ticket_id: Id) -> list[Message]:
 
 
 @router.post(
-    "/tickets/{ticket_id}/replies", response={201: TicketMessageOut, **ERRORS}, summary="Reply to the customer"
+    "/tickets/{ticket_id}/replies",
+    response={201: TicketMessageOut, **ERRORS},
+    summary="Reply to the customer",
 )
 def ticket_reply(request: HttpRequest, ticket_id: Id, payload: TicketReplyIn) -> Status[Message]:
     user = actor(request)

@@ -1,5 +1,17 @@
 from .sla import BusinessCalendar, CalendarDay, SlaEvent, SlaPolicy, iranian_week
-from .tickets import ALIVE, OPEN_STATUSES, Category, Channel, Kind, Message, Priority, Status, Ticket
+from .tickets import (
+    ALIVE,
+    OPEN_STATUSES,
+    Category,
+    Cause,
+    Channel,
+    Kind,
+    Message,
+    Priority,
+    Status,
+    Survey,
+    Ticket,
+)
 
 __all__ = [
     "ALIVE",
@@ -7,6 +19,7 @@ __all__ = [
     "BusinessCalendar",
     "CalendarDay",
     "Category",
+    "Cause",
     "Channel",
     "Kind",
     "Message",
@@ -14,6 +27,7 @@ __all__ = [
     "SlaEvent",
     "SlaPolicy",
     "Status",
+    "Survey",
     "Ticket",
     "iranian_week",
 ]

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 from peyvand.core.models import Searchable, Team, TrackedModel
 from peyvand.customers.models import Party
 from peyvand.interactions.models import Interaction, OutboundMessage
-from peyvand.sales.models import Product
+from peyvand.sales.models import Order, Product
 
 
 class Channel(models.TextChoices):
@@ -64,6 +64,22 @@ class Category(models.Model):
         ordering = ["order", "name", "id"]
         verbose_name = _("ticket category")
         verbose_name_plural = _("ticket categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Cause(models.Model):
+    """Why customers complain (late delivery, a damaged product…): the Pareto's bars."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    order = models.PositiveIntegerField(pgettext_lazy("position in a list", "order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "name", "id"]
+        verbose_name = _("complaint cause")
+        verbose_name_plural = _("complaint causes")
 
     def __str__(self) -> str:
         return self.name
@@ -149,6 +165,24 @@ class Ticket(Searchable, TrackedModel):
     follows = models.ForeignKey(
         "self", verbose_name=_("follows"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A complaint's particulars: why, about which order, what the customer was given, and
+    # whether they stayed a customer (unknown until someone says).
+    cause = models.ForeignKey(
+        Cause,
+        verbose_name=_("root cause"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    compensation = models.CharField(_("compensation"), max_length=200, blank=True)
+    compensation_amount = models.DecimalField(
+        _("compensation amount"), max_digits=20, decimal_places=2, null=True, blank=True
+    )
+    customer_stayed = models.BooleanField(_("customer stayed"), null=True, blank=True)
     search_text = models.TextField(editable=False, blank=True)
     SEARCHED = ("number", "subject", "party.display_name")
 
@@ -212,3 +246,33 @@ class Message(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.ticket.number} {self.get_kind_display()}"
+
+
+class Survey(models.Model):
+    """A satisfaction survey sent once, after a ticket is resolved: CSAT (1-5) or NPS (0-10),
+    answered through a signed link with a comment."""
+
+    class Kind(models.TextChoices):
+        CSAT = "csat", _("Satisfaction (1-5)")
+        NPS = "nps", _("Recommendation (0-10)")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="surveys")
+    kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices, default=Kind.CSAT)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, default=Channel.EMAIL)
+    outbound = models.ForeignKey(
+        OutboundMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        constraints = [models.UniqueConstraint(fields=["ticket", "kind"], name="survey_once_per_ticket")]
+        indexes = [models.Index(fields=["answered_at"], name="survey_answered")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.number} {self.kind}"

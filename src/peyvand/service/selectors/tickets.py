@@ -15,6 +15,7 @@ from peyvand.core.models import User
 from peyvand.core.pagination import Page, capped_count, keyset_page
 from peyvand.core.text import search_terms
 from peyvand.customers.models import Party
+from peyvand.sales.models import Order
 
 from ..models import OPEN_STATUSES, Category, Channel, Kind, Message, Priority, Status, Ticket
 
@@ -136,3 +137,8 @@ def reply_addresses(*, ticket: Ticket) -> dict[str, list[str]]:
         elif kind == "phone":
             found[Channel.SMS].append(value)
     return found
+
+
+def customer_orders(*, user: User, ticket: Ticket) -> QuerySet[Order]:
+    """The orders a complaint may concern: its customer's, that ``user`` may see, newest first."""
+    return policy.visible(user, Order.objects.filter(party_id=ticket.party_id)).order_by("-created_at", "-id")

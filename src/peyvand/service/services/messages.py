@@ -23,7 +23,8 @@ from peyvand.interactions.services.messaging import Draft, email_send, sms_send
 
 from ..models import OPEN_STATUSES, Channel, Message, Status, Ticket
 from . import sla
-from .tickets import TicketInput, _clean_body, ticket_open_system
+from .mail import subject_of, support_inbox
+from .tickets import TicketInput, _clean_body, status_moved, ticket_open_system
 
 # A customer's email to a closed ticket reopens it within this many days; later it opens
 # a new ticket that follows the old one.
@@ -43,11 +44,6 @@ class ReplyInput:
     status: str = Status.WAITING_CUSTOMER
     seen: int | None = None
     send_anyway: bool = False
-
-
-def subject_of(ticket: Ticket) -> str:
-    """The subject of our emails about ``ticket``: its number in brackets threads replies."""
-    return f"[#{ticket.number}] {ticket.subject}"[:200]
 
 
 @transaction.atomic
@@ -71,7 +67,7 @@ def ticket_reply(*, ticket: Ticket, actor: User, data: ReplyInput) -> Message:
             actor=actor,
             draft=draft,
             source=(message, "delivery_status"),
-            reply_to=_inbox(),
+            reply_to=support_inbox(),
         )
         message.message_id = message_id(outbound.idempotency_key).strip("<>")
     elif data.channel == Channel.SMS:
@@ -86,7 +82,7 @@ def ticket_reply(*, ticket: Ticket, actor: User, data: ReplyInput) -> Message:
     if data.status != ticket.status:
         old = ticket.status
         ticket.status = data.status
-        sla.sla_status_changed(ticket, old, now)
+        status_moved(ticket, old, now)
     if ticket.assignee_id is None and policy.may_own(actor, Ticket, actor):
         ticket.assignee = actor  # whoever answers a ticket in the queue takes it
     ticket.last_message_at, ticket.updated_by = now, actor
@@ -133,11 +129,6 @@ def ticket_note(*, ticket: Ticket, actor: User, body: str) -> Message:
     return message
 
 
-def _inbox() -> str:
-    """Where customers' answers go: the address the inbox reads."""
-    return settings.PEYVAND_SUPPORT_EMAIL or settings.DEFAULT_FROM_EMAIL
-
-
 # --- what the customer writes ---------------------------------------------------------------
 
 
@@ -158,6 +149,35 @@ def ticket_for_email(*, party: Party, interaction: Interaction, details: dict[st
         channel=Channel.EMAIL,
         interaction=interaction,
         message_id=str(details.get("message_id") or ""),
+    )
+
+
+def ticket_for_sms(*, party: Party, interaction: Interaction, opt_out: bool) -> Message | None:
+    """Thread a received SMS onto the customer's open ticket last answered by SMS; with none,
+    it opens a ticket when the desk takes them from SMS (PEYVAND_TICKETS_FROM_SMS). An opt-out
+    («لغو», STOP) is about consent, not a request: it goes on no ticket."""
+    if opt_out:
+        return None
+    answered = (
+        Message.objects.filter(
+            ticket__party=party,
+            ticket__status__in=OPEN_STATUSES,
+            kind=Message.Kind.REPLY,
+            outbound__channel="sms",
+        )
+        .select_related("ticket")
+        .order_by("-id")
+        .first()
+    )
+    if answered is None and not settings.PEYVAND_TICKETS_FROM_SMS:
+        return None
+    return customer_message(
+        ticket=answered.ticket if answered else None,
+        party=party,
+        body=interaction.body,
+        subject=interaction.subject,
+        channel=Channel.SMS,
+        interaction=interaction,
     )
 
 
@@ -201,7 +221,7 @@ def customer_message(
     if ticket.status in (Status.WAITING_CUSTOMER, Status.RESOLVED, Status.CLOSED):
         ticket.status = Status.OPEN if ticket.assignee_id else Status.NEW
         if ticket.status != old:
-            sla.sla_status_changed(ticket, old, now)
+            status_moved(ticket, old, now)
     sla.sla_customer_waiting(ticket, now)
     ticket.last_message_at = now
     ticket.save()

@@ -6,8 +6,10 @@ timeline; the SLA clocks follow the status (services.sla).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, fields
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,11 +22,13 @@ from peyvand.core.services.audit import audit_log, changes_between, snapshot, so
 from peyvand.core.text import clean_text
 from peyvand.customers.models import Kind as PartyKind
 from peyvand.customers.models import Party
-from peyvand.sales.models import Product
+from peyvand.sales import conf
+from peyvand.sales.models import Order, Product
+from peyvand.sales.money import check_money, to_decimal
 from peyvand.sales.services.common import next_number
 
-from ..models import Category, Channel, Kind, Message, Priority, Status, Ticket
-from . import sla
+from ..models import Category, Cause, Channel, Kind, Message, Priority, Status, Ticket
+from . import sla, surveys
 
 BODY_MAX_LENGTH = 50_000
 NUMBER_PREFIX = "T"
@@ -46,6 +50,12 @@ class TicketInput:
     status: str | Unset = UNSET
     team: Team | Unset | None = UNSET
     assignee: User | Unset | None = UNSET
+    # A complaint's particulars.
+    cause: Cause | Unset | None = UNSET
+    order: Order | Unset | None = UNSET
+    compensation: str | Unset = UNSET
+    compensation_amount: object = UNSET  # typed in any digits; a Decimal once cleaned
+    customer_stayed: bool | Unset | None = UNSET
 
 
 FIELDS = tuple(f.name for f in fields(TicketInput))
@@ -96,6 +106,32 @@ def _clean(data: TicketInput, *, actor: User, current: Ticket | None) -> dict[st
                 errors[name] = [_("You may not give this ticket to that user.")]
         elif name == "assignee" and value is None and not policy.may_own(actor, Ticket, None):
             errors[name] = [_("You may not leave this ticket unassigned.")]
+        elif name == "cause" and value is not None and not (isinstance(value, Cause) and value.active):
+            errors[name] = [_("Choose an active cause.")]
+        elif name == "order" and value is not None:
+            party = cleaned.get("party", current.party if current else None)
+            if (
+                not isinstance(value, Order)
+                or not policy.can_view(actor, value)
+                or value.party_id != getattr(party, "pk", None)
+            ):
+                errors[name] = [_("Choose one of this customer's orders.")]
+        elif name == "compensation":
+            value = clean_text(value)
+            if len(value) > 200:
+                errors[name] = [
+                    _("Use at most %(limit)d characters (this has %(count)d).")
+                    % {"limit": 200, "count": len(value)}
+                ]
+        elif name == "compensation_amount" and value not in (None, ""):
+            try:
+                value = check_money(to_decimal(value, field=name), field=name, currency=conf.base_currency())
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+        elif name == "compensation_amount":
+            value = None
+        elif name == "customer_stayed" and value not in (True, False, None):
+            errors[name] = [_("Choose yes, no or unknown.")]
         cleaned[name] = value
     if errors:
         raise ValidationError(errors)
@@ -188,7 +224,7 @@ def ticket_update(*, ticket: Ticket, actor: User, data: TicketInput) -> Ticket:
         ticket.status = Status.OPEN
     now = timezone.now()
     if ticket.status != old_status:
-        sla.sla_status_changed(ticket, old_status, now)
+        status_moved(ticket, old_status, now)
     if {"priority", "kind", "team"} & cleaned.keys():
         sla.sla_policy_changed(ticket, now)
     changes = changes_between(before, snapshot(ticket, AUDITED))
@@ -201,6 +237,14 @@ def ticket_update(*, ticket: Ticket, actor: User, data: TicketInput) -> Ticket:
     if ticket.assignee_id != old_assignee:
         _tell_assignee(ticket, actor)
     return ticket
+
+
+def status_moved(ticket: Ticket, old: str, now: dt.datetime) -> None:
+    """What a new status sets going: the SLA clocks, and once resolved, the satisfaction
+    survey (once per ticket, when the desk sends them)."""
+    sla.sla_status_changed(ticket, old, now)
+    if ticket.status == Status.RESOLVED and settings.PEYVAND_SURVEY_AFTER_RESOLVED and ticket.pk:
+        surveys.survey_send(ticket=ticket)
 
 
 @transaction.atomic

@@ -22,11 +22,24 @@ from peyvand.core.selectors.users import assignable
 from peyvand.customers.selectors import parties as customer_selectors
 
 from ..forms import NoteForm, ReplyForm, TicketFilterForm, TicketForm
-from ..models import Message, Status, Ticket
+from ..models import Channel, Message, Status, Ticket
 from ..selectors import tickets as selectors
 from ..services import messages as thread
 from ..services import tickets as services
 
+COMPLAINT_FIELDS = ("cause", "order", "compensation", "compensation_amount", "customer_stayed")
+EDITABLE = (
+    "subject",
+    "channel",
+    "kind",
+    "priority",
+    "category",
+    "product",
+    "team",
+    "assignee",
+    "status",
+    *COMPLAINT_FIELDS,
+)
 SORT_LABELS = {
     "created": gettext_lazy("Opened"),
     "priority": gettext_lazy("Priority"),
@@ -61,11 +74,13 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _ticket_form(data: Any, user: Any, **kwargs: Any) -> TicketForm:
+def _ticket_form(data: Any, user: Any, *, ticket: Ticket | None = None, **kwargs: Any) -> TicketForm:
+    """The form of a new ticket, or of ``ticket``'s changes (then its customer's orders)."""
     return TicketForm(
         data,
         assignees=assignable(user=user, model=Ticket),
         allow_queue=policy.may_own(user, Ticket, None),
+        orders=selectors.customer_orders(user=user, ticket=ticket) if ticket else None,
         **kwargs,
     )
 
@@ -77,8 +92,14 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
     party = None
     if choice_id(request.GET.get("party")):
         party = customer_selectors.party_get(user=user, pk=request.GET["party"])
-    form = _ticket_form(request.POST or None, user, initial={"party": party.pk if party else None})
-    del form.fields["status"]
+    channel = request.GET.get("channel")
+    initial = {
+        "party": party.pk if party else None,
+        "channel": channel if channel in Channel.values else Channel.PHONE,
+    }
+    form = _ticket_form(request.POST or None, user, initial=initial)
+    for name in ("status", *COMPLAINT_FIELDS):
+        del form.fields[name]
     if request.method == "POST" and form.is_valid():
         if choice_id(form.cleaned_data.get("party")):
             party = customer_selectors.party_get(user=user, pk=form.cleaned_data["party"])
@@ -116,21 +137,9 @@ def _detail_context(
     public = [m for m in thread_messages if m.kind != Message.Kind.NOTE]
     can_change = policy.can_change(user, ticket)
     if edit_form is None:
-        initial = {
-            name: getattr(ticket, name)
-            for name in (
-                "subject",
-                "channel",
-                "kind",
-                "priority",
-                "category",
-                "product",
-                "team",
-                "assignee",
-                "status",
-            )
-        }
-        edit_form = _ticket_form(None, user, initial=initial)
+        edit_form = _ticket_form(
+            None, user, initial={name: getattr(ticket, name) for name in EDITABLE}, ticket=ticket
+        )
         del edit_form.fields["description"]
     return {
         "nav": "tickets",
@@ -145,6 +154,7 @@ def _detail_context(
         "note_form": note_form or NoteForm(),
         "edit_form": edit_form,
         "sla_events": list(ticket.sla_events.order_by("at")),
+        "surveys": list(ticket.surveys.order_by("sent_at")),
     }
 
 
@@ -154,7 +164,7 @@ def ticket_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     ticket = selectors.ticket_get(user=user, pk=pk)
     policy.require_change(user, ticket)
-    form = _ticket_form(request.POST, user)
+    form = _ticket_form(request.POST, user, ticket=ticket)
     del form.fields["description"]
     if form.is_valid():
         try:
