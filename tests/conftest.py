@@ -12,6 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from peyvand.core.models import Role, Team, User
 from peyvand.customers import services as customer_services
 from peyvand.customers.models import Kind, Party
+from peyvand.customers.rules import ContactInput, PartyInput
 
 # No per-example deadline: timing belongs in bench/, and CI machines are noisy.
 hypothesis_settings.register_profile("peyvand", deadline=None)
@@ -67,14 +68,17 @@ def make_person(users: dict[str, User]) -> Callable[..., Party]:
         owner: str | User = "sales", first_name: str = "علی", last_name: str = "کریمی", **kwargs: Any
     ) -> Party:
         owner_user = users[owner] if isinstance(owner, str) else owner
-        data = {
-            "first_name": first_name,
-            "last_name": last_name,
-            "owner": owner_user,
-            **kwargs.pop("data", {}),
-        }
+        data = PartyInput(
+            first_name=first_name, last_name=last_name, owner=owner_user, **kwargs.pop("data", {})
+        )
+        contacts = [ContactInput(**c) for c in kwargs.pop("contacts", [])]
         return customer_services.parties.party_create(
-            actor=users["admin"], kind=Kind.PERSON, data=data, allow_duplicate=True, **kwargs
+            actor=users["admin"],
+            kind=Kind.PERSON,
+            data=data,
+            contacts=contacts,
+            allow_duplicate=True,
+            **kwargs,
         )
 
     return make
@@ -84,10 +88,12 @@ def make_person(users: dict[str, User]) -> Callable[..., Party]:
 def make_org(users: dict[str, User]) -> Callable[..., Party]:
     def make(name: str = "شرکت نمونه", owner: str | User = "sales", **kwargs: Any) -> Party:
         owner_user = users[owner] if isinstance(owner, str) else owner
+        contacts = [ContactInput(**c) for c in kwargs.pop("contacts", [])]
         return customer_services.parties.party_create(
             actor=users["admin"],
             kind=Kind.ORGANISATION,
-            data={"name": name, "owner": owner_user},
+            data=PartyInput(name=name, owner=owner_user),
+            contacts=contacts,
             allow_duplicate=True,
             **kwargs,
         )

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from peyvand.customers import services as customer_services
+from peyvand.customers.rules import PartyInput
 from peyvand.interactions import services
 from peyvand.interactions.models import Interaction
 from peyvand.interactions.services.interactions import InteractionInput
@@ -111,7 +112,9 @@ def test_timeline_merges_interactions_notes_and_changes_newest_first(api, users,
     old_call = log(users, party, now - dt.timedelta(days=10), "phone", subject="old call")
     email = log(users, party, now - dt.timedelta(days=5), "email", subject="email")
     note = customer_services.notes.note_add(party=party, actor=users["sales"], body="یادداشت")
-    customer_services.parties.party_update(party=party, actor=users["sales"], data={"stage": "customer"})
+    customer_services.parties.party_update(
+        party=party, actor=users["sales"], data=PartyInput(stage="customer")
+    )
 
     response = api.get(f"/parties/{party.pk}/timeline")
     assert response.status_code == 200, response.content

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from peyvand.customers import services as customer_services
 from peyvand.customers.models import Membership, Party
+from peyvand.customers.rules import ContactInput, PartyInput
 from peyvand.interactions import services as interaction_services
 from peyvand.interactions.services.interactions import InteractionInput
 from tests.api.conftest import assert_error
@@ -162,7 +163,7 @@ def test_detail_queries_do_not_grow_with_contacts_or_memberships(api_as, make_pe
     few = count(queries, client, f"/people/{person.pk}")
     for i in range(1, 15):
         customer_services.contacts.contact_point_add(
-            party=person, actor=person.owner, data={"kind": "email", "value": f"x{i}@example.com"}
+            party=person, actor=person.owner, data=ContactInput(kind="email", value=f"x{i}@example.com")
         )
         Membership.objects.create(person=person, organisation=make_org(name=f"o{i}"))
     org = Party.objects.get(display_name="o3")
@@ -200,7 +201,9 @@ def test_timeline_queries_do_not_grow_with_history(api_as, make_person, users, q
             )
             customer_services.notes.note_add(party=party, actor=users["sales2"], body=f"n{i}")
             stage = "customer" if i % 2 else "prospect"
-            customer_services.parties.party_update(party=party, actor=users["sales"], data={"stage": stage})
+            customer_services.parties.party_update(
+                party=party, actor=users["sales"], data=PartyInput(stage=stage)
+            )
             customer_services.tags.party_set_tags(party=party, actor=users["sales"], names=[f"t{i}"])
 
     add(5)

@@ -14,6 +14,7 @@ from peyvand.core.apikit.serialize import plan
 from peyvand.customers import services as customer_services
 from peyvand.customers.api.schemas import OrganisationOut, PersonOut
 from peyvand.customers.models import Party
+from peyvand.customers.rules import PartyInput
 from peyvand.customers.selectors.parties import PartyFilters, party_list
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def varied(make_person, make_org, users):
     Party.objects.filter(pk=nobody.pk).update(owner=None)
     org = make_org(name="شرکت «آلفا» & Co", tags=["عمده"])
     customer_services.parties.party_update(
-        party=org, actor=users["admin"], data={"website": "https://alpha.ir"}
+        party=org, actor=users["admin"], data=PartyInput(website="https://alpha.ir")
     )
     Party.objects.filter(pk=ali.pk).update(sms_consent=True, sms_consent_at=timezone.now())
     return [ali, nobody, org]

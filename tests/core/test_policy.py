@@ -8,6 +8,7 @@ from peyvand.core.models import AuditEvent, Role, Scope
 from peyvand.core.services.users import role_scope_set
 from peyvand.customers import services
 from peyvand.customers.models import Kind, Party
+from peyvand.customers.rules import PartyInput
 from peyvand.interactions import services as interaction_services
 from peyvand.interactions.models import Interaction
 from peyvand.interactions.services.interactions import InteractionInput
@@ -39,12 +40,12 @@ def test_update_is_allowed_or_refused_without_changing_anything(role, owner, use
     party = customers[owner]
     events = AuditEvent.objects.count()
     if owner in CHANGES[role]:
-        services.parties.party_update(party=party, actor=users[role], data={"stage": "prospect"})
+        services.parties.party_update(party=party, actor=users[role], data=PartyInput(stage="prospect"))
         party.refresh_from_db()
         assert party.stage == "prospect"
     else:
         with pytest.raises(PermissionDenied):
-            services.parties.party_update(party=party, actor=users[role], data={"stage": "prospect"})
+            services.parties.party_update(party=party, actor=users[role], data=PartyInput(stage="prospect"))
         party.refresh_from_db()
         assert party.stage == "suspect"
         assert AuditEvent.objects.count() == events
@@ -103,19 +104,23 @@ def test_an_interaction_is_changed_by_whoever_handled_it(users, customers):
 def test_a_role_cannot_give_a_customer_to_someone_else(role, users):
     with pytest.raises((ValidationError, PermissionDenied)):
         services.parties.party_create(
-            actor=users[role], kind=Kind.PERSON, data={"last_name": "X", "owner": users["sales2"]}
+            actor=users[role], kind=Kind.PERSON, data=PartyInput(last_name="X", owner=users["sales2"])
         )
     assert not Party.objects.filter(last_name="X").exists()
 
 
 def test_new_customers_belong_to_their_creator(users):
-    party = services.parties.party_create(actor=users["sales"], kind=Kind.PERSON, data={"last_name": "Mine"})
+    party = services.parties.party_create(
+        actor=users["sales"], kind=Kind.PERSON, data=PartyInput(last_name="Mine")
+    )
     assert party.owner == users["sales"]
 
 
 def test_readonly_is_refused_creating(users):
     with pytest.raises(PermissionDenied):
-        services.parties.party_create(actor=users["readonly"], kind=Kind.PERSON, data={"last_name": "X"})
+        services.parties.party_create(
+            actor=users["readonly"], kind=Kind.PERSON, data=PartyInput(last_name="X")
+        )
 
 
 def test_inactive_users_reach_nothing(users, customers):
@@ -128,7 +133,9 @@ def test_administrator_override_gives_readonly_what_it_is_given(users, customers
     readonly = type(users["readonly"]).objects.get(pk=users["readonly"].pk)  # fresh: no cached policy
     assert policy.visible(readonly, Party.objects.all()).count() == len(OWNERS)
     with pytest.raises(PermissionDenied):
-        services.parties.party_update(party=customers["sales"], actor=readonly, data={"stage": "customer"})
+        services.parties.party_update(
+            party=customers["sales"], actor=readonly, data=PartyInput(stage="customer")
+        )
     assert policy.effective_matrix()[Role.READONLY]["party"]["view"] == Scope.ALL
     assert AuditEvent.objects.filter(model="core.rolescope").exists()
 

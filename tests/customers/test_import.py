@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from peyvand.customers import importer, selectors, services
 from peyvand.customers.importer import engine
 from peyvand.customers.models import ContactPoint, ImportIssue, ImportJob, ImportMapping, Kind, Party
+from peyvand.customers.rules import PartyInput
 from peyvand.customers.selectors.parties import PartyFilters
 
 PEOPLE = [
@@ -250,7 +251,7 @@ def test_undo_keeps_edits_made_after_the_import(admin, make_person):
         csv_bytes([["First name", "Last name", "Email"], ["Kept", "Imported", "k@x.ir"]]),
         duplicates="update",
     )
-    services.parties.party_update(party=kept, actor=admin, data={"last_name": "Edited later"})
+    services.parties.party_update(party=kept, actor=admin, data=PartyInput(last_name="Edited later"))
     importer.import_undo(job=job, actor=admin)
     kept.refresh_from_db()
     assert kept.last_name == "Edited later"

@@ -6,6 +6,7 @@ from django.db import connection
 from peyvand.core.text import search_key
 from peyvand.customers import search, selectors, services
 from peyvand.customers.models import Kind, Party
+from peyvand.customers.rules import ContactInput, PartyInput
 from peyvand.customers.selectors.parties import PartyFilters
 
 
@@ -64,10 +65,10 @@ def test_short_queries_match_the_start_of_names_through_the_index(admin, people)
 
 def test_the_index_follows_every_change(admin, people, users):
     ali = people["ali"]
-    services.parties.party_update(party=ali, actor=admin, data={"last_name": "کاظمی"})
+    services.parties.party_update(party=ali, actor=admin, data=PartyInput(last_name="کاظمی"))
     assert found(admin, "کریمی") == [] and found(admin, "کاظمی") == ["علی کاظمی"]
     services.contacts.contact_point_add(
-        party=ali, actor=admin, data={"kind": "email", "value": "ali.k@example.ir"}
+        party=ali, actor=admin, data=ContactInput(kind="email", value="ali.k@example.ir")
     )
     assert found(admin, "ali.k@") == ["علی کاظمی"]
     services.parties.party_delete(party=ali, actor=admin)
@@ -180,7 +181,7 @@ def test_a_first_page_from_the_first_matches_is_the_same_as_from_all(
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_the_search_tables_sort_key_follows_a_renamed_customer(users, make_person):
     person = make_person(first_name="رضا", last_name="اول")
-    services.parties.party_update(party=person, actor=users["admin"], data={"last_name": "دوم"})
+    services.parties.party_update(party=person, actor=users["admin"], data=PartyInput(last_name="دوم"))
     person.refresh_from_db()
     with connection.cursor() as cursor:
         cursor.execute("SELECT sort_key FROM customers_party_search WHERE party_id = %s", [person.pk])

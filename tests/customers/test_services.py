@@ -7,6 +7,7 @@ from django.utils import translation
 from peyvand.core.models import AuditEvent
 from peyvand.customers import selectors, services
 from peyvand.customers.models import ContactPoint, Kind, Membership, Note, Party, PartyTag, Stage
+from peyvand.customers.rules import ContactInput, PartyInput
 from peyvand.customers.selectors import duplicates
 from peyvand.interactions import services as interaction_services
 from peyvand.interactions.models import Interaction
@@ -14,8 +15,12 @@ from peyvand.interactions.services.interactions import InteractionInput
 
 
 def create_person(actor, **kwargs):
-    data = {"first_name": "علي", "last_name": "كريمي", **kwargs.pop("data", {})}
-    return services.parties.party_create(actor=actor, kind=Kind.PERSON, data=data, **kwargs)
+    """A person through the services; ``data`` and ``contacts`` given as plain dicts."""
+    data = PartyInput(**{"first_name": "علي", "last_name": "كريمي", **kwargs.pop("data", {})})
+    contacts = [ContactInput(**c) for c in kwargs.pop("contacts", [])]
+    return services.parties.party_create(
+        actor=actor, kind=Kind.PERSON, data=data, contacts=contacts, **kwargs
+    )
 
 
 def test_create_person_normalises_names_contacts_and_search(users):
@@ -48,8 +53,8 @@ def test_invalid_input_is_refused_with_field_errors_and_nothing_is_written(users
         services.parties.party_create(
             actor=users["sales"],
             kind=Kind.PERSON,
-            data={"first_name": "", "last_name": "", "date_of_birth": dt.date(2999, 1, 1), "stage": "x"},
-            contacts=[{"kind": "phone", "value": "12"}, {"kind": "email", "value": "nope"}],
+            data=PartyInput(first_name="", last_name="", date_of_birth=dt.date(2999, 1, 1), stage="x"),
+            contacts=[ContactInput(kind="phone", value="12"), ContactInput(kind="email", value="nope")],
         )
     errors = caught.value.message_dict
     assert set(errors) >= {"contacts.0.value", "contacts.1.value"}
@@ -57,16 +62,19 @@ def test_invalid_input_is_refused_with_field_errors_and_nothing_is_written(users
         services.parties.party_create(
             actor=users["sales"],
             kind=Kind.PERSON,
-            data={"first_name": "", "last_name": "", "date_of_birth": dt.date(2999, 1, 1), "stage": "x"},
+            data=PartyInput(first_name="", last_name="", date_of_birth=dt.date(2999, 1, 1), stage="x"),
         )
     assert set(caught.value.message_dict) == {"last_name", "date_of_birth", "stage"}
     with pytest.raises(ValidationError) as caught:
-        services.parties.party_create(actor=users["sales"], kind=Kind.PERSON, data={"last_name": "x" * 101})
-    assert "last_name" in caught.value.message_dict
-    with pytest.raises(ValidationError):
         services.parties.party_create(
-            actor=users["sales"], kind=Kind.PERSON, data={"last_name": "x", "secret": 1}
+            actor=users["sales"], kind=Kind.PERSON, data=PartyInput(last_name="x" * 101)
         )
+    assert "last_name" in caught.value.message_dict
+    with pytest.raises(ValidationError) as caught:  # an organisation's field on a person
+        services.parties.party_create(
+            actor=users["sales"], kind=Kind.PERSON, data=PartyInput(last_name="x", website="x.ir")
+        )
+    assert caught.value.message_dict == {"website": ["A person has no such field."]}
     assert (Party.all_objects.count(), ContactPoint.all_objects.count(), AuditEvent.objects.count()) == before
 
 
@@ -108,7 +116,7 @@ def test_same_name_is_a_duplicate_only_within_the_same_organisation(users, make_
         services.parties.party_create(
             actor=users["sales"],
             kind=Kind.PERSON,
-            data={"first_name": "علی", "last_name": "کریمی"},
+            data=PartyInput(first_name="علی", last_name="کریمی"),
             organisations=[(org, "")],
         )
 
@@ -117,14 +125,14 @@ def test_organisation_with_the_same_normalised_name_is_a_duplicate(users, make_o
     make_org(name="شركت پيوند")
     with pytest.raises(duplicates.DuplicateFound):
         services.parties.party_create(
-            actor=users["sales"], kind=Kind.ORGANISATION, data={"name": "شرکت  پیوند"}
+            actor=users["sales"], kind=Kind.ORGANISATION, data=PartyInput(name="شرکت  پیوند")
         )
 
 
 def test_update_records_old_and_new_values(users, make_person):
     party = make_person()
     services.parties.party_update(
-        party=party, actor=users["sales"], data={"stage": Stage.PROSPECT, "email_consent": True}
+        party=party, actor=users["sales"], data=PartyInput(stage=Stage.PROSPECT, email_consent=True)
     )
     event = AuditEvent.objects.filter(party_id=party.pk, kind="update").get()
     assert event.changes["stage"] == ["suspect", "prospect"]
@@ -137,10 +145,10 @@ def test_update_records_old_and_new_values(users, make_person):
 def test_contact_point_primary_is_unique_and_moves(users, make_person):
     party = make_person()
     a = services.contacts.contact_point_add(
-        party=party, actor=users["sales"], data={"kind": "email", "value": "a@x.ir"}
+        party=party, actor=users["sales"], data=ContactInput(kind="email", value="a@x.ir")
     )
     b = services.contacts.contact_point_add(
-        party=party, actor=users["sales"], data={"kind": "email", "value": "b@x.ir", "is_primary": True}
+        party=party, actor=users["sales"], data=ContactInput(kind="email", value="b@x.ir", is_primary=True)
     )
     a.refresh_from_db()
     assert (a.is_primary, b.is_primary) == (False, True)
@@ -152,7 +160,7 @@ def test_contact_point_primary_is_unique_and_moves(users, make_person):
     assert a.is_primary and party.primary_email == "a@x.ir"
     with pytest.raises(ValidationError):
         services.contacts.contact_point_add(
-            party=party, actor=users["sales"], data={"kind": "email", "value": "A@X.IR"}
+            party=party, actor=users["sales"], data=ContactInput(kind="email", value="A@X.IR")
         )
 
 
@@ -164,7 +172,7 @@ def test_delete_goes_to_trash_and_restore_brings_relations_back(users, make_pers
         party=party, actor=users["sales"], data=InteractionInput(channel="phone", subject="call")
     )
     old_point = services.contacts.contact_point_add(
-        party=party, actor=users["sales"], data={"kind": "phone", "value": "09120000000"}
+        party=party, actor=users["sales"], data=ContactInput(kind="phone", value="09120000000")
     )
     services.contacts.contact_point_delete(
         point=old_point, actor=users["sales"]
@@ -294,13 +302,13 @@ def test_an_organisations_website_is_a_web_address(users, site):
 
     with pytest.raises(ValidationError) as caught:
         services.parties.party_create(
-            actor=users["admin"], kind="organisation", data={"name": "آلفا", "website": site}
+            actor=users["admin"], kind="organisation", data=PartyInput(name="آلفا", website=site)
         )
     assert "website" in caught.value.message_dict
 
 
 def test_a_bare_domain_is_a_website(users):
     party = services.parties.party_create(
-        actor=users["admin"], kind="organisation", data={"name": "آلفا", "website": "Alfa.example"}
+        actor=users["admin"], kind="organisation", data=PartyInput(name="آلفا", website="Alfa.example")
     )
     assert party.website == "alfa.example"

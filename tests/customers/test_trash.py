@@ -9,6 +9,7 @@ from django.utils import translation
 from peyvand.core.models import AuditEvent
 from peyvand.customers import selectors, services
 from peyvand.customers.models import ContactPoint, Membership, Note, Party
+from peyvand.customers.rules import ContactInput
 from peyvand.interactions import services as interaction_services
 from peyvand.interactions.models import Interaction
 from peyvand.interactions.services.interactions import InteractionInput
@@ -74,7 +75,7 @@ def test_each_kind_is_listed_and_restored_through_the_page(users, deleted, kind)
 def test_a_restored_phone_is_found_again_and_does_not_steal_the_primary(users, deleted, make_person):
     person, phone = deleted["person"], deleted["contact_point"]
     services.contacts.contact_point_add(
-        party=person, actor=users["sales"], data={"kind": "phone", "value": "09350000000"}
+        party=person, actor=users["sales"], data=ContactInput(kind="phone", value="09350000000")
     )
     services.parties.record_restore(record=phone, actor=users["admin"])
     phones = ContactPoint.objects.filter(party=person, kind="phone")
@@ -112,7 +113,7 @@ def test_records_deleted_with_their_customer_come_back_only_with_it(users, delet
 def test_a_clash_is_refused_and_changes_nothing(users, deleted):
     person, phone = deleted["person"], deleted["contact_point"]
     services.contacts.contact_point_add(
-        party=person, actor=users["sales"], data={"kind": "phone", "value": "09121234567"}
+        party=person, actor=users["sales"], data=ContactInput(kind="phone", value="09121234567")
     )
     with pytest.raises(ValidationError):
         services.parties.record_restore(record=phone, actor=users["admin"])

@@ -8,6 +8,7 @@ from peyvand.core.models import AuditEvent
 from peyvand.core.text import search_key
 from peyvand.customers import services
 from peyvand.customers.models import ContactPoint, Party
+from peyvand.customers.rules import PartyInput
 from peyvand.interactions import services as interaction_services
 from peyvand.interactions.models import Interaction
 from peyvand.interactions.services.interactions import InteractionInput
@@ -232,10 +233,10 @@ def test_detail_query_count_does_not_grow_with_history(as_user, make_person, use
             )
             services.notes.note_add(party=party, actor=users["sales"], body=f"note {i}")
             services.parties.party_update(
-                party=party, actor=users["admin"], data={"stage": "prospect" if i % 2 else "customer"}
+                party=party, actor=users["admin"], data=PartyInput(stage="prospect" if i % 2 else "customer")
             )
             owner = users["sales2"] if i % 2 == 0 else users["sales"]  # a change naming users: one lookup
-            services.parties.party_update(party=party, actor=users["admin"], data={"owner": owner})
+            services.parties.party_update(party=party, actor=users["admin"], data=PartyInput(owner=owner))
 
     add_history(2)  # every kind of entry, ending with the same owner, so both pages take the same paths
     client = as_user("sales")

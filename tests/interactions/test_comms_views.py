@@ -5,6 +5,7 @@ import re
 import pytest
 
 from peyvand.customers import services as customer_services
+from peyvand.customers.rules import PartyInput
 from peyvand.interactions.models import Interaction, MessageTemplate, OutboundMessage, TelephonyProfile
 from peyvand.interactions.services import messaging, outbox
 
@@ -177,7 +178,9 @@ def test_extensions_are_set_by_administrators(as_user, users):
 
 
 def test_unsubscribe_link_withdraws_email_consent(client, customer, users):
-    customer_services.parties.party_update(party=customer, actor=users["admin"], data={"email_consent": True})
+    customer_services.parties.party_update(
+        party=customer, actor=users["admin"], data=PartyInput(email_consent=True)
+    )
     customer.refresh_from_db()
     message = messaging.email_send(
         party=customer,

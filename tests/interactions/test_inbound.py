@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from peyvand.customers import services as customer_services
 from peyvand.customers.models import ContactPoint, Party
+from peyvand.customers.rules import PartyInput
 from peyvand.interactions import tasks
 from peyvand.interactions.consent import is_opt_out
 from peyvand.interactions.models import Attachment, InboundReceipt, Interaction
@@ -251,7 +252,9 @@ def test_other_replies_are_not_opt_outs(text):
 
 
 def test_an_opt_out_reply_withdraws_sms_consent(customer, users):
-    customer_services.parties.party_update(party=customer, actor=users["admin"], data={"sms_consent": True})
+    customer_services.parties.party_update(
+        party=customer, actor=users["admin"], data=PartyInput(sms_consent=True)
+    )
     interaction = inbound.sms_receive(sender="۰۹۱۲۱۲۳۴۵۶۷", text="لغو۱۱", key="gw-77")
     customer.refresh_from_db()
     assert customer.sms_consent is False and customer.sms_consent_source == "sms_reply"

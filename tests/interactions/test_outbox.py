@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from peyvand.core.models import AuditEvent
+from peyvand.customers.rules import PartyInput
 from peyvand.interactions import tasks
 from peyvand.interactions.models import Interaction, OutboundMessage
 from peyvand.interactions.services import messaging, outbox
@@ -184,7 +185,9 @@ def test_consent_marketing_email_needs_opt_in(smtp, customer, users):
         send_email(customer, users, purpose="marketing")
     assert "purpose" in refused.value.message_dict
     assert not OutboundMessage.objects.exists() and not Interaction.objects.exists()
-    customer_services.parties.party_update(party=customer, actor=users["admin"], data={"email_consent": True})
+    customer_services.parties.party_update(
+        party=customer, actor=users["admin"], data=PartyInput(email_consent=True)
+    )
     customer.refresh_from_db()
     message = send_email(customer, users, purpose="marketing")
     assert "/unsubscribe/" in message.body_html and "/unsubscribe/" in message.body_text

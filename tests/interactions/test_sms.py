@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from peyvand.customers import services as customer_services
+from peyvand.customers.rules import PartyInput
 from peyvand.interactions.models import Interaction, OutboundMessage
 from peyvand.interactions.services import messaging, outbox
 from peyvand.interactions.smscount import count
@@ -121,7 +122,9 @@ def test_consent_marketing_sms_needs_opt_in_transactional_does_not(customer, use
         messaging.sms_send(party=customer, actor=users["sales"], draft=draft(purpose="marketing"))
     assert "purpose" in refused.value.message_dict
     assert not OutboundMessage.objects.exists()
-    customer_services.parties.party_update(party=customer, actor=users["admin"], data={"sms_consent": True})
+    customer_services.parties.party_update(
+        party=customer, actor=users["admin"], data=PartyInput(sms_consent=True)
+    )
     customer.refresh_from_db()
     assert messaging.sms_send(party=customer, actor=users["sales"], draft=draft(purpose="marketing")).pk
     assert messaging.sms_send(party=customer, actor=users["sales"], draft=draft()).pk
@@ -150,7 +153,9 @@ def test_bad_sms_change_nothing(customer, users, fields, field):
 def test_a_marketing_sms_waiting_to_retry_is_not_sent_after_an_opt_out(gateway, customer, users):
     from peyvand.interactions.services import inbound
 
-    customer_services.parties.party_update(party=customer, actor=users["admin"], data={"sms_consent": True})
+    customer_services.parties.party_update(
+        party=customer, actor=users["admin"], data=PartyInput(sms_consent=True)
+    )
     customer.refresh_from_db()
     gateway.statuses = [503]  # the first attempt fails; the retry waits
     message = messaging.sms_send(party=customer, actor=users["sales"], draft=draft(purpose="marketing"))
@@ -169,12 +174,16 @@ def test_a_marketing_sms_waiting_to_retry_is_not_sent_after_an_opt_out(gateway, 
 
 
 def test_a_failed_marketing_message_cannot_be_retried_after_an_opt_out(gateway, customer, users):
-    customer_services.parties.party_update(party=customer, actor=users["admin"], data={"sms_consent": True})
+    customer_services.parties.party_update(
+        party=customer, actor=users["admin"], data=PartyInput(sms_consent=True)
+    )
     customer.refresh_from_db()
     gateway.statuses = [400]  # refused for good
     message = messaging.sms_send(party=customer, actor=users["sales"], draft=draft(purpose="marketing"))
     assert outbox.outbound_deliver(message_id=message.pk) == "failed"
-    customer_services.parties.party_update(party=customer, actor=users["admin"], data={"sms_consent": False})
+    customer_services.parties.party_update(
+        party=customer, actor=users["admin"], data=PartyInput(sms_consent=False)
+    )
     with pytest.raises(ValidationError) as refused:
         outbox.outbound_retry(message=message, actor=users["sales"])
     assert "purpose" in refused.value.message_dict
@@ -193,7 +202,9 @@ def test_an_opt_out_withdraws_consent_for_everyone_on_that_number(customer, make
     )
     other = make_person(first_name="سارا", contacts=[{"kind": "phone", "value": "09350000000"}])
     for party in (customer, spouse, other):
-        customer_services.parties.party_update(party=party, actor=users["admin"], data={"sms_consent": True})
+        customer_services.parties.party_update(
+            party=party, actor=users["admin"], data=PartyInput(sms_consent=True)
+        )
     inbound.sms_receive(sender="+989121234567", text="STOP", key="gw-9")
     assert list(
         type(customer)
@@ -206,10 +217,14 @@ def test_an_opt_out_withdraws_consent_for_everyone_on_that_number(customer, make
 def test_the_reason_is_written_in_the_senders_language(customer, users):
     users["sales"].language = "en"
     users["sales"].save(update_fields=["language"])
-    customer_services.parties.party_update(party=customer, actor=users["admin"], data={"sms_consent": True})
+    customer_services.parties.party_update(
+        party=customer, actor=users["admin"], data=PartyInput(sms_consent=True)
+    )
     customer.refresh_from_db()
     message = messaging.sms_send(party=customer, actor=users["sales"], draft=draft(purpose="marketing"))
-    customer_services.parties.party_update(party=customer, actor=users["admin"], data={"sms_consent": False})
+    customer_services.parties.party_update(
+        party=customer, actor=users["admin"], data=PartyInput(sms_consent=False)
+    )
     assert outbox.outbound_deliver(message_id=message.pk) == "cancelled"
     message.refresh_from_db()
     assert message.last_error.startswith("Not sent: the customer has withdrawn consent")

@@ -54,9 +54,7 @@ class ActivityForm(BootstrapMixin, forms.Form):
         self.user = user
         field = self.fields["assignee"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = User.objects.filter(
-            pk__in=[u.pk for u in assignable(user=user, model=Activity)]
-        )
+        field.queryset = User.objects.filter(pk__in=[u.pk for u in assignable(user=user, model=Activity)])
         field.empty_label = None
         self.fields["reminders"].widget.attrs["class"] = "form-check-input"
         deal = self.fields["deal"]

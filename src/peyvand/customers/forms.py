@@ -18,6 +18,7 @@ from peyvand.core.text import to_ascii_digits
 
 from . import selectors, services
 from .models import ContactPoint, Kind, Party, Source, Stage
+from .rules import ContactChanges, ContactInput, PartyInput
 from .selectors.parties import NO_OWNER
 from .templatetags.customers import consent_source
 
@@ -103,13 +104,14 @@ class PartyForm(BootstrapMixin, forms.Form):
         if kind == Kind.ORGANISATION:
             self.fields["name"].required = True
 
-    def party_data(self) -> dict[str, Any]:
+    def party_input(self, current: Party | None = None) -> PartyInput:
         """The cleaned values the services take, without the form-only fields.
 
-        An owner left out of the submission altogether means "the default owner".
+        An owner left out of the submission altogether means "the default owner"; the
+        ``current`` owner kept needs no permission to give the customer away.
         """
         skip = {"tags", "phone", "phone_label", "email", "organisation", "title", "allow_duplicate"}
-        if "owner" not in self.data:
+        if "owner" not in self.data or (current and self.cleaned_data.get("owner") == current.owner):
             skip.add("owner")
         # A consent's date and source as they were are not sent again: ticking or unticking
         # the box then stamps the change with today and "entered by hand".
@@ -119,7 +121,7 @@ class PartyForm(BootstrapMixin, forms.Form):
             if name in data:  # a day, kept as the start of that day in the user's time zone
                 day = data[name]
                 data[name] = timezone.make_aware(dt.datetime.combine(day, dt.time.min)) if day else None
-        return data
+        return PartyInput(**data)
 
     def tag_names(self) -> list[str]:
         return _tags(self.cleaned_data.get("tags") or "")
@@ -164,16 +166,16 @@ class PartyCreateForm(PartyForm):
             del self.fields["title"]
             del self.fields["organisation"]
 
-    def contacts(self) -> list[dict[str, Any]]:
+    def contacts(self) -> list[ContactInput]:
         data = self.cleaned_data
         contacts = []
         if data.get("phone"):
             # An invalid type is already this form's error; the number is still checked.
             label = data.get("phone_label") or ContactPoint.Label.OTHER
-            contacts.append({"kind": ContactPoint.Kind.PHONE, "value": data["phone"], "label": label})
+            contacts.append(ContactInput(kind=ContactPoint.Kind.PHONE, value=data["phone"], label=label))
         if data.get("email"):
             contacts.append(
-                {"kind": ContactPoint.Kind.EMAIL, "value": data["email"], "label": ContactPoint.Label.WORK}
+                ContactInput(kind=ContactPoint.Kind.EMAIL, value=data["email"], label=ContactPoint.Label.WORK)
             )
         return contacts
 
@@ -183,12 +185,15 @@ class PartyCreateForm(PartyForm):
         contacts = {f"contacts.{index}.value": name for index, name in enumerate(present)}
         return {**super().error_aliases(), **contacts}
 
+    prepared: services.parties.PreparedParty | None = None
+
     def clean(self) -> dict[str, Any]:
-        # Ask the services too, so every mistake shows at once rather than one round at a time.
+        # Ask the services too, so every mistake shows at once rather than one round at a
+        # time; what they checked is what is saved, not checked a second time.
         cleaned = super().clean() or {}
         try:
-            services.parties.party_validate(
-                actor=self.actor, kind=self.kind, data=self.party_data(), contacts=self.contacts()
+            self.prepared = services.parties.party_prepare(
+                actor=self.actor, kind=self.kind, data=self.party_input(), contacts=self.contacts()
             )
         except ValidationError as exc:
             add_service_errors(self, exc, self.error_aliases())
@@ -207,6 +212,13 @@ class ContactPointForm(BootstrapMixin, forms.Form):
         label=_("Country code"), max_length=2, required=False, help_text=_("Two letters, for example IR.")
     )
     is_primary = forms.BooleanField(label=_("Primary"), required=False)
+
+    def contact_input(self) -> ContactInput:
+        return ContactInput(**self.cleaned_data)
+
+    def changes(self) -> ContactChanges:
+        """Everything but the kind, which never changes (its field is disabled then)."""
+        return ContactChanges(**{k: v for k, v in self.cleaned_data.items() if k != "kind"})
 
 
 class MembershipForm(BootstrapMixin, forms.Form):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from peyvand.core import policy
 from peyvand.core.addresses import is_web_address
+from peyvand.core.inputs import UNSET, Unset, given
 from peyvand.core.models import User
 from peyvand.core.text import clean_text, collation_key, search_key
 
@@ -79,16 +80,39 @@ def clean_text_field(errors: dict[str, list[str]], name: str, value: Any, max_le
 _PARTY_LENGTHS = {f.name: f.max_length for f in Party._meta.fields if f.max_length}
 
 
-def clean_party_fields(
-    kind: str, data: Mapping[str, Any], *, actor: User, current: Party | None
-) -> dict[str, Any]:
-    """Validate and normalise the given subset of a customer's fields."""
-    allowed = set(fields_for(kind))
-    unknown = set(data) - allowed
-    if unknown:
-        raise ValidationError({name: [_("This field cannot be set.")] for name in sorted(unknown)})
+@dataclass(frozen=True, kw_only=True)
+class PartyInput:
+    """A customer's fields as a form, the API or an import gives them; a field left UNSET is
+    not given (on a new customer it takes its default, on a change it stays as it is)."""
+
+    first_name: str | Unset = UNSET
+    last_name: str | Unset = UNSET
+    date_of_birth: dt.date | Unset | None = UNSET
+    name: str | Unset = UNSET
+    website: str | Unset = UNSET
+    industry: str | Unset = UNSET
+    national_id: str | Unset = UNSET
+    owner: User | Unset | None = UNSET
+    source: str | Unset = UNSET
+    stage: str | Unset = UNSET
+    email_consent: bool | Unset = UNSET
+    email_consent_at: dt.datetime | Unset | None = UNSET
+    email_consent_source: str | Unset = UNSET
+    sms_consent: bool | Unset = UNSET
+    sms_consent_at: dt.datetime | Unset | None = UNSET
+    sms_consent_source: str | Unset = UNSET
+
+
+def clean_party_fields(kind: str, data: PartyInput, *, actor: User, current: Party | None) -> dict[str, Any]:
+    """Validate and normalise the fields ``data`` gives: name -> clean value."""
+    values = given(data)
+    foreign = set(values) - set(fields_for(kind))
+    if foreign:
+        person = kind == Kind.PERSON
+        message = _("A person has no such field.") if person else _("An organisation has no such field.")
+        raise ValidationError({name: [message] for name in sorted(foreign)})
     errors: dict[str, list[str]] = {}
-    cleaned = {name: _clean_party_field(errors, kind, name, value, actor) for name, value in data.items()}
+    cleaned = {name: _clean_party_field(errors, kind, name, value, actor) for name, value in values.items()}
     merged = {name: getattr(current, name) for name in fields_for(kind)} if current else {}
     merged.update(cleaned)
     # A name refused for its own reason (too long) is there: "enter a name" would be wrong.
@@ -212,9 +236,22 @@ class ContactInput:
 _CONTACT_LENGTHS = {f.name: f.max_length for f in ContactPoint._meta.fields if f.max_length}
 
 
-def clean_contact(data: ContactInput | Mapping[str, Any]) -> ContactInput:
+@dataclass(frozen=True, kw_only=True)
+class ContactChanges:
+    """The changes to a contact point; its kind never changes, a field left UNSET stays."""
+
+    value: str | Unset = UNSET
+    label: str | Unset = UNSET
+    is_primary: bool | Unset = UNSET
+    country: str | Unset = UNSET
+    province: str | Unset = UNSET
+    city: str | Unset = UNSET
+    street: str | Unset = UNSET
+    postal_code: str | Unset = UNSET
+
+
+def clean_contact(raw: ContactInput) -> ContactInput:
     """Validate one contact point: phones to E.164, emails to lower case."""
-    raw = data if isinstance(data, ContactInput) else ContactInput(**dict(data))
     errors: dict[str, list[str]] = {}
     if raw.kind not in CONTACT_KINDS:
         raise ValidationError({"kind": [_("Choose phone, email or address.")]})

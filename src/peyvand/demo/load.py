@@ -19,6 +19,7 @@ from peyvand.core.services.audit import audit_log
 from peyvand.core.services.site import site_flag, site_flag_set
 from peyvand.core.services.users import user_create
 from peyvand.customers.models import ContactPoint, Kind, Membership, Note, Party
+from peyvand.customers.rules import ContactInput, PartyInput
 from peyvand.customers.services.notes import note_add
 from peyvand.customers.services.parties import party_create
 from peyvand.interactions.models import Interaction
@@ -225,8 +226,8 @@ def _write_parties(plan: Plan, users: dict[str, User], say: Callable[[str], None
             party_create(
                 actor=users[planned.actor],
                 kind=planned.kind,
-                data=values,
-                contacts=planned.contacts,
+                data=PartyInput(**values),
+                contacts=[ContactInput(**contact) for contact in planned.contacts],
                 organisations=[(parties[i], title) for i, title in planned.organisations],
                 tags=planned.tags,
                 allow_duplicate=True,

@@ -84,7 +84,6 @@ class User(Searchable, AbstractUser):
         return self.is_active and self.role == Role.ADMIN
 
 
-
 class RoleScope(models.Model):
     """An administrator's override of the default scope of one role for one action."""
 

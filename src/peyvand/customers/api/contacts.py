@@ -55,7 +55,7 @@ def contact_point_create(
     point = services.contacts.contact_point_add(
         party=party,
         actor=user,
-        data=payload.model_dump(exclude={"allow_duplicate"}),
+        data=payload.contact_input(),
         allow_duplicate=payload.allow_duplicate,
     )
     return Status(201, point)
@@ -81,7 +81,7 @@ def contact_point_update(request: HttpRequest, point_id: Id, payload: ContactPoi
     return services.contacts.contact_point_update(
         point=point,
         actor=user,
-        data=payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}),
+        data=payload.changes(),
         allow_duplicate=payload.allow_duplicate,
     )
 

@@ -24,6 +24,7 @@ from peyvand.core.text import search_key
 
 from .. import selectors, services
 from ..models import Kind, Party
+from ..rules import PartyInput
 from .common import visible_party
 from .schemas import (
     CREATE_EXTRAS,
@@ -50,10 +51,18 @@ router = Router(tags=["customers"])
 # --- people and organisations -------------------------------------------------------------
 
 
-def _with_owner(data: dict[str, Any]) -> dict[str, Any]:
+# Fields a null clears to empty text; other fields take null as their own value.
+_TEXT_FIELDS = frozenset(
+    ("first_name", "last_name", "name", "website", "industry", "national_id", "email_consent_source")
+) | {"sms_consent_source"}
+
+
+def _party_input(payload: InputSchema, *, exclude: set[str]) -> PartyInput:
+    data = payload.model_dump(exclude_unset=True, exclude=exclude)
     if "owner" in data:
         data["owner"] = resolve_user(data["owner"], "owner")
-    return data
+    values: dict[str, Any] = {k: "" if v is None and k in _TEXT_FIELDS else v for k, v in data.items()}
+    return PartyInput(**values)
 
 
 @dataclass(frozen=True)
@@ -95,8 +104,8 @@ def add_party_routes(resource: PartyResource) -> None:
         party = services.parties.party_create(
             actor=user,
             kind=kind,
-            data=_with_owner(payload.model_dump(exclude_unset=True, exclude=CREATE_EXTRAS)),
-            contacts=[contact.model_dump() for contact in payload.contacts],
+            data=_party_input(payload, exclude=CREATE_EXTRAS),
+            contacts=[contact.contact_input() for contact in payload.contacts],
             organisations=organisations,
             tags=payload.tags,
             allow_duplicate=payload.allow_duplicate,
@@ -109,7 +118,7 @@ def add_party_routes(resource: PartyResource) -> None:
     def update_party(request: HttpRequest, party_id: Id, payload: PartyUpdateIn) -> Party:
         user = actor(request)
         party = selectors.parties.party_get(user=user, pk=party_id, kind=kind)
-        data = _with_owner(payload.model_dump(exclude_unset=True, exclude={"allow_duplicate"}))
+        data = _party_input(payload, exclude={"allow_duplicate"})
         return services.parties.party_update(
             party=party, actor=user, data=data, allow_duplicate=payload.allow_duplicate
         )

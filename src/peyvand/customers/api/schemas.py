@@ -29,6 +29,7 @@ from peyvand.core.text import to_ascii_digits
 
 from .. import selectors, services
 from ..models import ContactPoint, Kind, Membership, Note, Party, Source, Stage
+from ..rules import ContactChanges, ContactInput
 from ..selectors.parties import NO_OWNER, SORTS, PartyFilters
 
 Text20 = Annotated[str, Field(max_length=20), NoNul]
@@ -207,6 +208,9 @@ class ContactPointIn(InputSchema):
     street: Text255 = ""
     postal_code: Text20 = ""
 
+    def contact_input(self) -> ContactInput:
+        return ContactInput(**self.model_dump(exclude={"allow_duplicate"}))
+
 
 class ContactPointCreate(ContactPointIn):
     allow_duplicate: StrictBool = False
@@ -222,6 +226,15 @@ class ContactPointUpdate(InputSchema):
     street: Text255 | None = None
     postal_code: Text20 | None = None
     allow_duplicate: StrictBool = False
+
+    def changes(self) -> ContactChanges:
+        """The fields sent; a null address part clears it, a null label or flag keeps it."""
+        sent = self.model_dump(exclude_unset=True, exclude={"allow_duplicate"})
+        keep_on_null = ("label", "is_primary")
+        changes: dict[str, Any] = {
+            k: "" if v is None else v for k, v in sent.items() if v is not None or k not in keep_on_null
+        }
+        return ContactChanges(**changes)
 
 
 CONSENT_AT = "When it was given (not in the future); now when consent changes without one"

@@ -35,6 +35,7 @@ from ..models import (
     Party,
     PartyTag,
 )
+from ..rules import PartyInput
 from . import mapping, registry, writer
 from .registry import Checkpoint, ChunkResult, Importer, Progress, ReadChunk, Requirement, RowIssue
 from .rows import Candidate, ReaderSpec, RowReader
@@ -132,7 +133,7 @@ def _undo(job: ImportJob, actor: User, batch: uuid.UUID) -> dict[str, Any]:
         }
         if revert:
             services.parties.party_update(
-                party=party, actor=actor, data=_field_values(revert), allow_duplicate=True
+                party=party, actor=actor, data=PartyInput(**_field_values(revert)), allow_duplicate=True
             )
         for point in ContactPoint.objects.filter(pk__in=change.added_contacts, party_id=party.pk):
             services.contacts.contact_point_delete(point=point, actor=actor)
@@ -278,7 +279,7 @@ class _Context:
                 organisation = services.parties.party_create(
                     actor=self.actor,
                     kind=Kind.ORGANISATION,
-                    data={"name": candidate.organisation},
+                    data=PartyInput(name=candidate.organisation),
                     allow_duplicate=True,
                 )
                 Party.objects.filter(pk=organisation.pk).update(import_job=self.job)  # so undo removes it
@@ -297,7 +298,7 @@ class _Context:
             with transaction.atomic():
                 before = snapshot(party, fields)
                 services.parties.party_update(
-                    party=party, actor=self.actor, data=fields, allow_duplicate=True
+                    party=party, actor=self.actor, data=PartyInput(**fields), allow_duplicate=True
                 )
                 after = snapshot(Party.objects.get(pk=party_id), fields)
                 have = set(ContactPoint.objects.filter(party_id=party_id).values_list("kind", "value"))

@@ -6,6 +6,7 @@ emails, checked national IDs and Jalali or Gregorian dates as a form in the UI.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -213,11 +214,12 @@ class RowReader:
         return answer
 
     def _address(self, parts: dict[str, str]) -> rules.ContactInput:
+        given: dict[str, Any] = parts
         cleaned = self._remembered(
             ("address", tuple(sorted(parts.items()))),
-            lambda: vars(rules.clean_contact({"kind": "address", "value": "", **parts})),
+            lambda: rules.clean_contact(rules.ContactInput(kind="address", value="", **given)),
         )
-        return rules.ContactInput(**cleaned)  # each row its own, to mark primary
+        return dataclasses.replace(cleaned)  # each row its own copy, to mark primary
 
     # --- the handlers, one per kind of column --------------------------------------------
 

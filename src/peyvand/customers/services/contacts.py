@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from dataclasses import replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from peyvand.core import policy
+from peyvand.core.inputs import given
 from peyvand.core.models import AuditEvent, User
 from peyvand.core.services.audit import (
     audit_log,
@@ -19,7 +19,7 @@ from peyvand.core.services.audit import (
 )
 
 from ..models import ContactPoint, Party
-from ..rules import CONTACT_FIELDS, ContactInput, clean_contact
+from ..rules import CONTACT_FIELDS, ContactChanges, ContactInput, clean_contact
 from ..selectors.duplicates import Duplicate, DuplicateFound, find_duplicates
 from .common import party_lock, party_save_derived
 
@@ -28,7 +28,7 @@ from .common import party_lock, party_save_derived
 
 @transaction.atomic
 def contact_point_add(
-    *, party: Party, actor: User, data: ContactInput | Mapping[str, Any], allow_duplicate: bool = False
+    *, party: Party, actor: User, data: ContactInput, allow_duplicate: bool = False
 ) -> ContactPoint:
     party = party_lock(party)
     policy.require_change(actor, party)
@@ -58,18 +58,13 @@ def contact_point_add(
 
 @transaction.atomic
 def contact_point_update(
-    *, point: ContactPoint, actor: User, data: Mapping[str, Any], allow_duplicate: bool = False
+    *, point: ContactPoint, actor: User, data: ContactChanges, allow_duplicate: bool = False
 ) -> ContactPoint:
     party = party_lock(point.party)
     policy.require_change(actor, party)
     point = ContactPoint.objects.get(pk=point.pk)
-    unknown = set(data) - set(CONTACT_FIELDS) - {"kind"}
-    if unknown:
-        raise ValidationError({name: [_("This field cannot be set.")] for name in sorted(unknown)})
-    merged = {name: getattr(point, name) for name in CONTACT_FIELDS} | dict(data)
-    if merged["kind"] != point.kind:
-        raise ValidationError({"kind": [_("The kind of a contact point cannot change.")]})
-    cleaned = clean_contact(merged)
+    current = ContactInput(**{name: getattr(point, name) for name in CONTACT_FIELDS})
+    cleaned = clean_contact(replace(current, **given(data)))
     clash = ContactPoint.objects.filter(party=party, kind=cleaned.kind, value=cleaned.value).exclude(
         pk=point.pk
     )

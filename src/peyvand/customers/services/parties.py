@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peyvand.core import policy
+from peyvand.core.inputs import UNSET
 from peyvand.core.models import AuditEvent, TrackedModel, User
 from peyvand.core.services.audit import (
     audit_event,
@@ -26,6 +28,7 @@ from ..models import ContactPoint, Kind, Membership, Party
 from ..rules import (
     AUDITED_FIELDS,
     ContactInput,
+    PartyInput,
     apply_consent,
     clean_contact,
     clean_party_fields,
@@ -39,27 +42,82 @@ from .tags import tags_attach, tags_replace
 # --- customers ----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class PreparedParty:
+    """A new customer's values, validated and normalised once by ``party_prepare``: a form
+    checks them as it is cleaned, and the view writes what was checked."""
+
+    kind: str
+    fields: dict[str, Any]
+    contacts: list[ContactInput]
+    actor_id: int
+
+
+def party_prepare(
+    *, actor: User, kind: str, data: PartyInput, contacts: Sequence[ContactInput] = ()
+) -> PreparedParty:
+    """Check a new customer without writing and raise every error at once (a form shows them
+    all together); what it returns is written by ``party_create_prepared``, unchecked again."""
+    if kind not in (Kind.PERSON, Kind.ORGANISATION):
+        raise ValidationError({"kind": [_("Choose person or organisation.")]})
+    policy.require_create(actor, Party)
+    if data.owner is UNSET:
+        data = replace(data, owner=actor if policy.may_own(actor, Party, actor) else None)
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    points: list[ContactInput] = []
+    try:
+        cleaned = clean_party_fields(kind, data, actor=actor, current=None)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        points = _clean_contacts(contacts)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return PreparedParty(kind=kind, fields=cleaned, contacts=points, actor_id=actor.pk)
+
+
 def party_create(
     *,
     actor: User,
     kind: str,
-    data: Mapping[str, Any],
-    contacts: Sequence[ContactInput | Mapping[str, Any]] = (),
+    data: PartyInput,
+    contacts: Sequence[ContactInput] = (),
     organisations: Sequence[tuple[Party, str]] = (),
     tags: Sequence[str] = (),
     allow_duplicate: bool = False,
 ) -> Party:
     """Create a person or an organisation with its contact points, memberships and tags."""
-    if kind not in (Kind.PERSON, Kind.ORGANISATION):
-        raise ValidationError({"kind": [_("Choose person or organisation.")]})
+    prepared = party_prepare(actor=actor, kind=kind, data=data, contacts=contacts)
+    return party_create_prepared(
+        actor=actor,
+        prepared=prepared,
+        organisations=organisations,
+        tags=tags,
+        allow_duplicate=allow_duplicate,
+    )
+
+
+@transaction.atomic
+def party_create_prepared(
+    *,
+    actor: User,
+    prepared: PreparedParty,
+    organisations: Sequence[tuple[Party, str]] = (),
+    tags: Sequence[str] = (),
+    allow_duplicate: bool = False,
+) -> Party:
+    """``party_create`` for a customer ``party_prepare`` has checked."""
+    if prepared.actor_id != actor.pk:
+        raise ValueError("A prepared customer is created by the user who prepared it.")
     policy.require_create(actor, Party)
-    cleaned, points = _clean_new_party(actor=actor, kind=kind, data=data, contacts=contacts)
+    kind, cleaned, points = prepared.kind, prepared.fields, prepared.contacts
     if kind == Kind.ORGANISATION and organisations:
         raise ValidationError({"organisations": [_("Only a person can belong to an organisation.")]})
     for organisation, _title in organisations:
         policy.require_view(actor, organisation)
-
     party = Party(kind=kind, created_by=actor, updated_by=actor, **cleaned)
     apply_consent(party, cleaned, was={})
     party_refresh_derived(party, points)
@@ -129,39 +187,7 @@ def party_create(
     return party
 
 
-def party_validate(
-    *,
-    actor: User,
-    kind: str,
-    data: Mapping[str, Any],
-    contacts: Sequence[ContactInput | Mapping[str, Any]] = (),
-) -> None:
-    """Raise every error ``party_create`` would, without writing: forms show them all at once."""
-    _clean_new_party(actor=actor, kind=kind, data=data, contacts=contacts)
-
-
-def _clean_new_party(
-    *, actor: User, kind: str, data: Mapping[str, Any], contacts: Sequence[ContactInput | Mapping[str, Any]]
-) -> tuple[dict[str, Any], list[ContactInput]]:
-    data = dict(data)
-    data.setdefault("owner", actor if policy.may_own(actor, Party, actor) else None)
-    errors: dict[str, list[str]] = {}
-    cleaned: dict[str, Any] = {}
-    points: list[ContactInput] = []
-    try:
-        cleaned = clean_party_fields(kind, data, actor=actor, current=None)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    try:
-        points = _clean_contacts(contacts)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    return cleaned, points
-
-
-def _clean_contacts(contacts: Sequence[ContactInput | Mapping[str, Any]]) -> list[ContactInput]:
+def _clean_contacts(contacts: Sequence[ContactInput]) -> list[ContactInput]:
     """Validate a new customer's contact points; drop repeats and keep one primary per kind."""
     errors: dict[str, list[str]] = {}
     points: list[ContactInput] = []
@@ -189,7 +215,7 @@ def party_update(
     *,
     party: Party,
     actor: User,
-    data: Mapping[str, Any],
+    data: PartyInput,
     tags: Sequence[str] | None = None,
     allow_duplicate: bool = False,
 ) -> Party:

@@ -11,6 +11,7 @@ from peyvand.core.text import clean_text
 
 from ..models import ContactPoint, Kind, Party, Source
 from ..normalize import display_phone
+from ..rules import ContactInput, PartyInput
 from .parties import party_create
 
 
@@ -32,11 +33,11 @@ def suspect_create(
             shown = display_phone(value) if kind == ContactPoint.Kind.PHONE else value
             name = _("Unknown %(contact)s") % {"contact": shown}
     first, _space, last = name.rpartition(" ")
-    data = {"first_name": first[:100], "last_name": (last or name)[:100], "owner": owner, "source": source}
+    data = PartyInput(first_name=first[:100], last_name=(last or name)[:100], owner=owner, source=source)
     return party_create(
         actor=actor,
         kind=Kind.PERSON,
         data=data,
-        contacts=[{"kind": kind, "value": value}],
+        contacts=[ContactInput(kind=kind, value=value)],
         allow_duplicate=True,
     )

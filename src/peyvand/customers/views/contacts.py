@@ -28,10 +28,6 @@ from .parties import duplicate_context
 # --- contact points -----------------------------------------------------------------------
 
 
-def _contact_data(form: ContactPointForm) -> dict[str, Any]:
-    return {k: v for k, v in form.cleaned_data.items() if v is not None}
-
-
 @login_required
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
@@ -44,7 +40,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
             services.contacts.contact_point_add(
                 party=party,
                 actor=user,
-                data=_contact_data(form),
+                data=form.contact_input(),
                 allow_duplicate=request.POST.get("allow_duplicate") == "on",
             )
         except duplicates.DuplicateFound as exc:
@@ -78,7 +74,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.contacts.contact_point_update(
                 point=point,
                 actor=user,
-                data=_contact_data(form),
+                data=form.changes(),
                 allow_duplicate=request.POST.get("allow_duplicate") == "on",
             )
         except duplicates.DuplicateFound as exc:

@@ -216,7 +216,7 @@ def party_create(request: HttpRequest, kind: str) -> HttpResponse:
     form = PartyCreateForm(request.POST or None, kind=kind, owners=owners, actor=user, initial=initial)
     context: dict[str, Any] = {"kind": kind, "nav": kind, "form": form}
     organisation = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and form.prepared is not None:
         organisations = []
         if form.cleaned_data.get("organisation"):
             organisation = selectors.parties.party_get(
@@ -224,11 +224,9 @@ def party_create(request: HttpRequest, kind: str) -> HttpResponse:
             )
             organisations = [(organisation, form.cleaned_data.get("title") or "")]
         try:
-            party = services.parties.party_create(
+            party = services.parties.party_create_prepared(
                 actor=user,
-                kind=kind,
-                data=form.party_data(),
-                contacts=form.contacts(),
+                prepared=form.prepared,
                 organisations=organisations,
                 tags=form.tag_names(),
                 allow_duplicate=form.cleaned_data["allow_duplicate"],
@@ -262,14 +260,11 @@ def party_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context: dict[str, Any] = {"kind": party.kind, "nav": party.kind, "form": form, "party": party}
     if request.method == "POST" and form.is_valid():
-        data = form.party_data()
-        if "owner" in data and data["owner"] == party.owner:
-            del data["owner"]  # unchanged: no need to be allowed to give it away
         try:
             services.parties.party_update(
                 party=party,
                 actor=user,
-                data=data,
+                data=form.party_input(current=party),
                 tags=form.tag_names(),
                 allow_duplicate=request.POST.get("allow_duplicate") == "on",
             )

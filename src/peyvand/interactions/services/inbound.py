@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from peyvand.core import hooks
 from peyvand.core.text import clean_text
 from peyvand.customers.models import ContactPoint, Party, Source
+from peyvand.customers.rules import PartyInput
 from peyvand.customers.selectors.identity import parties_by_phone, party_by_email, party_by_phone
 from peyvand.customers.services.parties import party_update
 from peyvand.customers.services.suspects import suspect_create
@@ -52,6 +53,7 @@ from .outbox import outbound_bounced
 
 # The customer event each received email raises, with its headers in ``details``.
 EMAIL_RECEIVED = "email_received"
+SMS_RECEIVED = "sms_received"  # details: whether it was an opt-out
 
 logger = logging.getLogger("peyvand.inbound")
 MAX_MESSAGE_BYTES = 50 * 1024 * 1024
@@ -433,15 +435,23 @@ def sms_receive(
         )
         receipt.party, receipt.interaction = party, interaction
         receipt.save(update_fields=["party", "interaction"])
-        if is_opt_out(text):
+        opt_out = is_opt_out(text)
+        if opt_out:
             # The number asked to stop: every customer reached on it stops, not just the one
             # the reply was logged on.
             for each in parties_by_phone(number).filter(sms_consent=True):
                 party_update(
-                    party=each, actor=actor, data={"sms_consent": False, "sms_consent_source": "sms_reply"}
+                    party=each,
+                    actor=actor,
+                    data=PartyInput(sms_consent=False, sms_consent_source="sms_reply"),
                 )
             party.refresh_from_db(fields=["sms_consent", "sms_consent_source"])
         _tell_owner(party, interaction, "sms_in", number)
+        hooks.customer_event(
+            hooks.CustomerEvent(
+                SMS_RECEIVED, party=party, actor=None, record=interaction, details={"opt_out": opt_out}
+            )
+        )
     return interaction
 
 

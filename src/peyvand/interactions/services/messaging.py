@@ -25,6 +25,7 @@ from peyvand.core.models import AuditEvent, User
 from peyvand.core.services.audit import audit_log, changes_between, snapshot, soft_delete_record
 from peyvand.core.text import clean_text
 from peyvand.customers.models import ContactPoint, Party
+from peyvand.customers.rules import PartyInput
 from peyvand.customers.services.parties import party_update
 
 from .. import placeholders, smscount
@@ -349,9 +350,10 @@ def consent_withdraw_by_link(*, token: str) -> Party | None:
     except (signing.BadSignature, KeyError, TypeError, ValueError, Party.DoesNotExist):
         return None
     if getattr(party, f"{channel}_consent"):
-        party_update(
-            party=party,
-            actor=system_actor(),
-            data={f"{channel}_consent": False, f"{channel}_consent_source": "unsubscribe"},
+        withdrawn = (
+            PartyInput(email_consent=False, email_consent_source="unsubscribe")
+            if channel == "email"
+            else PartyInput(sms_consent=False, sms_consent_source="unsubscribe")
         )
+        party_update(party=party, actor=system_actor(), data=withdrawn)
     return party

@@ -58,4 +58,3 @@ def message_partners(*, user: User) -> list[User]:
         .exclude(pk=user.pk)
         .order_by("first_name", "last_name", "username")
     )
-

@@ -191,4 +191,3 @@ def cross_sell(*, party: Party, limit: int = 5) -> list[Suggestion]:
         for r in rows
         if r["product_id"] in products
     ]
-

@@ -136,4 +136,3 @@ def deal_history(*, deal: Deal) -> list[StageStay]:
         DealStageChange.objects.filter(deal=deal).select_related("to_stage", "actor").order_by("at", "id")
     )
     return [StageStay(c.to_stage, c.at, c.left_at, c.actor) for c in changes]
-

@@ -17,6 +17,7 @@ from peyvand.core.models import AuditEvent, User
 from peyvand.core.services.audit import audit_log
 from peyvand.customers import services as customers
 from peyvand.customers.models import ContactPoint, Kind, Membership, Party, Stage
+from peyvand.customers.rules import ContactInput, PartyInput
 from peyvand.customers.selectors import duplicates
 
 from ..models import Deal, Lead, LeadStage
@@ -117,7 +118,7 @@ def lead_convert(
             organisation = customers.parties.party_create(
                 actor=actor,
                 kind=Kind.ORGANISATION,
-                data={"name": lead.company, "owner": owner, "source": lead.source, "stage": Stage.PROSPECT},
+                data=PartyInput(name=lead.company, owner=owner, source=lead.source, stage=Stage.PROSPECT),
                 allow_duplicate=True,
             )
     else:
@@ -177,33 +178,34 @@ def lead_convert(
     return result
 
 
-def _person_data(lead: Lead, owner: User) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "first_name": lead.first_name,
-        "last_name": lead.last_name,
-        "owner": owner,
-        "source": lead.source,
-        "stage": Stage.PROSPECT,
-    }
+def _person_data(lead: Lead, owner: User) -> PartyInput:
+    consent: dict[str, Any] = {}
     for channel in ("email", "sms"):
         if getattr(lead, f"{channel}_consent"):
-            data[f"{channel}_consent"] = True
-            data[f"{channel}_consent_at"] = lead.consent_at
-            data[f"{channel}_consent_source"] = "web form" if lead.web_form_id else "lead"
-    return data
+            consent[f"{channel}_consent"] = True
+            consent[f"{channel}_consent_at"] = lead.consent_at
+            consent[f"{channel}_consent_source"] = "web form" if lead.web_form_id else "lead"
+    return PartyInput(
+        first_name=lead.first_name,
+        last_name=lead.last_name,
+        owner=owner,
+        source=lead.source,
+        stage=Stage.PROSPECT,
+        **consent,
+    )
 
 
-def _contacts(lead: Lead) -> list[dict[str, Any]]:
-    contacts: list[dict[str, Any]] = []
+def _contacts(lead: Lead) -> list[ContactInput]:
+    contacts: list[ContactInput] = []
     if lead.phone:
         contacts.append(
-            {"kind": ContactPoint.Kind.PHONE, "value": lead.phone, "label": "mobile", "is_primary": True}
+            ContactInput(kind=ContactPoint.Kind.PHONE, value=lead.phone, label="mobile", is_primary=True)
         )
     if lead.email:
-        contacts.append({"kind": ContactPoint.Kind.EMAIL, "value": lead.email, "is_primary": True})
+        contacts.append(ContactInput(kind=ContactPoint.Kind.EMAIL, value=lead.email, is_primary=True))
     if lead.province or lead.city:
         contacts.append(
-            {"kind": ContactPoint.Kind.ADDRESS, "value": "", "province": lead.province, "city": lead.city}
+            ContactInput(kind=ContactPoint.Kind.ADDRESS, value="", province=lead.province, city=lead.city)
         )
     return contacts
 
@@ -218,9 +220,8 @@ def _add_new_contacts(person: Party, lead: Lead, actor: User) -> None:
     for kind, value in ((ContactPoint.Kind.EMAIL, lead.email), (ContactPoint.Kind.PHONE, lead.phone)):
         if not value or (kind, value) in known:
             continue
-        data: dict[str, Any] = {"kind": kind, "value": value, "is_primary": False}
-        if kind == ContactPoint.Kind.PHONE:
-            data["label"] = "mobile"
+        label = ContactPoint.Label.MOBILE if kind == ContactPoint.Kind.PHONE else ContactPoint.Label.OTHER
+        data = ContactInput(kind=kind, value=value, label=label)
         try:
             with transaction.atomic():
                 customers.contacts.contact_point_add(party=person, actor=actor, data=data)
