@@ -206,18 +206,24 @@ def _clean_party_field(
     return value
 
 
-def apply_consent(party: Party, cleaned: dict[str, Any], *, was: Mapping[str, Any]) -> None:
-    """A change of consent is stamped with its date (now, unless given) and its source
-    (manual entry, unless given)."""
-    now = timezone.now()
+def consent_stamps(cleaned: Mapping[str, Any], *, was: Mapping[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """The consent dates and sources that follow from ``cleaned``: a consent given or
+    withdrawn is stamped with its date (now, unless given) and its source (manual entry,
+    unless given); a consent held always has a date. ``was`` holds the customer's consent
+    fields before (empty for a new one). Shared by the services and the bulk writer."""
+    stamps: dict[str, Any] = {}
     for channel in ("email", "sms"):
-        flag, at = f"{channel}_consent", f"{channel}_consent_at"
+        flag, at, source = f"{channel}_consent", f"{channel}_consent_at", f"{channel}_consent_source"
         if flag in cleaned and cleaned[flag] != was.get(flag, False):
-            setattr(party, at, cleaned.get(at) or now)
-            if not cleaned.get(f"{channel}_consent_source"):
-                setattr(party, f"{channel}_consent_source", "manual")
-        elif getattr(party, flag) and getattr(party, at) is None:
-            setattr(party, at, now)  # a consent given always has a date: its date cleared, today
+            stamps[at] = cleaned.get(at) or now
+            if not cleaned.get(source):
+                stamps[source] = "manual"
+        elif cleaned.get(flag, was.get(flag, False)) and cleaned.get(at, was.get(at)) is None:
+            stamps[at] = now  # a consent given always has a date: its date cleared, today
+    return stamps
+
+
+CONSENT_FIELDS = ("email_consent", "email_consent_at", "sms_consent", "sms_consent_at")
 
 
 @dataclass

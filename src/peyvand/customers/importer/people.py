@@ -244,7 +244,7 @@ class _Context:
         tracked = (stamp, stamp, self.actor.pk, self.actor.pk)
         parties, points, tag_pairs, memberships, notes = [], [], [], [], []
         for candidate, party_id, organisation_id in zip(new, ids, organisation_ids, strict=True):
-            parties.append(writer.party_row(party_id, candidate, tracked, job_id=self.job.pk, now=stamp))
+            parties.append(writer.party_row(party_id, candidate, tracked, job_id=self.job.pk, now=now))
             points += [writer.contact_row(party_id, c, tracked) for c in candidate.contacts]
             tag_pairs += [(party_id, self._tag(name)) for name in candidate.tags]
             if self.job_tag:

@@ -15,65 +15,23 @@ from typing import Any
 from django.db import connection
 
 from ..models import Source, Stage
+from ..rules import AUDITED_FIELDS, CONTACT_FIELDS, Derived, consent_stamps
 from .rows import Candidate
 
+# Tracked columns first everywhere: (created_at, updated_at, created_by_id, updated_by_id).
+TRACKED_COLUMNS = ("created_at", "updated_at", "created_by_id", "updated_by_id")
+# The customer's own fields and what follows from them, as the rules name them.
 PARTY_COLUMNS = (
     "id",
-    "created_at",
-    "updated_at",
-    "created_by_id",
-    "updated_by_id",
+    *TRACKED_COLUMNS,
     "kind",
-    "first_name",
-    "last_name",
-    "name",
-    "display_name",
-    "sort_key",
-    "search_text",
-    "national_id",
-    "date_of_birth",
-    "website",
-    "industry",
-    "owner_id",
-    "source",
-    "stage",
-    "email_consent",
-    "email_consent_at",
-    "email_consent_source",
-    "sms_consent",
-    "sms_consent_at",
-    "sms_consent_source",
-    "primary_email",
-    "primary_phone",
+    *(f"{name}_id" if name == "owner" else name for name in AUDITED_FIELDS),
+    *Derived._fields,
     "import_job_id",
 )
-# Tracked columns first everywhere: (created_at, updated_at, created_by_id, updated_by_id).
-CONTACT_COLUMNS = (
-    "created_at",
-    "updated_at",
-    "created_by_id",
-    "updated_by_id",
-    "party_id",
-    "kind",
-    "label",
-    "value",
-    "is_primary",
-    "country",
-    "province",
-    "city",
-    "street",
-    "postal_code",
-)
-MEMBERSHIP_COLUMNS = (
-    "created_at",
-    "updated_at",
-    "created_by_id",
-    "updated_by_id",
-    "person_id",
-    "organisation_id",
-    "title",
-)
-NOTE_COLUMNS = ("created_at", "updated_at", "created_by_id", "updated_by_id", "party_id", "body")
+CONTACT_COLUMNS = (*TRACKED_COLUMNS, "party_id", *CONTACT_FIELDS)
+MEMBERSHIP_COLUMNS = (*TRACKED_COLUMNS, "person_id", "organisation_id", "title")
+NOTE_COLUMNS = (*TRACKED_COLUMNS, "party_id", "body")
 TAG_COLUMNS = ("party_id", "tag_id")
 
 # SQLite, while an import runs: a page cache that holds a chunk's dirty index pages, and
@@ -132,63 +90,44 @@ def db_datetime(moment: dt.datetime) -> Any:
 
 
 def party_row(
-    party_id: int, candidate: Candidate, tracked: tuple[Any, ...], *, job_id: int, now: Any
+    party_id: int, candidate: Candidate, tracked: tuple[Any, ...], *, job_id: int, now: dt.datetime
 ) -> tuple:
     """One customer as a row of PARTY_COLUMNS. Booleans go as 0/1, which both engines read."""
-    fields, derived = candidate.fields, candidate.derived
+    derived = candidate.derived
     assert derived is not None
-    owner = fields.get("owner")
-    birth = fields.get("date_of_birth")
-    email_consent, sms_consent = bool(fields.get("email_consent")), bool(fields.get("sms_consent"))
+    fields = candidate.fields | consent_stamps(candidate.fields, was={}, now=now)
     return (
         party_id,
         *tracked,
         candidate.kind,
-        fields.get("first_name", ""),
-        fields.get("last_name", ""),
-        fields.get("name", ""),
-        derived.display_name,
-        derived.sort_key,
-        derived.search_text,
-        fields.get("national_id", ""),
-        connection.ops.adapt_datefield_value(birth) if birth else None,
-        fields.get("website", ""),
-        fields.get("industry", ""),
-        owner,  # a user id
-        fields.get("source") or Source.OTHER,
-        fields.get("stage") or Stage.SUSPECT,
-        int(email_consent),
-        _consent_time(fields.get("email_consent_at"), email_consent, now),
-        fields.get("email_consent_source", ""),
-        int(sms_consent),
-        _consent_time(fields.get("sms_consent_at"), sms_consent, now),
-        fields.get("sms_consent_source", ""),
-        derived.primary_email,
-        derived.primary_phone,
+        *(_column(fields, n) for n in AUDITED_FIELDS),
+        *derived,
         job_id,
     )
 
 
-def _consent_time(given: dt.datetime | None, consent: bool, now: Any) -> Any:
-    if given is not None:
-        return db_datetime(given)
-    return now if consent else None
+_DEFAULTS = {"source": Source.OTHER, "stage": Stage.SUSPECT}
+_NULLABLE = frozenset({"date_of_birth", "owner", "email_consent_at", "sms_consent_at"})
+_FLAGS = frozenset({"email_consent", "sms_consent"})
+
+
+def _column(fields: dict[str, Any], name: str) -> Any:
+    """One field as the driver takes it; a field the row leaves empty, as a new customer has it."""
+    value = fields.get(name)
+    if name in _FLAGS:
+        return int(bool(value))
+    if value is None or value == "":
+        return _DEFAULTS.get(name, None if name in _NULLABLE else "")
+    if isinstance(value, dt.datetime):
+        return db_datetime(value)
+    if isinstance(value, dt.date):
+        return connection.ops.adapt_datefield_value(value)
+    return value  # text, or the owner's user id
 
 
 def contact_row(party_id: int, contact: Any, tracked: tuple[Any, ...]) -> tuple:
-    return (
-        *tracked,
-        party_id,
-        contact.kind,
-        contact.label,
-        contact.value,
-        int(contact.is_primary),
-        contact.country,
-        contact.province,
-        contact.city,
-        contact.street,
-        contact.postal_code,
-    )
+    values = (getattr(contact, name) for name in CONTACT_FIELDS)
+    return (*tracked, party_id, *(int(v) if isinstance(v, bool) else v for v in values))
 
 
 def write(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:

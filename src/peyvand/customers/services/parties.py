@@ -27,12 +27,13 @@ from peyvand.core.services.audit import (
 from ..models import ContactPoint, Kind, Membership, Party
 from ..rules import (
     AUDITED_FIELDS,
+    CONSENT_FIELDS,
     ContactInput,
     PartyInput,
-    apply_consent,
     clean_contact,
     clean_party_fields,
     clean_text_field,
+    consent_stamps,
     fields_for,
 )
 from ..selectors.duplicates import DuplicateFound, find_duplicates
@@ -119,7 +120,8 @@ def party_create_prepared(
     for organisation, _title in organisations:
         policy.require_view(actor, organisation)
     party = Party(kind=kind, created_by=actor, updated_by=actor, **cleaned)
-    apply_consent(party, cleaned, was={})
+    for name, value in consent_stamps(cleaned, was={}, now=timezone.now()).items():
+        setattr(party, name, value)
     party_refresh_derived(party, points)
     if not allow_duplicate:
         duplicates = find_duplicates(
@@ -224,10 +226,10 @@ def party_update(
     policy.require_change(actor, party)
     cleaned = clean_party_fields(party.kind, data, actor=actor, current=party)
     before = snapshot(party, AUDITED_FIELDS)
-    was = {name: getattr(party, name) for name in ("email_consent", "sms_consent")}
-    for name, value in cleaned.items():
+    was = {name: getattr(party, name) for name in CONSENT_FIELDS}
+    stamps = consent_stamps(cleaned, was=was, now=timezone.now())
+    for name, value in (cleaned | stamps).items():
         setattr(party, name, value)
-    apply_consent(party, cleaned, was=was)
     party_refresh_derived(party)
     if not allow_duplicate and ({"first_name", "last_name", "name", "national_id"} & set(cleaned)):
         duplicates = find_duplicates(
