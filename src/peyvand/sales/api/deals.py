@@ -23,11 +23,11 @@ from peyvand.core.apikit.schemas import (
     SchemaName,
     UserRef,
 )
+from peyvand.core.policy import get_visible
 from peyvand.customers.models import Kind
 
 from ..models import Deal, DealLine, Outcome, Pipeline, Product, Stage
 from ..selectors import deals as selectors
-from ..selectors.common import get_visible
 from ..services import deals as services
 from .common import Amount, Currency, MoneyOut, PartyRef, QuantityOut, Reason, Text, one_of, visible_party
 

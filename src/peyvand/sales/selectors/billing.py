@@ -9,8 +9,10 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from peyvand.core import policy
+from peyvand.core.converters import choice_id
 from peyvand.core.models import Scope, User
 from peyvand.core.pagination import Page, keyset_page
+from peyvand.core.policy import get_visible
 from peyvand.customers.models import Party
 
 from ..models import (
@@ -25,7 +27,6 @@ from ..models import (
     Quote,
     QuoteStatus,
 )
-from .common import choice_id, get_visible
 
 
 def quote_get(*, user: User, pk: Any) -> Quote:

@@ -11,12 +11,13 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from peyvand.core import policy
+from peyvand.core.converters import choice_id
 from peyvand.core.models import User
 from peyvand.core.pagination import Page, capped_count, keyset_page
+from peyvand.core.policy import get_visible
 from peyvand.core.text import search_terms
 
 from ..models import Deal, DealLine, DealStageChange, Outcome, Pipeline, Stage
-from .common import choice_id, get_visible
 
 SORTS = {
     "close": ["expected_close", "id"],

@@ -8,14 +8,15 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from peyvand.core import policy
+from peyvand.core.converters import choice_id
 from peyvand.core.jalali import local_digits
 from peyvand.core.models import User
 from peyvand.core.pagination import Page, capped_count, keyset_page
+from peyvand.core.policy import get_visible
 from peyvand.core.text import search_terms
 from peyvand.customers.models import Source
 
 from ..models import AssignmentRule, Lead, LeadStage, LeadTouch, ScoreRule, WebForm
-from .common import choice_id, get_visible
 
 SORTS = {
     "score": ["score", "id"],

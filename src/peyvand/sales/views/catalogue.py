@@ -13,8 +13,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from peyvand.core import policy
+from peyvand.core.converters import choice_id
 from peyvand.core.forms import LocalDateField, add_service_errors
-from peyvand.core.http import request_user
+from peyvand.core.http import request_user, show_errors
 from peyvand.core.pagination import InvalidCursor, keyset_page
 from peyvand.core.text import search_terms
 from peyvand.customers import importer
@@ -26,9 +27,7 @@ from ..money import typed
 from ..periods import input_month, month_label, parse_month
 from ..selectors import catalogue as catalogue_selectors
 from ..selectors import forecast as forecast_selectors
-from ..selectors.common import choice_id
 from ..services import catalogue, imports, pipelines, targets
-from .common import show_errors
 
 
 @login_required

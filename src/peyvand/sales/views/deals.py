@@ -15,9 +15,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from peyvand.core import hooks, policy
+from peyvand.core.converters import choice_id
 from peyvand.core.forms import LocalDateField, add_service_errors
 from peyvand.core.http import request_user, show_errors, sort_columns
 from peyvand.core.pagination import InvalidCursor
+from peyvand.core.policy import get_visible
 from peyvand.core.selectors.users import assignable
 from peyvand.customers import selectors as customer_selectors
 
@@ -26,7 +28,6 @@ from ..forms import DealForm, LineForm, MoveForm, QuoteForm
 from ..models import Deal, DealLine, Outcome, Stage
 from ..selectors import billing as billing_selectors
 from ..selectors import deals as selectors
-from ..selectors.common import choice_id, get_visible
 from ..services import billing, deals
 
 SORT_LABELS = {
