@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "peyvand.sales",
     "peyvand.activities",
     "peyvand.service",
+    "peyvand.marketing",
+    "peyvand.analytics",
 ]
 
 MIDDLEWARE = [

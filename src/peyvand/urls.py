@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("peyvand.notifications.urls")),
     path("", include("peyvand.sales.urls")),
     path("", include("peyvand.service.urls")),
+    path("", include("peyvand.marketing.urls")),
+    path("", include("peyvand.analytics.urls")),
 ]
 
 handler403 = "peyvand.core.views.errors.forbidden"

@@ -1,0 +1,1 @@
+"""The analytics app's selectors."""
