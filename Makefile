@@ -10,8 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 .PHONY: run test install lint bench clean messages
 
 run: install
-	$(PEYVAND) setup
-	$(PEYVAND) run
+	$(PEYVAND) run --setup
 
 PYTEST_ARGS ?= -n auto
 

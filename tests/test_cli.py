@@ -2,9 +2,11 @@
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -65,47 +67,136 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_run_serves_the_app_and_its_static_files_with_granian(tmp_path):
-    """What `make run` ends with: set up a fresh data directory, serve it, stop cleanly."""
-    peyvand = [sys.executable, "-m", "peyvand.cli"]
+class Server:
+    """`peyvand run` as a real process, its output collected line by line as it comes."""
+
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [*PEYVAND, "run", "--port", str(self.port), "--workers", "1", *args],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_for(self, pattern: str, timeout: float = 60) -> re.Match[str]:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = re.search(pattern, self.output())
+            if found:
+                return found
+            assert time.monotonic() < deadline, f"no {pattern!r} in:\n{self.output()}"
+            assert self.process.poll() is None, self.output()
+            time.sleep(0.1)
+
+    def get(self, path: str, timeout: float = 5) -> str:
+        return urllib.request.urlopen(self.base + path, timeout=timeout).read().decode()
+
+    def pids(self, name: str) -> list[int]:
+        return [int(pid) for pid in re.findall(rf"{name} started(?: again)? \(pid (\d+)\)", self.output())]
+
+    def stop(self, signum: int = signal.SIGTERM) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+        try:
+            return self.process.wait(timeout=30)
+        finally:
+            self.reader.join(timeout=5)
+
+
+PEYVAND = [sys.executable, "-m", "peyvand.cli"]
+
+
+@pytest.fixture(scope="module")
+def installation(tmp_path_factory):
+    """A fresh data directory set up as `make run` does, and the password it printed."""
+    home = tmp_path_factory.mktemp("installation")
+    env = {**os.environ, "PEYVAND_DATA_DIR": str(home), "DATABASE_URL": f"sqlite:///{home}/db.sqlite3"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    setup = subprocess.run(
+        [*PEYVAND, "setup", "--no-demo"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert setup.returncode == 0, setup.stderr
+    return env, re.search(r"password: (\S+)", setup.stdout).group(1)
+
+
+def _group_gone(pid: int) -> bool:
+    try:
+        os.killpg(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def test_run_sets_up_serves_the_app_and_keeps_it_up(tmp_path):
+    """What `make run` does on a new machine: set up, serve, print how to log in last, keep
+    serving through idle connections and a killed worker, stop cleanly."""
     env = {
         **os.environ,
         "PEYVAND_DATA_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    setup = subprocess.run(
-        [*peyvand, "setup", "--no-demo"], env=env, capture_output=True, text=True, timeout=300
-    )
-    assert setup.returncode == 0, setup.stderr
-    password = re.search(r"password: (\S+)", setup.stdout).group(1)
-    port = _free_port()
-    server = subprocess.Popen(
-        [*peyvand, "run", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = Server(env, "--setup", "--no-demo")
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                page = urllib.request.urlopen(f"{base}/login/", timeout=2).read().decode()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not start"
-                assert server.poll() is None, server.stdout.read() if server.stdout else ""
-                time.sleep(0.3)
+        password = server.wait_for(r"password: (\S+)").group(1)
+        assert "password:" in server.output().rstrip().splitlines()[-1], "how to log in comes last"
+        page = server.get("/login/")
         assert '<html lang="fa" dir="rtl">' in page
         stylesheet = re.search(r'href="(/static/vendor/bootstrap/bootstrap\.rtl\.min\.[0-9a-f]+\.css)"', page)
         assert stylesheet, "static files must be served with hashed names"
-        assert urllib.request.urlopen(base + stylesheet.group(1), timeout=5).status == 200
+        assert urllib.request.urlopen(server.base + stylesheet.group(1), timeout=5).status == 200
         assert len(password) >= 20
+        # Idle connections that never send a request do not take the place of real ones.
+        idle = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(64)]
+        started = time.monotonic()
+        assert "<form" in server.get("/login/", timeout=1)
+        assert time.monotonic() - started < 1
+        for connection in idle:
+            connection.close()
+        # A killed worker is started again, and the site answers meanwhile.
+        (worker,) = server.pids("worker")
+        os.kill(worker, signal.SIGKILL)
+        assert "<form" in server.get("/login/")
+        server.wait_for(r"worker stopped \(exit code -9\); starting it again")
+        server.wait_for(r"worker started again \(pid \d+\)")
+        assert server.pids("worker")[-1] != worker and not _group_gone(server.pids("worker")[-1])
     finally:
-        server.terminate()
-        output, _ = server.communicate(timeout=30)
-    assert server.returncode == 0, output
-    assert "Huey consumer started" in output
+        assert server.stop() == 0, server.output()
     assert Path(tmp_path, "huey.sqlite3").exists()
+    assert "INFO" not in server.output(), "the server and the worker are quiet unless asked"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_stopping_run_leaves_nothing_running(installation, signum):
+    env, _password = installation
+    server = Server(env)
+    try:
+        server.wait_for(r"Peyvand is running at")
+        groups = server.pids("web server") + server.pids("worker")
+        assert len(groups) == 2
+    finally:
+        assert server.stop(signum) == 0, server.output()
+    assert all(_group_gone(pid) for pid in groups), server.output()
+    assert not _listening(server.port)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
-import subprocess
+import socket
 import sys
-import time
 from pathlib import Path
 from typing import Any
+
+from peyvand.serve import Child, Supervisor
 
 DEFAULT_ADMIN = "admin"
 # The language active before a command switched to the terminal's, to put back afterwards
@@ -110,7 +110,8 @@ def cmd_setup(args: argparse.Namespace) -> int:
             f"  user:     {admins[0]}  (password set earlier; forgot it? "
             f"run: .venv/bin/peyvand password {admins[0]})"
         )
-    _out(f"\nLog in as an administrator:\n{args.login_banner}\n")
+    if not getattr(args, "quiet_banner", False):
+        _out(f"\nLog in as an administrator:\n{args.login_banner}\n")
     return 0
 
 
@@ -123,59 +124,61 @@ def _executable(name: str) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Serve the web app with Granian and run the background worker beside it."""
+    """Serve the web app with Granian and run the background worker beside it, restarting
+    either when it dies; with ``--setup``, prepare everything first and print how to log in
+    last, once the site answers."""
+    if args.setup:
+        args.quiet_banner = True
+        cmd_setup(args)
     host = args.host or os.environ.get("HOST", "127.0.0.1")
     port = str(args.port or os.environ.get("PORT", "8000"))
     workers = str(args.workers or os.environ.get("WEB_WORKERS", "2"))
     # Threads per process for blocking Django views: Granian's guidance of at most twice the
     # cores plus one, and no more than 8.
     threads = os.environ.get("WEB_THREADS") or str(min(8, 2 * (os.cpu_count() or 1) + 1))
+    # Connections held per process, far above the threads: a connection that sends nothing
+    # must not take the place of a real request. Plain HTTP/1 (a reverse proxy speaks it) so
+    # the header timeout runs from the moment a connection opens and idle ones are closed.
+    connections = os.environ.get("WEB_CONNECTIONS", "512")
+    header_timeout_ms = str(int(float(os.environ.get("WEB_HEADER_TIMEOUT_SECONDS", "10")) * 1000))
     web = [
         _executable("granian"),
-        "--interface",
-        "wsgi",
-        "--host",
-        host,
-        "--port",
-        port,
-        "--workers",
-        workers,
-        "--blocking-threads",
-        threads,
-        "--backpressure",
-        threads,
-        "--no-ws",
+        *("--interface", "wsgi", "--http", "1", "--no-ws", "--log-level", "warning"),
+        *("--host", host, "--port", port),
+        *("--workers", workers, "--blocking-threads", threads, "--respawn-failed-workers"),
+        *("--backpressure", connections, "--backlog", "2048"),
+        *("--http1-header-read-timeout", header_timeout_ms),
         "peyvand.wsgi:application",
     ]
-    worker = [sys.executable, "-m", "peyvand.cli", "worker"]
-    children = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603
-    _out(f"Peyvand is running at http://{host}:{port}/ (press Ctrl+C to stop)")
+    worker = [sys.executable, "-m", "peyvand.cli", "worker", *(["--verbose"] if args.verbose else [])]
+    supervisor = Supervisor([Child("web server", web), Child("worker", worker)], say=_out)
+    supervisor.start()
+    supervisor.watch(until=lambda: _answers(host, int(port)))
+    if not supervisor.stopping:
+        _out(f"\nPeyvand is running at http://{host}:{port}/ (press Ctrl+C to stop)")
+        if getattr(args, "login_banner", ""):
+            _out(f"\nLog in as an administrator:\n{args.login_banner}\n")
+    supervisor.watch()
+    _out("Stopping…")
+    supervisor.stop()
+    return 0
 
-    def stop(*_args: Any) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+def _answers(host: str, port: int) -> bool:
+    """Whether the web server accepts connections yet."""
     try:
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-    finally:
-        stop()
-        for child in children:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-    return max((child.returncode or 0) for child in children)
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
     _django()
     from django.core.management import call_command
 
-    call_command("run_huey", workers=args.workers)
+    # Quiet at INFO: a line per task would bury what ``peyvand run`` prints for people.
+    call_command("run_huey", workers=args.workers, verbose=None if args.verbose else False)
     return 0
 
 
@@ -354,10 +357,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--host")
     run.add_argument("--port", type=int)
     run.add_argument("--workers", type=int, help="web worker processes (default 2, or WEB_WORKERS)")
+    run.add_argument("--setup", action="store_true", help="run `peyvand setup` first (what `make run` does)")
+    run.add_argument("--no-demo", action="store_true", help="with --setup: do not load the demo data")
+    run.add_argument("--verbose", action="store_true", help="log every task the worker runs")
     run.set_defaults(handler=cmd_run)
 
     worker = commands.add_parser("worker", help="run the background worker only")
     worker.add_argument("--workers", type=int, default=2)
+    worker.add_argument("--verbose", action="store_true", help="log every task it runs")
     worker.set_defaults(handler=cmd_worker)
 
     demo = commands.add_parser("demo", help="load the demo company")
