@@ -87,3 +87,23 @@ def test_form_errors_use_the_interfaces_digits(client, users, language, message)
     assert message in errors
     if language == "fa":
         assert not re.search(r"[0-9]", errors), errors
+
+
+GLOSSARY = Path(peyvand.__file__).parents[2] / "docs" / "glossary.md"
+
+
+def glossary() -> list[tuple[str, str]]:
+    rows = re.findall(r"^\| ([^|]+?) \| ([^|]+?) \|", GLOSSARY.read_text(encoding="utf-8"), re.MULTILINE)
+    return [(english, persian) for english, persian in rows if english not in ("English", "---")]
+
+
+def test_the_catalogue_uses_the_glossarys_words():
+    """«Suspect» is a customer not yet qualified (مشتری احتمالی), never «مشکوک» (suspicious)."""
+    catalogue = {e.msgid: e.msgstr for e in polib.pofile(str(CATALOGUE)) if not e.obsolete and not e.msgctxt}
+    terms = glossary()
+    assert len(terms) >= 30
+    wrong = {
+        english: catalogue.get(english) for english, persian in terms if catalogue.get(english) != persian
+    }
+    assert wrong == {}
+    assert all("مشکوک" not in text for text in catalogue.values())
