@@ -17,6 +17,7 @@ from peyvand import cli
 from peyvand.core.models import Role, User
 from peyvand.core.services.site import site_flag_set
 from peyvand.core.services.tokens import api_token_authenticate
+from peyvand.customers.models import Party
 
 
 def test_createadmin_prints_a_generated_password(db, capsys):
@@ -200,3 +201,16 @@ def test_stopping_run_leaves_nothing_running(installation, signum):
         assert server.stop(signum) == 0, server.output()
     assert all(_group_gone(pid) for pid in groups), server.output()
     assert not _listening(server.port)
+
+
+def test_import_knows_the_apis_field_names_and_takes_a_column_map(db, users, tmp_path, capsys):
+    path = tmp_path / "people.csv"
+    path.write_text("first_name,last_name,Cell,Notes to skip\nمریم,احمدی,09121234567,x\n", encoding="utf-8")
+    assert cli.main(["import", "people", str(path), "--map", "Cell=phone", "--map", "4="]) == 0
+    assert "first_name → first_name" in capsys.readouterr().out
+    person = Party.objects.get(last_name="احمدی")
+    assert (person.first_name, person.primary_phone) == ("مریم", "+989121234567")
+    with pytest.raises(SystemExit, match="no column 'Mobile'"):
+        cli.main(["import", "people", str(path), "--map", "Mobile=phone"])
+    with pytest.raises(SystemExit, match="COLUMN=FIELD"):
+        cli.main(["import", "people", str(path), "--map", "phone"])

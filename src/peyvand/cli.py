@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -267,7 +268,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.what == "resume":
         if not is_id(args.file) or not ImportJob.objects.filter(pk=int(args.file)).exists():
             raise SystemExit(f"There is no import number {args.file!r} to resume.")
-        job = engine.run(int(args.file), progress=_print_progress)
+        job = _resume(int(args.file))
         _out(_import_summary(job))
         return 0 if job.status == "done" else 1
     user = _user(args.as_user)
@@ -284,7 +285,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         job = importer.import_configure(
             job=job,
             actor=user,
-            columns=job.mapping,
+            columns=_mapped(job.header, job.mapping, args.map or []),
             duplicates=args.duplicates or importer.importer_for(kind).default_policy,
             owner=owner,
             tag=args.tag or "",
@@ -301,6 +302,57 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 KINDS = {"people": "person", "organisations": "organisation", "products": "products", "orders": "orders"}
+
+
+def _resume(job_id: int) -> Any:
+    """Carry on with an import. If another run still holds it, wait until that run's lease
+    lapses (a run killed a moment ago) and take it over; if the holder is heard from
+    meanwhile, it is alive and carries on there."""
+    from django.utils import timezone
+
+    from peyvand.customers.importer import engine
+
+    job = engine.run(job_id, progress=_print_progress)
+    lapses_at = engine.lease_lapses_at(job)
+    if lapses_at is None:
+        return job
+    heard_at = job.heartbeat_at
+    wait = max((lapses_at - timezone.now()).total_seconds(), 0) + 0.5
+    _out(f"Import {job_id} is held by another run, last heard from at {heard_at:%H:%M:%S} UTC;")
+    _out(f"  if that run has stopped, it can be resumed in {wait:.0f} s: waiting…")
+    time.sleep(wait)
+    job.refresh_from_db()
+    if job.heartbeat_at != heard_at:
+        raise SystemExit(
+            f"Import {job_id} is running in another process, which is alive: it carries on there."
+        )
+    return engine.run(job_id, progress=_print_progress)
+
+
+def _mapped(header: list[str], guessed: dict[str, str], pairs: list[str]) -> dict[str, str]:
+    """The guessed columns with each ``--map COLUMN=FIELD`` applied; COLUMN is a header as
+    written in the file or a column number counted from 1, FIELD is a field's key (or
+    nothing, to leave the column out)."""
+    mapping = dict(guessed)
+    for pair in pairs:
+        column, sep, field = pair.partition("=")
+        column, field = column.strip(), field.strip()
+        if not sep or not column:
+            raise SystemExit(f"--map takes COLUMN=FIELD, not {pair!r}.")
+        titles = [title.strip() for title in header]
+        if column in titles:
+            index = titles.index(column)
+        elif column.isdigit() and 1 <= int(column) <= len(header):
+            index = int(column) - 1
+        else:
+            raise SystemExit(
+                f"--map: the file has no column {column!r}; its columns are: {', '.join(titles)}."
+            )
+        if field:
+            mapping[str(index)] = field
+        else:
+            mapping.pop(str(index), None)
+    return mapping
 
 
 def _print_progress(job: Any) -> None:
@@ -399,6 +451,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["skip", "update", "create", "refuse"],
         help="what to do with a row matching an existing record (default: skip for customers, "
         "update for products, refuse for orders)",
+    )
+    imports.add_argument(
+        "--map",
+        action="append",
+        metavar="COLUMN=FIELD",
+        help="which field a column holds (a header or a column number; FIELD empty to skip it); repeatable",
     )
     imports.add_argument("--owner", help="give every new customer to this user")
     imports.add_argument("--tag", help="tag every new customer")

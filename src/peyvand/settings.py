@@ -195,6 +195,9 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ma
 
 # --- imports ---
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(300 * 1024 * 1024)))
+# A run of an import that is not heard from for this long is presumed dead; another may
+# take the job over (`peyvand import resume` waits for that).
+PEYVAND_IMPORT_LEASE_SECONDS = int(os.environ.get("PEYVAND_IMPORT_LEASE_SECONDS", "60"))
 
 # --- API ----------------------------------------------------------------------------------
 NINJA_PAGINATION_MAX_LIMIT = 200

@@ -88,6 +88,7 @@ def test_a_killed_import_resumes_to_exactly_the_right_rows(tmp_path, database):
         "PEYVAND_DATA_DIR": str(tmp_path),
         "DATABASE_URL": database.url,
         "PEYVAND_IMPORT_CHUNK_ROWS": "300",
+        "PEYVAND_IMPORT_LEASE_SECONDS": "3",  # a dead run's lease lapses soon
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     peyvand = [sys.executable, "-m", "peyvand.cli"]
@@ -114,13 +115,12 @@ def test_a_killed_import_resumes_to_exactly_the_right_rows(tmp_path, database):
     ((job_id, status, next_row),) = database.query("SELECT id, status, next_row FROM customers_importjob")
     assert status == "running" and next_row <= ROWS, "the kill must land in the middle"
 
-    # The dead worker's lease runs out; pretend that time has passed.
-    stale = "datetime('now', '-10 minutes')" if not database.name else "now() - interval '10 minutes'"
-    database.query(f"UPDATE customers_importjob SET heartbeat_at = {stale}")
+    # Resumed at once: the dead run's lease has not lapsed yet, so resume waits for it.
     resumed = subprocess.run(
         [*peyvand, "import", "resume", str(job_id)], env=env, capture_output=True, text=True, timeout=300
     )
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "held by another run" in resumed.stdout
 
     emails = [
         row[0]

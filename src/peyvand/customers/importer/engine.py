@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -31,11 +32,13 @@ from ..models import ImportIssue, ImportJob
 from . import reading, registry
 from .registry import ChunkResult, Importer, Progress, RowIssue
 
-LEASE_SECONDS = 60
+# How long a run may go without a heartbeat before another may take its job over; a
+# chunk takes a few seconds, so a live run is heard from well within it.
+LEASE_SECONDS = settings.PEYVAND_IMPORT_LEASE_SECONDS
 Status = ImportJob.Status
 ACTIVE = (Status.QUEUED, Status.CHECKING, Status.RUNNING, Status.INDEXING)
 
-__all__ = ["LEASE_SECONDS", "ChunkResult", "LeaseLost", "run", "stalled_jobs"]
+__all__ = ["LEASE_SECONDS", "ChunkResult", "LeaseLost", "lease_lapses_at", "run", "stalled_jobs"]
 
 
 class LeaseLost(RuntimeError):
@@ -77,6 +80,14 @@ def stalled_jobs() -> list[int]:
     return list(
         ImportJob.objects.filter(status__in=ACTIVE, heartbeat_at__lt=stale).values_list("pk", flat=True)
     )
+
+
+def lease_lapses_at(job: ImportJob) -> dt.datetime | None:
+    """When another run may take over this job if its holder is not heard from again; None
+    when nobody holds it."""
+    if job.status not in ACTIVE or job.heartbeat_at is None:
+        return None
+    return job.heartbeat_at + dt.timedelta(seconds=LEASE_SECONDS)
 
 
 def _take(job_id: int) -> str | None:

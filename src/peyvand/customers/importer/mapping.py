@@ -255,7 +255,9 @@ def guess(kind: str, header: list[str]) -> dict[str, str]:
     for index, title in enumerate(header):
         key = search_key(title)
         for target in targets:
-            if key in target.headers and (target.repeatable or target.key not in taken):
+            # A header may also be the field's own name, as the API and an export write it.
+            named = key in target.headers or key == search_key(target.key)
+            if named and (target.repeatable or target.key not in taken):
                 mapping[str(index)] = target.key
                 taken.add(target.key)
                 break
