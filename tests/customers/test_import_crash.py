@@ -88,7 +88,7 @@ def test_a_killed_import_resumes_to_exactly_the_right_rows(tmp_path, database):
         "PEYVAND_DATA_DIR": str(tmp_path),
         "DATABASE_URL": database.url,
         "PEYVAND_IMPORT_CHUNK_ROWS": "300",
-        "PEYVAND_IMPORT_LEASE_SECONDS": "3",  # a dead run's lease lapses soon
+        "PEYVAND_IMPORT_LEASE_SECONDS": "8",  # a dead run's lease lapses soon
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     peyvand = [sys.executable, "-m", "peyvand.cli"]
@@ -116,6 +116,8 @@ def test_a_killed_import_resumes_to_exactly_the_right_rows(tmp_path, database):
     assert status == "running" and next_row <= ROWS, "the kill must land in the middle"
 
     # Resumed at once: the dead run's lease has not lapsed yet, so resume waits for it.
+    now = "datetime('now')" if not database.name else "now()"
+    database.query(f"UPDATE customers_importjob SET heartbeat_at = {now}")  # as if killed just now
     resumed = subprocess.run(
         [*peyvand, "import", "resume", str(job_id)], env=env, capture_output=True, text=True, timeout=300
     )
