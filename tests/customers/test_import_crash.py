@@ -7,14 +7,14 @@ PostgreSQL database when the suite runs on PostgreSQL), killed with SIGKILL from
 import csv
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
+
+from tests.scratch import ScratchDatabase
 
 ROWS = 12_000
 
@@ -39,45 +39,9 @@ def _write_file(path: Path) -> tuple[set[str], int]:
     return imported, bad
 
 
-class Database:
-    """Where the processes keep their data, and how the test reads it."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.url = os.environ.get("DATABASE_URL", "")
-        if self.url.startswith("postgres"):
-            import psycopg
-
-            self.name = f"peyvand_crash_{uuid.uuid4().hex[:8]}"
-            base = self.url.rsplit("/", 1)[0]
-            self.admin_url = f"{base}/postgres"
-            with psycopg.connect(self.admin_url, autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{self.name}"')
-            self.url = f"{base}/{self.name}"
-        else:
-            self.name = ""
-            self.url = f"sqlite:///{tmp_path / 'crash.sqlite3'}"
-
-    def query(self, sql: str) -> list[tuple]:
-        if self.name:
-            import psycopg
-
-            with psycopg.connect(self.url, autocommit=True) as connection:
-                cursor = connection.execute(sql)
-                return cursor.fetchall() if cursor.description else []
-        with sqlite3.connect(self.url.removeprefix("sqlite:///"), timeout=30) as connection:
-            return connection.execute(sql).fetchall()
-
-    def drop(self) -> None:
-        if self.name:
-            import psycopg
-
-            with psycopg.connect(self.admin_url, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
 @pytest.fixture
 def database(tmp_path):
-    db = Database(tmp_path)
+    db = ScratchDatabase(tmp_path, "crash")
     yield db
     db.drop()
 
@@ -152,7 +116,7 @@ def test_a_killed_import_resumes_to_exactly_the_right_rows(tmp_path, database):
     assert indexed == created
 
 
-def _has_job(database: Database) -> bool:
+def _has_job(database: ScratchDatabase) -> bool:
     try:
         return bool(database.query("SELECT 1 FROM customers_importjob"))
     except Exception:
