@@ -7,7 +7,7 @@ PEYVAND := $(VENV)/bin/peyvand
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test install lint bench clean messages
+.PHONY: run test install lint bench clean messages fuzz
 
 run: install
 	$(PEYVAND) run --setup
@@ -48,6 +48,10 @@ clean:
 # Refresh the Persian catalogue from the code (needs GNU gettext); then translate new entries.
 messages: install
 	cd src/peyvand && ../../$(VENV)/bin/python -m django makemessages -l fa --no-location --no-wrap --settings peyvand.settings
+
+# The API fuzzed at 1,000 cases per operation and role (long; `make test` runs 20).
+fuzz: install
+	PEYVAND_FUZZ_EXAMPLES=1000 $(VENV)/bin/pytest $(PYTEST_ARGS) tests/api/test_fuzz.py
 
 # Benchmarks at a million customers (long: see bench/run.py for smaller runs).
 bench: install

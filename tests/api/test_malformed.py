@@ -445,3 +445,16 @@ def test_an_assignment_rules_order_is_a_number_not_a_boolean(api_as):
         "/lead-assignment-rules", {"kind": "round_robin", "value": "", "order": False}
     )
     assert response.status_code == 422
+
+
+def test_a_multipart_body_without_its_boundary_is_400_json(settings, client):
+    """Found by the schemathesis run (tests/api/test_fuzz.py): the PBX webhook read a form body
+    declared multipart without a boundary, and the API answered 500."""
+    settings.PEYVAND_TELEPHONY_TOKEN = "secret"
+    response = client.post(
+        "/api/v1/telephony/calls",
+        data=b"call_id=1&event=ringing",
+        content_type="multipart/form-data",
+        HTTP_X_PEYVAND_TOKEN="secret",
+    )
+    assert_error(response, 400, "invalid_body")

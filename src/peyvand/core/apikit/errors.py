@@ -12,6 +12,7 @@ from typing import Any
 from django.core import signals
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
+    BadRequest,
     ObjectDoesNotExist,
     PermissionDenied,
     RequestDataTooBig,
@@ -19,6 +20,7 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
@@ -229,6 +231,11 @@ def _on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpRespon
     return status_error(413 if isinstance(exc, RequestDataTooBig) else 400)
 
 
+def _on_unreadable_body(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A multipart body without its boundary, say: the client's mistake, as Django's pages say.
+    return error_response(400, "invalid_body", _("The request body could not be read."))
+
+
 def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     # Logged on django.request and signalled as Django does for a view's exception, so
     # error reporting (and the test client) see it; the client still gets JSON.
@@ -256,6 +263,8 @@ def install_error_handlers(api: NinjaAPI, extra: Sequence[tuple[type[Exception],
         (ObjectDoesNotExist, _on_not_found),
         (InvalidCursor, _on_invalid_cursor),
         (SuspiciousOperation, _on_suspicious),
+        (MultiPartParserError, _on_unreadable_body),
+        (BadRequest, _on_unreadable_body),
         *extra,
     ]
     for exc_class, handler in handlers:
