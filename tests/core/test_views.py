@@ -364,3 +364,16 @@ def test_a_refused_page_is_logged_without_a_traceback(client, users, caplog):
         assert client.get("/admin/users/").status_code == 403
     forbidden = [r for r in caplog.records if getattr(r, "status_code", None) == 403]
     assert forbidden and all(r.exc_info is None for r in forbidden)
+
+
+@pytest.mark.parametrize("language", ["fa", "en"])
+def test_languages_are_named_in_themselves(client, users, language):
+    """Issue 12: the Persian settings page offered «انگلیسی»; a reader of English looks for
+    "English", a reader of Persian for «فارسی», whatever the page's language."""
+    users["admin"].language = language
+    users["admin"].save(update_fields=["language"])
+    client.force_login(users["admin"])
+    for url in ("/settings/", f"/admin/users/{users['sales'].pk}/"):
+        html = client.get(url).content.decode()
+        assert '<option value="fa"' in html and ">فارسی</option>" in html, url
+        assert ">English</option>" in html and "انگلیسی" not in html, url

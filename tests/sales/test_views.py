@@ -456,3 +456,9 @@ def test_a_deals_contact_in_the_trash_is_named_without_a_link(
     assert page.status_code == 200
     assert "مینا رضایی" in html and marker in html
     assert reverse("party_detail", args=[person.pk]) not in html
+
+
+def test_the_forecast_names_the_currency_in_words(as_user):
+    """Issue 12: the Persian forecast said «به IRR»."""
+    html = as_user("admin", "fa").get(reverse("sales:forecast")).content.decode()
+    assert "ریال." in html and "IRR" not in html

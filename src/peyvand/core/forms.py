@@ -183,8 +183,12 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
     pass
 
 
+# Each language named in itself, as a reader of that language looks for it in any interface.
+LANGUAGE_NAMES = [(User.Language.PERSIAN.value, "فارسی"), (User.Language.ENGLISH.value, "English")]
+
+
 class PreferencesForm(BootstrapMixin, forms.Form):
-    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=User.Language.choices)
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=LANGUAGE_NAMES)
     time_zone = forms.ChoiceField(
         label=gettext_lazy("Time zone"), choices=[(z, z) for z in COMMON_TIME_ZONES]
     )
@@ -216,7 +220,7 @@ class UserForm(BootstrapMixin, forms.Form):
     language = forms.ChoiceField(
         label=gettext_lazy("Language"),
         required=False,
-        choices=[("", gettext_lazy("Follow the browser")), *User.Language.choices],
+        choices=[("", gettext_lazy("Follow the browser")), *LANGUAGE_NAMES],
     )
     time_zone = forms.ChoiceField(
         label=gettext_lazy("Time zone"), choices=[(z, z) for z in COMMON_TIME_ZONES]

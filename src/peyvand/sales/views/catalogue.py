@@ -23,7 +23,7 @@ from peyvand.customers import importer
 from .. import conf
 from ..forms import ImportForm, PriceListForm, ProductForm, TargetForm
 from ..models import CurrencyRate, Outcome, Pipeline, PriceList, Product
-from ..money import typed
+from ..money import display_parts, typed
 from ..periods import input_month, month_label, parse_month
 from ..selectors import catalogue as catalogue_selectors
 from ..selectors import forecast as forecast_selectors
@@ -189,6 +189,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
             },
             "month_counts": (3, 6, 12),
             "currency": conf.base_currency(),
+            "unit": display_parts(None, conf.base_currency())[1],  # ریال or Toman, not IRR
         },
     )
 
