@@ -377,3 +377,11 @@ def test_languages_are_named_in_themselves(client, users, language):
         html = client.get(url).content.decode()
         assert '<option value="fa"' in html and ">فارسی</option>" in html, url
         assert ">English</option>" in html and "انگلیسی" not in html, url
+
+
+@pytest.mark.parametrize("language,none", [("fa", "(هیچ)"), ("en", "(none)")])
+def test_a_select_without_a_choice_says_none_in_words(client, users, language, none):
+    client.force_login(users["admin"])
+    for page in ["/admin/users/new/", "/sales/deals/new/"]:
+        html = client.get(page, headers={"Accept-Language": language}).content.decode()
+        assert "---------" not in html and f">{none}</option>" in html, page

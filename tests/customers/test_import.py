@@ -7,8 +7,11 @@ import zipfile
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 from openpyxl import Workbook
 
+from peyvand.core.models import AuditEvent
+from peyvand.core.selectors.audit import describe_events
 from peyvand.customers import importer, selectors, services
 from peyvand.customers.importer import engine
 from peyvand.customers.models import ContactPoint, ImportIssue, ImportJob, ImportMapping, Kind, Party
@@ -352,3 +355,12 @@ def test_a_setting_the_kind_does_not_offer_is_refused(admin, users):
             job=job, actor=admin, columns=job.mapping, duplicates="create", owner=users["sales"], tag="x"
         )
     assert set(caught.value.message_dict) == {"duplicates", "owner", "tag"}
+
+
+def test_the_audit_log_names_an_imports_counts_in_words(admin):
+    job = run_import(admin, csv_bytes(PEOPLE))
+    event = AuditEvent.objects.filter(model="customers.importjob", object_id=job.pk).latest("pk")
+    with translation.override("fa"):
+        (view,) = describe_events([event])
+    labels = [change.label for change in view.changes]
+    assert len(labels) == 4 and not {"created", "updated", "skipped", "rejected"} & set(labels), labels

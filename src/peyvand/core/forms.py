@@ -129,6 +129,10 @@ def add_service_errors(
             form.add_error(target if target in form.fields else None, message)
 
 
+DJANGO_EMPTY_LABEL = "---------"
+NO_CHOICE = gettext_lazy("(none)")
+
+
 class BootstrapMixin:
     """Give every widget Bootstrap's classes so templates can render fields plainly, and
     write the numbers of error messages in the interface's digits (Django's own messages,
@@ -145,6 +149,7 @@ class BootstrapMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            _name_empty_choice(field)
 
     def add_error(self, field: str | None, error: Any) -> None:
         # Every error passes here: the fields' own, clean()'s and the services'.
@@ -152,6 +157,16 @@ class BootstrapMixin:
         if jalali.uses_jalali(get_language()):
             for messages in self._errors.values():  # type: ignore[attr-defined]
                 messages.data = [_local_error(e) for e in messages.as_data()]
+
+
+def _name_empty_choice(field: forms.Field) -> None:
+    """Django's "---------" for no choice reads as a glitch: say "(none)" in words."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == DJANGO_EMPTY_LABEL:
+            field.empty_label = NO_CHOICE
+    elif isinstance(field, forms.ChoiceField):
+        choices: list[Any] = list(field.choices)  # type: ignore[arg-type]
+        field.choices = [(key, NO_CHOICE if text == DJANGO_EMPTY_LABEL else text) for key, text in choices]
 
 
 def _local_error(error: ValidationError) -> ValidationError:

@@ -42,6 +42,11 @@ def register() -> None:
         ("moved", _("moved records")),
         ("kept_aside", _("values kept aside")),
         ("organisation", _("organisation")),
+        # An import's counts, logged when it finishes.
+        ("created", _("created")),
+        ("updated", _("updated")),
+        ("skipped", _("skipped")),
+        ("rejected", _("rejected")),
     ]:
         hooks.register_change_label(key, label)
 
