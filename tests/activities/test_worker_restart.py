@@ -7,7 +7,6 @@ through their real queue, killed with SIGKILL from outside.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -17,10 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.customers.test_import_crash import Database
+from tests.scratch import PEYVAND, ScratchDatabase, installation_env
 
 REMINDERS = 700
-PEYVAND = [sys.executable, "-m", "peyvand.cli"]
 
 # Run inside the processes' own settings: arm the reminders, or queue the periodic job.
 SETUP = """
@@ -53,15 +51,9 @@ for _ in range({runs}):
 
 @pytest.fixture
 def database(tmp_path: Path):
-    db = Database(tmp_path)
+    db = ScratchDatabase(tmp_path)
     yield db
     db.drop()
-
-
-def _env(tmp_path: Path, database: Database) -> dict[str, str]:
-    env = {**os.environ, "PEYVAND_DATA_DIR": str(tmp_path), "DATABASE_URL": database.url}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    return env
 
 
 def _django(env: dict[str, str], code: str) -> None:
@@ -78,13 +70,13 @@ def _worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen([*PEYVAND, "worker", "--workers", "2"], env=env, stdout=handle, stderr=handle)
 
 
-def _delivered(database: Database) -> int:
+def _delivered(database: ScratchDatabase) -> int:
     ((count,),) = database.query("SELECT COUNT(*) FROM activities_reminder WHERE delivered_at IS NOT NULL")
     return int(count)
 
 
 def test_a_killed_worker_and_two_restarted_ones_deliver_each_reminder_once(tmp_path, database):
-    env = _env(tmp_path, database)
+    env = installation_env(tmp_path, database)
     subprocess.run([*PEYVAND, "setup", "--no-demo"], env=env, check=True, capture_output=True, timeout=300)
     _django(env, SETUP.replace("{count}", str(REMINDERS)))
     log = tmp_path / "worker.log"

@@ -7,17 +7,15 @@ products`, the orders with `peyvand import orders`, killed with SIGKILL from out
 """
 
 import csv
-import os
 import signal
 import subprocess
-import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from tests.customers.test_import_crash import Database
+from tests.scratch import PEYVAND, ScratchDatabase, installation_env
 
 ORDERS = 2_400
 CUSTOMERS = 40
@@ -26,7 +24,7 @@ PRODUCTS = {"P-1": "10", "P-2": "25.5", "P-3": "100"}
 
 @pytest.fixture
 def database(tmp_path):
-    db = Database(tmp_path)
+    db = ScratchDatabase(tmp_path)
     yield db
     db.drop()
 
@@ -66,17 +64,10 @@ def _write_files(folder: Path) -> dict[str, tuple[int, Decimal]]:
 
 
 def test_a_killed_orders_import_resumes_to_each_order_exactly_once(tmp_path, database):
-    env = {
-        **os.environ,
-        "PEYVAND_DATA_DIR": str(tmp_path),
-        "DATABASE_URL": database.url,
-        "PEYVAND_IMPORT_CHUNK_ROWS": "100",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    peyvand = [sys.executable, "-m", "peyvand.cli"]
+    env = installation_env(tmp_path, database, PEYVAND_IMPORT_CHUNK_ROWS="100")
 
     def command(*args: str) -> None:
-        done = subprocess.run([*peyvand, *args], env=env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run([*PEYVAND, *args], env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stdout + done.stderr
 
     command("setup", "--no-demo")
@@ -86,7 +77,7 @@ def test_a_killed_orders_import_resumes_to_each_order_exactly_once(tmp_path, dat
     lines = sum(count for count, _total in expected.values())
 
     worker = subprocess.Popen(
-        [*peyvand, "import", "orders", str(tmp_path / "orders.csv"), "--as", "admin"],
+        [*PEYVAND, "import", "orders", str(tmp_path / "orders.csv"), "--as", "admin"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
