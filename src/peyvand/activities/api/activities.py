@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from peyvand.core import policy
 from peyvand.core.apikit.auth import actor
@@ -98,7 +98,7 @@ class ActivityFields(InputSchema):
     assignee_id: BodyId | None = Field(None, description="You, when left out")
     priority: Literal[1, 2, 3, 4] | None = None
     repeat: Repeat | None = None
-    repeat_every: Annotated[int, Field(ge=1, le=365)] | None = None
+    repeat_every: Annotated[StrictInt, Field(ge=1, le=365)] | None = None
     repeat_until: ApiDate | None = None
     reminders: Reminders | None = Field(
         None, description="Minutes before it is due; your defaults when left out"

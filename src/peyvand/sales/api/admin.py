@@ -28,7 +28,7 @@ Name = Annotated[str, Field(max_length=200), NoNul]
 class PipelineStageIn(InputSchema):
     id: BodyId | None = Field(None, description="An existing stage to keep (renamed or moved)")
     name: Annotated[str, Field(max_length=100), NoNul]
-    probability: Annotated[int, Field(ge=0, le=100)]
+    probability: Annotated[StrictInt, Field(ge=0, le=100)]
     outcome: DealOutcome = Outcome.OPEN
 
 
@@ -42,14 +42,14 @@ class ScoreRuleIO(Schema):
     id: int | None = None
     kind: Annotated[ScoreRule.Kind, SchemaName("ScoreRuleKind")]
     value: Annotated[str, Field(max_length=100), NoNul] = ""
-    points: Annotated[int, Field(ge=-100, le=100)]
+    points: Annotated[StrictInt, Field(ge=-100, le=100)]
     active: bool = True
 
 
 class ScoreRulePatch(InputSchema):
     kind: Annotated[ScoreRule.Kind, SchemaName("ScoreRuleKind")] | None = None
     value: Annotated[str, Field(max_length=100), NoNul] | None = None
-    points: Annotated[int, Field(ge=-100, le=100)] | None = None
+    points: Annotated[StrictInt, Field(ge=-100, le=100)] | None = None
     active: StrictBool | None = None
 
 
