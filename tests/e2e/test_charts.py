@@ -11,7 +11,16 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from peyvand.service.models import Category, Cause, SlaEvent, Status, Survey, Ticket
+from peyvand.service.models import (
+    BusinessCalendar,
+    Category,
+    Cause,
+    SlaEvent,
+    SlaPolicy,
+    Status,
+    Survey,
+    Ticket,
+)
 from peyvand.service.services import tickets
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -29,6 +38,9 @@ def desk(make_person, users, team_a):
     # Made here, not taken from the seeded ones: a browser test's flush removes those.
     category = Category.objects.get_or_create(name="ارسال")[0]
     cause = Cause.objects.get_or_create(name="تأخیر در ارسال")[0]
+    calendar = BusinessCalendar.objects.get_or_create(name="ساعات کاری")[0]
+    targets = {"calendar": calendar, "first_response_minutes": 240, "resolution_minutes": 2400}
+    policy = SlaPolicy.objects.get_or_create(name="عادی", defaults=targets)[0]
     for i, (channel, kind, status) in enumerate(
         [
             ("phone", "complaint", Status.RESOLVED),
@@ -48,6 +60,7 @@ def desk(make_person, users, team_a):
         Ticket.objects.filter(pk=ticket.pk).update(
             created_at=opened,
             status=status,
+            sla_policy=policy,
             cause=cause if kind == "complaint" else None,
             first_responded_at=opened + dt.timedelta(hours=i + 1),
             resolved_at=opened + dt.timedelta(hours=30) if status == Status.RESOLVED else None,

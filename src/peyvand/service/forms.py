@@ -2,21 +2,44 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from peyvand.core.charts import months_back
+from peyvand.core.converters import is_id
 from peyvand.core.forms import BootstrapMixin, LocalDateField
 from peyvand.core.models import Team, User
+from peyvand.core.text import to_ascii_digits
 from peyvand.sales.models import Order, Product
 
 from .calendar import WEEK_FROM_SATURDAY
-from .models import BusinessCalendar, Category, Cause, Channel, Kind, Priority, Status
+from .models import (
+    AssignmentRule,
+    BusinessCalendar,
+    Category,
+    Cause,
+    Channel,
+    Kind,
+    Language,
+    Priority,
+    Skill,
+    Status,
+    Ticket,
+    Visibility,
+)
+from .selectors.analysis import AnalysisFilters, default_filters
 from .selectors.tickets import VIEWS
+from .services.canned import CannedInput
+from .services.knowledge import ArticleInput
+from .services.routing import RuleInput, SkillInput
 from .services.settings import CalendarInput, PolicyInput
 from .services.tickets import TicketInput
+from .services.webforms import WebFormInput
 
 
 class AssigneeField(forms.ModelChoiceField):
@@ -51,6 +74,7 @@ class TicketForm(BootstrapMixin, forms.Form):
         label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Nobody (the queue)")
     )
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices, required=False)
+    language = forms.ChoiceField(label=_("Customer's language"), choices=Language.choices, required=False)
     # A complaint's particulars (shown for complaints).
     cause = forms.ModelChoiceField(
         label=_("Root cause"), queryset=Cause.objects.none(), required=False, empty_label=_("Not known yet")
@@ -91,8 +115,9 @@ class TicketForm(BootstrapMixin, forms.Form):
         data = {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}
         data.pop("description", None)
         data.pop("party", None)
-        if not data.get("status"):
-            data.pop("status", None)
+        for name in ("status", "language"):
+            if not data.get(name):
+                data.pop(name, None)
         if "order" in self.fields and not self.fields["order"].queryset.exists():  # type: ignore[attr-defined]
             data.pop("order", None)  # no order to choose: not a choice made
         return TicketInput(party=party, **data) if party is not None else TicketInput(**data)
@@ -108,6 +133,8 @@ class ReplyForm(BootstrapMixin, forms.Form):
     send_anyway = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, addresses: dict[str, list[str]], **kwargs: Any) -> None:
+        # Its own ids: the note form beside it has a body too (and the pickers fill #reply_body).
+        kwargs.setdefault("auto_id", "reply_%s")
         super().__init__(*args, **kwargs)
         choices: list[tuple[Any, Any]] = []
         for channel, label in ((Channel.EMAIL, _("Email")), (Channel.SMS, _("SMS"))):
@@ -167,6 +194,71 @@ class TicketFilterForm(BootstrapMixin, forms.Form):
         if data.get("view") not in VIEWS:
             data["view"] = "open"
         return data
+
+
+class TicketChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.number} · {obj.subject} ({obj.get_status_display()})"
+
+
+class MergeForm(BootstrapMixin, forms.Form):
+    into = TicketChoiceField(label=_("Merge into"), queryset=Ticket.objects.none())
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = candidates  # type: ignore[attr-defined]
+
+
+class SplitForm(BootstrapMixin, forms.Form):
+    subject = forms.CharField(label=_("Subject of the new ticket"), max_length=200)
+
+
+class TicketBulkForm(forms.Form):
+    """The list's bulk bar: the tickets ticked, and one action with its value."""
+
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    action = forms.ChoiceField(
+        choices=[("assign", "assign"), ("status", "status"), ("priority", "priority"), ("team", "team")]
+    )
+    assignee = forms.CharField(required=False)  # a user's id, or "none" for the queue
+    status = forms.ChoiceField(required=False, choices=[("", ""), *Status.choices])
+    priority = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, choices=[("", ""), *Priority.choices]
+    )
+    team = forms.CharField(required=False)  # a team's id, or "none"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any ids may be posted; the service keeps only those the user may change.
+        self.fields["ids"].valid_value = is_id  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        action = cleaned.get("action")
+        if action == "assign":
+            value = to_ascii_digits(str(cleaned.get("assignee") or "").strip())
+            user = (
+                User.objects.filter(pk=int(value), is_active=True).first() if is_id(value) and value else None
+            )
+            if user is None and value != "none":
+                self.add_error("assignee", _("Choose an active user."))
+            cleaned["assignee"] = user
+        elif action == "team":
+            value = to_ascii_digits(str(cleaned.get("team") or "").strip())
+            team = Team.objects.filter(pk=int(value)).first() if is_id(value) and value else None
+            if team is None and value != "none":
+                self.add_error("team", _("Choose a team."))
+            cleaned["team"] = team
+        elif action == "status" and not cleaned.get("status"):
+            self.add_error("status", _("Choose a status."))
+        elif action == "priority" and cleaned.get("priority") is None:
+            self.add_error("priority", _("Choose a priority."))
+        return cleaned
+
+    def ticket_input(self) -> TicketInput:
+        action = self.cleaned_data["action"]
+        name = "assignee" if action == "assign" else action
+        return TicketInput(**{name: self.cleaned_data[name]})
 
 
 # --- settings -----------------------------------------------------------------------------------
@@ -243,3 +335,223 @@ class PolicyForm(BootstrapMixin, forms.Form):
 
     def policy_input(self) -> PolicyInput:
         return PolicyInput(**self.cleaned_data)
+
+
+class RuleForm(BootstrapMixin, forms.Form):
+    order = forms.IntegerField(label=_("Order"), min_value=0, max_value=10_000, initial=10)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all())
+    category = forms.ModelChoiceField(
+        label=_("For category"), queryset=Category.objects.none(), required=False, empty_label=_("Any")
+    )
+    product = forms.ModelChoiceField(
+        label=_("For product"), queryset=Product.objects.none(), required=False, empty_label=_("Any")
+    )
+    kind = forms.ChoiceField(label=_("For type"), required=False, choices=[("", _("Any")), *Kind.choices])
+    skill = forms.ModelChoiceField(
+        label=_("Agents with the skill"),
+        queryset=Skill.objects.all(),
+        required=False,
+        empty_label=_("Any agent of the team"),
+    )
+    method = forms.ChoiceField(
+        label=_("Given"), choices=AssignmentRule.Method.choices, initial=AssignmentRule.Method.ROUND_ROBIN
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(active=True)  # type: ignore[attr-defined]
+        self.fields["product"].queryset = Product.objects.filter(active=True).order_by("name_fa")  # type: ignore[attr-defined]
+
+    def rule_input(self) -> RuleInput:
+        return RuleInput(**self.cleaned_data)
+
+
+class AgentsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj} ({obj.team})" if obj.team_id else str(obj)
+
+
+class SkillForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("Skill"), max_length=100)
+    agents = AgentsField(
+        label=_("Agents who have it"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, agents: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agents"].queryset = agents  # type: ignore[attr-defined]
+        self.fields["agents"].widget.attrs["class"] = "form-check-input"
+
+    def skill_input(self) -> SkillInput:
+        return SkillInput(name=self.cleaned_data["name"], agents=tuple(self.cleaned_data["agents"]))
+
+
+# --- canned replies -----------------------------------------------------------------------------
+
+
+class CannedForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body_fa = forms.CharField(
+        label=_("Text in Persian"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "rtl"}),
+        help_text=_("Placeholders: {customer}, {first_name}, {ticket}, {agent}."),
+    )
+    body_en = forms.CharField(
+        label=_("Text in English"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "ltr"}),
+    )
+    shared = forms.BooleanField(label=_("Shared with the team"), required=False)
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.all(), required=False, empty_label=_("Every team")
+    )
+
+    def canned_input(self) -> CannedInput:
+        return CannedInput(**self.cleaned_data)
+
+
+class CannedFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    shown = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("all", _("All I may use")), ("mine", _("My own")), ("shared", _("Shared"))],
+    )
+
+    def filters(self) -> dict[str, Any]:
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+
+
+class WebFormForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("For you; visitors see the title."))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    intro = forms.CharField(
+        label=_("Introduction"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    language = forms.ChoiceField(label=_("Language of the form"), choices=Language.choices)
+    kind = forms.ChoiceField(label=_("Tickets' type"), choices=Kind.choices, initial=Kind.QUESTION)
+    category = forms.ModelChoiceField(
+        label=_("Tickets' category"), queryset=Category.objects.none(), required=False, empty_label=_("None")
+    )
+    team = forms.ModelChoiceField(
+        label=_("Tickets' team"), queryset=Team.objects.all(), required=False, empty_label=_("None")
+    )
+    thank_you = forms.CharField(label=_("Thank-you message"), max_length=300, required=False)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(active=True)  # type: ignore[attr-defined]
+
+    def web_form_input(self) -> WebFormInput:
+        return WebFormInput(**self.cleaned_data)
+
+
+# --- the knowledge base -------------------------------------------------------------------------
+
+
+class ArticleForm(BootstrapMixin, forms.Form):
+    title_fa = forms.CharField(label=_("Title in Persian"), max_length=200, required=False)
+    body_fa = forms.CharField(
+        label=_("Text in Persian"),
+        required=False,
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 10, "dir": "rtl"}),
+        help_text=_(
+            "Plain text (a blank line starts a paragraph) or simple HTML: headings, paragraphs, lists, "
+            "links, bold and italics."
+        ),
+    )
+    title_en = forms.CharField(label=_("Title in English"), max_length=200, required=False)
+    body_en = forms.CharField(
+        label=_("Text in English"),
+        required=False,
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 10, "dir": "ltr"}),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False, empty_label=_("None")
+    )
+    visibility = forms.ChoiceField(label=_("Who may read it"), choices=Visibility.choices)
+    published = forms.BooleanField(label=_("Published"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(active=True)  # type: ignore[attr-defined]
+
+    def article_input(self) -> ArticleInput:
+        return ArticleInput(**self.cleaned_data)
+
+
+class ArticleFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.all(), required=False, empty_label=_("Any")
+    )
+    visibility = forms.ChoiceField(
+        label=_("Visibility"), required=False, choices=[("", _("Any")), *Visibility.choices]
+    )
+    published = forms.ChoiceField(
+        label=_("Published"),
+        required=False,
+        choices=[("", _("Any")), ("yes", _("Published")), ("no", _("Drafts"))],
+    )
+
+    def filters(self) -> dict[str, Any]:
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        data["category"] = getattr(data.get("category"), "pk", None)
+        return data
+
+
+# --- the service analysis: a date range typed in Jalali or Gregorian, and a team ----------------
+
+# A longer range would only make the yearly bars of a CRM's whole life: ten years is plenty.
+MAX_DAYS = 3653
+
+
+class AnalysisFilterForm(BootstrapMixin, forms.Form):
+    date_from = LocalDateField(label=_("From"), required=False)
+    date_to = LocalDateField(label=_("To"), required=False)
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.all(), required=False, empty_label=_("All teams")
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end:
+            if start > end:
+                self.add_error("date_to", _("The end of the range comes before its start."))
+            elif (end - start).days > MAX_DAYS:
+                self.add_error("date_from", _("Choose a range of at most ten years."))
+        return data
+
+    def filters(self, *, today: dt.date | None = None) -> AnalysisFilters:
+        """The range and team asked for; what is missing or invalid takes the default
+        (the last twelve months, all teams)."""
+        today = today or timezone.localdate()
+        default = default_filters(today=today)
+        if not self.is_bound:
+            return default
+        self.is_valid()
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        dates_ok = "date_from" not in self.errors and "date_to" not in self.errors
+        start = data.get("date_from") if dates_ok else None
+        end = data.get("date_to") if dates_ok else None
+        if start and not end:
+            end = max(start, today)
+        elif end and not start:
+            start = months_back(end, 11)
+        team = data.get("team") if "team" not in self.errors else None
+        return AnalysisFilters(
+            start=start or default.start, end=end or default.end, team_id=team.pk if team else None
+        )

@@ -16,7 +16,7 @@ from peyvand.interactions.models import Interaction
 from peyvand.interactions.services.inbound import EMAIL_RECEIVED, SMS_RECEIVED
 from peyvand.notifications import kinds
 
-from .models import Message, Priority, SlaEvent, Ticket
+from .models import Article, Message, Priority, SlaEvent, Ticket
 from .selectors.tickets import party_tickets
 from .services.messages import ticket_for_email, ticket_for_sms
 
@@ -26,11 +26,26 @@ _SUPPORT_WORKS_THE_QUEUE: dict[str, dict[str, Scope]] = {
 }
 
 
+# The knowledge base is read by everyone who works with customers, and written by support
+# (their team's articles) and managers (all).
+_EVERYONE_READS_THE_KNOWLEDGE_BASE: dict[str, dict[str, Scope]] = {
+    Role.MANAGER: {"view": Scope.ALL, "change": Scope.ALL},
+    Role.SALES: {"view": Scope.ALL, "change": Scope.NONE},
+    Role.SUPPORT: {"view": Scope.ALL, "change": Scope.TEAM},
+    Role.MARKETING: {"view": Scope.ALL, "change": Scope.NONE},
+}
+
+
 def register() -> None:
     policy.register_resource("ticket", gettext_lazy("Tickets"), order=60, defaults=_SUPPORT_WORKS_THE_QUEUE)
     # A ticket is its assignee's; unassigned ones are in the queue of whoever has team scope.
     policy.register(Ticket, resource="ticket", owner="assignee_id")
     policy.register(Message, resource="ticket", owner="ticket__assignee_id", change_owner="author_id")
+    policy.register_resource(
+        "article", gettext_lazy("Knowledge base"), order=61, defaults=_EVERYONE_READS_THE_KNOWLEDGE_BASE
+    )
+    # An article is its author's; whoever may change the team's writes it with them.
+    policy.register(Article, resource="article", owner="created_by_id")
 
     def sees_tickets(user: object) -> bool:
         return policy.scope(user, "ticket", "view") != Scope.NONE
@@ -53,6 +68,16 @@ def register() -> None:
             "bi-bar-chart-line",
             order=36,
             visible=sees_tickets,
+        )
+    )
+    hooks.register_nav(
+        hooks.NavItem(
+            "knowledge",
+            gettext_lazy("Knowledge base"),
+            "service:article_list",
+            "bi-journal-text",
+            order=37,
+            visible=lambda user: policy.scope(user, "article", "view") != Scope.NONE,
         )
     )
     hooks.register_nav(

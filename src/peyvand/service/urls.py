@@ -1,24 +1,50 @@
 from django.urls import path
 
-from .views import analysis, settings, surveys, tickets
+from .views import analysis, canned, knowledge, merge, routing, settings, surveys, tickets, webforms
 
 app_name = "service"
 
 urlpatterns = [
     path("tickets/", tickets.ticket_list, name="ticket_list"),
     path("tickets/new/", tickets.ticket_create, name="ticket_create"),
+    path("tickets/bulk/", tickets.ticket_bulk, name="ticket_bulk"),
     path("tickets/analysis/", analysis.ticket_analysis, name="analysis"),
+    path("tickets/canned/", canned.canned_list, name="canned_list"),
+    path("tickets/canned/new/", canned.canned_edit, name="canned_create"),
+    path("tickets/canned/<id:pk>/", canned.canned_edit, name="canned_edit"),
+    path("tickets/canned/<id:pk>/delete/", canned.canned_delete, name="canned_delete"),
     path("tickets/<id:pk>/", tickets.ticket_detail, name="ticket_detail"),
     path("tickets/<id:pk>/edit/", tickets.ticket_edit, name="ticket_edit"),
     path("tickets/<id:pk>/reply/", tickets.ticket_reply, name="ticket_reply"),
     path("tickets/<id:pk>/note/", tickets.ticket_note, name="ticket_note"),
     path("tickets/<id:pk>/status/", tickets.ticket_status, name="ticket_status"),
+    path("tickets/<id:pk>/canned/", canned.canned_fill, name="canned_fill"),
+    path("tickets/<id:pk>/merge/", merge.ticket_merge, name="ticket_merge"),
+    path("tickets/<id:pk>/articles/", knowledge.article_suggest, name="article_suggest"),
+    path("tickets/<id:pk>/articles/<id:article>/link/", knowledge.article_link, name="article_link"),
+    path("tickets/<id:pk>/split/<id:message>/", merge.ticket_split, name="ticket_split"),
     path("tickets/<id:pk>/survey/", surveys.survey_ask, name="survey_ask"),
     path("survey/<str:token>/", surveys.survey, name="survey"),
+    path("kb/<id:pk>/", knowledge.article_public, name="article_public"),
+    path("knowledge/", knowledge.article_list, name="article_list"),
+    path("knowledge/new/", knowledge.article_edit, name="article_create"),
+    path("knowledge/<id:pk>/", knowledge.article_detail, name="article_detail"),
+    path("knowledge/<id:pk>/edit/", knowledge.article_edit, name="article_edit"),
+    path("knowledge/<id:pk>/restore/", knowledge.article_restore, name="article_restore"),
+    path("knowledge/<id:pk>/delete/", knowledge.article_delete, name="article_delete"),
+    path("support/<str:key>/", webforms.request_form, name="request_form"),
     path("admin/service/", settings.service_settings, name="settings"),
     path("admin/service/calendars/new/", settings.calendar_edit, name="calendar_create"),
     path("admin/service/calendars/<id:pk>/", settings.calendar_edit, name="calendar_edit"),
     path("admin/service/calendars/<id:pk>/days/", settings.calendar_day, name="calendar_day"),
     path("admin/service/policies/new/", settings.policy_edit, name="policy_create"),
     path("admin/service/policies/<id:pk>/", settings.policy_edit, name="policy_edit"),
+    path("admin/service/rules/", routing.rule_list, name="rules"),
+    path("admin/service/rules/new/", routing.rule_edit, name="rule_create"),
+    path("admin/service/rules/<id:pk>/", routing.rule_edit, name="rule_edit"),
+    path("admin/service/skills/new/", routing.skill_edit, name="skill_create"),
+    path("admin/service/skills/<id:pk>/", routing.skill_edit, name="skill_edit"),
+    path("admin/service/forms/", webforms.web_form_list, name="web_forms"),
+    path("admin/service/forms/new/", webforms.web_form_edit, name="web_form_create"),
+    path("admin/service/forms/<id:pk>/", webforms.web_form_edit, name="web_form_edit"),
 ]

@@ -5,7 +5,11 @@ No ``from __future__ import annotations`` here: django-ninja reads the annotatio
 
 from ninja import Router
 
-from . import tickets
+from . import canned, knowledge, routing, tickets, webforms
 
 router = Router()
 router.add_router("", tickets.router)
+router.add_router("", routing.router)
+router.add_router("", canned.router)
+router.add_router("", webforms.router)
+router.add_router("", knowledge.router)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from peyvand.core import policy
 from peyvand.core.apikit.auth import actor
 from peyvand.core.apikit.endpoints import page_out, resolve_user
 from peyvand.core.apikit.errors import field_error
@@ -35,8 +36,10 @@ from peyvand.sales.models import Order, Product
 from ..models import Category, Cause, Channel, Kind, Message, Ticket
 from ..models import Status as TicketStatus
 from ..selectors import tickets as selectors
+from ..services import merge as merging
 from ..services import messages as thread
 from ..services import tickets as services
+from .common import NamedRef, one_row
 
 router = Router(tags=["tickets"])
 
@@ -49,11 +52,6 @@ Subject = Annotated[str, Field(max_length=200), NoNul]
 Body = Annotated[str, Field(max_length=services.BODY_MAX_LENGTH), NoNul]
 
 
-class NamedRef(Schema):
-    id: int
-    name: str
-
-
 class TicketOut(Schema):
     id: int
     number: str
@@ -64,6 +62,7 @@ class TicketOut(Schema):
     kind: str
     priority: int
     status: str
+    language: str = Field(description="The customer's: fa or en")
     category: NamedRef | None
     product_id: int | None
     team: NamedRef | None
@@ -105,6 +104,7 @@ class TicketFields(InputSchema):
     channel: TicketChannel | None = None
     kind: TicketKind | None = None
     priority: TicketPriority | None = None
+    language: Literal["fa", "en"] | None = Field(None, description="The customer's; guessed when left out")
     category_id: BodyId | None = None
     product_id: BodyId | None = None
     team_id: BodyId | None = None
@@ -162,15 +162,6 @@ class TicketNoteIn(InputSchema):
     body: Body
 
 
-def _row(model: Any, pk: int | None, field: str, **conditions: Any) -> Any:
-    if pk is None:
-        return None
-    row = model.objects.filter(pk=pk, **conditions).first()
-    if row is None:
-        raise field_error(field, _("Choose a valid value."))
-    return row
-
-
 def _input(request: HttpRequest, payload: TicketFields, **extra: Any) -> services.TicketInput:
     user = actor(request)
     data = payload.model_dump(exclude_unset=True, exclude={"party_id", "description"})
@@ -179,17 +170,17 @@ def _input(request: HttpRequest, payload: TicketFields, **extra: Any) -> service
         if name == "contact_id":
             values["contact"] = visible_party(user, value, name, PartyKind.PERSON) if value else None
         elif name == "category_id":
-            values["category"] = _row(Category, value, name, active=True)
+            values["category"] = one_row(Category, value, name, active=True)
         elif name == "product_id":
-            values["product"] = _row(Product, value, name, active=True)
+            values["product"] = one_row(Product, value, name, active=True)
         elif name == "team_id":
-            values["team"] = _row(Team, value, name)
+            values["team"] = one_row(Team, value, name)
         elif name == "assignee_id":
             values["assignee"] = resolve_user(value, name)
         elif name == "cause_id":
-            values["cause"] = _row(Cause, value, name, active=True)
+            values["cause"] = one_row(Cause, value, name, active=True)
         elif name == "order_id":
-            values["order"] = _row(Order, value, name)
+            values["order"] = one_row(Order, value, name)
         elif name == "compensation":
             values[name] = value or ""
         else:
@@ -216,6 +207,41 @@ def ticket_create(request: HttpRequest, payload: TicketCreate) -> Status[Ticket]
         description=payload.description,
     )
     return Status(201, ticket)
+
+
+class TicketBulkIn(InputSchema):
+    ids: list[BodyId] = Field(min_length=1, max_length=services.BULK_MAX)
+    assignee_id: BodyId | None = Field(None, description="null: back to the queue")
+    status: TicketState | None = None
+    priority: TicketPriority | None = None
+    team_id: BodyId | None = Field(None, description="null: no team")
+
+
+class TicketBulkOut(Schema):
+    changed: int
+    skipped: int = Field(description="Tickets you may not change (or that do not exist)")
+
+
+# Before the /tickets/{ticket_id} routes, which would take "bulk" for an id otherwise.
+@router.post(
+    "/tickets/bulk",
+    response={200: TicketBulkOut, **ERRORS},
+    summary="Change the assignee, status, priority or team of many tickets",
+)
+def ticket_bulk(request: HttpRequest, payload: TicketBulkIn) -> services.BulkResult:
+    values: dict[str, Any] = {}
+    for name in payload.model_fields_set - {"ids"}:
+        value = getattr(payload, name)
+        if name == "assignee_id":
+            values["assignee"] = resolve_user(value, name)
+        elif name == "team_id":
+            values["team"] = one_row(Team, value, name)
+        elif name == "status":
+            values[name] = value.value if value is not None else None
+        else:
+            values[name] = value
+    data = services.TicketInput(**values)
+    return services.ticket_bulk_update(actor=actor(request), ticket_ids=payload.ids, data=data)
 
 
 @router.get("/tickets/{ticket_id}", response={200: TicketOut, **ERRORS}, summary="Get a ticket")
@@ -259,3 +285,39 @@ def ticket_note(request: HttpRequest, ticket_id: Id, payload: TicketNoteIn) -> S
     user = actor(request)
     ticket = selectors.ticket_get(user=user, pk=ticket_id)
     return Status(201, thread.ticket_note(ticket=ticket, actor=user, body=payload.body))
+
+
+class TicketMergeIn(InputSchema):
+    into_id: BodyId = Field(description="The ticket kept: another of the same customer's")
+
+
+class TicketSplitIn(InputSchema):
+    subject: Subject = Field("", description="The new ticket's; the message's first line when left out")
+
+
+@router.post(
+    "/tickets/{ticket_id}/merge",
+    response={200: TicketOut, **ERRORS},
+    summary="Merge a ticket into another (returns the one kept)",
+)
+def ticket_merge(request: HttpRequest, ticket_id: Id, payload: TicketMergeIn) -> Ticket:
+    user = actor(request)
+    ticket = selectors.ticket_get(user=user, pk=ticket_id)
+    into = policy.visible(user, Ticket.objects.filter(pk=payload.into_id)).first()
+    if into is None:
+        raise field_error("into_id", _("Choose a valid value."))
+    return merging.ticket_merge(ticket=into, other=ticket, actor=user)
+
+
+@router.post(
+    "/tickets/{ticket_id}/messages/{message_id}/split",
+    response={201: TicketOut, **ERRORS},
+    summary="Split what the customer wrote off into a new ticket",
+)
+def ticket_split(
+    request: HttpRequest, ticket_id: Id, message_id: Id, payload: TicketSplitIn
+) -> Status[Ticket]:
+    user = actor(request)
+    ticket = selectors.ticket_get(user=user, pk=ticket_id)
+    message = selectors.ticket_message(ticket=ticket, pk=message_id)
+    return Status(201, merging.ticket_split(message=message, actor=user, subject=payload.subject))

@@ -1,3 +1,6 @@
+from .canned import CannedReply
+from .knowledge import Article, ArticleUse, ArticleVersion, Visibility
+from .routing import AssignmentRule, Skill
 from .sla import BusinessCalendar, CalendarDay, SlaEvent, SlaPolicy, iranian_week
 from .tickets import (
     ALIVE,
@@ -6,28 +9,39 @@ from .tickets import (
     Cause,
     Channel,
     Kind,
+    Language,
     Message,
     Priority,
     Status,
     Survey,
     Ticket,
 )
+from .webforms import TicketWebForm
 
 __all__ = [
     "ALIVE",
     "OPEN_STATUSES",
+    "Article",
+    "ArticleUse",
+    "ArticleVersion",
+    "AssignmentRule",
     "BusinessCalendar",
     "CalendarDay",
+    "CannedReply",
     "Category",
     "Cause",
     "Channel",
     "Kind",
+    "Language",
     "Message",
     "Priority",
+    "Skill",
     "SlaEvent",
     "SlaPolicy",
     "Status",
     "Survey",
     "Ticket",
+    "TicketWebForm",
+    "Visibility",
     "iranian_week",
 ]

@@ -39,6 +39,13 @@ class Priority(models.IntegerChoices):
     URGENT = 4, _("Urgent")
 
 
+class Language(models.TextChoices):
+    """The language a customer writes in: canned replies and acknowledgements follow it."""
+
+    PERSIAN = "fa", _("Persian")
+    ENGLISH = "en", _("English")
+
+
 class Status(models.TextChoices):
     NEW = "new", pgettext_lazy("ticket", "New")
     OPEN = "open", pgettext_lazy("ticket", "Open")
@@ -124,6 +131,9 @@ class Ticket(Searchable, TrackedModel):
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    language = models.CharField(
+        _("customer's language"), max_length=5, choices=Language.choices, default=Language.PERSIAN
+    )
     team = models.ForeignKey(
         Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

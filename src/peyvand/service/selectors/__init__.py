@@ -1,5 +1,5 @@
 """Every non-trivial read of the service desk, through the permission policy."""
 
-from . import sla, tickets
+from . import canned, knowledge, routing, sla, tickets, webforms
 
-__all__ = ["sla", "tickets"]
+__all__ = ["canned", "knowledge", "routing", "sla", "tickets", "webforms"]

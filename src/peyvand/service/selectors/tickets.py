@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from peyvand.core import policy
-from peyvand.core.converters import choice_id
+from peyvand.core.converters import choice_id, is_id
 from peyvand.core.models import User
 from peyvand.core.pagination import Page, capped_count, keyset_page
 from peyvand.core.text import search_terms
@@ -103,7 +104,7 @@ def ticket_get(*, user: User, pk: Any) -> Ticket:
     return policy.get_visible(
         user,
         Ticket.objects.select_related(
-            "party", "contact", "assignee", "team", "category", "product", "sla_policy"
+            "party", "contact", "assignee", "team", "category", "product", "sla_policy", "merged_into"
         ),
         pk,
     )
@@ -142,3 +143,20 @@ def reply_addresses(*, ticket: Ticket) -> dict[str, list[str]]:
 def customer_orders(*, user: User, ticket: Ticket) -> QuerySet[Order]:
     """The orders a complaint may concern: its customer's, that ``user`` may see, newest first."""
     return policy.visible(user, Order.objects.filter(party_id=ticket.party_id)).order_by("-created_at", "-id")
+
+
+def merge_candidates(*, user: User, ticket: Ticket) -> QuerySet[Ticket]:
+    """The tickets ``ticket`` may be merged into: the same customer's others that ``user`` may
+    change and that were not merged themselves, open ones first, newest first."""
+    others = Ticket.objects.filter(party_id=ticket.party_id, merged_into__isnull=True).exclude(pk=ticket.pk)
+    return policy.changeable(user, others).order_by("-last_message_at", "-id")
+
+
+def ticket_message(*, ticket: Ticket, pk: Any) -> Message:
+    """One message of ``ticket``'s thread, or 404."""
+    if not is_id(pk):
+        raise Http404
+    found = Message.objects.filter(ticket=ticket, pk=int(str(pk))).first()
+    if found is None:
+        raise Http404
+    return found

@@ -1,5 +1,5 @@
 """Every write of the service desk. Import the area's module: ``services.tickets.ticket_open``."""
 
-from . import messages, settings, sla, tickets
+from . import canned, knowledge, merge, messages, routing, settings, sla, tickets, webforms
 
-__all__ = ["messages", "settings", "sla", "tickets"]
+__all__ = ["canned", "knowledge", "merge", "messages", "routing", "settings", "sla", "tickets", "webforms"]

@@ -22,7 +22,7 @@ from peyvand.interactions.models import Interaction, Purpose
 from peyvand.interactions.services.messaging import Draft, email_send, sms_send
 
 from ..models import OPEN_STATUSES, Channel, Message, Status, Ticket
-from . import sla
+from . import knowledge, sla
 from .mail import subject_of, support_inbox
 from .tickets import TicketInput, _clean_body, status_moved, ticket_open_system
 
@@ -77,6 +77,7 @@ def ticket_reply(*, ticket: Ticket, actor: User, data: ReplyInput) -> Message:
     message.outbound, message.interaction = outbound, outbound.interaction
     message.delivery_status = outbound.status
     message.save(update_fields=["outbound", "interaction", "delivery_status", "message_id"])
+    knowledge.article_uses_record(message)
     now = timezone.now()
     sla.sla_replied(ticket, now)
     if data.status != ticket.status:
@@ -190,9 +191,10 @@ def customer_message(
     channel: str,
     interaction: Interaction | None = None,
     message_id: str = "",
+    opening: TicketInput | None = None,
 ) -> Message:
-    """Record what the customer wrote on ``ticket`` (None: a new ticket), reopening it or
-    following it with a new one as its age says."""
+    """Record what the customer wrote on ``ticket`` (None: a new ticket, with the fields of
+    ``opening`` when given), reopening it or following it with a new one as its age says."""
     now = timezone.now()
     if ticket is not None:
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
@@ -203,9 +205,10 @@ def customer_message(
         finished = ticket.closed_at or ticket.resolved_at or ticket.updated_at
         if now - finished > dt.timedelta(days=REOPEN_DAYS):
             follows, ticket = ticket, None
+    opened = ticket is None
     if ticket is None:
         ticket = ticket_open_system(
-            party=party, data=TicketInput(subject=subject, channel=channel), body=body
+            party=party, data=opening or TicketInput(subject=subject, channel=channel), body=body
         )
         if follows is not None:
             ticket.follows = follows
@@ -225,8 +228,8 @@ def customer_message(
     sla.sla_customer_waiting(ticket, now)
     ticket.last_message_at = now
     ticket.save()
-    if ticket.status != old or old in OPEN_STATUSES:
-        _tell_reply(ticket, message)
+    if not opened and (ticket.status != old or old in OPEN_STATUSES):
+        _tell_reply(ticket, message)  # a new ticket's assignee heard of it as theirs
     return message
 
 

@@ -150,6 +150,12 @@ def sla_customer_waiting(ticket: Ticket, now: dt.datetime) -> None:
         ticket.next_response_due = _after(policy, now, policy.next_response_minutes)
 
 
+def sla_stop(ticket: Ticket, now: dt.datetime) -> None:
+    """The clocks stop for good without a resolution (a ticket merged into another)."""
+    _stop(ticket, now)
+    ticket.next_response_due = None
+
+
 def _stop(ticket: Ticket, now: dt.datetime) -> None:
     if ticket.sla_running_since is not None and ticket.sla_policy is not None:
         ticket.sla_used_minutes += _used(ticket.sla_policy, ticket.sla_running_since, now)

@@ -7,6 +7,7 @@ timeline; the SLA clocks follow the status (services.sla).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 from django.conf import settings
@@ -27,8 +28,9 @@ from peyvand.sales.models import Order, Product
 from peyvand.sales.money import check_money, to_decimal
 from peyvand.sales.services.common import next_number
 
-from ..models import Category, Cause, Channel, Kind, Message, Priority, Status, Ticket
-from . import sla, surveys
+from ..language import language_of
+from ..models import Category, Cause, Channel, Kind, Language, Message, Priority, Status, Ticket
+from . import routing, sla, surveys
 
 BODY_MAX_LENGTH = 50_000
 NUMBER_PREFIX = "T"
@@ -48,6 +50,7 @@ class TicketInput:
     product: Product | Unset | None = UNSET
     priority: int | Unset = UNSET
     status: str | Unset = UNSET
+    language: str | Unset = UNSET  # the customer's; guessed from what they wrote when not given
     team: Team | Unset | None = UNSET
     assignee: User | Unset | None = UNSET
     # A complaint's particulars.
@@ -95,6 +98,8 @@ def _clean(data: TicketInput, *, actor: User, current: Ticket | None) -> dict[st
             errors[name] = [_("Choose a valid priority.")]
         elif name == "status" and value not in Status.values:
             errors[name] = [_("Choose a valid status.")]
+        elif name == "language" and value not in Language.values:
+            errors[name] = [_("Choose Persian or English.")]
         elif name == "category" and value is not None and not (isinstance(value, Category) and value.active):
             errors[name] = [_("Choose an active category.")]
         elif name == "product" and value is not None and not (isinstance(value, Product) and value.active):
@@ -152,8 +157,12 @@ def ticket_open(*, actor: User, data: TicketInput, description: str = "") -> Tic
     ticket = Ticket(
         number=next_number("ticket", NUMBER_PREFIX), created_by=actor, updated_by=actor, **cleaned
     )
+    if "language" not in cleaned:
+        ticket.language = language_of(ticket.subject, description)
     if "assignee" not in cleaned and not policy.may_own(actor, Ticket, None):
         ticket.assignee = actor  # one who may not leave it in the queue takes it
+    if ticket.assignee is None:
+        routing.ticket_route(ticket)  # the assignment rules, before the SLA (it may set the team)
     if ticket.status == Status.NEW and ticket.assignee is not None:
         ticket.status = Status.OPEN
     ticket.last_message_at = now
@@ -184,8 +193,9 @@ def ticket_open(*, actor: User, data: TicketInput, description: str = "") -> Tic
 def ticket_open_system(
     *, party: Party, data: TicketInput, body: str, received: Message | None = None
 ) -> Ticket:
-    """A ticket opened by what arrived without a user (an email, an SMS): unassigned, in the
-    queue; ``body`` becomes its first message from the customer."""
+    """A ticket opened by what arrived without a user (an email, an SMS, the web form): given
+    by the assignment rules, else left in the queue. The caller records what the customer
+    wrote as its first message. ``data`` is trusted (the channel's own code fills it)."""
     now = timezone.now()
     subject = clean_text(data.subject if data.subject is not UNSET else "")[:200] or _("(no subject)")
     ticket = Ticket(
@@ -195,8 +205,13 @@ def ticket_open_system(
         channel=data.channel if data.channel is not UNSET else Channel.EMAIL,
         kind=data.kind if data.kind is not UNSET else Kind.QUESTION,
         priority=data.priority if data.priority is not UNSET else Priority.NORMAL,
+        category=data.category if data.category is not UNSET else None,
+        team=data.team if data.team is not UNSET else None,
+        language=data.language if data.language is not UNSET else language_of(subject, body),
         last_message_at=now,
     )
+    if routing.ticket_route(ticket) is not None:
+        ticket.status = Status.OPEN
     sla.sla_start(ticket, now)
     ticket.save()
     audit_log(
@@ -204,8 +219,11 @@ def ticket_open_system(
         kind=AuditEvent.Kind.CREATE,
         obj=ticket,
         party_id=party.pk,
-        changes={"number": [None, ticket.number], "subject": [None, ticket.subject]},
+        changes={
+            k: [None, v] for k, v in snapshot(ticket, ("number", *AUDITED)).items() if v not in (None, "")
+        },
     )
+    _tell_assignee(ticket, None)
     return ticket
 
 
@@ -237,6 +255,38 @@ def ticket_update(*, ticket: Ticket, actor: User, data: TicketInput) -> Ticket:
     if ticket.assignee_id != old_assignee:
         _tell_assignee(ticket, actor)
     return ticket
+
+
+BULK_FIELDS = ("assignee", "status", "priority", "team")
+BULK_MAX = 500
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    changed: int
+    skipped: int
+
+
+@transaction.atomic
+def ticket_bulk_update(*, actor: User, ticket_ids: Sequence[int], data: TicketInput) -> BulkResult:
+    """Change the assignee, status, priority or team of every chosen ticket the actor may
+    change, as one change each (SLA clocks, audit, notifications); the others are counted as
+    skipped. An invalid value refuses them all and writes nothing."""
+    values = given(data)
+    if not values or set(values) - set(BULK_FIELDS):
+        raise ValidationError(_("Choose an assignee, a status, a priority or a team to set."))
+    ids = sorted(set(ticket_ids))
+    if not ids:
+        raise ValidationError({"ids": [_("Choose at least one ticket.")]})
+    if len(ids) > BULK_MAX:
+        raise ValidationError({"ids": [_("Choose at most %(limit)d tickets at once.") % {"limit": BULK_MAX}]})
+    _clean(data, actor=actor, current=None)  # the same refusal for every ticket: said once
+    chosen = policy.changeable(actor, Ticket.objects.filter(pk__in=ids, merged_into__isnull=True))
+    changed = 0
+    for ticket in chosen.order_by("pk"):
+        ticket_update(ticket=ticket, actor=actor, data=data)
+        changed += 1
+    return BulkResult(changed=changed, skipped=len(ids) - changed)
 
 
 def status_moved(ticket: Ticket, old: str, now: dt.datetime) -> None:

@@ -9,11 +9,13 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from peyvand.core import jalali
 
+from .. import richtext
 from ..models import Priority, Status
 
 register = template.Library()
@@ -100,3 +102,10 @@ def minutes(value: int | None) -> str:
     if rest:
         parts.append(ngettext("%(count)d minute", "%(count)d minutes", rest) % {"count": rest})
     return jalali.local_digits(" ".join(parts))
+
+
+@register.filter
+def rich_text(fragment: str | None) -> str:
+    """An article's body: stored sanitised, and sanitised again as it is shown, so a row
+    written around the service (an old version, a restore) can never carry a script."""
+    return mark_safe(richtext.sanitize(fragment or ""))  # noqa: S308 - nh3 has just cleaned it

@@ -13,7 +13,7 @@ from peyvand.core.exports import csv_lines, in_request_context
 from peyvand.core.http import request_user
 from peyvand.core.models import Scope, User
 
-from ..forms_analysis import AnalysisFilterForm
+from ..forms import AnalysisFilterForm
 from ..selectors import analysis as selectors
 
 

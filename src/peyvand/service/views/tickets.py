@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -17,12 +19,15 @@ from peyvand.core import policy
 from peyvand.core.converters import choice_id
 from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user, show_errors, sort_columns
+from peyvand.core.jalali import local_digits
+from peyvand.core.models import Scope, Team
 from peyvand.core.pagination import InvalidCursor
 from peyvand.core.selectors.users import assignable
 from peyvand.customers.selectors import parties as customer_selectors
 
-from ..forms import NoteForm, ReplyForm, TicketFilterForm, TicketForm
-from ..models import Channel, Message, Status, Ticket
+from ..forms import NoteForm, ReplyForm, TicketBulkForm, TicketFilterForm, TicketForm
+from ..models import Channel, Message, Priority, Status, Ticket
+from ..selectors import canned as canned_selectors
 from ..selectors import tickets as selectors
 from ..services import messages as thread
 from ..services import tickets as services
@@ -38,6 +43,7 @@ EDITABLE = (
     "team",
     "assignee",
     "status",
+    "language",
     *COMPLAINT_FIELDS,
 )
 SORT_LABELS = {
@@ -70,8 +76,47 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             "more": page.extra["more"],
             "columns": sort_columns(sort, SORT_LABELS),
             "can_create": policy.can_create(user, Ticket),
+            "can_bulk": policy.scope(user, "ticket", "change") != Scope.NONE,
+            "assignees": assignable(user=user, model=Ticket),
+            "allow_queue": policy.may_own(user, Ticket, None),
+            "teams": Team.objects.order_by("name"),
+            "statuses": Status.choices,
+            "priorities": Priority.choices,
         },
     )
+
+
+@login_required
+@require_POST
+def ticket_bulk(request: HttpRequest) -> HttpResponse:
+    """The list's bulk bar: one change to every ticked ticket the user may change."""
+    user = request_user(request)
+    back = request.POST.get("next") or ""
+    # Back to the list as it was filtered; never to another site ("//elsewhere.example").
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+        back = reverse("service:ticket_list")
+    form = TicketBulkForm(request.POST)
+    if not form.is_valid():
+        if "ids" in form.errors or "action" in form.errors:
+            messages.error(request, _("Choose at least one ticket and an action."))
+        for name in ("assignee", "status", "priority", "team"):
+            for error in form.errors.get(name, []):
+                messages.error(request, str(error))
+        return redirect(back)
+    try:
+        result = services.ticket_bulk_update(
+            actor=user, ticket_ids=form.cleaned_data["ids"], data=form.ticket_input()
+        )
+    except ValidationError as exc:
+        show_errors(request, exc)
+        return redirect(back)
+    messages.success(request, _("%(changed)s changed.") % {"changed": local_digits(result.changed)})
+    if result.skipped:
+        messages.warning(
+            request,
+            _("%(skipped)s skipped: you may not change them.") % {"skipped": local_digits(result.skipped)},
+        )
+    return redirect(back)
 
 
 def _ticket_form(data: Any, user: Any, *, ticket: Ticket | None = None, **kwargs: Any) -> TicketForm:
@@ -98,7 +143,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
         "channel": channel if channel in Channel.values else Channel.PHONE,
     }
     form = _ticket_form(request.POST or None, user, initial=initial)
-    for name in ("status", *COMPLAINT_FIELDS):
+    for name in ("status", "language", *COMPLAINT_FIELDS):
         del form.fields[name]
     if request.method == "POST" and form.is_valid():
         if choice_id(form.cleaned_data.get("party")):
@@ -113,6 +158,10 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Ticket %(number)s was opened.") % {"number": ticket.number})
+            if not policy.can_view(user, ticket):
+                # The assignment rules gave it to another team: its page is theirs now.
+                messages.info(request, _("The assignment rules gave it to another team."))
+                return redirect("service:ticket_list")
             return redirect("service:ticket_detail", ticket.pk)
     return render(request, "service/ticket_form.html", {"nav": "tickets", "form": form, "party": party})
 
@@ -152,6 +201,7 @@ def _detail_context(
             initial={"seen": public[-1].pk if public else 0},
         ),
         "note_form": note_form or NoteForm(),
+        "canned": canned_selectors.canned_choices(user=user) if can_change else [],
         "edit_form": edit_form,
         "sla_events": list(ticket.sla_events.order_by("at")),
         "surveys": list(ticket.surveys.order_by("sent_at")),
