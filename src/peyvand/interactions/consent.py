@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from peyvand.core.text import search_key
@@ -40,6 +43,7 @@ OPT_OUT_WORDS = frozenset(
     }
 )
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
+UNSUBSCRIBE_SALT = "peyvand.unsubscribe"
 
 
 def is_opt_out(text: str) -> bool:
@@ -63,3 +67,12 @@ def consent_check(*, party: Party, channel: str, purpose: str) -> None:
         else:
             message = _("This customer has not agreed to marketing SMS; send only transactional SMS.")
         raise ValidationError({"purpose": [message]})
+
+
+def unsubscribe_token(party: Party, channel: str) -> str:
+    return signing.dumps({"p": party.pk, "c": channel}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(party: Party, channel: str) -> str:
+    """The signed one-click link (and List-Unsubscribe address) that withdraws ``channel``."""
+    return settings.PEYVAND_BASE_URL + reverse("unsubscribe", args=[unsubscribe_token(party, channel)])

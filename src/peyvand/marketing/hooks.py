@@ -1,7 +1,65 @@
-"""The marketing app's registrations: its records in the permission policy, its menu items."""
+"""The marketing app's registrations: its records in the permission policy, its menu items,
+its card on the customer page, and its jobs."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from peyvand.core import hooks, policy
+from peyvand.core.http import request_user
+from peyvand.core.models import Role, Scope
+
+from . import tasks
+from .models import Campaign, Recipient, Segment
+from .selectors.campaigns import party_campaigns
+
+# Marketing owns segments and campaigns, whoever made them; sales sees them (the responses
+# of their customers, the lists they may use), support works elsewhere.
+_MARKETING_OWNS: dict[str, dict[str, Scope]] = {
+    Role.MARKETING: {"view": Scope.ALL, "change": Scope.ALL},
+    Role.MANAGER: {"view": Scope.ALL, "change": Scope.TEAM},
+    Role.SALES: {"view": Scope.ALL, "change": Scope.NONE},
+    Role.SUPPORT: {"view": Scope.NONE, "change": Scope.NONE},
+}
+
 
 def register() -> None:
-    pass
+    tasks.register_jobs()
+    policy.register_resource("segment", _("Segments and lists"), order=70, defaults=_MARKETING_OWNS)
+    policy.register_resource("campaign", _("Campaigns"), order=75, defaults=_MARKETING_OWNS)
+    policy.register(Segment, resource="segment", owner="owner_id")
+    policy.register(Campaign, resource="campaign", owner="owner_id")
+    policy.register(Recipient, resource="campaign", owner="campaign__owner_id")
+
+    def sees(resource: str) -> Any:
+        return lambda user: policy.scope(user, resource, "view") != Scope.NONE
+
+    hooks.register_nav_group(hooks.NavGroup("marketing", _("Marketing"), "bi-megaphone", order=38))
+    hooks.register_nav(
+        hooks.NavItem(
+            "campaigns", _("Campaigns"), "marketing:campaign_list", "bi-send", 10, visible=sees("campaign"),
+            group="marketing",
+        )
+    )  # fmt: skip
+    hooks.register_nav(
+        hooks.NavItem(
+            "segments", _("Segments and lists"), "marketing:segment_list", "bi-funnel", 20,
+            visible=sees("segment"), group="marketing",
+        )
+    )  # fmt: skip
+    hooks.register_panel(
+        "party", hooks.Panel("campaigns", "marketing/_party_panel.html", _party_panel, "side", 40)
+    )
+    hooks.register_value_display("marketing.segment", "rule", lambda value: "…" if value else "")
+
+
+def _party_panel(request: HttpRequest, party: Any) -> dict[str, Any] | None:
+    """The campaigns that reached this customer and what the customer did with them."""
+    user = request_user(request)
+    if policy.scope(user, "campaign", "view") == Scope.NONE:
+        return None
+    recipients = party_campaigns(user=user, party=party)
+    return {"recipients": recipients} if recipients else None

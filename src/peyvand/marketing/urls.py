@@ -1,5 +1,37 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from .views import campaigns, segments, tracking
 
 app_name = "marketing"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("marketing/segments/", segments.segment_list, name="segment_list"),
+    path("marketing/segments/new/", segments.segment_create, name="segment_create"),
+    path("marketing/segments/builder/", segments.segment_builder, name="segment_builder"),
+    path("marketing/segments/count/", segments.segment_count, name="segment_count"),
+    path("marketing/segments/<id:pk>/", segments.segment_detail, name="segment_detail"),
+    path("marketing/segments/<id:pk>/edit/", segments.segment_edit, name="segment_edit"),
+    path("marketing/segments/<id:pk>/delete/", segments.segment_delete, name="segment_delete"),
+    path("marketing/segments/<id:pk>/freeze/", segments.segment_freeze, name="segment_freeze"),
+    path("marketing/segments/<id:pk>/import/", segments.list_import, name="list_import"),
+    path("marketing/segments/<id:pk>/remove/", segments.list_remove, name="list_remove"),
+    path("marketing/lists/from-selection/", segments.list_from_selection, name="list_from_selection"),
+    path("marketing/campaigns/", campaigns.campaign_list, name="campaign_list"),
+    path("marketing/campaigns/new/", campaigns.campaign_create, name="campaign_create"),
+    path("marketing/campaigns/<id:pk>/", campaigns.campaign_detail, name="campaign_detail"),
+    path("marketing/campaigns/<id:pk>/edit/", campaigns.campaign_edit, name="campaign_edit"),
+    path("marketing/campaigns/<id:pk>/delete/", campaigns.campaign_delete, name="campaign_delete"),
+    path("marketing/campaigns/<id:pk>/estimate/", campaigns.campaign_estimate, name="campaign_estimate"),
+    path("marketing/campaigns/<id:pk>/preview/", campaigns.campaign_preview, name="campaign_preview"),
+    path("marketing/campaigns/<id:pk>/test/", campaigns.campaign_test, name="campaign_test"),
+    path("marketing/campaigns/<id:pk>/send/", campaigns.campaign_send, name="campaign_send"),
+    path("marketing/campaigns/<id:pk>/cancel/", campaigns.campaign_cancel, name="campaign_cancel"),
+    path("marketing/campaigns/<id:pk>/progress/", campaigns.campaign_progress, name="campaign_progress"),
+    path("marketing/campaigns/<id:pk>/report/", campaigns.campaign_report, name="campaign_report"),
+    path(
+        "marketing/campaigns/<id:pk>/recipients/", campaigns.campaign_recipients, name="campaign_recipients"
+    ),
+    # In the messages themselves: short, since an SMS pays by the character.
+    path("m/c/<str:token>/", tracking.click, name="click"),
+    path("m/o/<str:token>.gif", tracking.pixel, name="pixel"),
+]

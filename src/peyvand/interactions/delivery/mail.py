@@ -28,6 +28,8 @@ class Email:
     reply_to: str = ""
     from_address: str = ""
     files: tuple[File, ...] = ()
+    # A marketing email's one-click unsubscribe address (RFC 2369 and RFC 8058).
+    list_unsubscribe: str = ""
 
 
 def message_id(key: str) -> str:
@@ -45,7 +47,11 @@ def send(email: Email) -> str:
         reply_to=[email.reply_to] if email.reply_to else None,
         # The same Message-ID on every attempt: a copy sent again after a crash is the
         # same message to the receiving side, which may drop it as a duplicate.
-        headers={"Message-ID": mid, "X-Peyvand-Idempotency-Key": email.idempotency_key},
+        headers={
+            "Message-ID": mid,
+            "X-Peyvand-Idempotency-Key": email.idempotency_key,
+            **_list_headers(email),
+        },
         connection=get_connection(fail_silently=False),
     )
     if email.html:
@@ -66,6 +72,17 @@ def send(email: Email) -> str:
     except (TimeoutError, smtplib.SMTPException, OSError) as exc:
         raise TransientError(_describe(exc)) from exc
     return mid
+
+
+def _list_headers(email: Email) -> dict[str, str]:
+    """List-Unsubscribe with its one-click POST: mail clients show an "Unsubscribe" button
+    that posts "List-Unsubscribe=One-Click" to the address, which withdraws at once."""
+    if not email.list_unsubscribe:
+        return {}
+    return {
+        "List-Unsubscribe": f"<{email.list_unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
 
 
 def _describe(exc: Exception) -> str:

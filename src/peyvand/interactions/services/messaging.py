@@ -15,7 +15,6 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -29,14 +28,13 @@ from peyvand.customers.rules import PartyInput
 from peyvand.customers.services.parties import party_update
 
 from .. import placeholders, smscount
-from ..consent import consent_check
+from ..consent import UNSUBSCRIBE_SALT, consent_check, unsubscribe_url
 from ..models import Channel, Direction, Interaction, MessageTemplate, OutboundMessage, Purpose
 from ..system import system_actor
 from .interactions import BODY_MAX_LENGTH, InteractionInput, interaction_log
 from .outbox import OutboundFile, message_queue
 
 SMS_MAX_LENGTH = 1000
-UNSUBSCRIBE_SALT = "peyvand.unsubscribe"
 
 
 @dataclass
@@ -81,14 +79,6 @@ def _check_common(party: Party, actor: User, draft: Draft, channel: str) -> dict
         except ValidationError as exc:
             errors.update(exc.message_dict)
     return errors
-
-
-def unsubscribe_token(party: Party, channel: str) -> str:
-    return signing.dumps({"p": party.pk, "c": channel}, salt=UNSUBSCRIBE_SALT, compress=True)
-
-
-def unsubscribe_url(party: Party, channel: str) -> str:
-    return settings.PEYVAND_BASE_URL + reverse("unsubscribe", args=[unsubscribe_token(party, channel)])
 
 
 @transaction.atomic

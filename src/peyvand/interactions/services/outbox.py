@@ -49,7 +49,7 @@ from peyvand.core.services.audit import audit_log
 from peyvand.customers.models import Party
 
 from .. import files
-from ..consent import consent_check, consent_given
+from ..consent import consent_check, consent_given, unsubscribe_url
 from ..delivery import DeliveryError, PermanentError, mail, sms
 from ..models import Attachment, Interaction, MessageTemplate, OutboundMessage, Purpose
 
@@ -341,6 +341,11 @@ def _send(message: OutboundMessage) -> str:
                 idempotency_key=message.idempotency_key,
                 reply_to=message.reply_to,
                 files=_files(message),
+                list_unsubscribe=(
+                    unsubscribe_url(message.party, "email")
+                    if message.purpose == Purpose.MARKETING and message.party is not None
+                    else ""
+                ),
             )
         )
     return sms.backend().send(

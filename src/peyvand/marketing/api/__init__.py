@@ -1,8 +1,12 @@
-"""The marketing app's API.
+"""The marketing app's API: segments and lists, campaigns.
 
 No ``from __future__ import annotations`` here: django-ninja reads the annotations.
 """
 
 from ninja import Router
 
+from . import campaigns, segments
+
 router = Router()
+router.add_router("", segments.router)
+router.add_router("", campaigns.router)

@@ -1,1 +1,5 @@
-"""The marketing app's selectors."""
+"""Every non-trivial read of the marketing app, through the permission policy."""
+
+from . import campaigns, segments
+
+__all__ = ["campaigns", "segments"]

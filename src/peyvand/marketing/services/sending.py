@@ -1,0 +1,361 @@
+"""Sending a campaign: the background run that writes every recipient into the outbox once.
+
+1. The run takes the campaign's lease (one run at a time; a run whose heartbeat stops is
+   taken over by the periodic check, see ``campaigns_resume``).
+2. The audience is frozen: one ``INSERT … SELECT`` writes a pending row per customer the
+   sender may see, unique per campaign and customer, so running it again adds nobody twice.
+3. Batch by batch (by row id, so a restart resumes where it stopped), each pending customer
+   is skipped with a reason (no consent, unsubscribed, no address, bounced) or rendered, and
+   in one transaction its outbox message is inserted (``ON CONFLICT DO NOTHING`` on the
+   message's idempotency key, which names the recipient row), the recipient row records
+   the outcome and the message, and the campaign its progress, under the lease. A crash
+   loses the whole batch or nothing; a batch done twice finds the same messages and links
+   them, never writing a second one.
+4. After each batch commits, its messages are handed to the outbox's delivery job.
+
+Exactly once per customer and channel therefore rests on two unique constraints (recipient
+per campaign and customer; outbox message per idempotency key), not on the lease.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from peyvand.core import jobs
+from peyvand.customers.models import Kind
+from peyvand.interactions.models import OutboundMessage, Purpose
+from peyvand.interactions.services.outbox import outbound_deliver
+
+from .. import conf, content
+from ..models import Campaign, Channel, Recipient, Status
+from ..selectors import campaigns as selectors
+from .common import db_datetime, insert_parties
+from .rendering import Reader, Renderer, campaign_links, companies, owner_names
+
+CAMPAIGN_DELIVER = "marketing.campaign_deliver"  # registered by tasks.py
+logger = logging.getLogger("peyvand.marketing")
+State, Reason = Recipient.State, Recipient.Reason
+# What a consent withdrawn by the customer is recorded with (interactions: the unsubscribe
+# link and an opt-out reply); any other "no" was never a "yes".
+OPTED_OUT = frozenset({"unsubscribe", "sms_reply"})
+PARTY_FIELDS = (
+    "party__kind",
+    "party__first_name",
+    "party__last_name",
+    "party__display_name",
+    "party__owner_id",
+    "party__primary_email",
+    "party__primary_phone",
+    "party__email_consent",
+    "party__email_consent_source",
+    "party__sms_consent",
+    "party__sms_consent_source",
+)
+# The outbox's columns a campaign fills, the same for every message of a run…
+_FIXED = (
+    "created_at",
+    "updated_at",
+    "created_by_id",
+    "updated_by_id",
+    "channel",
+    "purpose",
+    "status",
+    "reply_to",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "provider_id",
+    "currency",
+    "source_type_id",
+    "source_field",
+)
+# …and its own.
+_OWN = (
+    "party_id",
+    "to_address",
+    "subject",
+    "body_text",
+    "body_html",
+    "language",
+    "idempotency_key",
+    "segments",
+    "cost",
+    "source_id",
+)
+
+
+class LeaseLost(Exception):
+    """Another run holds the campaign now, or it was cancelled: stop without writing."""
+
+
+@dataclass
+class Decided:
+    recipient_id: int
+    state: str
+    reason: str = ""
+    address: str = ""
+    language: str = ""
+    key: str = ""
+    row: tuple[Any, ...] = ()  # the outbox row, for a queued one
+    cost: Decimal | None = None
+
+
+def message_key(recipient_id: int) -> str:
+    return f"campaign-recipient-{recipient_id}"
+
+
+def _take(campaign_id: int, now: dt.datetime) -> uuid.UUID | None:
+    token = uuid.uuid4()
+    stale = now - dt.timedelta(seconds=conf.LEASE_SECONDS)
+    taken = (
+        Campaign.objects.filter(pk=campaign_id, status=Status.SENDING)
+        .filter(Q(lease__isnull=True) | Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale))
+        .update(lease=token, heartbeat_at=now)
+    )
+    return token if taken else None
+
+
+def _beat(campaign: Campaign, token: uuid.UUID, **fields: Any) -> None:
+    """Record progress while this run holds the lease and the campaign is still sending."""
+    fields["heartbeat_at"] = timezone.now()
+    if not Campaign.objects.filter(pk=campaign.pk, lease=token, status=Status.SENDING).update(**fields):
+        raise LeaseLost(campaign.pk)
+
+
+def campaign_run(*, campaign_id: int, batches: int | None = None) -> Campaign:
+    """Send what is left of the campaign; safe to call any number of times, at once or after a
+    crash. ``batches`` stops after that many (a test's crash)."""
+    now = timezone.now()
+    token = _take(campaign_id, now)
+    campaign = Campaign.objects.select_related("sent_by").get(pk=campaign_id)
+    if token is None:
+        return campaign
+    try:
+        if not campaign.audience_frozen:
+            _freeze(campaign, token)
+        renderer = Renderer(campaign, sender=campaign.sent_by, track=True)
+        bounced = _bounced(campaign.channel, now)
+        done = 0
+        while batches is None or done < batches:
+            if not _batch(campaign, token, renderer, bounced):
+                Campaign.objects.filter(pk=campaign.pk, lease=token, status=Status.SENDING).update(
+                    status=Status.SENT, finished_at=timezone.now(), lease=None, heartbeat_at=None
+                )
+                break
+            done += 1
+    except LeaseLost:
+        logger.info("campaign %s: another run holds it, or it was cancelled", campaign_id)
+    campaign.refresh_from_db()
+    return campaign
+
+
+@transaction.atomic
+def _freeze(campaign: Campaign, token: uuid.UUID) -> None:
+    """Write a pending row for each customer the campaign targets, as its sender sees them."""
+    _beat(campaign, token)
+    if campaign.sent_by is not None:
+        audience = selectors.campaign_audience(
+            user=campaign.sent_by, campaign=campaign, now=campaign.started_at
+        )
+        insert_parties(
+            Recipient._meta.db_table,
+            ("campaign_id", "state", "reason", "address", "language", "delivery", "clicks"),
+            (campaign.pk, State.PENDING.value, "", "", "", "", 0),
+            audience,
+        )
+    total = Recipient.objects.filter(campaign=campaign).count()
+    links = campaign_links(campaign)
+    _beat(campaign, token, audience_frozen=True, total=total, links=links)
+    campaign.audience_frozen, campaign.total, campaign.links = True, total, links
+
+
+def _bounced(channel: str, now: dt.datetime) -> frozenset[str]:
+    """Addresses a message failed on for good lately (a bounce, a refused number)."""
+    since = now - dt.timedelta(days=conf.bounce_days())
+    return frozenset(
+        OutboundMessage.objects.filter(
+            channel=channel, status=OutboundMessage.Status.FAILED, failed_at__gte=since
+        ).values_list("to_address", flat=True)
+    )
+
+
+def _reason(row: dict[str, Any], channel: str, bounced: frozenset[str]) -> tuple[str, str]:
+    """(reason to skip, or "", the address)."""
+    if not row[f"party__{channel}_consent"]:
+        source = row[f"party__{channel}_consent_source"]
+        return (Reason.UNSUBSCRIBED if source in OPTED_OUT else Reason.NO_CONSENT), ""
+    address = row["party__primary_email"] if channel == Channel.EMAIL else row["party__primary_phone"]
+    if not address or (channel == Channel.SMS and not content.is_mobile(address)):
+        return Reason.NO_ADDRESS, ""
+    if address in bounced:
+        return Reason.BOUNCED, address
+    return "", address
+
+
+def _batch(campaign: Campaign, token: uuid.UUID, renderer: Renderer, bounced: frozenset[str]) -> bool:
+    """Decide and write the next batch of pending recipients; False when none is left."""
+    rows = list(
+        Recipient.objects.filter(campaign=campaign, state=State.PENDING, id__gt=campaign.cursor)
+        .order_by("id")
+        .values("id", "party_id", *PARTY_FIELDS)[: conf.batch_size()]
+    )
+    if not rows:
+        return False
+    people = [r["party_id"] for r in rows if r["party__kind"] == Kind.PERSON]
+    firms = companies(people) if "{company}" in str(renderer.parts) else {}
+    owners = owner_names(r["party__owner_id"] for r in rows if r["party__owner_id"])
+    now = timezone.now()
+    decided = [_decide(row, campaign, renderer, bounced, firms, owners) for row in rows]
+    with transaction.atomic():
+        _beat(campaign, token, processed=F("processed") + len(rows), cursor=rows[-1]["id"])
+        messages = _insert_messages(campaign, [d for d in decided if d.state == State.QUEUED], now)
+        _record(decided, messages, now)
+        ids = sorted(messages.values())
+        transaction.on_commit(lambda: jobs.enqueue(CAMPAIGN_DELIVER, ids), robust=True)
+    campaign.cursor = rows[-1]["id"]
+    return True
+
+
+def _decide(
+    row: dict[str, Any],
+    campaign: Campaign,
+    renderer: Renderer,
+    bounced: frozenset[str],
+    firms: dict[int, str],
+    owners: dict[int, str],
+) -> Decided:
+    reason, address = _reason(row, campaign.channel, bounced)
+    if reason:
+        return Decided(row["id"], State.SKIPPED, reason=reason, address=address)
+    party_id = row["party_id"]
+    reader = Reader(
+        party_id=party_id,
+        kind=row["party__kind"],
+        first_name=row["party__first_name"],
+        last_name=row["party__last_name"],
+        display_name=row["party__display_name"],
+        email=row["party__primary_email"],
+        phone=row["party__primary_phone"],
+        owner=owners.get(row["party__owner_id"], ""),
+        company=firms.get(party_id, "") if row["party__kind"] == Kind.PERSON else row["party__display_name"],
+    )
+    rendered = renderer.render(reader, recipient_id=row["id"])
+    key = message_key(row["id"])
+    cost = rendered.cost if campaign.channel == Channel.SMS else None
+    own = (
+        party_id,
+        address,
+        rendered.subject,
+        rendered.text,
+        rendered.html,
+        rendered.language,
+        key,
+        rendered.segments,
+        _money(cost),
+        row["id"],
+    )
+    return Decided(
+        row["id"], State.QUEUED, address=address, language=rendered.language, key=key, row=own, cost=cost
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _money(amount: Decimal | None) -> Any:
+    """A cost as the driver takes it (a message's cost is one of a few amounts)."""
+    return None if amount is None else connection.ops.adapt_decimalfield_value(amount, 14, 2)
+
+
+def _fixed(campaign: Campaign, now: dt.datetime) -> tuple[Any, ...]:
+    moment = db_datetime(now)
+    sender = campaign.sent_by_id
+    return (
+        moment,
+        moment,
+        sender,
+        sender,
+        campaign.channel,
+        Purpose.MARKETING.value,
+        OutboundMessage.Status.QUEUED.value,
+        "",
+        0,
+        moment,
+        "",
+        "",
+        settings.PEYVAND_SMS_CURRENCY if campaign.channel == Channel.SMS else "",
+        ContentType.objects.get_for_model(Recipient).pk,
+        "delivery",
+    )
+
+
+def _insert_messages(campaign: Campaign, queued: Sequence[Decided], now: dt.datetime) -> dict[str, int]:
+    """Insert the outbox messages (those already there are left as they are); key -> id."""
+    if not queued:
+        return {}
+    columns = (*_FIXED, *_OWN)
+    fixed = _fixed(campaign, now)
+    marks = ", ".join(["%s"] * len(columns))
+    statement = (
+        f"INSERT INTO {OutboundMessage._meta.db_table} ({', '.join(columns)}) "  # noqa: S608 - our own names
+        f"VALUES ({marks}) ON CONFLICT (idempotency_key) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, [(*fixed, *d.row) for d in queued])
+    keys = [d.key for d in queued]
+    return dict(OutboundMessage.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", "pk"))
+
+
+def _record(decided: Sequence[Decided], messages: dict[str, int], now: dt.datetime) -> None:
+    """Each recipient's outcome, if it is still pending (a row is decided once)."""
+    moment = db_datetime(now)
+    rows = []
+    for d in decided:
+        queued = d.state == State.QUEUED
+        rows.append(
+            (
+                str(d.state),
+                str(d.reason),
+                d.address,
+                d.language,
+                messages.get(d.key) if queued else None,
+                OutboundMessage.Status.QUEUED.value if queued else "",
+                _money(d.cost),
+                moment if queued else None,
+                d.recipient_id,
+            )
+        )
+    statement = (
+        f"UPDATE {Recipient._meta.db_table} SET state = %s, reason = %s, address = %s, language = %s, "  # noqa: S608 - the model's own table
+        "message_id = %s, delivery = %s, cost = %s, queued_at = %s WHERE id = %s AND state = 'pending'"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, rows)
+
+
+def campaign_deliver(*, message_ids: Sequence[int]) -> int:
+    """Deliver a batch's messages (each claimed, so a message taken by another worker or
+    already sent is skipped); returns how many went."""
+    return sum(outbound_deliver(message_id=pk) == OutboundMessage.Status.SENT for pk in message_ids)
+
+
+def campaigns_resume(*, now: dt.datetime | None = None) -> list[int]:
+    """Campaigns being sent whose run stopped sending heartbeats (its worker died)."""
+    now = now or timezone.now()
+    stale = now - dt.timedelta(seconds=conf.LEASE_SECONDS)
+    return list(
+        Campaign.objects.filter(status=Status.SENDING, started_at__lt=stale)
+        .filter(Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale))
+        .values_list("pk", flat=True)
+    )
