@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -124,13 +125,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- background worker --------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Periodic jobs run on the installation's clock (TIME_ZONE, which Django makes the
+# process's): the nightly analysis at 03:07 in Tehran, not at 03:07 UTC.
+HUEY: dict[str, Any]
 if REDIS_URL:
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "peyvand", "url": REDIS_URL}
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "peyvand", "url": REDIS_URL, "utc": False}
 else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "peyvand",
         "filename": str(DATA_DIR / "huey.sqlite3"),
+        "utc": False,
     }
 
 # --- authentication -----------------------------------------------------------------------

@@ -1,7 +1,57 @@
-"""The analytics app's registrations: its records in the permission policy, its menu items."""
+"""The analytics app's registrations: its row of the permission matrix, the figures it keeps
+by customer owner, its menu item and its card on the customer page."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from peyvand.core import hooks, policy
+from peyvand.core.http import request_user
+from peyvand.core.models import Role, Scope
+from peyvand.customers.models import CustomerInsight
+
+from . import tasks
+from .models import CellCount, Figure
+from .selectors import dashboard
+
+# Who opens the dashboard and who starts a run: managers (and administrators) both;
+# salespeople and marketing see the figures of the customers they may see; support and
+# read-only users neither, unless an administrator allows it.
+_DEFAULTS: dict[str, dict[str, Scope]] = {
+    Role.SALES: {"view": Scope.OWN, "change": Scope.NONE},
+    Role.MARKETING: {"view": Scope.ALL, "change": Scope.NONE},
+    Role.SUPPORT: {"view": Scope.NONE, "change": Scope.NONE},
+}
+
 
 def register() -> None:
-    pass
+    tasks.register_jobs()
+    policy.register_resource("analytics", _("Customer analytics"), order=70, defaults=_DEFAULTS)
+    # Each figure counts the customers of one owner, and each insight is one customer's: both
+    # are seen exactly as far as the user sees customers.
+    policy.register(CustomerInsight, resource="party", owner="party__owner_id")
+    policy.register(Figure, resource="party", owner="owner_id")
+    policy.register(CellCount, resource="party", owner="owner_id")
+    hooks.register_nav(
+        hooks.NavItem(
+            "analytics",
+            _("Customer analytics"),
+            "analytics:dashboard",
+            "bi-graph-up",
+            order=55,
+            visible=dashboard.may_see,
+        )
+    )
+    hooks.register_panel(
+        "party", hooks.Panel("analytics", "analytics/_party_panel.html", _party_panel, "side", 25)
+    )
+
+
+def _party_panel(request: HttpRequest, party: Any) -> dict[str, Any] | None:
+    user = request_user(request)
+    if not dashboard.may_see(user):
+        return None
+    return {"insight": dashboard.party_insight(user=user, party=party)}

@@ -114,7 +114,7 @@ def _file_roots() -> dict[str, Path]:
 
 
 def _database_files() -> set[Path]:
-    names = {Path(settings.HUEY["filename"]).resolve()} if "filename" in settings.HUEY else set()
+    names = {Path(str(settings.HUEY["filename"])).resolve()} if "filename" in settings.HUEY else set()
     if connection.vendor == "sqlite":
         names.add(Path(settings.DATABASES["default"]["NAME"]).resolve())
     return names
@@ -163,7 +163,7 @@ def _run(command: list[str]) -> None:
     tool = shutil.which(command[0])
     if tool is None:
         raise BackupError(f"{command[0]} is not installed: install PostgreSQL's client tools.")
-    done = subprocess.run([tool, *command[1:]], env=_pg_env(), capture_output=True, text=True)  # noqa: S603
+    done = subprocess.run([tool, *command[1:]], env=_pg_env(), capture_output=True, text=True)  # noqa: S603 - argv, no shell
     if done.returncode != 0:
         raise BackupError(f"{command[0]} failed: {done.stderr.strip()}")
 

@@ -1,9 +1,11 @@
 from .imports import ImportChange, ImportIssue, ImportJob, ImportMapping
+from .insights import CustomerInsight, RfmCell
 from .parties import ALIVE, ContactPoint, Kind, Membership, Note, Party, PartyTag, Source, Stage, Tag
 
 __all__ = [
     "ALIVE",
     "ContactPoint",
+    "CustomerInsight",
     "ImportChange",
     "ImportIssue",
     "ImportJob",
@@ -13,6 +15,7 @@ __all__ = [
     "Note",
     "Party",
     "PartyTag",
+    "RfmCell",
     "Source",
     "Stage",
     "Tag",

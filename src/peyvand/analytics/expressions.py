@@ -1,0 +1,216 @@
+"""The analyses, written once as Ibis expressions over the snapshot's tables.
+
+Nothing here is particular to DuckDB: the same functions build the same queries on
+PostgreSQL or Spark (Ibis compiles them for each). Dates arrive as day numbers (integers,
+see ``engine.snapshot``), months through the ``calendar`` table, ranks and shares through
+standard window functions (``rank``, ``count() over ()``, ``lead``), so each expression is
+plain SQL on every engine. Each function takes and returns Ibis tables; the caller runs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+from ibis import _
+from ibis.expr.types import BooleanValue, NumericValue, Table
+
+from . import rfm
+
+CANCELLED = "cancelled"
+
+
+def alive_customers(customers: Table) -> Table:
+    """Customers not deleted and not merged into another: the ones analysed."""
+    return customers.filter(~customers.deleted, ~customers.merged).select("id", "owner_id")
+
+
+def purchases(orders: Table, rates: Table, *, base_currency: str) -> Table:
+    """Orders that count as purchases (not deleted, not cancelled), valued net of discounts
+    and before tax in the base currency at the rate in force on the order's day. An order in
+    a currency without a rate that day cannot be valued and is left out."""
+    live = orders.filter(~orders.deleted, orders.status != CANCELLED)
+    periods = rates.mutate(until=rates.day.lead().over(group_by=rates.currency, order_by=rates.day))
+    periods = periods.select(
+        rate_currency=periods.currency, rate_from=periods.day, rate_until=periods.until, rate=periods.rate
+    )
+    joined = live.left_join(
+        periods,
+        [
+            live.currency == periods.rate_currency,
+            live.day >= periods.rate_from,
+            periods.rate_until.isnull() | (live.day < periods.rate_until),
+        ],
+    )
+    rate = ibis.cases((joined.currency == base_currency, ibis.literal(1.0)), else_=joined.rate)
+    valued = joined.select(
+        order_id=joined.id,
+        party_id=joined.party_id,
+        day=joined.day,
+        amount=(joined.subtotal - joined.discount) * rate,
+    )
+    return valued.filter(valued.amount.notnull())
+
+
+def purchase_days(bought: Table) -> Table:
+    """One row per customer and day they bought: purchases on one day count as one."""
+    return bought.group_by(["party_id", "day"]).aggregate(
+        amount=bought.amount.sum(), orders=bought.order_id.count()
+    )
+
+
+def history(days: Table, *, until: int) -> Table:
+    """Each customer's purchase history up to day ``until`` (included), as BG/NBD and
+    Gamma-Gamma read it, in days: ``x`` repeat purchase days, ``t_x`` from the first to the
+    last, ``T`` from the first to ``until``, ``m`` the average value of the repeat purchases
+    (the first is left out: it says little about what a customer will spend again)."""
+    seen = days.filter(days.day <= until)
+    seen = seen.mutate(first=seen.day.min().over(group_by=seen.party_id))
+    per = seen.group_by("party_id").aggregate(
+        first=seen.first.min(),
+        last=seen.day.max(),
+        purchases=seen.day.count(),
+        amount=seen.amount.sum(),
+        repeat_amount=(seen.day == seen.first).ifelse(0.0, seen.amount).sum(),
+    )
+    x = per.purchases - 1
+    return per.select(
+        "party_id",
+        "first",
+        "last",
+        "purchases",
+        "amount",
+        x=x,
+        t_x=per.last - per.first,
+        T=until - per.first,
+        m=(x > 0).ifelse(per.repeat_amount / x.cast("float64"), 0.0),
+    )
+
+
+def fitting_groups(summary: Table) -> Table:
+    """Identical (x, t_x, T) counted once with their number: what BG/NBD is fitted on."""
+    return summary.group_by(["x", "t_x", "T"]).aggregate(customers=summary.party_id.count())
+
+
+def purchases_between(days: Table, *, after: int, until: int) -> Table:
+    """Purchase days of each customer in (after, until]: the holdout period's actual purchases."""
+    inside = days.filter(days.day > after, days.day <= until)
+    return inside.group_by("party_id").aggregate(actual=inside.day.count())
+
+
+def _quintile(rank: NumericValue, scored: NumericValue) -> NumericValue:
+    """1 + ⌊5 × rank / n⌋ (``rfm.score``)."""
+    return ((rank * 5).cast("float64") / scored.cast("float64")).floor().cast("int16") + 1
+
+
+def rfm_scores(days: Table, *, start: int, end: int) -> Table:
+    """Recency, frequency and monetary scores (1–5) of the customers who bought in the window
+    (start, end], and their cell (``rfm.GRID``)."""
+    window = days.filter(days.day > start, days.day <= end)
+    per = window.group_by("party_id").aggregate(
+        last=window.day.max(), frequency=window.day.count(), monetary=window.amount.sum()
+    )
+    per = per.mutate(recency=end - per.last, scored=per.party_id.count().over())
+    scores = per.mutate(
+        r_score=_quintile(ibis.rank().over(order_by=ibis.desc(per.recency)), per.scored),
+        f_score=_quintile(ibis.rank().over(order_by=per.frequency), per.scored),
+        m_score=_quintile(ibis.rank().over(order_by=per.monetary), per.scored),
+    )
+    return scores.select(
+        "party_id",
+        "recency",
+        "frequency",
+        "monetary",
+        "r_score",
+        "f_score",
+        "m_score",
+        cell=_cell(scores.r_score, scores.f_score),
+    )
+
+
+def _cell(recency: NumericValue, frequency: NumericValue) -> ibis.Value:
+    branches: list[tuple[BooleanValue, str]] = []
+    for r_score, row in rfm.GRID.items():
+        for f_score, cell in enumerate(row, start=1):
+            branches.append(((recency == r_score) & (frequency == f_score), str(cell)))
+    return ibis.cases(*branches, else_="")
+
+
+def customer_rows(customers: Table, days: Table, *, start: int, end: int) -> Table:
+    """One row per customer analysed: their owner, their history to ``end`` and, if they
+    bought in the window, their RFM scores; a customer who bought only before the window is
+    lost, one who never bought has no cell."""
+    people = alive_customers(customers)
+    past = history(days, until=end)
+    scored = rfm_scores(days, start=start, end=end)
+    joined = people.left_join(past, people.id == past.party_id).left_join(
+        scored, people.id == scored.party_id
+    )
+    lost = joined.purchases.notnull() & joined.cell.isnull()
+    return joined.select(
+        party_id=joined.id,
+        owner_id=joined.owner_id,
+        purchases=joined.purchases.fill_null(0),
+        first=joined.first,
+        last=joined.last,
+        x=joined.x,
+        t_x=joined.t_x,
+        T=joined.T,
+        m=joined.m,
+        recency=(end - joined.last),
+        frequency=joined.frequency,
+        monetary=joined.monetary,
+        r_score=joined.r_score,
+        f_score=joined.f_score,
+        m_score=joined.m_score,
+        cell=lost.ifelse(str(rfm.RfmCell.LOST), joined.cell.fill_null("")),
+    )
+
+
+# --- figures for the dashboard, by the customer's owner ---------------------------------------
+
+
+def revenue_by_day(bought: Table, customers: Table, *, since: int) -> Table:
+    """Purchases and net revenue per owner of the customer and day, from day ``since``."""
+    recent = bought.filter(bought.day >= since)
+    people = alive_customers(customers)
+    joined = recent.join(people, recent.party_id == people.id)
+    return joined.group_by(["owner_id", "day"]).aggregate(
+        count=joined.order_id.count(), amount=joined.amount.sum()
+    )
+
+
+def cohorts(
+    days: Table, customers: Table, calendar: Table, *, month: str, first_month: int, months: int
+) -> Table:
+    """Cohort retention by first-purchase month: for each owner, cohort (its month's first day)
+    and months since, how many of the cohort's customers bought in that month. ``month`` is the
+    calendar's column (``jalali_month`` or ``gregorian_month``); cohorts from ``first_month``."""
+    dated = days.join(calendar, days.day == calendar.day)
+    active = dated.select(
+        party_id=dated.party_id, month=dated[month], month_start=dated[f"{month}_start"]
+    ).distinct()
+    firsts = active.group_by("party_id").aggregate(
+        cohort=active.month.min(), cohort_start=active.month_start.min()
+    )
+    firsts = firsts.filter(firsts.cohort >= first_month)
+    people = alive_customers(customers)
+    joined = active.join(firsts, "party_id").join(people, _.party_id == people.id)
+    joined = joined.mutate(offset=joined.month - joined.cohort)
+    joined = joined.filter(joined.offset >= 0, joined.offset <= months)
+    return joined.group_by(["owner_id", "cohort_start", "offset"]).aggregate(count=joined.party_id.count())
+
+
+def counts_by(results: Table, keys: Sequence[str]) -> Table:
+    """Customers (and their lifetime value) per owner and ``keys`` of the per-customer results."""
+    return results.group_by(["owner_id", *keys]).aggregate(
+        count=results.party_id.count(), amount=results.clv.sum()
+    )
+
+
+def bucket(value: NumericValue, edges: Sequence[float]) -> ibis.Value:
+    """The index of the first edge ``value`` is below (len(edges) past the last): a histogram's
+    bucket, by CASE, which every engine runs alike."""
+    if not edges:
+        return ibis.literal(0)
+    return ibis.cases(*((value < edge, index) for index, edge in enumerate(edges)), else_=len(edges))

@@ -1,0 +1,531 @@
+"""Analysis runs: asked for by a manager, the API or the nightly schedule, carried out by the
+worker.
+
+A run refreshes the snapshot, scores RFM over its window, fits the lifetime-value models when
+asked (or when there is no fit yet), scores every customer's lifetime value with the current
+fit, writes the results back onto each customer and leaves the dashboard's figures. Each step
+is recorded on the run (step, stage, seconds), so the page shows its progress. A run is
+idempotent: run twice, it computes the same results and writes them over the first ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from peyvand.core import jobs
+from peyvand.core.models import User
+from peyvand.sales import conf as sales_conf
+
+from .. import btyd, conf
+from .. import expressions as ex
+from ..engine import snapshot
+from ..models import CellCount, ClvFit, Figure, FigureKind, RefreshMode, Run, RunStatus
+from ..selectors.dashboard import current_fit, may_run
+from .insights import insights_write
+
+logger = logging.getLogger(__name__)
+
+RUN_JOB = "analytics.run"
+MAX_HORIZON_MONTHS = 120
+MAX_WINDOW_DAYS = 10 * 366
+# The holdout check's frequency groups: 0, 1, …, 6 and 7 or more repeat purchases.
+HOLDOUT_GROUPS = 7
+# Revenue by day is kept for the last two years; cohorts for the last twelve months.
+REVENUE_DAYS = 2 * 366
+COHORT_MONTHS = 12
+ALIVE_EDGES = tuple(i / 10 for i in range(1, 10))
+STAGES = (
+    gettext_noop("Refreshing the snapshot"),
+    gettext_noop("Scoring RFM"),
+    gettext_noop("Fitting the lifetime-value model"),
+    gettext_noop("Scoring lifetime value"),
+    gettext_noop("Writing the results onto customers"),
+    gettext_noop("Counting the dashboard's figures"),
+)
+
+
+@dataclass(frozen=True)
+class FitInput:
+    """A lifetime-value fit: the calibration period ends on ``calibration_end`` (None: the
+    default holdout before the run's day); the value is over ``horizon_months``, discounted
+    by ``monthly_discount`` a month (0.02 is 2%), at ``margin`` of revenue (0.3 is 30%)."""
+
+    calibration_end: dt.date | None = None
+    horizon_months: int | None = None
+    monthly_discount: float | None = None
+    margin: float | None = None
+
+
+@dataclass(frozen=True)
+class RunInput:
+    refresh: str = RefreshMode.INCREMENTAL
+    window_days: int | None = None
+    fit: FitInput | None = None
+
+
+def run_request(*, actor: User | None, data: RunInput, as_of: dt.date | None = None) -> Run:
+    """Queue a run (``actor`` None: the schedule). Checks what it is given; the worker starts
+    it once this transaction commits."""
+    if actor is not None and not may_run(actor):
+        raise PermissionDenied(_("You do not have permission to start an analysis."))
+    today = as_of or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    if data.refresh not in RefreshMode.values:
+        errors["refresh"] = [_("Choose a full or an incremental refresh.")]
+    window = data.window_days if data.window_days is not None else conf.rfm_window_days()
+    if not 1 <= window <= MAX_WINDOW_DAYS:
+        errors["window_days"] = [_("Enter a window of 1 to %(most)s days.") % {"most": MAX_WINDOW_DAYS}]
+    fit = _check_fit(data.fit, today, errors) if data.fit is not None else None
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        run = Run.objects.create(
+            refresh=data.refresh, as_of=today, window_days=window, steps=len(STAGES), created_by=actor
+        )
+        if fit is not None:
+            ClvFit.objects.create(run=run, **fit)
+        transaction.on_commit(lambda: jobs.enqueue(RUN_JOB, run.pk))
+    return run
+
+
+def _check_fit(data: FitInput, today: dt.date, errors: dict[str, list[str]]) -> dict[str, Any]:
+    end = data.calibration_end or today - dt.timedelta(weeks=conf.clv_holdout_weeks())
+    if end >= today:
+        errors["calibration_end"] = [_("End the calibration period before today.")]
+    horizon = data.horizon_months if data.horizon_months is not None else conf.clv_horizon_months()
+    if not 1 <= horizon <= MAX_HORIZON_MONTHS:
+        errors["horizon_months"] = [
+            _("Enter a horizon of 1 to %(most)s months.") % {"most": MAX_HORIZON_MONTHS}
+        ]
+    discount = data.monthly_discount if data.monthly_discount is not None else conf.clv_monthly_discount()
+    if not 0 <= discount < 1 or not np.isfinite(discount):
+        errors["monthly_discount"] = [_("Enter a monthly discount rate from 0% to under 100%.")]
+    margin = data.margin if data.margin is not None else conf.clv_margin()
+    if not 0 < margin <= 1 or not np.isfinite(margin):
+        errors["margin"] = [_("Enter a margin above 0% and up to 100%.")]
+    return {
+        "calibration_end": end,
+        "holdout_end": today,
+        "horizon_months": horizon,
+        "monthly_discount": discount,
+        "margin": margin,
+    }
+
+
+# --- the worker's side ----------------------------------------------------------------------
+
+
+def run_execute(run_id: int) -> Run | None:
+    """Carry out a queued run (the job). One run at a time holds the snapshot; a run already
+    done or failed is left as it is."""
+    with _snapshot_lock():
+        run = Run.objects.filter(pk=run_id).first()
+        if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED):
+            return run
+        Run.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now(), step=0)
+        try:
+            _carry_out(run)
+        except Exception as exc:
+            logger.exception("analysis run %s failed", run.pk)
+            Run.objects.filter(pk=run.pk).update(
+                status=RunStatus.FAILED,
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+                finished_at=timezone.now(),
+            )
+        else:
+            Run.objects.filter(pk=run.pk).update(
+                status=RunStatus.DONE, finished_at=timezone.now(), step=run.steps
+            )
+        run.refresh_from_db()
+        return run
+
+
+@contextlib.contextmanager
+def _snapshot_lock() -> Iterator[None]:
+    """DuckDB lets one process write the file: runs in several workers wait their turn."""
+    path = conf.snapshot_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class _Steps:
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.timings: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def step(self, index: int, name: str) -> Iterator[None]:
+        Run.objects.filter(pk=self.run.pk).update(step=index, stage=STAGES[index])
+        began = time.perf_counter()
+        yield
+        self.timings[name] = round(time.perf_counter() - began, 3)
+        Run.objects.filter(pk=self.run.pk).update(timings=self.timings)
+
+
+def _carry_out(run: Run) -> None:
+    steps = _Steps(run)
+    end = snapshot.day_number(run.as_of)
+    with snapshot.connect() as con:
+        with steps.step(0, "refresh"):
+            result = snapshot.refresh(con, full=run.refresh == RefreshMode.FULL)
+            first = con.execute("SELECT min(day) FROM orders").fetchall()[0][0]
+            first_day = snapshot.from_day_number(first) if first is not None else run.as_of
+            snapshot.write_calendar(con, min(first_day, run.as_of) - dt.timedelta(days=400), run.as_of)
+            Run.objects.filter(pk=run.pk).update(rows=result.rows, refresh=result.mode)
+        engine = snapshot.backend(con)
+        bought = ex.purchases(
+            engine.table("orders"), engine.table("rates"), base_currency=sales_conf.base_currency()
+        )
+        days = ex.purchase_days(bought)
+        con.execute("CREATE OR REPLACE TEMP TABLE purchase_days AS " + engine.compile(days))
+        days = engine.table("purchase_days")
+        customers = engine.table("customers")
+        with steps.step(1, "rfm"):
+            rows = ex.customer_rows(customers, days, start=end - run.window_days, end=end).to_pyarrow()
+        fit = getattr(run, "fit", None)
+        with steps.step(2, "fit"):
+            if fit is None and current_fit() is None:
+                fit = ClvFit.objects.create(run=run, **_check_fit(FitInput(), run.as_of, {}))
+            if fit is not None:
+                _fit(fit, days)
+        with steps.step(3, "score"):
+            model = current_fit()
+            scores = _score(rows, model, end)
+        results = _results(con, rows, scores)
+        with steps.step(4, "write"):
+            computed_at = timezone.now()
+            written = insights_write(_insight_rows(results, computed_at))
+        with steps.step(5, "figures"):
+            edges = _clv_edges(scores["clv"])
+            _figures(run, engine, bought, days, customers, edges, end)
+        Run.objects.filter(pk=run.pk).update(customers=written, clv_edges=list(edges), scored_with=model)
+
+
+# --- lifetime value ---------------------------------------------------------------------------
+
+
+def _fit(fit: ClvFit, days: Any) -> None:
+    """Fit BG/NBD and Gamma-Gamma on the calibration period; check them on the holdout."""
+    end = snapshot.day_number(fit.calibration_end)
+    summary = ex.history(days, until=end)
+    groups = ex.fitting_groups(summary).to_pyarrow()
+    x = groups["x"].to_numpy().astype(float)
+    weights = groups["customers"].to_numpy().astype(float)
+    t_x = groups["t_x"].to_numpy().astype(float) / 7
+    T = groups["T"].to_numpy().astype(float) / 7
+    fit.customers = int(weights.sum())
+    try:
+        purchases = btyd.fit_bgnbd(x, t_x, T, weights)
+        repeaters = summary.filter(summary.x > 0, summary.m > 0).select("x", "m").to_pyarrow()
+        spend = btyd.fit_gamma_gamma(repeaters["x"].to_numpy().astype(float), repeaters["m"].to_numpy())
+    except btyd.FitError:
+        fit.error = _("Too little purchase history to fit the model: it needs customers who bought again.")
+        fit.save()
+        return
+    if not (purchases.usable and spend.usable):
+        fit.error = _(
+            "The model could not be fitted to this purchase history; try a longer calibration period."
+        )
+        fit.save()
+        return
+    fit.repeat_customers = len(repeaters)
+    fit.r, fit.alpha, fit.a, fit.b = purchases.r, purchases.alpha, purchases.a, purchases.b
+    fit.bgnbd_log_likelihood = purchases.log_likelihood
+    fit.p, fit.q, fit.gamma = spend.p, spend.q, spend.gamma
+    fit.gamma_gamma_log_likelihood = spend.log_likelihood
+    if fit.holdout_end and fit.holdout_end > fit.calibration_end:
+        fit.holdout = _holdout(purchases, summary, days, end, snapshot.day_number(fit.holdout_end))
+    fit.fitted_at = timezone.now()
+    fit.error = ""
+    fit.save()
+
+
+def _holdout(
+    model: btyd.BgNbd, summary: Any, days: Any, end: int, holdout_end: int
+) -> list[dict[str, float]]:
+    """Per frequency group of the calibration period: customers, and their actual and
+    predicted purchases in the holdout period (FHL 2005, figure 3)."""
+    actual = ex.purchases_between(days, after=end, until=holdout_end)
+    joined = summary.left_join(actual, summary.party_id == actual.party_id)
+    table = joined.select(joined.x, joined.t_x, joined.T, actual=joined.actual.fill_null(0)).to_pyarrow()
+    x = table["x"].to_numpy().astype(float)
+    predicted = model.expected_purchases(
+        (holdout_end - end) / 7, x, table["t_x"].to_numpy() / 7, table["T"].to_numpy() / 7
+    )
+    group = np.minimum(x, HOLDOUT_GROUPS).astype(int)
+    observed = table["actual"].to_numpy().astype(float)
+    found = []
+    for index in range(HOLDOUT_GROUPS + 1):
+        inside = group == index
+        if inside.any():
+            found.append(
+                {
+                    "x": index,
+                    "customers": int(inside.sum()),
+                    "actual": round(float(observed[inside].sum()), 3),
+                    "predicted": round(float(predicted[inside].sum()), 3),
+                }
+            )
+    return found
+
+
+def models_of(fit: ClvFit) -> tuple[btyd.BgNbd, btyd.GammaGamma]:
+    assert fit.r is not None and fit.alpha is not None and fit.a is not None and fit.b is not None
+    assert fit.p is not None and fit.q is not None and fit.gamma is not None
+    return btyd.BgNbd(fit.r, fit.alpha, fit.a, fit.b), btyd.GammaGamma(fit.p, fit.q, fit.gamma)
+
+
+def _score(rows: pa.Table, fit: ClvFit | None, end: int) -> dict[str, np.ndarray]:
+    """Expected purchases over the horizon, probability alive, expected spend and lifetime
+    value of every customer who has bought (NaN for the others, and without a fit)."""
+    count = rows.num_rows
+    blank = {key: np.full(count, np.nan) for key in ("expected", "alive", "spend", "clv")}
+    if fit is None or count == 0:
+        return blank
+    bought = rows["purchases"].to_numpy(zero_copy_only=False) > 0
+    x = np.nan_to_num(rows["x"].to_numpy(zero_copy_only=False).astype(float))[bought]
+    t_x = np.nan_to_num(rows["t_x"].to_numpy(zero_copy_only=False).astype(float))[bought] / 7
+    T = np.nan_to_num(rows["T"].to_numpy(zero_copy_only=False).astype(float))[bought] / 7
+    m = np.nan_to_num(rows["m"].to_numpy(zero_copy_only=False).astype(float))[bought]
+    purchases, spend = models_of(fit)
+    horizon = fit.horizon_months
+    scored = {
+        "expected": purchases.expected_purchases(horizon * btyd.WEEKS_PER_MONTH, x, t_x, T),
+        "alive": purchases.probability_alive(x, t_x, T),
+        "spend": spend.expected_spend(x, m),
+        "clv": btyd.lifetime_value(
+            purchases,
+            spend,
+            x,
+            t_x,
+            T,
+            m,
+            months=horizon,
+            monthly_discount=fit.monthly_discount,
+            margin=fit.margin,
+        ),
+    }
+    for key, values in scored.items():
+        blank[key][bought] = values
+    return blank
+
+
+def _results(con: Any, rows: pa.Table, scores: dict[str, np.ndarray]) -> pa.Table:
+    """The per-customer results, with each customer's cell of the previous run, kept in the
+    snapshot (``results``) for the figures and the next run's cell movement."""
+    table = rows.append_column("expected", pa.array(scores["expected"], from_pandas=True))
+    for key in ("alive", "spend", "clv"):
+        table = table.append_column(key, pa.array(scores[key], from_pandas=True))
+    con.register("results_new", table)
+    try:
+        exists = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'results'"
+        ).fetchall()[0][0]
+        previous = "COALESCE(old.cell, '')" if exists else "''"
+        joined = "LEFT JOIN results old USING (party_id)" if exists else ""
+        con.execute(
+            f"CREATE OR REPLACE TABLE results_next AS SELECT new.*, {previous} AS previous_cell "  # noqa: S608 - fixed SQL fragments
+            f"FROM results_new new {joined}"
+        )
+        con.execute("DROP TABLE IF EXISTS results")
+        con.execute("ALTER TABLE results_next RENAME TO results")
+    finally:
+        con.unregister("results_new")
+    return con.sql("SELECT * FROM results").to_arrow_table()
+
+
+def _insight_rows(results: pa.Table, computed_at: dt.datetime) -> Iterator[tuple[Any, ...]]:
+    ops = connection.ops
+    stamp = ops.adapt_datetimefield_value(computed_at)
+    columns = {name: results[name].to_pylist() for name in results.column_names}
+
+    def number(value: Any, places: int = 2) -> float | None:
+        if value is None or not np.isfinite(value):
+            return None
+        return round(float(value), places)
+
+    def day(value: Any) -> Any:
+        return None if value is None else ops.adapt_datefield_value(snapshot.from_day_number(value))
+
+    for i in range(results.num_rows):
+        yield (
+            columns["party_id"][i],
+            columns["recency"][i],
+            columns["frequency"][i],
+            number(columns["monetary"][i]),
+            columns["r_score"][i],
+            columns["f_score"][i],
+            columns["m_score"][i],
+            columns["cell"][i] or "",
+            columns["previous_cell"][i] or "",
+            columns["purchases"][i] or 0,
+            day(columns["first"][i]),
+            day(columns["last"][i]),
+            number(columns["expected"][i], 4),
+            number(columns["alive"][i], 4),
+            number(columns["spend"][i]),
+            number(columns["clv"][i]),
+            None,
+            "",
+            stamp,
+        )
+
+
+def _clv_edges(values: np.ndarray) -> tuple[float, ...]:
+    """The histogram's upper bucket edges: 1-2-5 steps from about the 5th to the 99th
+    percentile of the positive values, so the buckets follow the spread of the money."""
+    positive = values[np.isfinite(values) & (values > 0)]
+    if positive.size == 0:
+        return ()
+    low, high = np.percentile(positive, [5, 99])
+    edges: list[float] = []
+    power = 10.0 ** np.floor(np.log10(max(low, 1e-9)))
+    while not edges or edges[-1] < high:
+        for step in (1, 2, 5):
+            edge = step * power
+            if edge > low and (not edges or edge > edges[-1]):
+                edges.append(float(edge))
+            if edges and edges[-1] >= high:
+                break
+        power *= 10
+    return tuple(edges[:20])
+
+
+# --- the figures ------------------------------------------------------------------------------
+
+
+def _figures(
+    run: Run, engine: Any, bought: Any, days: Any, customers: Any, edges: tuple[float, ...], end: int
+) -> None:
+    results = engine.table("results")
+    analysed = results.filter(results.purchases > 0)
+    cells = ex.counts_by(results.filter(results.cell != ""), ["cell"]).to_pyarrow().to_pylist()
+    moves = (
+        ex.counts_by(
+            results.filter((results.cell != "") | (results.previous_cell != "")), ["previous_cell", "cell"]
+        )
+        .to_pyarrow()
+        .to_pylist()
+    )
+    scored = analysed.filter(analysed.clv.notnull())
+    clv = (
+        ex.counts_by(scored.mutate(bucket=ex.bucket(scored.clv, edges)), ["bucket"]).to_pyarrow().to_pylist()
+    )
+    alive = (
+        ex.counts_by(scored.mutate(bucket=ex.bucket(scored.alive, ALIVE_EDGES)), ["bucket"])
+        .to_pyarrow()
+        .to_pylist()
+    )
+    revenue = ex.revenue_by_day(bought, customers, since=end - REVENUE_DAYS).to_pyarrow().to_pylist()
+    calendar = engine.table("calendar")
+    month_of = {
+        name: calendar.filter(calendar.day == end).select(name).to_pyarrow()[name][0].as_py()
+        for name in ("jalali_month", "gregorian_month")
+    }
+    cohorts = {
+        kind: ex.cohorts(
+            days,
+            customers,
+            calendar,
+            month=name,
+            first_month=month_of[name] - COHORT_MONTHS + 1,
+            months=COHORT_MONTHS,
+        )
+        .to_pyarrow()
+        .to_pylist()
+        for kind, name in (
+            (FigureKind.COHORT_JALALI, "jalali_month"),
+            (FigureKind.COHORT_GREGORIAN, "gregorian_month"),
+        )
+    }
+    figures: list[Figure] = []
+    figures += [
+        Figure(
+            kind=FigureKind.REVENUE,
+            owner_id=r["owner_id"],
+            day=snapshot.from_day_number(r["day"]),
+            count=r["count"],
+            amount=_money(r["amount"]),
+        )
+        for r in revenue
+    ]
+    figures += [
+        Figure(
+            kind=FigureKind.RFM_MOVE,
+            owner_id=r["owner_id"],
+            key=f"{r['previous_cell']}>{r['cell']}",
+            count=r["count"],
+        )
+        for r in moves
+    ]
+    figures += [
+        Figure(
+            kind=FigureKind.CLV,
+            owner_id=r["owner_id"],
+            key=str(r["bucket"]),
+            count=r["count"],
+            amount=_money(r["amount"]),
+        )
+        for r in clv
+    ]
+    figures += [
+        Figure(
+            kind=FigureKind.ALIVE,
+            owner_id=r["owner_id"],
+            key=str(r["bucket"]),
+            count=r["count"],
+            amount=_money(r["amount"]),
+        )
+        for r in alive
+    ]
+    for kind, found in cohorts.items():
+        figures += [
+            Figure(
+                kind=kind,
+                owner_id=r["owner_id"],
+                day=snapshot.from_day_number(r["cohort_start"]),
+                key=str(r["offset"]),
+                count=r["count"],
+            )
+            for r in found
+        ]
+    with transaction.atomic():
+        Figure.objects.all().delete()
+        Figure.objects.bulk_create(figures, batch_size=2000)
+        CellCount.objects.bulk_create(
+            [CellCount(run=run, owner_id=r["owner_id"], cell=r["cell"], customers=r["count"]) for r in cells],
+            batch_size=2000,
+        )
+
+
+def _money(value: Any) -> Any:
+    if value is None or not np.isfinite(value):
+        return 0
+    return round(float(value), 2)
+
+
+def schedule(*, full: bool = False) -> Run:
+    """The nightly run (and the weekly full refresh), queued as the schedule's."""
+    return run_request(
+        actor=None, data=RunInput(refresh=RefreshMode.FULL if full else RefreshMode.INCREMENTAL)
+    )
