@@ -36,7 +36,7 @@ class Child:
     restarts: int = field(default=0)
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.argv, start_new_session=True)  # noqa: S603
+        self.process = subprocess.Popen(self.argv, start_new_session=True)  # noqa: S603 - argv, no shell
         self.started_at = time.monotonic()
 
     def alive(self) -> bool:

@@ -141,7 +141,7 @@ def write(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
                 copy.write_row(row)
         return len(rows)
     placeholders = ", ".join("?" * len(columns))
-    raw.cursor().executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)  # noqa: S608
+    raw.cursor().executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)  # noqa: S608 - the models' own names
     return len(rows)
 
 

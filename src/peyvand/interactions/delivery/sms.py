@@ -74,7 +74,7 @@ class HttpGatewayBackend:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - scheme checked above
                 raw = response.read(65536)
         except urllib.error.HTTPError as exc:
             detail = exc.read(500).decode(errors="replace")
