@@ -113,6 +113,7 @@ class TimelineQuery(Schema):
     )
     cursor: Cursor = None
     limit: int = Field(20, ge=1, le=200)
+    people: bool = Field(True, description="An organisation's timeline with its people's (false: its own)")
 
 
 class FieldChangeOut(Schema):
@@ -268,6 +269,7 @@ def timeline(request: HttpRequest, party_id: Id, filters: Query[TimelineQuery]) 
         kinds=filters.kinds,
         cursor=filters.cursor,
         limit=filters.limit,
+        people=filters.people,
     )
     return {
         "items": [_entry(e) for e in page.items],

@@ -19,7 +19,7 @@ from peyvand.core import policy
 from peyvand.core.models import AuditEvent, User
 from peyvand.core.pagination import InvalidCursor, Page
 from peyvand.core.selectors.audit import EventView, describe_events
-from peyvand.customers.models import Note, Party
+from peyvand.customers.models import Kind, Note, Party
 from peyvand.customers.selectors.parties import party_merged_ids
 
 from ..models import Interaction
@@ -44,6 +44,7 @@ class TimelineEntry:
     id: int
     obj: Any
     change: EventView | None = None  # how an audit event reads, for "change" entries
+    person: Party | None = None  # on an organisation's timeline: the member it happened with
 
     @property
     def sort_key(self) -> tuple[dt.datetime, int, int]:
@@ -95,15 +96,29 @@ def party_timeline(
     kinds: tuple[str, ...] = KINDS,
     cursor: str | None = None,
     limit: int = 20,
+    people: bool = True,
 ) -> Page[TimelineEntry]:
     """Everything that happened with a customer, newest first: interactions, notes, changes.
 
-    Each source is read with its own index, limit + 1 rows after the cursor, and the three
-    are merged; a page costs three queries however long the history is.
+    An organisation's timeline rolls up its people's (their calls, deals, invoices,
+    tickets), unless ``people`` is False. Each source is read with its own index, limit + 1
+    rows after the cursor, and the three are merged; a page costs the same few queries
+    however long the history is (one more on an organisation's, which reads its people).
     """
     policy.require_view(user, party)
     position = _decode(cursor) if cursor else None
     ids = party_merged_ids(party=party)
+    members: dict[int, Party] = {}
+    if people and party.kind == Kind.ORGANISATION:
+        # Only the people the user may see: a member of another team stays out, with its history.
+        members = {
+            person.pk: person
+            for person in policy.visible(
+                user,
+                Party.objects.filter(memberships__organisation=party, memberships__deleted_at__isnull=True),
+            )
+        }
+        ids = [*ids, *members]
     if channel:
         kinds = (INTERACTION,)
     sources: list[list[TimelineEntry]] = []
@@ -126,6 +141,8 @@ def party_timeline(
         sources.append(_read(CHANGE, events.select_related("actor"), "at", position, limit))
     merged = list(heapq.merge(*sources, key=lambda e: e.sort_key, reverse=True))
     page: Page[TimelineEntry] = Page(items=merged[:limit])
+    for entry in page.items:
+        entry.person = members.get(entry.obj.party_id)
     changes = [entry for entry in page.items if entry.kind == CHANGE]
     for entry, view in zip(changes, describe_events(e.obj for e in changes), strict=True):
         entry.change = view

@@ -33,16 +33,26 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     channel = channel if channel in Channel.values else ""
     kind = selectors.timeline.INTERACTION if channel else request.GET.get("kind", "")
     kinds = (kind,) if kind in selectors.timeline.KINDS else selectors.timeline.KINDS
+    people = request.GET.get("people") != "0"  # an organisation's, with its people's by default
     try:
         page = selectors.timeline.party_timeline(
-            user=user, party=party, channel=channel, kinds=kinds, cursor=request.GET.get("cursor")
+            user=user,
+            party=party,
+            channel=channel,
+            kinds=kinds,
+            cursor=request.GET.get("cursor"),
+            people=people,
         )
     except InvalidCursor as exc:
         return HttpResponse(str(exc), status=400)
     template = (
         "interactions/_timeline_items.html" if request.GET.get("cursor") else "interactions/_timeline.html"
     )
-    return render(request, template, {"party": party, "timeline": page, "channel": channel, "kind": kind})
+    return render(
+        request,
+        template,
+        {"party": party, "timeline": page, "channel": channel, "kind": kind, "people": people},
+    )
 
 
 @login_required
