@@ -241,3 +241,17 @@ def test_the_campaign_form_offers_the_installations_attribution_window(as_user, 
     monkeypatch.setenv("PEYVAND_CAMPAIGN_ATTRIBUTION", "14")
     page = in_language(as_user("marketing"), "en").get(reverse("marketing:campaign_create")).content.decode()
     assert re.search(r'name="attribution_days" value="14"', page)
+
+
+@pytest.mark.parametrize("role,offered", [("marketing", True), ("sales", False)])
+def test_the_people_list_sends_its_chosen_customers_to_a_new_list(as_user, town, role, offered):
+    client = as_user(role)
+    people = client.get(reverse("party_list", args=["person"])).content.decode()
+    button = f'formaction="{reverse("marketing:list_from_selection")}" formmethod="get"'
+    assert (button in people) is offered
+    if offered:
+        # The bulk bar's form arrives by GET, one ids= per box ticked.
+        page = client.get(
+            reverse("marketing:list_from_selection"), {"ids": [town["maryam"].pk, town["reza"].pk]}
+        ).content.decode()
+        assert f'value="{town["maryam"].pk},{town["reza"].pk}"' in page

@@ -149,6 +149,31 @@ def panels(request: HttpRequest, page: str, obj: Any = None) -> dict[str, list[R
     return shown
 
 
+@dataclass(frozen=True)
+class ListAction:
+    """A button in a list's bulk bar that takes the chosen records to another app's page:
+    the list's form is sent there by GET, the chosen ids as ``ids``."""
+
+    key: str
+    label: Any
+    url_name: str
+    icon: str = ""
+    visible: Callable[[Any], bool] = lambda user: True
+
+
+_LIST_ACTIONS: dict[str, dict[str, ListAction]] = {}
+
+
+def register_list_action(page: str, action: ListAction) -> None:
+    _LIST_ACTIONS.setdefault(page, {})[action.key] = action
+
+
+def list_actions(page: str, user: Any) -> list[tuple[ListAction, str]]:
+    """The actions of ``page``'s bulk bar that ``user`` may take, with their addresses."""
+    found = _LIST_ACTIONS.get(page, {}).values()
+    return [(action, reverse(action.url_name)) for action in found if action.visible(user)]
+
+
 # --- notify -------------------------------------------------------------------------------
 
 

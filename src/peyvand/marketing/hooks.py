@@ -50,6 +50,13 @@ def register() -> None:
             visible=sees("segment"), group="marketing",
         )
     )  # fmt: skip
+    hooks.register_list_action(
+        "party_list",
+        hooks.ListAction(
+            "to_list", _("Save as a list"), "marketing:list_from_selection", "bi-list-check",
+            visible=lambda user: policy.can_create(user, Segment),
+        ),
+    )  # fmt: skip
     hooks.register_panel(
         "party", hooks.Panel("campaigns", "marketing/_party_panel.html", _party_panel, "side", 40)
     )

@@ -101,6 +101,7 @@ def party_list(request: HttpRequest, kind: str) -> HttpResponse:
             "count": page.extra["count"],
             "more": page.extra["more"],
             "owners": assignable(user=user, model=Party),
+            "list_actions": hooks.list_actions("party_list", user),
             "can_create": policy.can_create(user, Party),
             "filtered": any(request.GET.get(name) for name in PartyFilterForm.base_fields),
         },

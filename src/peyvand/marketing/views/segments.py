@@ -345,7 +345,9 @@ def list_from_selection(request: HttpRequest) -> HttpResponse:
     policy.require_create(user, Segment)
     lists = policy.changeable(user, selectors.static_lists(user=user))
     data = request.POST if request.method == "POST" else None
-    form = ListFromSelectionForm(data, lists=lists, initial={"ids": request.GET.get("ids", "")})
+    # "1,2,3" from a link, or ids=1&ids=2 from a list's bulk bar.
+    chosen = ",".join(request.GET.getlist("ids"))
+    form = ListFromSelectionForm(data, lists=lists, initial={"ids": chosen})
     if data is not None and form.is_valid():
         ids, target = form.cleaned_data["ids"], form.cleaned_data.get("target")
         try:
