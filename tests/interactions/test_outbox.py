@@ -140,6 +140,24 @@ def test_a_worker_that_dies_after_the_server_accepted_sends_the_same_message_id_
     assert smtp.messages[0]["Message-ID"] == smtp.messages[1]["Message-ID"]
 
 
+def test_once_the_server_has_it_the_row_says_so_whatever_fails_next(smtp, customer, users, monkeypatch):
+    """The window is the one UPDATE after the SMTP reply: the timeline failing after it does
+    not leave the message to be sent again."""
+    message = send_email(customer, users)
+    start = timezone.now()
+
+    def timeline_down(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(outbox, "_status_changed", timeline_down)
+    with pytest.raises(RuntimeError):
+        outbox.outbound_deliver(message_id=message.pk, now=start)
+    message.refresh_from_db()
+    assert message.status == "sent" and message.claim_token is None
+    assert outbox.outbox_flush(now=start + dt.timedelta(hours=1)) == 0
+    assert len(smtp.messages) == 1
+
+
 def test_a_stale_worker_cannot_overwrite_the_reclaimed_message(smtp, customer, users):
     message = send_email(customer, users)
     start = timezone.now()

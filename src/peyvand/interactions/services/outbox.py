@@ -18,7 +18,8 @@ directory on each attempt, so a retry sends the same bytes under the same Messag
 
 A worker that dies between 1 and 3 leaves the row "sending"; when the lease ends the next
 run claims it again, so nothing is lost. If it died after the provider accepted the message
-(between 2 and 3), the message goes out a second time with the same key: an SMS gateway
+and before the one UPDATE that records it (3 comes first, before the timeline is told),
+the message goes out a second time with the same key: an SMS gateway
 that honours Idempotency-Key drops it, and a mail client recognises the repeated
 Message-ID, but SMTP itself cannot promise that. That window is the one place where
 delivery is at-least-once rather than exactly-once.
@@ -383,13 +384,16 @@ def _finish(
             "next_attempt_at": now + min(delay, MAX_BACKOFF),
             "last_error": error[:2000],
         }
+    # The outcome is written first, in a statement of its own: once the provider has the
+    # message, the row says so before anything else (the timeline below) can fail and leave
+    # it to be sent again. The at-least-once window is this statement's round trip.
+    done = OutboundMessage.objects.filter(pk=message.pk, claim_token=token).update(
+        **fields, claim_token=None, lease_until=None, updated_at=finished
+    )
+    if not done:
+        # Our lease ran out and another worker reclaimed the message: it reports.
+        return "skipped"
     with transaction.atomic():
-        done = OutboundMessage.objects.filter(pk=message.pk, claim_token=token).update(
-            **fields, claim_token=None, lease_until=None, updated_at=finished
-        )
-        if not done:
-            # Our lease ran out and another worker reclaimed the message: it reports.
-            return "skipped"
         if fields["status"] == Status.QUEUED:
             _mirror(message, Status.QUEUED)  # a retry: nothing for the timeline yet
         else:
