@@ -7,6 +7,7 @@ import factory
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from peyvand.core.models import Role, Team, User
@@ -29,6 +30,22 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     role = Role.SALES
     password = factory.django.Password("secret-pass-123")
+
+
+@pytest.fixture(autouse=True)
+def installation_language() -> Any:
+    """Each test starts in the installation's language (Persian) and leaves no other behind:
+    a request activates its user's language in the test's own thread and never undoes it."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def english() -> Any:
+    """For a test that reads the services' messages in English."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -93,7 +93,7 @@ class Server:
     def output(self) -> str:
         return "".join(self.lines)
 
-    def wait_for(self, pattern: str, timeout: float = 60) -> re.Match[str]:
+    def wait_for(self, pattern: str, timeout: float = 180) -> re.Match[str]:  # slow on a loaded CI machine
         deadline = time.monotonic() + timeout
         while True:
             found = re.search(pattern, self.output())

@@ -79,9 +79,11 @@ def test_a_killed_import_resumes_to_exactly_the_right_rows(tmp_path, database):
     ((job_id, status, next_row),) = database.query("SELECT id, status, next_row FROM customers_importjob")
     assert status == "running" and next_row <= ROWS, "the kill must land in the middle"
 
-    # Resumed at once: the dead run's lease has not lapsed yet, so resume waits for it.
-    now = "datetime('now')" if not database.name else "now()"
-    database.query(f"UPDATE customers_importjob SET heartbeat_at = {now}")  # as if killed just now
+    # Resumed at once: the dead run's lease has not lapsed yet, so resume waits for it. (Its
+    # last heartbeat is put a little ahead, so a slow start of the command on a loaded
+    # machine still finds the lease held.)
+    soon = "datetime('now', '+10 seconds')" if not database.name else "now() + interval '10 seconds'"
+    database.query(f"UPDATE customers_importjob SET heartbeat_at = {soon}")
     resumed = subprocess.run(
         [*peyvand, "import", "resume", str(job_id)], env=env, capture_output=True, text=True, timeout=300
     )

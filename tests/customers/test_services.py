@@ -47,7 +47,7 @@ def test_create_person_normalises_names_contacts_and_search(users):
     assert events.filter(kind="create", model="customers.contactpoint").count() == 3
 
 
-def test_invalid_input_is_refused_with_field_errors_and_nothing_is_written(users):
+def test_invalid_input_is_refused_with_field_errors_and_nothing_is_written(users, english):
     before = Party.all_objects.count(), ContactPoint.all_objects.count(), AuditEvent.objects.count()
     with pytest.raises(ValidationError) as caught:
         services.parties.party_create(

@@ -86,7 +86,7 @@ def test_email_content_is_sanitised(users, make_campaign):
     assert 'href="https://shop.example/a"' in campaign.body_fa
 
 
-def test_what_keeps_a_campaign_from_going_out(users, town, make_campaign, make_segment):
+def test_what_keeps_a_campaign_from_going_out(users, town, make_campaign, make_segment, english):
     campaign = make_campaign(body_fa="", body_en="Hello")
     with pytest.raises(ValidationError) as caught:
         services.campaign_send(campaign=campaign, actor=users["marketing"])
@@ -364,7 +364,7 @@ def test_test_sends_are_limited(users, town, make_campaign, monkeypatch):
         services.campaign_test_send(campaign=campaign, actor=users["manager"], to="02188888888")  # a landline
     tests = OutboundMessage.objects.filter(recipient_user=users["marketing"])
     assert tests.count() == 2 and all(t.purpose == "notification" for t in tests)
-    assert tests.first().body_text.startswith("[Test] سلام")  # the sender's language
+    assert tests.first().body_text.startswith("[آزمایشی] سلام")  # marked in the message's language
     assert not Recipient.objects.exists()
 
 

@@ -172,7 +172,7 @@ def test_a_segment_holds_only_customers_the_reader_may_see(town, users, make_seg
     assert sorted(parties.values_list("first_name", flat=True)) == expected
 
 
-def test_the_rule_is_checked_with_its_place(admin):
+def test_the_rule_is_checked_with_its_place(admin, english):
     bad = rule(
         {"field": "stage", "op": "in", "value": ["nonsense"]},
         {"field": "colour", "op": "in", "value": ["red"]},

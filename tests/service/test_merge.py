@@ -70,7 +70,7 @@ def test_the_kept_ticket_reopens_when_only_the_other_was_open(open_ticket, users
 
 
 def test_a_merge_is_refused_across_customers_teams_and_twice_and_writes_nothing(
-    open_ticket, users, make_person
+    open_ticket, users, make_person, english
 ):
     kept, other = open_ticket(), open_ticket()
     stranger = tickets.ticket_open(
