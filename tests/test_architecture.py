@@ -28,6 +28,8 @@ APPS = (
     "service",
     "marketing",
     "analytics",
+    "portal",
+    "adoption",
 )
 # The rooms every app has (ARCHITECTURE: "the shape sales has").
 PACKAGES = ("models", "services", "selectors", "api", "views")

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 
 from peyvand.activities import api as activities
+from peyvand.adoption import api as adoption
 from peyvand.analytics import api as analytics
 from peyvand.core import api as core
 from peyvand.core.apikit import auth, errors
@@ -22,6 +23,7 @@ from peyvand.customers.selectors.duplicates import DuplicateFound
 from peyvand.interactions import api as interactions
 from peyvand.marketing import api as marketing
 from peyvand.notifications import api as notifications
+from peyvand.portal import api as portal
 from peyvand.sales import api as sales
 from peyvand.service import api as service
 
@@ -74,5 +76,17 @@ api = PeyvandAPI(
 )
 errors.install_error_handlers(api, extra=[(DuplicateFound, customers.duplicate_found)])
 
-for app in (core, customers, interactions, notifications, sales, activities, service, marketing, analytics):
+for app in (
+    core,
+    customers,
+    interactions,
+    notifications,
+    sales,
+    activities,
+    service,
+    marketing,
+    analytics,
+    portal,
+    adoption,
+):
     api.add_router("", app.router)

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "peyvand.service",
     "peyvand.marketing",
     "peyvand.analytics",
+    "peyvand.portal",
+    "peyvand.adoption",
 ]
 
 MIDDLEWARE = [

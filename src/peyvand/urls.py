@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("peyvand.service.urls")),
     path("", include("peyvand.marketing.urls")),
     path("", include("peyvand.analytics.urls")),
+    path("", include("peyvand.portal.urls")),
+    path("", include("peyvand.adoption.urls")),
 ]
 
 handler403 = "peyvand.core.views.errors.forbidden"

@@ -1,0 +1,1 @@
+"""The adoption app's background jobs."""
