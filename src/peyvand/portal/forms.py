@@ -1,1 +1,117 @@
-"""The portal app's forms."""
+"""The portal app's forms: the customer's (signing in, a ticket, a reply, the knowledge base
+search) and staff's invitation. Digits may be typed in Persian or Arabic anywhere a number
+is asked for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from peyvand.core.forms import BootstrapMixin, DigitsCharField
+from peyvand.customers.models import ContactPoint, Party
+from peyvand.customers.normalize import display_phone
+from peyvand.sales.models import Order
+from peyvand.service.models import Kind
+
+from .models import Channel
+from .services.activity import BODY_MAX, KINDS, SUBJECT_MAX
+
+
+class SignInForm(BootstrapMixin, forms.Form):
+    identifier = DigitsCharField(label=_("Email or mobile number"), max_length=254)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=128)
+
+
+class CodeRequestForm(BootstrapMixin, forms.Form):
+    identifier = DigitsCharField(label=_("Email or mobile number"), max_length=254)
+
+
+class CodeForm(BootstrapMixin, forms.Form):
+    identifier = DigitsCharField(label=_("Email or mobile number"), max_length=254, widget=forms.HiddenInput)
+    code = DigitsCharField(
+        label=_("Sign-in code"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def clean_code(self) -> str:
+        code = str(self.cleaned_data["code"]).replace(" ", "")
+        if not code.isdigit():
+            raise forms.ValidationError(_("Type the digits of the code you received."))
+        return code
+
+
+class SetPasswordForm(BootstrapMixin, forms.Form):
+    password1 = forms.CharField(label=_("New password"), widget=forms.PasswordInput, max_length=128)
+    password2 = forms.CharField(label=_("New password again"), widget=forms.PasswordInput, max_length=128)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return cleaned
+
+
+class TicketForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("What is it about?"), choices=[(k.value, k.label) for k in KINDS])
+    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX)
+    body = forms.CharField(
+        label=_("Your message"), widget=forms.Textarea(attrs={"rows": 5}), max_length=BODY_MAX
+    )
+    order = forms.ChoiceField(label=_("Order (if it is about one)"), required=False)
+
+    def __init__(self, *args: Any, orders: list[Order], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._orders = {str(order.pk): order for order in orders}
+        choices: list[tuple[str, str]] = [("", str(_("(none)")))]
+        choices += [(str(order.pk), order.number) for order in orders]
+        self.fields["order"].choices = choices
+        self.fields["kind"].initial = Kind.QUESTION
+
+    def chosen_order(self) -> Order | None:
+        return self._orders.get(self.cleaned_data.get("order") or "")
+
+
+class ReplyForm(BootstrapMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 4}), max_length=BODY_MAX
+    )
+
+
+class SearchForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("Search the help articles"), max_length=200, required=False)
+
+
+class InviteForm(BootstrapMixin, forms.Form):
+    """Staff's invitation: one of the person's email addresses or mobile numbers."""
+
+    contact = forms.ChoiceField(label=_("Send the invitation to"))
+    can_see_organisation = forms.BooleanField(
+        label=_("May see the records of the organisations this person belongs to"), required=False
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=[("fa", "فارسی"), ("en", "English")])
+
+    def __init__(self, *args: Any, party: Party, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        points = party.contact_points.filter(
+            deleted_at__isnull=True, kind__in=(ContactPoint.Kind.EMAIL, ContactPoint.Kind.PHONE)
+        ).order_by("kind", "-is_primary", "id")
+        self._points = {str(point.pk): point for point in points}
+        self.fields["contact"].choices = [
+            (
+                str(point.pk),
+                (_("Email: %(address)s") if point.kind == ContactPoint.Kind.EMAIL else _("SMS: %(address)s"))
+                % {
+                    "address": point.value
+                    if point.kind == ContactPoint.Kind.EMAIL
+                    else display_phone(point.value)
+                },
+            )
+            for point in points
+        ]
+
+    def chosen(self) -> tuple[ContactPoint, str]:
+        point = self._points[self.cleaned_data["contact"]]
+        return point, Channel.EMAIL if point.kind == ContactPoint.Kind.EMAIL else Channel.SMS

@@ -1,7 +1,36 @@
-"""The portal app's registrations with core: its records in the permission policy, its menu items."""
+"""The portal app's registrations with core: its accounts in the permission policy (seen and
+changed with their customer), its card on the customer's page, and how its changes read on
+the timeline."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
+
+from peyvand.core import hooks, policy
+from peyvand.core.http import request_user
+
+from .models import PortalAccount
+from .selectors.access import party_access
+
 
 def register() -> None:
-    pass
+    policy.register(PortalAccount, resource="party", owner="party__owner_id")
+    hooks.register_panel("party", hooks.Panel("portal", "portal/_party_panel.html", _party_panel, "side", 40))
+    hooks.register_change_label("portal", gettext_lazy("Through the customer portal"))
+    hooks.register_change_label("portal_invitation", gettext_lazy("Portal invitation sent to"))
+    hooks.register_change_label("portal_access", gettext_lazy("Portal access"))
+    hooks.register_change_label("portal_sign_in", gettext_lazy("Signed in to the portal"))
+    hooks.register_change_label("portal_invoice_downloaded", gettext_lazy("Invoice downloaded in the portal"))
+    hooks.register_change_label("can_see_organisation", gettext_lazy("Sees the organisation's records"))
+
+
+def _party_panel(request: HttpRequest, party: Any) -> dict[str, Any] | None:
+    """The customer's portal access, with the invitation and revoking for whoever may change
+    the customer; shown on people only (an organisation's contacts are invited one by one)."""
+    user = request_user(request)
+    if not party.is_person or not policy.can_view(user, party):
+        return None
+    return {"access": party_access(party=party), "can_change": policy.can_change(user, party)}

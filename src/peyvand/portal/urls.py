@@ -1,5 +1,34 @@
-from django.urls import URLPattern
+"""The portal's addresses: the customer's pages under /portal/ (namespace ``portal``), and
+staff's pages about a customer's access beside the customer's page (``portal_staff``)."""
 
-app_name = "portal"
+from django.urls import include, path
 
-urlpatterns: list[URLPattern] = []
+from .views import auth, pages, staff
+
+customer_patterns = [
+    path("", pages.home, name="home"),
+    path("sign-in/", auth.sign_in, name="sign_in"),
+    path("sign-in/code/", auth.code_request, name="code_request"),
+    path("sign-in/code/check/", auth.code_sign_in, name="code_sign_in"),
+    path("sign-out/", auth.sign_out, name="sign_out"),
+    path("invitation/<str:token>/", auth.invitation, name="invitation"),
+    path("orders/", pages.order_list, name="orders"),
+    path("orders/<str:ref>/", pages.order_detail, name="order_detail"),
+    path("invoices/", pages.invoice_list, name="invoices"),
+    path("invoices/<str:ref>/pdf/", pages.invoice_pdf, name="invoice_pdf"),
+    path("requests/", pages.ticket_list, name="tickets"),
+    path("requests/new/", pages.ticket_create, name="ticket_create"),
+    path("requests/<str:ref>/", pages.ticket_detail, name="ticket_detail"),
+    path("requests/<str:ref>/reply/", pages.ticket_reply, name="ticket_reply"),
+    path("help/", pages.knowledge, name="knowledge"),
+]
+
+staff_patterns = [
+    path("customers/<id:pk>/portal/invite/", staff.invite, name="invite"),
+    path("customers/<id:pk>/portal/revoke/", staff.revoke, name="revoke"),
+]
+
+urlpatterns = [
+    path("portal/", include((customer_patterns, "portal"))),
+    path("", include((staff_patterns, "portal_staff"))),
+]

@@ -1,4 +1,4 @@
-"""The quote as a PDF, in Persian (RTL, shaped by HarfBuzz through Pango, Jalali dates,
+"""The quote and the invoice as PDFs, in Persian (RTL, shaped by HarfBuzz through Pango, Jalali dates,
 Persian digits, the total in words) or in English, rendered by WeasyPrint."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from num2words import num2words
 from peyvand.core import jalali
 
 from . import conf
-from .models import Quote, QuoteLine
+from .models import Invoice, OrderLine, Quote, QuoteLine
 from .money import currency_name, display_parts, display_places
-from .selectors.billing import quote_lines
+from .selectors.billing import invoice_lines, quote_lines
 
 
 def amount_in_words(amount: Decimal, currency: str, language: str) -> str:
@@ -45,7 +45,7 @@ def amount_in_words(amount: Decimal, currency: str, language: str) -> str:
         return _("%(whole)s and %(fraction)s") % {"whole": words, "fraction": part}
 
 
-def line_description(line: QuoteLine, language: str) -> str:
+def line_description(line: QuoteLine | OrderLine, language: str) -> str:
     """A line's text in the document's language: the product's name in it when the line
     still says the product's name (in either language), else what was written."""
     product = line.product
@@ -57,20 +57,45 @@ def line_description(line: QuoteLine, language: str) -> str:
 
 
 def render_quote_pdf(quote: Quote, language: str) -> bytes:
+    language = "fa" if language not in ("fa", "en") else language
+    with translation.override(language):
+        context = {
+            "quote": quote,
+            "lines": [(line, line_description(line, language)) for line in quote_lines(quote=quote)],
+            "words": amount_in_words(quote.total, quote.currency, language),
+            "issued": jalali.format_date(quote.issued_on, language, long=True),
+            "valid_until": jalali.format_date(quote.valid_until, language, long=True),
+        }
+    return _render_pdf("sales/quote_pdf.html", context, language)
+
+
+def render_invoice_pdf(invoice: Invoice, language: str) -> bytes:
+    """The invoice as a PDF, laid out as the quote is: its lines, totals, payments and what
+    is still due."""
+    language = "fa" if language not in ("fa", "en") else language
+    with translation.override(language):
+        context = {
+            "invoice": invoice,
+            "lines": [
+                (line, line_description(line.order_line, language)) for line in invoice_lines(invoice=invoice)
+            ],
+            "words": amount_in_words(invoice.total, invoice.currency, language),
+            "issued": jalali.format_date(invoice.issued_on, language, long=True),
+            "due_on": jalali.format_date(invoice.due_on, language, long=True),
+        }
+    return _render_pdf("sales/invoice_pdf.html", context, language)
+
+
+def _render_pdf(template: str, context: dict[str, object], language: str) -> bytes:
     # Imported when a PDF is made: WeasyPrint and Pango add 1.6 s to a process start (measured).
     from weasyprint import HTML  # noqa: PLC0415
 
-    language = "fa" if language not in ("fa", "en") else language
     font_dir = conf.pdf_font_dir()
     with translation.override(language):
         html = render_to_string(
-            "sales/quote_pdf.html",
+            template,
             {
-                "quote": quote,
-                "lines": [(line, line_description(line, language)) for line in quote_lines(quote=quote)],
-                "words": amount_in_words(quote.total, quote.currency, language),
-                "issued": jalali.format_date(quote.issued_on, language, long=True),
-                "valid_until": jalali.format_date(quote.valid_until, language, long=True),
+                **context,
                 "font_regular": (font_dir / _font_file(font_dir, "Regular")).as_uri() if font_dir else "",
                 "font_bold": (font_dir / _font_file(font_dir, "Bold")).as_uri() if font_dir else "",
                 "rtl": language == "fa",

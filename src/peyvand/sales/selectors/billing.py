@@ -91,7 +91,7 @@ def invoice_get(*, user: User, pk: Any) -> Invoice:
 
 
 def invoice_lines(*, invoice: Invoice) -> list[Any]:
-    return list(invoice.lines.select_related("order_line").order_by("id"))
+    return list(invoice.lines.select_related("order_line", "order_line__product").order_by("id"))
 
 
 def invoice_payments(*, invoice: Invoice) -> list[Any]:

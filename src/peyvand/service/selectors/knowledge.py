@@ -76,6 +76,15 @@ def article_public(*, pk: Any) -> Article | None:
     return Article.objects.filter(pk=int(str(pk)), visibility=Visibility.PUBLIC, published=True).first()
 
 
+def article_public_search(*, query: str | None, limit: int = 20) -> list[Article]:
+    """Published public articles whose text has every word of ``query`` (all of them, newest
+    first, without one), for customers: the portal's knowledge base."""
+    queryset = Article.objects.filter(visibility=Visibility.PUBLIC, published=True)
+    for term in search_terms(query):
+        queryset = queryset.filter(search_text__contains=term)
+    return list(queryset.select_related("category").order_by("-updated_at", "-id")[:limit])
+
+
 def article_suggestions(*, user: User, ticket: Ticket, text: str = "") -> list[Article]:
     """Published articles for ``ticket``'s reply: those sharing the most words with its
     subject (and what the agent typed so far), those of its category first among equals."""

@@ -1,0 +1,190 @@
+"""The customer's pages: home (balance and what is due), orders, invoices and payments,
+an invoice's PDF, tickets, the knowledge base. Every one takes the signed-in account from
+``portal_required`` and reads through ``selectors.records``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from peyvand.core.forms import add_service_errors
+from peyvand.core.pagination import InvalidCursor
+from peyvand.sales.documents import render_invoice_pdf
+
+from ..forms import ReplyForm, SearchForm, TicketForm
+from ..models import PortalAccount
+from ..refs import ref_for
+from ..selectors import records
+from ..services import activity
+from ..session import portal_required
+
+
+@require_GET
+@portal_required
+def home(request: HttpRequest, account: PortalAccount) -> HttpResponse:
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "nav": "home",
+            "account": account,
+            "balances": records.balances(account=account),
+            "due": records.open_invoices(account=account),
+            "tickets": records.ticket_list(account=account, cursor=None).items[:3],
+        },
+    )
+
+
+@require_GET
+@portal_required
+def order_list(request: HttpRequest, account: PortalAccount) -> HttpResponse:
+    try:
+        page = records.order_list(account=account, cursor=request.GET.get("cursor"))
+    except InvalidCursor:
+        return redirect("portal:orders")
+    return render(request, "portal/order_list.html", {"nav": "orders", "account": account, "page": page})
+
+
+@require_GET
+@portal_required
+def order_detail(request: HttpRequest, account: PortalAccount, ref: str) -> HttpResponse:
+    order = records.order_get(account=account, ref=ref)
+    return render(
+        request,
+        "portal/order_detail.html",
+        {
+            "nav": "orders",
+            "account": account,
+            "order": order,
+            "lines": records.order_lines(order=order),
+            "invoices": records.order_invoices(order=order),
+        },
+    )
+
+
+@require_GET
+@portal_required
+def invoice_list(request: HttpRequest, account: PortalAccount) -> HttpResponse:
+    try:
+        page = records.invoice_list(account=account, cursor=request.GET.get("cursor"))
+    except InvalidCursor:
+        return redirect("portal:invoices")
+    return render(
+        request,
+        "portal/invoice_list.html",
+        {
+            "nav": "invoices",
+            "account": account,
+            "page": page,
+            "balances": records.balances(account=account),
+            "payments": records.payment_list(account=account),
+        },
+    )
+
+
+@require_GET
+@portal_required
+def invoice_pdf(request: HttpRequest, account: PortalAccount, ref: str) -> HttpResponse:
+    invoice = records.invoice_get(account=account, ref=ref)
+    language = "en" if (get_language() or "fa").startswith("en") else "fa"
+    pdf = render_invoice_pdf(invoice, language)
+    activity.portal_invoice_downloaded(account=account, invoice=invoice)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}-{language}.pdf"'
+    return response
+
+
+@require_GET
+@portal_required
+def ticket_list(request: HttpRequest, account: PortalAccount) -> HttpResponse:
+    try:
+        page = records.ticket_list(account=account, cursor=request.GET.get("cursor"))
+    except InvalidCursor:
+        return redirect("portal:tickets")
+    return render(request, "portal/ticket_list.html", {"nav": "tickets", "account": account, "page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@portal_required
+def ticket_create(request: HttpRequest, account: PortalAccount) -> HttpResponse:
+    orders = records.customer_orders(account=account)
+    form = TicketForm(request.POST if request.method == "POST" else None, orders=orders)
+    if form.is_valid():
+        data = activity.PortalTicketInput(
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+            kind=form.cleaned_data["kind"],
+            order=form.chosen_order(),
+        )
+        try:
+            ticket = activity.portal_ticket_open(account=account, data=data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("We received your request; its number is %(number)s.") % {"number": ticket.number}
+            )
+            return redirect("portal:ticket_detail", ref=ref_for("ticket", ticket.pk))
+    return render(request, "portal/ticket_form.html", {"nav": "tickets", "account": account, "form": form})
+
+
+@require_GET
+@portal_required
+def ticket_detail(request: HttpRequest, account: PortalAccount, ref: str) -> HttpResponse:
+    ticket = records.ticket_get(account=account, ref=ref)
+    return _ticket_page(request, account, ticket, ReplyForm())
+
+
+@require_POST
+@portal_required
+def ticket_reply(request: HttpRequest, account: PortalAccount, ref: str) -> HttpResponse:
+    ticket = records.ticket_get(account=account, ref=ref)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            activity.portal_ticket_reply(account=account, ticket=ticket, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your answer was added."))
+            return redirect("portal:ticket_detail", ref=ref)
+    return _ticket_page(request, account, ticket, form)
+
+
+def _ticket_page(
+    request: HttpRequest, account: PortalAccount, ticket: object, form: ReplyForm
+) -> HttpResponse:
+    return render(
+        request,
+        "portal/ticket_detail.html",
+        {
+            "nav": "tickets",
+            "account": account,
+            "ticket": ticket,
+            "thread": records.ticket_thread(ticket=ticket),  # type: ignore[arg-type]
+            "form": form,
+        },
+    )
+
+
+@require_GET
+@portal_required
+def knowledge(request: HttpRequest, account: PortalAccount) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    return render(
+        request,
+        "portal/knowledge.html",
+        {
+            "nav": "knowledge",
+            "account": account,
+            "form": form,
+            "articles": records.articles(query=query),
+            "query": query,
+        },
+    )
