@@ -1,1 +1,185 @@
-"""The adoption app's forms."""
+"""The adoption app's forms. They parse what was typed; the services decide what is valid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from peyvand.core.forms import BootstrapMixin, LocalDateField
+from peyvand.core.models import User
+
+from .models import AssessmentStatus, ReadinessModel, RiskGroup, RiskStatus
+from .models.readiness import LIKERT_MAX, LIKERT_MIN
+from .models.risks import RATING_MAX, RATING_MIN
+from .services.assessments import LINK_DAYS_DEFAULT, LINK_DAYS_MAX, AssessmentInput
+from .services.catalogue import MAX_FILE_BYTES
+from .services.risks import MITIGATION_MAX, TITLE_MAX, RiskInput
+
+LIKERT_LABELS = {
+    1: _("Strongly disagree"),
+    2: _("Disagree"),
+    3: _("Neither agree nor disagree"),
+    4: _("Agree"),
+    5: _("Strongly agree"),
+}
+
+
+class ModelChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class UserChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+def _active_users() -> Any:
+    return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+class AssessmentForm(BootstrapMixin, forms.Form):
+    model = ModelChoice(
+        label=_("Readiness model"), queryset=ReadinessModel.objects.order_by("-builtin", "name_en")
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    department = forms.CharField(
+        label=_("Department"),
+        max_length=120,
+        required=False,
+        help_text=_("Leave empty for the whole organisation."),
+    )
+    starts_on = LocalDateField(label=_("Starts on"), required=False)
+    ends_on = LocalDateField(label=_("Ends on"), required=False)
+
+    def assessment_input(self) -> AssessmentInput:
+        data = self.cleaned_data
+        return AssessmentInput(
+            model=data["model"],
+            title=data["title"],
+            department=data.get("department") or "",
+            starts_on=data.get("starts_on"),
+            ends_on=data.get("ends_on"),
+        )
+
+
+class AssessmentFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    model = ModelChoice(label=_("Readiness model"), required=False, queryset=ReadinessModel.objects.all())
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any")), *AssessmentStatus.choices]
+    )
+
+    def filters(self) -> dict[str, Any]:
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+
+
+class InviteUserForm(BootstrapMixin, forms.Form):
+    user = UserChoice(label=_("Colleague"), queryset=_active_users())
+
+
+class InviteLinkForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(
+        label=_("Email"), required=False, help_text=_("Only noted; the link is not emailed.")
+    )
+    days = forms.IntegerField(
+        label=_("Link valid for (days)"), min_value=1, max_value=LINK_DAYS_MAX, initial=LINK_DAYS_DEFAULT
+    )
+
+
+class ModelImportForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Model file"),
+        help_text=_("A JSON or YAML file in the format of the built-in models, in UTF-8."),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is too large: at most %(limit)d kilobytes."),
+                params={"limit": MAX_FILE_BYTES // 1000},
+            )
+        return upload
+
+
+class CompareForm(forms.Form):
+    other = forms.IntegerField(min_value=1, required=False)
+
+
+def questionnaire_form(statement_ids: list[int], data: Any = None) -> forms.Form:
+    """A field per statement, named ``s<id>``: a rating 1–5 or nothing yet."""
+    form = forms.Form(data)
+    choices = [(str(v), LIKERT_LABELS[v]) for v in range(LIKERT_MIN, LIKERT_MAX + 1)]
+    for statement_id in statement_ids:
+        form.fields[f"s{statement_id}"] = forms.TypedChoiceField(
+            choices=choices, coerce=int, required=False, empty_value=None, widget=forms.RadioSelect
+        )
+    return form
+
+
+def ratings_from(form: forms.Form) -> dict[int, int]:
+    return {
+        int(name[1:]): value
+        for name, value in form.cleaned_data.items()
+        if name.startswith("s") and value is not None
+    }
+
+
+class RiskForm(BootstrapMixin, forms.Form):
+    group = forms.ModelChoiceField(label=_("Group"), queryset=RiskGroup.objects.order_by("order"))
+    title_fa = forms.CharField(label=_("Risk in Persian"), max_length=TITLE_MAX, required=False)
+    title_en = forms.CharField(label=_("Risk in English"), max_length=TITLE_MAX, required=False)
+    likelihood = forms.TypedChoiceField(
+        label=_("Likelihood"),
+        coerce=int,
+        choices=[(v, str(v)) for v in range(RATING_MIN, RATING_MAX + 1)],
+        initial=3,
+    )
+    impact = forms.TypedChoiceField(
+        label=_("Impact"),
+        coerce=int,
+        choices=[(v, str(v)) for v in range(RATING_MIN, RATING_MAX + 1)],
+        initial=3,
+    )
+    owner = UserChoice(label=_("Owner"), queryset=_active_users(), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=RiskStatus.choices, initial=RiskStatus.IDENTIFIED)
+    mitigation = forms.CharField(
+        label=_("Mitigation"),
+        required=False,
+        max_length=MITIGATION_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def risk_input(self) -> RiskInput:
+        data = self.cleaned_data
+        return RiskInput(
+            group=data["group"],
+            title_fa=data.get("title_fa") or "",
+            title_en=data.get("title_en") or "",
+            likelihood=data["likelihood"],
+            impact=data["impact"],
+            owner=data.get("owner"),
+            mitigation=data.get("mitigation") or "",
+            status=data["status"],
+        )
+
+
+class RiskFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    group = forms.ModelChoiceField(
+        label=_("Group"), required=False, queryset=RiskGroup.objects.order_by("order")
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any")), *RiskStatus.choices]
+    )
+    owner = UserChoice(label=_("Owner"), required=False, queryset=_active_users())
+    min_score = forms.IntegerField(label=_("Score at least"), required=False, min_value=1, max_value=25)
+
+    def filters(self) -> dict[str, Any]:
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}

@@ -1,5 +1,25 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from .views import assessments, models, respond, risks
 
 app_name = "adoption"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("adoption/", assessments.assessment_list, name="assessment_list"),
+    path("adoption/new/", assessments.assessment_create, name="assessment_create"),
+    path("adoption/<id:pk>/", assessments.assessment_detail, name="assessment_detail"),
+    path("adoption/<id:pk>/invite/", assessments.invite_user, name="invite_user"),
+    path("adoption/<id:pk>/link/", assessments.invite_link, name="invite_link"),
+    path("adoption/<id:pk>/status/", assessments.assessment_status, name="assessment_status"),
+    path("adoption/<id:pk>/results/", assessments.assessment_results, name="assessment_results"),
+    path("adoption/models/", models.model_list, name="model_list"),
+    path("adoption/models/<id:pk>/", models.model_detail, name="model_detail"),
+    path("admin/adoption/models/import/", models.model_import, name="model_import"),
+    path("adoption/questionnaires/", respond.my_questionnaires, name="my_questionnaires"),
+    path("adoption/questionnaires/<id:pk>/", respond.respond, name="respond"),
+    path("adoption/answer/<str:token>/", respond.respond_link, name="respond_link"),
+    path("adoption/risks/", risks.risk_list, name="risk_list"),
+    path("adoption/risks/new/", risks.risk_edit, name="risk_create"),
+    path("adoption/risks/standard/", risks.risks_standard, name="risks_standard"),
+    path("adoption/risks/<id:pk>/", risks.risk_edit, name="risk_edit"),
+]

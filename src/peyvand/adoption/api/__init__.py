@@ -5,4 +5,8 @@ No ``from __future__ import annotations`` here: django-ninja reads the annotatio
 
 from ninja import Router
 
+from . import assessments, risks
+
 router = Router()
+router.add_router("", assessments.router)
+router.add_router("", risks.router)

@@ -80,6 +80,25 @@
     return base;
   }
 
+  // A radar (kind "radar"): an axis per label from 0 to data.max, a polygon per series.
+  function radarOption(data, base) {
+    base.tooltip = { trigger: "item", textStyle: { fontFamily: FONT }, extraCssText: base.tooltip.extraCssText };
+    base.radar = {
+      indicator: data.labels.map(function (label) { return { name: label, max: data.max || undefined }; }),
+      radius: "60%",
+      center: ["50%", "46%"],
+      axisName: { fontFamily: FONT, color: "#495057" },
+    };
+    base.series = [{
+      type: "radar",
+      tooltip: { valueFormatter: numberFormat(data.locale, "decimal", 1) },
+      data: data.series.map(function (s) {
+        return { name: s.name, value: s.values.map(function (v) { return v === null ? "-" : v; }), areaStyle: { opacity: 0.15 } };
+      }),
+    }];
+    return base;
+  }
+
   function buildOption(data) {
     var rtl = Boolean(data.rtl);
     var names = data.series.map(function (s) { return s.name; });
@@ -104,6 +123,7 @@
     };
     base.legend[rtl ? "right" : "left"] = 0;
     if (data.kind === "pie") return pieOption(data, base);
+    if (data.kind === "radar") return radarOption(data, base);
     var axes = [valueAxis(data, 0, rtl)];
     if (data.series.some(function (s) { return s.axis === 1; })) axes.push(valueAxis(data, 1, rtl));
     base.grid = { top: data.unit ? 36 : 16, bottom: base.legend.show ? 36 : 8, left: 12, right: 12, containLabel: true };
