@@ -51,6 +51,7 @@ def make_records(users: dict[str, User], make_deal, products) -> Callable[[Party
             order=order, actor=actor, due_on=timezone.localdate() + dt.timedelta(days=10)
         )
         billing.payment_record(invoice=invoice, actor=actor, amount="1000000")
+        invoice.refresh_from_db()
         ticket = tickets.ticket_open(
             actor=actor,
             data=tickets.TicketInput(party=party, subject=f"سفارش {party.display_name}"),

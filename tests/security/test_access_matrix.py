@@ -9,6 +9,10 @@ anonymous visitor, by every role, and about records of other owners and teams.
 - Record pages, on the demo company: for each role, a record of each kind it may not see is
   not found (GET) and a write to it (POST) changes nothing — the record, and the audit log,
   which every write goes through. A record it may see opens.
+
+The customer portal's pages (the ``portal`` namespace) are not walked here: they send to
+the portal's own sign-in rather than staff's, and tests/portal/test_access_matrix.py holds
+their matrix. Staff's pages about a customer's portal access (``portal_staff``) are here.
 """
 
 from __future__ import annotations
@@ -73,6 +77,8 @@ RECORD_PAGES: dict[str, str] = {
             "compose_email",
             "compose_sms",
             "party_next_contact",
+            "portal_staff:invite",
+            "portal_staff:revoke",
         ],
         "customers.party",
     ),
@@ -183,7 +189,7 @@ SAMPLE_KWARGS = {"kind": "person", "file_format": "csv", "token": "x", "key": "x
 
 
 def pages() -> list[tuple[str, str, list[str]]]:
-    """(name, route, its arguments) of every page outside the API."""
+    """(name, route, its arguments) of every page outside the API and the customer portal."""
     found: list[tuple[str, str, list[str]]] = []
 
     def walk(patterns: list[Any], prefix: str, namespace: str) -> None:
@@ -194,7 +200,7 @@ def pages() -> list[tuple[str, str, list[str]]]:
             elif isinstance(pattern, URLPattern) and pattern.name:
                 name = f"{namespace}:{pattern.name}" if namespace else pattern.name
                 route = prefix + str(pattern.pattern)
-                if not route.startswith(("api/", "^api/", "static/")):
+                if not route.startswith(("api/", "^api/", "static/")) and namespace != "portal":
                     found.append((name, route, list(pattern.pattern.regex.groupindex)))
 
     walk(get_resolver().url_patterns, "", "")

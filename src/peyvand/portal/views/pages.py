@@ -24,8 +24,8 @@ from ..services import activity
 from ..session import portal_required
 
 
-@require_GET
 @portal_required
+@require_GET
 def home(request: HttpRequest, account: PortalAccount) -> HttpResponse:
     return render(
         request,
@@ -40,8 +40,8 @@ def home(request: HttpRequest, account: PortalAccount) -> HttpResponse:
     )
 
 
-@require_GET
 @portal_required
+@require_GET
 def order_list(request: HttpRequest, account: PortalAccount) -> HttpResponse:
     try:
         page = records.order_list(account=account, cursor=request.GET.get("cursor"))
@@ -50,8 +50,8 @@ def order_list(request: HttpRequest, account: PortalAccount) -> HttpResponse:
     return render(request, "portal/order_list.html", {"nav": "orders", "account": account, "page": page})
 
 
-@require_GET
 @portal_required
+@require_GET
 def order_detail(request: HttpRequest, account: PortalAccount, ref: str) -> HttpResponse:
     order = records.order_get(account=account, ref=ref)
     return render(
@@ -67,8 +67,8 @@ def order_detail(request: HttpRequest, account: PortalAccount, ref: str) -> Http
     )
 
 
-@require_GET
 @portal_required
+@require_GET
 def invoice_list(request: HttpRequest, account: PortalAccount) -> HttpResponse:
     try:
         page = records.invoice_list(account=account, cursor=request.GET.get("cursor"))
@@ -87,8 +87,8 @@ def invoice_list(request: HttpRequest, account: PortalAccount) -> HttpResponse:
     )
 
 
-@require_GET
 @portal_required
+@require_GET
 def invoice_pdf(request: HttpRequest, account: PortalAccount, ref: str) -> HttpResponse:
     invoice = records.invoice_get(account=account, ref=ref)
     language = "en" if (get_language() or "fa").startswith("en") else "fa"
@@ -99,8 +99,8 @@ def invoice_pdf(request: HttpRequest, account: PortalAccount, ref: str) -> HttpR
     return response
 
 
-@require_GET
 @portal_required
+@require_GET
 def ticket_list(request: HttpRequest, account: PortalAccount) -> HttpResponse:
     try:
         page = records.ticket_list(account=account, cursor=request.GET.get("cursor"))
@@ -109,8 +109,8 @@ def ticket_list(request: HttpRequest, account: PortalAccount) -> HttpResponse:
     return render(request, "portal/ticket_list.html", {"nav": "tickets", "account": account, "page": page})
 
 
-@require_http_methods(["GET", "POST"])
 @portal_required
+@require_http_methods(["GET", "POST"])
 def ticket_create(request: HttpRequest, account: PortalAccount) -> HttpResponse:
     orders = records.customer_orders(account=account)
     form = TicketForm(request.POST if request.method == "POST" else None, orders=orders)
@@ -133,15 +133,15 @@ def ticket_create(request: HttpRequest, account: PortalAccount) -> HttpResponse:
     return render(request, "portal/ticket_form.html", {"nav": "tickets", "account": account, "form": form})
 
 
-@require_GET
 @portal_required
+@require_GET
 def ticket_detail(request: HttpRequest, account: PortalAccount, ref: str) -> HttpResponse:
     ticket = records.ticket_get(account=account, ref=ref)
     return _ticket_page(request, account, ticket, ReplyForm())
 
 
-@require_POST
 @portal_required
+@require_POST
 def ticket_reply(request: HttpRequest, account: PortalAccount, ref: str) -> HttpResponse:
     ticket = records.ticket_get(account=account, ref=ref)
     form = ReplyForm(request.POST)
@@ -172,8 +172,8 @@ def _ticket_page(
     )
 
 
-@require_GET
 @portal_required
+@require_GET
 def knowledge(request: HttpRequest, account: PortalAccount) -> HttpResponse:
     form = SearchForm(request.GET or None)
     query = form.cleaned_data.get("q", "") if form.is_valid() else ""

@@ -1,0 +1,247 @@
+"""The portal's access matrix, generated from the URL list of the ``portal`` namespace.
+
+- Every portal page is classified here (public, the account's own lists, or a record's
+  page); a new page that is not fails the test.
+- For {anonymous, customer A, customer B, a contact of organisation O without its records,
+  a contact of O allowed them} × {every customer's records} × {GET, POST}: a record that is
+  not the visitor's is not found (or, anonymous, sends to the portal's sign-in), and a
+  write to it changes nothing (the record, its thread and the audit log).
+- Lists show the visitor's records and nobody else's.
+- A staff session opens no portal page; a portal session opens no staff page (to the staff
+  sign-in) and no API operation (401).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from peyvand.core.models import AuditEvent
+from peyvand.portal.refs import ref_for
+from peyvand.portal.services import accounts
+from peyvand.service.models import Message, Ticket
+from tests.portal.conftest import portal_client
+from tests.security.test_access_matrix import PUBLIC_PAGES as STAFF_PUBLIC_PAGES
+from tests.security.test_access_matrix import address, operations
+from tests.security.test_access_matrix import pages as staff_pages
+
+pytestmark = pytest.mark.django_db
+
+# Pages anyone may open: getting in and out.
+PUBLIC = {
+    "portal:sign_in",
+    "portal:code_request",
+    "portal:code_sign_in",
+    "portal:sign_out",
+    "portal:invitation",
+}
+# The signed-in account's own pages: lists and forms, about no record named in the address.
+ACCOUNT_PAGES = {
+    "portal:home",
+    "portal:orders",
+    "portal:invoices",
+    "portal:tickets",
+    "portal:ticket_create",
+    "portal:knowledge",
+}
+# Pages about one record, by the kind of its reference.
+RECORD_PAGES = {
+    "portal:order_detail": "order",
+    "portal:invoice_pdf": "invoice",
+    "portal:ticket_detail": "ticket",
+    "portal:ticket_reply": "ticket",
+}
+# Who sees whose records: the visitor -> the customers (of the ``world`` fixture) they reach.
+REACHES = {
+    "anonymous": set(),
+    "a": {"a"},
+    "b": {"b"},
+    "contact": {"contact"},  # a contact of O, not allowed O's records
+    "manager": {"manager", "o"},  # a contact of O allowed them
+}
+OWNERS = ("a", "b", "o", "contact", "manager")
+
+
+def portal_pages() -> list[tuple[str, list[str]]]:
+    """(name, its arguments) of every page in the ``portal`` namespace."""
+    found: list[tuple[str, list[str]]] = []
+
+    def walk(patterns: list[Any], namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name and namespace == "portal":
+                found.append((f"portal:{pattern.name}", list(pattern.pattern.regex.groupindex)))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def test_every_portal_page_is_classified():
+    names = {name for name, _arguments in portal_pages()}
+    assert len(names) >= 15
+    unclassified = names - PUBLIC - ACCOUNT_PAGES - set(RECORD_PAGES)
+    assert not unclassified, f"classify these portal pages: {sorted(unclassified)}"
+    assert not (PUBLIC | ACCOUNT_PAGES | set(RECORD_PAGES)) - names, "no longer pages"
+    for name, arguments in portal_pages():
+        assert (name in RECORD_PAGES) == (arguments == ["ref"]), name
+
+
+def _client(world: dict[str, Any], visitor: str) -> Client:
+    return Client() if visitor == "anonymous" else portal_client(world["accounts"][visitor])
+
+
+def _state() -> tuple[Any, ...]:
+    """What a refused write must leave as it was."""
+    tickets = list(Ticket.objects.order_by("pk").values_list("pk", "status", "last_message_at", "updated_at"))
+    return (
+        AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first(),
+        Message.objects.count(),
+        tickets,
+    )
+
+
+def _is_sign_in(response: Any) -> bool:
+    return response.status_code == 302 and response["Location"] == reverse("portal:sign_in")
+
+
+@pytest.mark.parametrize("visitor", sorted(REACHES))
+def test_record_pages_reach_only_ones_own_records(world, visitor):
+    client = _client(world, visitor)
+    checked = 0
+    for name, _arguments in portal_pages():
+        kind = RECORD_PAGES.get(name)
+        if kind is None:
+            continue
+        for owner in OWNERS:
+            ref = world["records"][owner].refs[kind]
+            url = reverse(name, kwargs={"ref": ref})
+            before = _state()
+            allowed = owner in REACHES[visitor]
+            response = client.get(url)
+            if visitor == "anonymous":
+                assert _is_sign_in(response), (visitor, url)
+            elif allowed:
+                assert response.status_code == (405 if name.endswith("_reply") else 200), (visitor, url)
+            else:  # a page that takes only POST says so before it looks for the record
+                refused = 405 if name.endswith("_reply") else 404
+                assert response.status_code == refused, (visitor, owner, url, response.status_code)
+            if not allowed:
+                response = client.post(url, {"body": "نوشته‌ای که نباید ثبت شود"})
+                assert _is_sign_in(response) if visitor == "anonymous" else response.status_code in (404, 405)
+            if name != "portal:invoice_pdf" or not allowed:  # a download is noted on the timeline
+                assert _state() == before, (visitor, owner, url)
+            checked += 1
+    assert checked == len(RECORD_PAGES) * len(OWNERS)
+
+
+@pytest.mark.parametrize("visitor", ["a", "manager"])
+def test_a_reference_must_be_ours_and_whole(world, visitor):
+    """Ids alone, another kind's reference, a tampered signature: none finds anything."""
+    client = _client(world, visitor)
+    own = world["records"][visitor]
+    for candidate in (
+        str(own.ticket.pk),
+        ref_for("order", own.ticket.pk),
+        own.refs["ticket"][:-1] + ("0" if own.refs["ticket"][-1] != "0" else "1"),
+        f"{own.ticket.pk + 1}-{own.refs['ticket'].split('-')[1]}",
+        "../../admin",
+        "٤٢-" + "a" * 20,
+    ):
+        response = client.get(f"/portal/requests/{candidate}/")
+        assert response.status_code == 404, candidate
+
+
+@pytest.mark.parametrize("visitor", sorted(set(REACHES) - {"anonymous"}))
+def test_lists_show_ones_own_records_and_nobody_elses(world, visitor):
+    client = _client(world, visitor)
+    shown = {
+        "orders": lambda r: r.order.number,
+        "invoices": lambda r: r.invoice.number,
+        "tickets": lambda r: r.ticket.subject,
+    }
+    for page, text_of in shown.items():
+        content = client.get(reverse(f"portal:{page}")).content.decode()
+        for owner in OWNERS:
+            present = text_of(world["records"][owner]) in content
+            assert present == (owner in REACHES[visitor]), (visitor, page, owner)
+    home = client.get(reverse("portal:home")).content.decode()
+    for owner in OWNERS:
+        if owner not in REACHES[visitor]:
+            assert world["records"][owner].ticket.subject not in home
+
+
+def test_anonymous_visitors_are_sent_to_the_portal_sign_in_from_every_account_page(world):
+    client = Client()
+    before = _state()
+    for name in ACCOUNT_PAGES:
+        for method in ("get", "post"):
+            response = getattr(client, method)(
+                reverse(name), {"subject": "x", "body": "y", "kind": "question"}
+            )
+            assert _is_sign_in(response), (name, method)
+    assert _state() == before
+
+
+def test_a_staff_session_is_no_portal_session(world, users):
+    client = Client()
+    client.force_login(users["admin"])
+    before = _state()
+    for name, arguments in portal_pages():
+        if name in PUBLIC:
+            continue
+        url = reverse(
+            name, kwargs={"ref": world["records"]["a"].refs[RECORD_PAGES[name]]} if arguments else {}
+        )
+        for method in ("get", "post"):
+            response = getattr(client, method)(url, {"subject": "x", "body": "y", "kind": "question"})
+            assert _is_sign_in(response), (name, method)
+    assert _state() == before
+
+
+def test_a_portal_session_opens_no_staff_page(world):
+    client = portal_client(world["accounts"]["manager"])
+    checked = 0
+    for name, _route, arguments in staff_pages():
+        if name in STAFF_PUBLIC_PAGES or name.startswith("portal:"):
+            continue
+        response = client.get(address(name, arguments, world["records"]["manager"].party.pk))
+        if response.status_code == 302:
+            assert response["Location"].startswith(reverse("login")), name
+        else:
+            assert response.status_code in (400, 403, 404, 405), (name, response.status_code)
+        checked += 1
+    assert checked > 100
+    assert client.get(reverse("portal:home")).status_code == 200  # still signed in to the portal
+
+
+def test_a_portal_session_gets_401_from_every_api_operation(world):
+    client = portal_client(world["accounts"]["manager"])
+    checked = 0
+    for method, path in operations():
+        if path in ("/api/v1/openapi.json", "/api/v1/docs") or method != "get":
+            continue
+        response = client.get(re.sub(r"\{[a-z_]+\}", str(world["records"]["manager"].party.pk), path))
+        assert response.status_code == 401, (path, response.status_code)
+        checked += 1
+    assert checked > 20
+    writes = [path for method, path in operations() if method == "post" and "{" not in path]
+    for path in writes[:10]:
+        response = client.post(path, {}, content_type="application/json")
+        assert response.status_code in (401, 405), (path, response.status_code)
+
+
+def test_a_revoked_account_is_signed_out_at_its_next_request(world, users):
+    account = world["accounts"]["a"]
+    client = portal_client(account)
+    assert client.get(reverse("portal:home")).status_code == 200
+    accounts.portal_revoke(actor=users["sales"], party=account.party)
+    assert _is_sign_in(client.get(reverse("portal:home")))
+    assert (
+        client.get(reverse("portal:order_detail", args=[world["records"]["a"].refs["order"]])).status_code
+        == 302
+    )

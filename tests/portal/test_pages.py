@@ -1,0 +1,160 @@
+"""What a customer does in the portal: balance and orders, the invoice's PDF, a ticket opened
+and answered (public replies only), the knowledge base; each action on the timeline and in
+the audit log; lists in a fixed number of queries."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from pypdf import PdfReader
+
+from peyvand.core.models import AuditEvent
+from peyvand.interactions.selectors.timeline import party_timeline
+from peyvand.portal.refs import ref_for
+from peyvand.service.models import Channel, Message, Ticket
+from peyvand.service.models import Visibility
+from peyvand.service.services import knowledge, messages
+from tests.portal.conftest import portal_client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_the_balance_and_what_is_due(world):
+    client = portal_client(world["accounts"]["a"])
+    response = client.get(reverse("portal:home"))
+    invoice = world["records"]["a"].invoice
+    assert response.status_code == 200
+    assert invoice.due > 0
+    assert response.context["balances"][0].due == invoice.due
+    assert [i.pk for i in response.context["due"]] == [invoice.pk]
+    page = response.content.decode()
+    assert '<html lang="fa" dir="rtl">' in page and invoice.number in page
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_a_contact_allowed_the_organisation_owes_what_it_owes_too(world):
+    client = portal_client(world["accounts"]["manager"])
+    balances = client.get(reverse("portal:home")).context["balances"]
+    expected = world["records"]["manager"].invoice.due + world["records"]["o"].invoice.due
+    assert sum(b.due for b in balances) == expected
+
+
+def test_the_invoice_pdf_is_the_customers_invoice_and_is_noted_on_the_timeline(world):
+    account = world["accounts"]["a"]
+    invoice = world["records"]["a"].invoice
+    response = portal_client(account).get(
+        reverse("portal:invoice_pdf", args=[ref_for("invoice", invoice.pk)])
+    )
+    assert response["Content-Type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert invoice.number in text and "آرش" in text
+    event = AuditEvent.objects.filter(model="portal.portalaccount").order_by("-pk").first()
+    assert event.changes == {"portal_invoice_downloaded": [None, invoice.number]}
+    assert event.party_id == invoice.party_id
+
+
+def test_english_pages_and_pdf(world):
+    client = portal_client(world["accounts"]["a"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("portal:orders")).content.decode()
+    assert '<html lang="en" dir="ltr">' in page and "Your orders" in page
+    invoice = world["records"]["a"].invoice
+    pdf = client.get(reverse("portal:invoice_pdf", args=[ref_for("invoice", invoice.pk)]))
+    assert pdf["Content-Disposition"].endswith(f'{invoice.number}-en.pdf"')
+
+
+def test_a_ticket_thread_shows_public_replies_and_never_internal_notes(world):
+    rec = world["records"]["a"]
+    page = portal_client(world["accounts"]["a"]).get(
+        reverse("portal:ticket_detail", args=[rec.refs["ticket"]])
+    )
+    kinds = [m.kind for m in page.context["thread"]]
+    assert kinds == [Message.Kind.CUSTOMER, Message.Kind.REPLY]
+    content = page.content.decode()
+    assert "پاسخ عمومی به مشتری" in content and "یادداشت داخلی محرمانه" not in content
+
+
+def test_opening_and_answering_a_ticket(world, users):
+    account = world["accounts"]["a"]
+    client = portal_client(account)
+    order = world["records"]["a"].order
+    response = client.post(
+        reverse("portal:ticket_create"),
+        {"kind": "complaint", "subject": "کالا آسیب دیده بود", "body": "جعبه پاره بود", "order": order.pk},
+    )
+    ticket = Ticket.objects.get(subject="کالا آسیب دیده بود")
+    assert response["Location"] == reverse("portal:ticket_detail", args=[ref_for("ticket", ticket.pk)])
+    assert (ticket.channel, ticket.kind, ticket.party, ticket.order) == (
+        Channel.PORTAL,
+        "complaint",
+        account.party,
+        order,
+    )
+    messages.ticket_reply(
+        ticket=ticket,
+        actor=users["admin"],
+        data=messages.ReplyInput(body="جایگزین می‌فرستیم", to=account.email),
+    )
+    messages.ticket_note(ticket=ticket, actor=users["admin"], body="مشتری ناراضی است")
+    reply = client.post(
+        reverse("portal:ticket_reply", args=[ref_for("ticket", ticket.pk)]), {"body": "ممنون"}
+    )
+    assert reply.status_code == 302
+    thread = client.get(reply["Location"]).content.decode()
+    assert "جایگزین می‌فرستیم" in thread and "ممنون" in thread and "مشتری ناراضی است" not in thread
+    # On the customer's timeline: what they wrote (interactions) and the portal's audit events.
+    timeline = party_timeline(user=users["admin"], party=account.party, limit=50)
+    portal_events = [e for e in timeline.items if e.kind == "change" and "portal" in e.obj.changes]
+    assert len(portal_events) == 2
+    assert sum(1 for e in timeline.items if e.kind == "interaction" and e.obj.channel == "website") == 2
+
+
+def test_bad_ticket_input_is_refused_with_reasons_and_changes_nothing(world):
+    client = portal_client(world["accounts"]["a"])
+    before = Ticket.objects.count()
+    others = world["records"]["b"].order
+    for data in (
+        {},
+        {"kind": "nonsense", "subject": "x", "body": "y"},
+        {"kind": "question", "subject": "x" * 300, "body": "y"},
+        {"kind": "question", "subject": "x", "body": "y", "order": others.pk},
+        {"kind": "question", "subject": "   ", "body": "y"},
+    ):
+        response = client.post(reverse("portal:ticket_create"), data)
+        assert response.status_code == 200 and response.context["form"].errors, data
+    assert Ticket.objects.count() == before
+    rec = world["records"]["a"]
+    empty = client.post(reverse("portal:ticket_reply", args=[rec.refs["ticket"]]), {"body": ""})
+    assert empty.status_code == 200 and empty.context["form"].errors
+    assert client.get(reverse("portal:orders") + "?cursor=garbage").status_code == 302
+
+
+def test_the_knowledge_base_finds_published_public_articles_only(world, users):
+    def article(title: str, visibility: str, published: bool = True) -> None:
+        data = knowledge.ArticleInput(
+            title_fa=title, body_fa=f"<p>{title} متن</p>", visibility=visibility, published=published
+        )
+        knowledge.article_save(actor=users["admin"], data=data)
+
+    article("راهنمای بازگشت کالا", Visibility.PUBLIC)
+    article("بازگشت کالا برای کارکنان", Visibility.INTERNAL)
+    article("بازگشت کالا پیش‌نویس", Visibility.PUBLIC, published=False)
+    client = portal_client(world["accounts"]["a"])
+    found = client.get(reverse("portal:knowledge"), {"q": "بازگشت"}).context["articles"]
+    assert [a.title_fa for a in found] == ["راهنمای بازگشت کالا"]
+    assert client.get(reverse("portal:knowledge"), {"q": "x" * 500}).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["portal:home", "portal:orders", "portal:invoices", "portal:tickets"])
+def test_lists_take_a_fixed_number_of_queries(world, make_records, page, django_assert_max_num_queries):
+    account = world["accounts"]["manager"]
+    client = portal_client(account)
+    client.get(reverse(page))
+    for _more in range(3):
+        make_records(account.party)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse(page))
+    assert response.status_code == 200
