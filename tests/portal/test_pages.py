@@ -14,8 +14,7 @@ from pypdf import PdfReader
 from peyvand.core.models import AuditEvent
 from peyvand.interactions.selectors.timeline import party_timeline
 from peyvand.portal.refs import ref_for
-from peyvand.service.models import Channel, Message, Ticket
-from peyvand.service.models import Visibility
+from peyvand.service.models import Channel, Message, Ticket, Visibility
 from peyvand.service.services import knowledge, messages
 from tests.portal.conftest import portal_client
 

@@ -67,7 +67,9 @@ class TicketForm(BootstrapMixin, forms.Form):
         self._orders = {str(order.pk): order for order in orders}
         choices: list[tuple[str, str]] = [("", str(_("(none)")))]
         choices += [(str(order.pk), order.number) for order in orders]
-        self.fields["order"].choices = choices
+        order_field = self.fields["order"]
+        assert isinstance(order_field, forms.ChoiceField)
+        order_field.choices = choices
         self.fields["kind"].initial = Kind.QUESTION
 
     def chosen_order(self) -> Order | None:
@@ -99,7 +101,9 @@ class InviteForm(BootstrapMixin, forms.Form):
             deleted_at__isnull=True, kind__in=(ContactPoint.Kind.EMAIL, ContactPoint.Kind.PHONE)
         ).order_by("kind", "-is_primary", "id")
         self._points = {str(point.pk): point for point in points}
-        self.fields["contact"].choices = [
+        contact_field = self.fields["contact"]
+        assert isinstance(contact_field, forms.ChoiceField)
+        contact_field.choices = [
             (
                 str(point.pk),
                 (_("Email: %(address)s") if point.kind == ContactPoint.Kind.EMAIL else _("SMS: %(address)s"))

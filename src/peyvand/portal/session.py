@@ -41,9 +41,9 @@ def portal_logout(request: HttpRequest) -> None:
 
 def current_account(request: HttpRequest) -> PortalAccount | None:
     """The signed-in portal account, or None (an anonymous visitor, a staff user, a revoked one)."""
-    cached = getattr(request, "_portal_account", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(request, "_portal_account"):
+        cached: PortalAccount | None = request._portal_account
+        return cached
     account = None
     pk = request.session.get(SESSION_KEY)
     if isinstance(pk, int):

@@ -36,7 +36,7 @@ def scope(account: PortalAccount) -> list[int]:
     organisations that person belongs to."""
     cached = getattr(account, "_portal_scope", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     ids = [account.party_id]
     if account.can_see_organisation:
         ids += list(
