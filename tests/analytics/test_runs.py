@@ -78,7 +78,7 @@ def test_a_run_scores_and_values_every_customer(users, analyse, make_person):
     run = analyse(actor=users["manager"])
     assert run.status == RunStatus.DONE, run.error
     assert run.customers == CUSTOMERS + 1
-    assert set(run.timings) == {"refresh", "rfm", "fit", "score", "write", "figures"}
+    assert set(run.timings) == {"refresh", "rfm", "fit", "score", "profit", "write", "figures"}
     insights = {i.party_id: i for i in CustomerInsight.objects.all()}
     assert set(insights) == {p.pk for p in parties} | {prospect.pk}
     assert insights[prospect.pk].rfm_cell == "" and insights[prospect.pk].predicted_clv is None

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from peyvand.analytics.engine import snapshot
 from peyvand.interactions.models import Interaction
-from peyvand.sales.models import CurrencyRate, Order, OrderLine
+from peyvand.sales.models import CurrencyRate, Order, OrderLine, Product
 
 from .conftest import TODAY
 
@@ -35,6 +35,7 @@ def shop(make_person, buy, users):
     CurrencyRate.objects.create(
         currency="USD", rate=Decimal("600000"), valid_from=TODAY - dt.timedelta(days=30)
     )
+    Product.objects.create(sku="P-1", name_fa="پسته", unit_cost=Decimal("1250.50"))
     return {"ali": ali, "sara": sara, "first": first}
 
 
@@ -48,6 +49,7 @@ def test_a_full_refresh_copies_every_source(shop):
             "order_lines": 2,
             "payments": 0,
             "interactions": 1,
+            "products": 1,
             "rates": 1,
         }
         order = rows(
@@ -66,7 +68,10 @@ def test_a_full_refresh_copies_every_source(shop):
                 False,
             )
         ]
-        assert rows(con, "SELECT channel FROM interactions") == [("phone",)]
+        assert rows(con, "SELECT channel, day FROM interactions") == [
+            ("phone", snapshot.day_number(timezone.now().astimezone(dt.UTC).date()))
+        ]
+        assert rows(con, "SELECT unit_cost FROM products") == [(1250.5,)]
         assert rows(con, "SELECT currency, rate FROM rates") == [("USD", 600000.0)]
         owners = dict(rows(con, "SELECT id, owner_id FROM customers"))
         assert owners == {shop["ali"].pk: shop["ali"].owner_id, shop["sara"].pk: shop["sara"].owner_id}
@@ -130,3 +135,13 @@ def test_the_calendar_has_both_months_of_each_day():
     nowruz = snapshot.day_number(dt.date(2025, 3, 21))
     assert found[1] == (nowruz, 2025 * 12 + 2, 1404 * 12, nowruz)
     assert found[0][2] == 1403 * 12 + 11
+
+
+def test_a_snapshot_of_an_earlier_version_is_refreshed_in_full(shop):
+    with snapshot.connect() as con:
+        snapshot.refresh(con, full=True)
+        con.execute("ALTER TABLE interactions DROP COLUMN day")  # as an earlier version wrote it
+        assert not snapshot.has_snapshot(con)
+        assert snapshot.refresh(con, full=False).mode == "full"
+        assert snapshot.has_snapshot(con)
+        assert rows(con, "SELECT count(day) FROM interactions") == [(1,)]

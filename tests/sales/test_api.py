@@ -177,6 +177,16 @@ def test_products_are_admin_only_to_change(api, sales_api, price_list):
     assert sales_api.get("/products", {"q": "تازه"}).json()["items"][0]["sku"] == "NEW-1"
 
 
+def test_a_products_unit_cost_is_set_cleared_and_checked(api):
+    created = api.post("/products", {"sku": "c-1", "name_fa": "کالا", "unit_cost": "750.5"}).json()
+    assert created["unit_cost"] == "750.50"
+    url = f"/products/{created['id']}"
+    assert_error(api.patch(url, {"unit_cost": "-1"}), 422, "validation_error", "unit_cost")
+    assert_error(api.patch(url, {"unit_cost": "1" * 30}), 422, "validation_error", "unit_cost")
+    assert api.get("/products", {"q": "c-1"}).json()["items"][0]["unit_cost"] == "750.50"  # unchanged
+    assert api.patch(url, {"unit_cost": None}).json()["unit_cost"] is None
+
+
 def test_imports_report_every_bad_row_and_write_nothing(
     api, make_org, products, django_capture_on_commit_callbacks
 ):

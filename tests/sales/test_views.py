@@ -365,6 +365,10 @@ def test_price_list_pages_and_prices_per_list_on_the_product_form(as_user, users
         ProductPrice.objects.filter(product=products["crm"]).values_list("price_list__name", "price")
     )
     assert prices == {"Standard": 12000000, "صادرات": Decimal("250.50")}
+    assert client.post(url, {**data, "unit_cost": "۹٬۵۰۰٬۰۰۰"}).status_code == 302
+    products["crm"].refresh_from_db()
+    assert products["crm"].unit_cost == 9_500_000
+    assert "is-invalid" in client.post(url, {**data, "unit_cost": "-5"}).content.decode()
     bad = client.post(url, {**data, f"price_{export.pk}": "-1"})
     assert bad.status_code == 200 and "is-invalid" in bad.content.decode()
     assert (

@@ -6,15 +6,22 @@ PEYVAND_CLV_HORIZON_MONTHS  the lifetime-value horizon by default (12)
 PEYVAND_CLV_MONTHLY_DISCOUNT the monthly discount rate by default, a fraction (0.02)
 PEYVAND_CLV_MARGIN          the margin on revenue by default, a fraction (0.3)
 PEYVAND_CLV_HOLDOUT_WEEKS   weeks kept out of a fit for its holdout check by default (13)
+PEYVAND_COST_TO_SERVE       what one interaction costs by channel, in the base currency, as
+                            ``phone=400000,email=100000,...``; channels left out cost nothing.
+                            By default the Rial figures below when the base currency is IRR,
+                            nothing otherwise
+PEYVAND_LIFECYCLE_NEW_DAYS  how long after their first purchase a customer is newly acquired (90)
 """
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -46,3 +53,41 @@ def clv_margin() -> float:
 
 def clv_holdout_weeks() -> int:
     return int(_setting("PEYVAND_CLV_HOLDOUT_WEEKS", 13))
+
+
+# What an interaction costs the company, in Rial: a share of an agent's or a salesperson's
+# time, and the message's own price for SMS and mail.
+RIAL_COST_TO_SERVE = {
+    "phone": 400_000,
+    "email": 100_000,
+    "sms": 20_000,
+    "chat": 150_000,
+    "in_person": 2_000_000,
+    "store": 500_000,
+    "mail": 300_000,
+    "fax": 100_000,
+}
+
+
+def cost_to_serve(base_currency: str) -> dict[str, float]:
+    """The unit cost of an interaction by channel (``PEYVAND_COST_TO_SERVE``)."""
+    raw = _setting("PEYVAND_COST_TO_SERVE", None)
+    if raw is None:
+        return {k: float(v) for k, v in RIAL_COST_TO_SERVE.items()} if base_currency == "IRR" else {}
+    if isinstance(raw, dict):
+        return {str(k): float(v) for k, v in raw.items()}
+    costs: dict[str, float] = {}
+    for part in str(raw).split(","):
+        channel, sep, value = part.partition("=")
+        try:
+            cost = float(value)
+        except ValueError:
+            cost = -1.0
+        if not sep or not channel.strip() or not math.isfinite(cost) or cost < 0:
+            raise ImproperlyConfigured(f"PEYVAND_COST_TO_SERVE: expected channel=cost, got {part!r}")
+        costs[channel.strip()] = cost
+    return costs
+
+
+def lifecycle_new_days() -> int:
+    return int(_setting("PEYVAND_LIFECYCLE_NEW_DAYS", 90))

@@ -15,6 +15,8 @@ import ibis
 from ibis import _
 from ibis.expr.types import BooleanValue, NumericValue, Table
 
+from peyvand.customers.models import LifecycleStage, RfmCell
+
 from . import rfm
 
 CANCELLED = "cancelled"
@@ -48,6 +50,8 @@ def purchases(orders: Table, rates: Table, *, base_currency: str) -> Table:
         party_id=joined.party_id,
         day=joined.day,
         amount=(joined.subtotal - joined.discount) * rate,
+        gross=joined.subtotal * rate,
+        discount=joined.discount * rate,
     )
     return valued.filter(valued.amount.notnull())
 
@@ -165,6 +169,103 @@ def customer_rows(customers: Table, days: Table, *, start: int, end: int) -> Tab
         m_score=joined.m_score,
         cell=lost.ifelse(str(rfm.RfmCell.LOST), joined.cell.fill_null("")),
     )
+
+
+# --- profitability and the lifecycle ----------------------------------------------------------
+
+
+def profitability(
+    bought: Table,
+    lines: Table,
+    products: Table,
+    interactions: Table,
+    *,
+    start: int,
+    end: int,
+    unit_costs: dict[str, float],
+) -> Table:
+    """Each customer's profit over the window (start, end], in the base currency: revenue
+    before discounts, less the discounts, the products' cost (quantity × the product's unit
+    cost; a product without one costs nothing) and the cost to serve (each interaction at its
+    channel's unit cost — a completed call, meeting or visit is logged as one, so activities
+    are counted through them). Customers who neither bought nor were served in the window
+    have no row."""
+    window = bought.filter(bought.day > start, bought.day <= end)
+    sales = window.group_by("party_id").aggregate(revenue=window.gross.sum(), discounts=window.discount.sum())
+    sold = window.select("order_id", "party_id").join(lines, _.order_id == lines.order_id)
+    sold = sold.left_join(products, sold.product_id == products.id)
+    costs = sold.group_by("party_id").aggregate(
+        product_cost=(sold.quantity * sold.unit_cost.fill_null(0.0)).sum()
+    )
+    served = interactions.filter(~interactions.deleted, interactions.day > start, interactions.day <= end)
+    served = served.mutate(
+        cost=ibis.cases(
+            *((served.channel == channel, ibis.literal(float(cost))) for channel, cost in unit_costs.items()),
+            else_=ibis.literal(0.0),
+        )
+        if unit_costs
+        else ibis.literal(0.0)
+    )
+    serving = served.group_by("party_id").aggregate(serve_cost=served.cost.sum(), contacts=served.id.count())
+    who = sales.select("party_id").union(serving.select("party_id"), distinct=True)
+    joined = (
+        who.left_join(sales, who.party_id == sales.party_id)
+        .left_join(costs, who.party_id == costs.party_id)
+        .left_join(serving, who.party_id == serving.party_id)
+    )
+    revenue = joined.revenue.fill_null(0.0)
+    discounts = joined.discounts.fill_null(0.0)
+    product_cost = joined.product_cost.fill_null(0.0)
+    serve_cost = joined.serve_cost.fill_null(0.0)
+    return joined.select(
+        party_id=who.party_id,
+        revenue=revenue,
+        discounts=discounts,
+        product_cost=product_cost,
+        serve_cost=serve_cost,
+        contacts=joined.contacts.fill_null(0),
+        profit=revenue - discounts - product_cost - serve_cost,
+    )
+
+
+SLIPPING_CELLS = (RfmCell.AT_RISK, RfmCell.CANT_LOSE, RfmCell.HIBERNATING)
+ESTABLISHED_CELLS = (RfmCell.CHAMPIONS, RfmCell.LOYAL)
+# Below this probability of still being active, a customer is slipping away whatever their cell.
+SLIPPING_BELOW = 0.5
+
+
+def lifecycle(results: Table, *, end: int, new_days: int) -> ibis.Value:
+    """The lifecycle stage of each row of the per-customer results (Kalakota: acquire,
+    enhance, retain), by these rules in order:
+
+    1. never bought: not bought yet (acquire);
+    2. first purchase within ``new_days`` of ``end``: newly acquired (acquire);
+    3. no purchase in the RFM window: lapsed (retain: win back or let go);
+    4. in an at-risk, can't-lose or hibernating cell, or less likely than not still active:
+       slipping away (retain);
+    5. champions and loyal: established (retain);
+    6. anyone else who bought in the window: developing (enhance: cross-sell, up-sell)."""
+    alive = results.alive
+    return ibis.cases(
+        (results.purchases == 0, str(LifecycleStage.PROSPECT)),
+        (results["first"] > end - new_days, str(LifecycleStage.NEW)),
+        (results.cell == str(RfmCell.LOST), str(LifecycleStage.LAPSED)),
+        (
+            results.cell.isin([str(c) for c in SLIPPING_CELLS])
+            | (alive.notnull() & ~alive.isnan() & (alive < SLIPPING_BELOW)),
+            str(LifecycleStage.SLIPPING),
+        ),
+        (results.cell.isin([str(c) for c in ESTABLISHED_CELLS]), str(LifecycleStage.ESTABLISHED)),
+        else_=str(LifecycleStage.DEVELOPING),
+    )
+
+
+def with_profit_and_lifecycle(results: Table, profit: Table, *, end: int, new_days: int) -> Table:
+    """The per-customer results with their profit (null: neither bought nor served in the
+    window) and lifecycle stage."""
+    joined = results.left_join(profit.select("party_id", "profit"), results.party_id == profit.party_id)
+    joined = joined.drop("party_id_right") if "party_id_right" in joined.columns else joined
+    return joined.mutate(stage=lifecycle(joined, end=end, new_days=new_days))
 
 
 # --- figures for the dashboard, by the customer's owner ---------------------------------------

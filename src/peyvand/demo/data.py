@@ -648,6 +648,12 @@ class CatalogueItem:
     wholesale: tuple[int, int]
     retail: tuple[int, int]
 
+    @property
+    def unit_cost(self) -> int:
+        """What the company pays for a unit: about seven tenths of the list price, less for
+        packaged goods (what customer profitability subtracts)."""
+        return self.price * (62 if self.tax_rate else 72) // 100
+
 
 # fmt: off
 CATALOGUE = (

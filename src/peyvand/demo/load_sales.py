@@ -134,6 +134,7 @@ def _catalogue(plan: Plan, price_list: PriceList) -> dict[str, Product]:
                     "name_en": item.name_en,
                     "unit": item.unit,
                     "tax_rate": item.tax_rate,
+                    "unit_cost": item.unit_cost,
                 },
                 prices={price_list: item.price},
             )

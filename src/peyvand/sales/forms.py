@@ -188,6 +188,11 @@ class ProductForm(BootstrapMixin, forms.Form):
     name_en = forms.CharField(label=_("Name in English"), max_length=200, required=False)
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
     tax_rate = MoneyField(label=_("Tax rate (%)"), initial="10")
+    unit_cost = MoneyField(
+        label=_("Unit cost"),
+        required=False,
+        help_text=_("What one unit costs the company, in the base currency (customer profitability)."),
+    )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args: Any, price_lists: list[PriceList], **kwargs: Any) -> None:

@@ -1,5 +1,6 @@
-"""The columnar snapshot: the CRM's orders, order lines, payments, customers and interactions
-copied into a DuckDB file, for the analyses to read without touching the operational database.
+"""The columnar snapshot: the CRM's orders, order lines, products' costs, payments, customers
+and interactions copied into a DuckDB file, for the analyses to read without touching the
+operational database.
 
 Only the worker opens the file (DuckDB lets one process write it); pages read the results the
 analyses wrote back into the database.
@@ -40,7 +41,7 @@ from django.db.models.functions import Cast
 
 from peyvand.customers.models import Party
 from peyvand.interactions.models import Interaction
-from peyvand.sales.models import CurrencyRate, Order, OrderLine, Payment
+from peyvand.sales.models import CurrencyRate, Order, OrderLine, Payment, Product
 
 from .. import conf
 
@@ -166,6 +167,12 @@ SOURCES: tuple[Source, ...] = (
         ),
     ),
     Source(
+        "products",
+        lambda: Product.all_objects.all(),
+        (Column("id", "BIGINT", "id"), Column("unit_cost", "DOUBLE", _float("unit_cost"))),
+        incremental=False,
+    ),
+    Source(
         "rates",
         lambda: CurrencyRate.objects.all(),
         (
@@ -182,6 +189,7 @@ DAY_COLUMNS = {
     "orders": ("ordered_on", "day"),
     "payments": ("paid_on", "day"),
     "rates": ("valid_from", "day"),
+    "interactions": ("occurred_at", "day"),  # the day in UTC
 }
 
 
@@ -214,8 +222,25 @@ def backend(con: duckdb.DuckDBPyConnection) -> Any:
 
 
 def has_snapshot(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the file holds every table, each with the columns this version reads (a
+    snapshot written by an earlier version is refreshed in full)."""
     tables = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    return {"watermarks", *BY_TABLE} <= tables
+    if not {"watermarks", *BY_TABLE} <= tables:
+        return False
+    return all(_columns_of(con, source.table) == expected_columns(source) for source in SOURCES)
+
+
+def expected_columns(source: Source) -> list[str]:
+    day = DAY_COLUMNS.get(source.table)
+    return [c.name for c in source.columns] + ([day[1]] if day else [])
+
+
+def _columns_of(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    found = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    return [row[0] for row in found]
 
 
 # --- refresh ----------------------------------------------------------------------------------
@@ -316,8 +341,9 @@ def _load(con: duckdb.DuckDBPyConnection, source: Source, queryset: models.Query
     names = [f"c{i}" for i in range(len(source.columns))]
     casts = ", ".join(f"CAST({n} AS {c.type})" for n, c in zip(names, source.columns, strict=True))
     if day is not None:
-        position = next(i for i, c in enumerate(source.columns) if c.name == day[0])
-        casts += f", CAST(date_diff('day', DATE '1970-01-01', CAST(c{position} AS DATE)) AS INTEGER)"
+        position, dated = next((i, c) for i, c in enumerate(source.columns) if c.name == day[0])
+        value = f"CAST(CAST(c{position} AS {dated.type}) AS DATE)"  # a timestamp's day, in UTC
+        casts += f", CAST(date_diff('day', DATE '1970-01-01', {value}) AS INTEGER)"
     count = 0
     for chunk in _read(queryset, source.columns):
         con.register("chunk", pa.table(dict(zip(names, chunk, strict=True))))

@@ -39,6 +39,8 @@ class Run(models.Model):
     rows = models.JSONField(default=dict, blank=True)
     # The upper edges of the lifetime-value histogram's buckets (the last is open).
     clv_edges = models.JSONField(default=list, blank=True)
+    # The same for the profit bands: negative edges, 0, positive edges.
+    profit_edges = models.JSONField(default=list, blank=True)
     scored_with = models.ForeignKey(
         "ClvFit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("model")
     )
@@ -131,6 +133,8 @@ class FigureKind(models.TextChoices):
     ALIVE = "alive", _("Probability active distribution")
     COHORT_JALALI = "cohort_jalali", _("Cohorts by Jalali month")
     COHORT_GREGORIAN = "cohort_gregorian", _("Cohorts by Gregorian month")
+    PROFIT = "profit", _("Customers by profit")
+    LIFECYCLE = "lifecycle", _("Customers by lifecycle stage")
 
 
 class Figure(models.Model):
@@ -144,7 +148,10 @@ class Figure(models.Model):
     - rfm_move: key = "previous>current" cell; count = customers;
     - clv, alive: key = the bucket's index; count = customers, amount = their lifetime value;
     - cohort_*: day = the first day of the cohort's month, key = months since; count = customers
-      of that cohort who bought in that month.
+      of that cohort who bought in that month;
+    - profit: key = the profit band's index (``Run.profit_edges``); count = customers, amount =
+      their profit;
+    - lifecycle: key = the lifecycle stage; count = customers, amount = their lifetime value.
     """
 
     kind = models.CharField(max_length=20, choices=FigureKind.choices)

@@ -23,7 +23,7 @@ from peyvand.core import policy
 from peyvand.core.charts import Chart, Series, format_value, months_back, period_label, periods
 from peyvand.core.jalali import format_date, uses_jalali
 from peyvand.core.models import Scope, User
-from peyvand.customers.models import CustomerInsight, Party, RfmCell
+from peyvand.customers.models import PHASE_OF_STAGE, CustomerInsight, LifecycleStage, Party, RfmCell
 from peyvand.sales import conf as sales_conf
 from peyvand.sales.money import display_parts
 
@@ -340,6 +340,118 @@ def _reached(cohort: dt.date, offset: int, today: dt.date, language: str) -> boo
     return months_back(cohort, -offset, language=language) <= today
 
 
+def _profit_bands(user: User, run: Run | None, divisor: int) -> list[tuple[int, int, float]]:
+    """(band, customers, profit) of the last run's profit bands, most profitable first."""
+    edges = len(run.profit_edges) if run is not None else 0
+    rows = (
+        _visible_figures(user, FigureKind.PROFIT).values("key").annotate(n=Sum("count"), value=Sum("amount"))
+    )
+    bands = [
+        (int(row["key"]), int(row["n"]), float(row["value"] or 0) / divisor)
+        for row in rows
+        if row["key"].isdigit() and int(row["key"]) <= edges
+    ]
+    return sorted(bands, reverse=True)
+
+
+def _profitability(
+    user: User, run: Run | None, today: dt.date, language: str, divisor: int, unit: str
+) -> Chart:
+    bands = _profit_bands(user, run, divisor)
+    zero = run.profit_edges.index(0.0) if run is not None and 0.0 in run.profit_edges else -1
+    gains = [b for b in bands if b[0] > zero]
+    losses = [b for b in bands if b[0] <= zero]
+    return Chart(
+        key="profitability",
+        title=_("Profitable and unprofitable customers"),
+        kind="bar",
+        labels=(_("Profitable"), _("Unprofitable")),
+        series=(
+            Series(_("Customers"), (sum(b[1] for b in gains), sum(b[1] for b in losses))),
+            Series(
+                _("Their profit (%(unit)s)") % {"unit": unit},
+                (sum(b[2] for b in gains), sum(b[2] for b in losses)),
+                format="decimal",
+                decimals=0,
+                in_chart=False,
+            ),
+        ),
+        label_heading=_("Customers"),
+        note=_(
+            "Over the analysis window: net revenue less the products' cost and the cost of serving "
+            "each customer (their interactions at each channel's unit cost)."
+        ),
+    )
+
+
+def _whale(user: User, run: Run | None, today: dt.date, language: str, divisor: int, unit: str) -> Chart:
+    """The whale curve: cumulative profit against customers ranked by profit, drawn through
+    the edges of the profit bands (exact at each edge, straight between them)."""
+    bands = _profit_bands(user, run, divisor)
+    customers = sum(b[1] for b in bands)
+    labels, cumulative, shares = [], [], []
+    seen, total = 0, 0.0
+    for _band, count, profit in bands:
+        seen += count
+        total += profit
+        share = 100.0 * seen / customers
+        labels.append(format_value(share, "percent", language, decimals=1))
+        cumulative.append(total)
+        shares.append(share)
+    return Chart(
+        key="whale",
+        title=_("Whale curve: cumulative profit, most profitable customers first"),
+        kind="line",
+        labels=tuple(labels),
+        series=(
+            Series(
+                _("Cumulative profit (%(unit)s)") % {"unit": unit},
+                tuple(cumulative),
+                format="decimal",
+                decimals=0,
+            ),
+            Series(_("Share of customers"), tuple(shares), format="percent", in_chart=False),
+        ),
+        label_heading=_("Customers, most profitable first"),
+        unit=unit,
+        note=_(
+            "The curve climbs while customers add profit and falls where unprofitable ones take it "
+            "back; its end is the total profit."
+        ),
+    )
+
+
+def _lifecycle(user: User, run: Run | None, today: dt.date, language: str, divisor: int, unit: str) -> Chart:
+    rows = (
+        _visible_figures(user, FigureKind.LIFECYCLE)
+        .values("key")
+        .annotate(n=Sum("count"), value=Sum("amount"))
+    )
+    found = {row["key"]: (int(row["n"]), float(row["value"] or 0) / divisor) for row in rows}
+    stages = list(LifecycleStage)
+    return Chart(
+        key="lifecycle",
+        title=_("Customers by lifecycle stage"),
+        kind="bar",
+        labels=tuple(
+            _("%(stage)s (%(phase)s)") % {"stage": stage.label, "phase": PHASE_OF_STAGE[stage].label}
+            for stage in stages
+        ),
+        series=(
+            Series(_("Customers"), tuple(found.get(stage, (0, 0.0))[0] for stage in stages)),
+            Series(
+                _("Their predicted value (%(unit)s)") % {"unit": unit},
+                tuple(found.get(stage, (0, 0.0))[1] for stage in stages),
+                format="decimal",
+                decimals=0,
+                in_chart=False,
+            ),
+        ),
+        label_heading=_("Lifecycle stage (phase)"),
+        note=_("Worked out from each customer's purchases; the stage set by hand is kept beside it."),
+    )
+
+
 CHARTS = {
     "revenue": _revenue,
     "cells": _cells,
@@ -348,6 +460,9 @@ CHARTS = {
     "clv": _clv,
     "alive": _alive,
     "cohorts": _cohorts,
+    "profitability": _profitability,
+    "whale": _whale,
+    "lifecycle": _lifecycle,
 }
 
 
@@ -377,6 +492,7 @@ def _key_figures(charts: dict[str, Chart], language: str) -> list[KeyFigure]:
         return sum(v or 0 for v in chart.series[index].values) if chart.series else 0
 
     cells = dict(zip(rfm.CELL_ORDER, charts["cells"].series[0].values, strict=True))
+    unprofitable = charts["profitability"].series[0].values[1]
     slipping = (cells.get(RfmCell.AT_RISK) or 0) + (cells.get(RfmCell.CANT_LOSE) or 0)
     return [
         KeyFigure(
@@ -388,6 +504,9 @@ def _key_figures(charts: dict[str, Chart], language: str) -> list[KeyFigure]:
             "champions", _("Champions"), format_value(cells.get(RfmCell.CHAMPIONS) or 0, "count", language)
         ),
         KeyFigure("slipping", _("At risk or can't lose"), format_value(slipping, "count", language)),
+        KeyFigure(
+            "unprofitable", _("Unprofitable customers"), format_value(unprofitable or 0, "count", language)
+        ),
     ]
 
 

@@ -54,6 +54,7 @@ STAGES = (
     gettext_noop("Scoring RFM"),
     gettext_noop("Fitting the lifetime-value model"),
     gettext_noop("Scoring lifetime value"),
+    gettext_noop("Working out profit and the lifecycle"),
     gettext_noop("Writing the results onto customers"),
     gettext_noop("Counting the dashboard's figures"),
 )
@@ -211,14 +212,19 @@ def _carry_out(run: Run) -> None:
         with steps.step(3, "score"):
             model = current_fit()
             scores = _score(rows, model, end)
-        results = _results(con, rows, scores)
-        with steps.step(4, "write"):
+        _results(con, rows, scores)
+        with steps.step(4, "profit"):
+            results = _profit_and_lifecycle(con, engine, bought, start=end - run.window_days, end=end)
+        with steps.step(5, "write"):
             computed_at = timezone.now()
             written = insights_write(_insight_rows(results, computed_at))
-        with steps.step(5, "figures"):
+        with steps.step(6, "figures"):
             edges = _clv_edges(scores["clv"])
-            _figures(run, engine, bought, days, customers, edges, end)
-        Run.objects.filter(pk=run.pk).update(customers=written, clv_edges=list(edges), scored_with=model)
+            profit_edges = _profit_edges(results["profit"].to_numpy(zero_copy_only=False))
+            _figures(run, engine, bought, days, customers, edges, profit_edges, end)
+        Run.objects.filter(pk=run.pk).update(
+            customers=written, clv_edges=list(edges), profit_edges=list(profit_edges), scored_with=model
+        )
 
 
 # --- lifetime value ---------------------------------------------------------------------------
@@ -354,6 +360,26 @@ def _results(con: Any, rows: pa.Table, scores: dict[str, np.ndarray]) -> pa.Tabl
     return con.sql("SELECT * FROM results").to_arrow_table()
 
 
+def _profit_and_lifecycle(con: Any, engine: Any, bought: Any, *, start: int, end: int) -> pa.Table:
+    """Each customer's profit over the window and lifecycle stage, added to the results."""
+    profit = ex.profitability(
+        bought,
+        engine.table("order_lines"),
+        engine.table("products"),
+        engine.table("interactions"),
+        start=start,
+        end=end,
+        unit_costs=conf.cost_to_serve(sales_conf.base_currency()),
+    )
+    final = ex.with_profit_and_lifecycle(
+        engine.table("results"), profit, end=end, new_days=conf.lifecycle_new_days()
+    )
+    con.execute("CREATE OR REPLACE TABLE results_next AS " + engine.compile(final))
+    con.execute("DROP TABLE results")
+    con.execute("ALTER TABLE results_next RENAME TO results")
+    return con.sql("SELECT * FROM results").to_arrow_table()
+
+
 def _insight_rows(results: pa.Table, computed_at: dt.datetime) -> Iterator[tuple[Any, ...]]:
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(computed_at)
@@ -385,10 +411,18 @@ def _insight_rows(results: pa.Table, computed_at: dt.datetime) -> Iterator[tuple
             number(columns["alive"][i], 4),
             number(columns["spend"][i]),
             number(columns["clv"][i]),
-            None,
-            "",
+            number(columns["profit"][i]),
+            columns["stage"][i] or "",
             stamp,
         )
+
+
+def _profit_edges(values: np.ndarray) -> tuple[float, ...]:
+    """The profit bands' upper edges: the losses' 1-2-5 steps (negated), 0, the profits'."""
+    values = values.astype(float)
+    losses = _clv_edges(-values[np.isfinite(values) & (values < 0)])
+    gains = _clv_edges(values[np.isfinite(values) & (values > 0)])
+    return (*(-edge for edge in reversed(losses)), 0.0, *gains)
 
 
 def _clv_edges(values: np.ndarray) -> tuple[float, ...]:
@@ -415,7 +449,14 @@ def _clv_edges(values: np.ndarray) -> tuple[float, ...]:
 
 
 def _figures(
-    run: Run, engine: Any, bought: Any, days: Any, customers: Any, edges: tuple[float, ...], end: int
+    run: Run,
+    engine: Any,
+    bought: Any,
+    days: Any,
+    customers: Any,
+    edges: tuple[float, ...],
+    profit_edges: tuple[float, ...],
+    end: int,
 ) -> None:
     results = engine.table("results")
     analysed = results.filter(results.purchases > 0)
@@ -436,6 +477,15 @@ def _figures(
         .to_pyarrow()
         .to_pylist()
     )
+    profited = results.filter(results.profit.notnull())
+    profits = (
+        profited.mutate(bucket=ex.bucket(profited.profit, profit_edges))
+        .group_by(["owner_id", "bucket"])
+        .aggregate(count=profited.party_id.count(), amount=profited.profit.sum())
+        .to_pyarrow()
+        .to_pylist()
+    )
+    stages = ex.counts_by(results.filter(results.stage != ""), ["stage"]).to_pyarrow().to_pylist()
     revenue = ex.revenue_by_day(bought, customers, since=end - REVENUE_DAYS).to_pyarrow().to_pylist()
     calendar = engine.table("calendar")
     month_of = {
@@ -497,6 +547,26 @@ def _figures(
             amount=_money(r["amount"]),
         )
         for r in alive
+    ]
+    figures += [
+        Figure(
+            kind=FigureKind.PROFIT,
+            owner_id=r["owner_id"],
+            key=str(r["bucket"]),
+            count=r["count"],
+            amount=_money(r["amount"]),
+        )
+        for r in profits
+    ]
+    figures += [
+        Figure(
+            kind=FigureKind.LIFECYCLE,
+            owner_id=r["owner_id"],
+            key=r["stage"],
+            count=r["count"],
+            amount=_money(r["amount"]),
+        )
+        for r in stages
     ]
     for kind, found in cohorts.items():
         figures += [

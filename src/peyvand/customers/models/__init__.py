@@ -1,9 +1,10 @@
 from .imports import ImportChange, ImportIssue, ImportJob, ImportMapping
-from .insights import CustomerInsight, RfmCell
+from .insights import PHASE_OF_STAGE, CustomerInsight, LifecyclePhase, LifecycleStage, RfmCell
 from .parties import ALIVE, ContactPoint, Kind, Membership, Note, Party, PartyTag, Source, Stage, Tag
 
 __all__ = [
     "ALIVE",
+    "PHASE_OF_STAGE",
     "ContactPoint",
     "CustomerInsight",
     "ImportChange",
@@ -11,6 +12,8 @@ __all__ = [
     "ImportJob",
     "ImportMapping",
     "Kind",
+    "LifecyclePhase",
+    "LifecycleStage",
     "Membership",
     "Note",
     "Party",

@@ -26,6 +26,36 @@ class RfmCell(models.TextChoices):
     LOST = "lost", _("Lost")
 
 
+class LifecyclePhase(models.TextChoices):
+    """Kalakota's three phases of a customer relationship."""
+
+    ACQUIRE = "acquire", _("Acquire")
+    ENHANCE = "enhance", _("Enhance")
+    RETAIN = "retain", _("Retain")
+
+
+class LifecycleStage(models.TextChoices):
+    """Where a customer is in their relationship, worked out from their purchases (the rules
+    are ``peyvand.analytics.expressions.lifecycle``), beside the stage a person sets by hand."""
+
+    PROSPECT = "prospect", _("Not bought yet")
+    NEW = "new", _("Newly acquired")
+    DEVELOPING = "developing", _("Developing")
+    ESTABLISHED = "established", _("Established")
+    SLIPPING = "slipping", _("Slipping away")
+    LAPSED = "lapsed", _("Lapsed")
+
+
+PHASE_OF_STAGE: dict[str, LifecyclePhase] = {
+    LifecycleStage.PROSPECT: LifecyclePhase.ACQUIRE,
+    LifecycleStage.NEW: LifecyclePhase.ACQUIRE,
+    LifecycleStage.DEVELOPING: LifecyclePhase.ENHANCE,
+    LifecycleStage.ESTABLISHED: LifecyclePhase.RETAIN,
+    LifecycleStage.SLIPPING: LifecyclePhase.RETAIN,
+    LifecycleStage.LAPSED: LifecyclePhase.RETAIN,  # won back, or let go
+}
+
+
 class CustomerInsight(models.Model):
     party = models.OneToOneField(
         Party, primary_key=True, on_delete=models.CASCADE, related_name="insight", verbose_name=_("customer")
@@ -55,8 +85,12 @@ class CustomerInsight(models.Model):
     predicted_clv = models.DecimalField(
         _("predicted lifetime value"), max_digits=24, decimal_places=2, null=True, blank=True
     )
+    # Over the RFM window: net revenue less the products' cost and the cost of serving them
+    # (empty: neither bought nor served in it).
     profit = models.DecimalField(_("profit"), max_digits=24, decimal_places=2, null=True, blank=True)
-    lifecycle_stage = models.CharField(_("lifecycle stage"), max_length=20, blank=True)
+    lifecycle_stage = models.CharField(
+        _("lifecycle stage"), max_length=20, choices=LifecycleStage.choices, blank=True
+    )
     computed_at = models.DateTimeField(_("computed"))
 
     class Meta:
@@ -69,3 +103,7 @@ class CustomerInsight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party_id}: {self.rfm_cell or '-'}"
+
+    @property
+    def lifecycle_phase(self) -> LifecyclePhase | None:
+        return PHASE_OF_STAGE.get(self.lifecycle_stage)

@@ -58,6 +58,7 @@ class ProductOut(Schema):
     name_en: str
     unit: str
     tax_rate: QuantityOut
+    unit_cost: MoneyOut | None = Field(description="In the base currency; null when not known")
     active: bool
     prices: list[PriceOut]
 
@@ -77,6 +78,7 @@ class ProductIn(InputSchema):
     name_en: Annotated[str, Field(max_length=200), NoNul] | None = None
     unit: Unit | None = None
     tax_rate: Amount | None = None
+    unit_cost: Amount | None = Field(None, description="In the base currency; null: not known")
     active: StrictBool | None = None
     prices: list[PriceIn] = Field(default_factory=list, max_length=50)
 

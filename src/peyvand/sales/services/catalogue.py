@@ -23,7 +23,7 @@ from ..models import CurrencyRate, PriceList, Product, ProductPrice, Unit
 from ..money import HUNDRED, ZERO, check_currency, check_money, money_limit, to_decimal
 from .common import text_field
 
-PRODUCT_FIELDS = ("sku", "name_fa", "name_en", "unit", "tax_rate", "active")
+PRODUCT_FIELDS = ("sku", "name_fa", "name_en", "unit", "tax_rate", "unit_cost", "active")
 
 
 def _clean_product(data: Mapping[str, Any], *, current: Product | None) -> dict[str, Any]:
@@ -52,11 +52,25 @@ def _clean_product(data: Mapping[str, Any], *, current: Product | None) -> dict[
                 cleaned[name] = to_decimal(value, field=name, minimum=ZERO, maximum=HUNDRED)
             except ValidationError as exc:
                 errors.update(exc.message_dict)
+        elif name == "unit_cost":
+            cleaned[name] = _unit_cost(errors, value)
         elif name == "active":
             cleaned[name] = bool(value)
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _unit_cost(errors: dict[str, list[str]], value: Any) -> Decimal | None:
+    """A unit cost in the base currency, or None (not known)."""
+    if value is None or value == "":
+        return None
+    try:
+        cost = to_decimal(value, field="unit_cost")
+        return check_money(cost, field="unit_cost", currency=conf.base_currency())
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        return None
 
 
 @transaction.atomic

@@ -56,6 +56,8 @@ def product_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     initial: dict[str, Any] = {"active": True, "tax_rate": "10"}
     if product is not None:
         initial = {name: getattr(product, name) for name in ProductForm.base_fields}
+        if product.unit_cost is not None:
+            initial["unit_cost"] = typed(product.unit_cost, conf.base_currency())
         prices = dict(product.prices.values_list("price_list_id", "price"))
         # As people type a price: the list's currency's decimals (12500000, 2250.90).
         initial |= {
