@@ -316,11 +316,11 @@ def test_the_analysis_figures_make_conditions(users, town):
     computed = timezone.now()
     CustomerInsight.objects.create(
         party=town["maryam"], rfm_cell="champions", predicted_clv=5_000_000, probability_alive=0.9,
-        computed_at=computed,
+        lifecycle_stage="established", profit=3_000_000, computed_at=computed,
     )  # fmt: skip
     CustomerInsight.objects.create(
         party=town["reza"], rfm_cell="at_risk", predicted_clv=200_000, probability_alive=0.3,
-        computed_at=computed,
+        lifecycle_stage="slipping", profit=-450_000, computed_at=computed,
     )  # fmt: skip
     admin = users["admin"]
     assert names(admin, rule({"field": "rfm_cell", "op": "in", "value": ["champions"]})) == ["مریم"]
@@ -330,5 +330,13 @@ def test_the_analysis_figures_make_conditions(users, town):
     assert names(admin, rule({"field": "predicted_clv", "op": "gte", "value": "۱۰۰۰۰۰۰"})) == ["مریم"]
     assert names(admin, rule({"field": "predicted_clv", "op": "lte", "value": "1000000"})) == ["رضا"]
     assert names(admin, rule({"field": "probability_alive", "op": "lte", "value": 50})) == ["رضا"]
+    assert names(admin, rule({"field": "lifecycle_stage", "op": "in", "value": ["slipping"]})) == ["رضا"]
+    assert names(
+        admin, rule({"field": "lifecycle_stage", "op": "not_in", "value": ["slipping"]})
+    ) == everyone_but("رضا")
+    assert names(admin, rule({"field": "profit", "op": "lte", "value": "-1"})) == ["رضا"]
+    assert names(admin, rule({"field": "profit", "op": "gte", "value": "0"})) == ["مریم"]
+    with pytest.raises(ValidationError):
+        selectors.rule_parse(rule({"field": "lifecycle_stage", "op": "in", "value": ["nope"]}))
     with pytest.raises(ValidationError):
         selectors.rule_parse(rule({"field": "rfm_cell", "op": "in", "value": ["nope"]}))

@@ -62,12 +62,13 @@ class FieldSpec:
     key: str
     label: Any
     ops: tuple[Op, ...]
-    # Where the values of a MANY or CHOICE come from: "kind", "stage", "source", "rfm_cell"
-    # (codes), or
-    # "user", "tag", "product", "list" (ids of rows).
+    # Where the values of a MANY or CHOICE come from: "kind", "stage", "source", "rfm_cell",
+    # "lifecycle_stage" (codes), or "user", "tag", "product", "list" (ids of rows).
     choices: str = ""
     # Orders counted within a period: ever, the last N days, or between two dates.
     period: bool = False
+    # An AMOUNT that may be below zero (a loss).
+    signed: bool = False
 
     def op(self, key: str) -> Op | None:
         return next((op for op in self.ops if op.key == key), None)
@@ -170,6 +171,15 @@ FIELDS: dict[str, FieldSpec] = {
             "probability_alive",
             gettext_lazy("Probability active (%)"),
             (Op("gte", gettext_lazy("at least"), COUNT), Op("lte", gettext_lazy("at most"), COUNT)),
+        ),
+        FieldSpec(
+            "lifecycle_stage", gettext_lazy("Lifecycle stage"), (_IN, _NOT_IN), choices="lifecycle_stage"
+        ),
+        FieldSpec(
+            "profit",
+            gettext_lazy("Profit in the analysis window"),
+            (Op("gte", gettext_lazy("at least"), AMOUNT), Op("lte", gettext_lazy("at most"), AMOUNT)),
+            signed=True,
         ),
     )
 }
@@ -354,7 +364,7 @@ def parse_condition(item: Any, codes: dict[str, frozenset[str]]) -> Condition:
     elif op.value == COUNT:
         values["number"] = _whole(raw, low=0, high=MAX_COUNT)
     elif op.value == AMOUNT:
-        values["amount"] = _amount(raw)
+        values["amount"] = _amount(raw, signed=spec.signed)
     if spec.period:
         values["period"] = _period(item.get("period"))
     return Condition(spec.key, op.key, **values)
@@ -436,13 +446,14 @@ def _whole(raw: Any, *, low: int, high: int) -> int:
     return int(text)
 
 
-def _amount(raw: Any) -> Decimal:
+def _amount(raw: Any, *, signed: bool = False) -> Decimal:
     text = to_ascii_digits(str(raw)).replace(",", "").replace("٬", "").strip() if raw is not None else ""
+    text = text.replace("\u2212", "-")  # the typographic minus sign
     try:
         amount = Decimal(text)
     except InvalidOperation:
         raise ValueError(_("Enter an amount.")) from None
-    if not amount.is_finite() or not 0 <= amount < MAX_AMOUNT:
+    if not amount.is_finite() or not (-MAX_AMOUNT if signed else 0) <= amount < MAX_AMOUNT:
         raise ValueError(_("Enter an amount.")) from None
     return amount
 

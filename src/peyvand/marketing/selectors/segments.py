@@ -40,6 +40,7 @@ from peyvand.customers.models import (
     ContactPoint,
     CustomerInsight,
     Kind,
+    LifecycleStage,
     Party,
     PartyTag,
     RfmCell,
@@ -73,6 +74,7 @@ def rule_codes() -> dict[str, frozenset[str]]:
         "stage": frozenset(Stage.values),
         "source": frozenset(Source.values),
         "rfm_cell": frozenset(RfmCell.values),
+        "lifecycle_stage": frozenset(LifecycleStage.values),
     }
 
 
@@ -221,6 +223,13 @@ def condition_q(c: rules.Condition, *, now: dt.datetime, today: dt.date) -> Q:
         return ~cells if negate else cells
     if field == "predicted_clv":
         return Q(**{f"insight__predicted_clv__{op}": c.amount or Decimal(0)})
+    if field == "lifecycle_stage":
+        stages = Q(
+            Exists(CustomerInsight.objects.filter(party_id=OuterRef("pk"), lifecycle_stage__in=c.values))
+        )
+        return ~stages if negate else stages
+    if field == "profit":
+        return Q(**{f"insight__profit__{op}": c.amount if c.amount is not None else Decimal(0)})
     if field == "probability_alive":
         return Q(**{f"insight__probability_alive__{op}": (c.number or 0) / 100})
     raise ValueError(f"unknown field {field!r}")

@@ -22,7 +22,7 @@ from peyvand.core.http import request_user, show_errors, sort_columns
 from peyvand.core.jalali import local_digits
 from peyvand.core.models import Scope, User
 from peyvand.core.pagination import COUNT_CAP, InvalidCursor
-from peyvand.customers.models import Kind, RfmCell, Source, Stage, Tag
+from peyvand.customers.models import Kind, LifecycleStage, RfmCell, Source, Stage, Tag
 from peyvand.sales.models import Product
 
 from .. import rules
@@ -53,6 +53,7 @@ def builder_choices(user: User) -> BuilderChoices:
             "stage": [Choice(v, str(label)) for v, label in Stage.choices],
             "source": [Choice(v, str(label)) for v, label in Source.choices],
             "rfm_cell": [Choice(v, str(label)) for v, label in RfmCell.choices],
+            "lifecycle_stage": [Choice(v, str(label)) for v, label in LifecycleStage.choices],
             "user": [Choice(str(u.pk), str(u)) for u in people],
             "tag": [
                 Choice(str(pk), name) for pk, name in Tag.objects.order_by("name").values_list("pk", "name")
