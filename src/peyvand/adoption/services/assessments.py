@@ -128,6 +128,7 @@ def _require_open(assessment: Assessment) -> None:
 @transaction.atomic
 def respondent_invite_user(*, actor: User, assessment: Assessment, user: User) -> Respondent:
     """Ask a colleague to answer; they find the questionnaire from a notification."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     policy.require_change(actor, assessment)
     _require_open(assessment)
     if not user.is_active:
@@ -160,6 +161,7 @@ def respondent_invite_link(
     *, actor: User, assessment: Assessment, name: str, email: str = "", days: int = LINK_DAYS_DEFAULT
 ) -> tuple[Respondent, str]:
     """A one-time link for someone without an account: the token is returned once, never kept."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     policy.require_change(actor, assessment)
     _require_open(assessment)
     name = clean_text(name)
