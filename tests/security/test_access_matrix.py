@@ -51,6 +51,7 @@ PUBLIC_PAGES = {
     "service:article_public",  # published articles only; a draft is not found
     "marketing:click",
     "marketing:pixel",
+    "adoption:respond_link",  # a one-time link to a readiness questionnaire
 }
 PUBLIC_OPERATIONS = {
     ("get", "/api/v1/openapi.json"),
@@ -150,6 +151,17 @@ RECORD_PAGES: dict[str, str] = {
         for action in ("detail", "progress", "issues", "undo", "cancel")
     },
     "analytics:run_progress": "analytics.run",
+    **{
+        f"adoption:{name}": "adoption.assessment"
+        for name in (
+            "assessment_detail",
+            "assessment_results",
+            "assessment_status",
+            "invite_user",
+            "invite_link",
+        )
+    },
+    "adoption:risk_edit": "adoption.risk",
 }
 # Pages with an id that are not about a customer's record: settings an administrator keeps
 # (checked with the administration pages), one's own things.
@@ -171,6 +183,8 @@ OTHER_ID_PAGES = {
     "service:rule_edit",
     "service:skill_edit",
     "service:web_form_edit",
+    "adoption:model_detail",  # a readiness model: data every member of the project team reads
+    "adoption:respond",  # one's own questionnaire; anyone else's is not found
 }
 # Pages that answer a refused write with their own content redrawn and the reason in it, not
 # with an error status (the calendar after a drop); the record must still be unchanged.
