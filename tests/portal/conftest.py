@@ -19,7 +19,7 @@ from peyvand.portal.models import PortalAccount
 from peyvand.portal.refs import ref_for
 from peyvand.portal.services import accounts, signin
 from peyvand.portal.session import HASH_KEY, SESSION_KEY, _state_hash
-from peyvand.sales.models import Invoice, Order
+from peyvand.sales.models import Invoice, Order, Quote
 from peyvand.sales.services import billing, deals
 from peyvand.service.models import Ticket
 from peyvand.service.services import messages, tickets
@@ -36,6 +36,7 @@ class Records:
     order: Order
     invoice: Invoice
     ticket: Ticket
+    quote: Quote  # sent, waiting for the customer's answer
     refs: dict[str, str] = field(default_factory=dict)
 
 
@@ -61,12 +62,21 @@ def make_records(users: dict[str, User], make_deal, products) -> Callable[[Party
             ticket=ticket, actor=actor, data=messages.ReplyInput(body="پاسخ عمومی به مشتری", to=_email(party))
         )
         messages.ticket_note(ticket=ticket, actor=actor, body="یادداشت داخلی محرمانه")
+        offer = make_deal(party=party, amount=0)
+        deals.deal_line_add(deal=offer, actor=actor, data={"product": products["support"], "quantity": "2"})
+        sent = billing.quote_send(
+            quote=billing.quote_create(deal=offer, actor=actor),
+            actor=actor,
+            pdf=b"%PDF-1.4 sent",
+            language="fa",
+        )
         refs = {
+            "quote": ref_for("quote", sent.pk),
             "order": ref_for("order", order.pk),
             "invoice": ref_for("invoice", invoice.pk),
             "ticket": ref_for("ticket", ticket.pk),
         }
-        return Records(party, order, invoice, ticket, refs)
+        return Records(party, order, invoice, ticket, sent, refs)
 
     return make
 

@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from peyvand.core.models import AuditEvent
 from peyvand.portal.refs import ref_for
 from peyvand.portal.services import accounts
+from peyvand.sales.models import Order, Quote
 from peyvand.service.models import Message, Ticket
 from tests.portal.conftest import portal_client
 from tests.security.test_access_matrix import PUBLIC_PAGES as STAFF_PUBLIC_PAGES
@@ -44,6 +45,7 @@ ACCOUNT_PAGES = {
     "portal:home",
     "portal:orders",
     "portal:invoices",
+    "portal:quotes",
     "portal:tickets",
     "portal:ticket_create",
     "portal:knowledge",
@@ -52,6 +54,9 @@ ACCOUNT_PAGES = {
 RECORD_PAGES = {
     "portal:order_detail": "order",
     "portal:invoice_pdf": "invoice",
+    "portal:quote_pdf": "quote",
+    "portal:quote_accept": "quote",
+    "portal:quote_decline": "quote",
     "portal:ticket_detail": "ticket",
     "portal:ticket_reply": "ticket",
 }
@@ -64,6 +69,8 @@ REACHES = {
     "manager": {"manager", "o"},  # a contact of O allowed them
 }
 OWNERS = ("a", "b", "o", "contact", "manager")
+# Pages that take only POST (a GET is refused before the record is looked for).
+POST_ONLY = {"portal:ticket_reply", "portal:quote_accept", "portal:quote_decline"}
 
 
 def portal_pages() -> list[tuple[str, list[str]]]:
@@ -98,10 +105,13 @@ def _client(world: dict[str, Any], visitor: str) -> Client:
 def _state() -> tuple[Any, ...]:
     """What a refused write must leave as it was."""
     tickets = list(Ticket.objects.order_by("pk").values_list("pk", "status", "last_message_at", "updated_at"))
+    quotes = list(Quote.objects.order_by("pk").values_list("pk", "status", "decided_at", "decline_reason"))
     return (
         AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first(),
         Message.objects.count(),
+        Order.objects.count(),
         tickets,
+        quotes,
     )
 
 
@@ -126,12 +136,12 @@ def test_record_pages_reach_only_ones_own_records(world, visitor):
             if visitor == "anonymous":
                 assert _is_sign_in(response), (visitor, url)
             elif allowed:
-                assert response.status_code == (405 if name.endswith("_reply") else 200), (visitor, url)
+                assert response.status_code == (405 if name in POST_ONLY else 200), (visitor, url)
             else:  # a page that takes only POST says so before it looks for the record
-                refused = 405 if name.endswith("_reply") else 404
+                refused = 405 if name in POST_ONLY else 404
                 assert response.status_code == refused, (visitor, owner, url, response.status_code)
             if not allowed:
-                response = client.post(url, {"body": "نوشته‌ای که نباید ثبت شود"})
+                response = client.post(url, {"body": "نوشته‌ای که نباید ثبت شود", "reason": "نه"})
                 assert _is_sign_in(response) if visitor == "anonymous" else response.status_code in (404, 405)
             if name != "portal:invoice_pdf" or not allowed:  # a download is noted on the timeline
                 assert _state() == before, (visitor, owner, url)
@@ -163,6 +173,7 @@ def test_lists_show_ones_own_records_and_nobody_elses(world, visitor):
         "orders": lambda r: r.order.number,
         "invoices": lambda r: r.invoice.number,
         "tickets": lambda r: r.ticket.subject,
+        "quotes": lambda r: r.quote.number,
     }
     for page, text_of in shown.items():
         content = client.get(reverse(f"portal:{page}")).content.decode()

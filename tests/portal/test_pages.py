@@ -13,7 +13,9 @@ from pypdf import PdfReader
 
 from peyvand.core.models import AuditEvent
 from peyvand.interactions.selectors.timeline import party_timeline
+from peyvand.notifications.models import Notification
 from peyvand.portal.refs import ref_for
+from peyvand.sales.models import Order, QuoteStatus
 from peyvand.service.models import Channel, Message, Ticket, Visibility
 from peyvand.service.services import knowledge, messages
 from tests.portal.conftest import portal_client
@@ -147,7 +149,9 @@ def test_the_knowledge_base_finds_published_public_articles_only(world, users):
     assert client.get(reverse("portal:knowledge"), {"q": "x" * 500}).status_code == 200
 
 
-@pytest.mark.parametrize("page", ["portal:home", "portal:orders", "portal:invoices", "portal:tickets"])
+@pytest.mark.parametrize(
+    "page", ["portal:home", "portal:orders", "portal:invoices", "portal:quotes", "portal:tickets"]
+)
 def test_lists_take_a_fixed_number_of_queries(world, make_records, page, django_assert_max_num_queries):
     account = world["accounts"]["manager"]
     client = portal_client(account)
@@ -157,3 +161,42 @@ def test_lists_take_a_fixed_number_of_queries(world, make_records, page, django_
     with django_assert_max_num_queries(12):
         response = client.get(reverse(page))
     assert response.status_code == 200
+
+
+def test_accepting_a_quote_makes_the_order_and_tells_its_owner(world):
+    account = world["accounts"]["a"]
+    quote = world["records"]["a"].quote
+    client = portal_client(account)
+    page = client.get(reverse("portal:quotes")).content.decode()
+    assert quote.number in page and 'data-testid="quote-accept"' in page
+    orders = Order.objects.filter(party=account.party).count()
+    response = client.post(reverse("portal:quote_accept", args=[ref_for("quote", quote.pk)]))
+    assert response.status_code == 302
+    quote.refresh_from_db()
+    assert quote.status == QuoteStatus.ACCEPTED
+    assert Order.objects.filter(party=account.party).count() == orders + 1
+    event = AuditEvent.objects.filter(model="sales.quote", object_id=quote.pk, actor__isnull=True).get()
+    assert event.changes["status"] == [QuoteStatus.SENT, QuoteStatus.ACCEPTED] and "portal" in event.changes
+    note = Notification.objects.get(kind="portal_quote_decided")
+    assert note.recipient == quote.owner
+    # Once only: a second answer changes nothing.
+    before = AuditEvent.objects.count()
+    client.post(reverse("portal:quote_decline", args=[ref_for("quote", quote.pk)]), {"reason": "دیر شد"})
+    quote.refresh_from_db()
+    assert quote.status == QuoteStatus.ACCEPTED and AuditEvent.objects.count() == before
+
+
+def test_declining_a_quote_keeps_the_reason(world):
+    quote = world["records"]["b"].quote
+    client = portal_client(world["accounts"]["b"])
+    long = client.post(
+        reverse("portal:quote_decline", args=[ref_for("quote", quote.pk)]), {"reason": "x" * 600}
+    )
+    assert long.status_code == 302
+    quote.refresh_from_db()
+    assert quote.status == QuoteStatus.SENT
+    client.post(reverse("portal:quote_decline", args=[ref_for("quote", quote.pk)]), {"reason": "قیمت بالاست"})
+    quote.refresh_from_db()
+    assert (quote.status, quote.decline_reason) == (QuoteStatus.DECLINED, "قیمت بالاست")
+    pdf = client.get(reverse("portal:quote_pdf", args=[ref_for("quote", quote.pk)]))
+    assert pdf.content.startswith(b"%PDF")

@@ -82,6 +82,10 @@ class ReplyForm(BootstrapMixin, forms.Form):
     )
 
 
+class DeclineForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=_("Why? (optional)"), max_length=500, required=False)
+
+
 class SearchForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label=_("Search the help articles"), max_length=200, required=False)
 

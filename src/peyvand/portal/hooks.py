@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from peyvand.core import hooks, policy
 from peyvand.core.http import request_user
+from peyvand.notifications import kinds
 
 from .models import PortalAccount
 from .selectors.access import party_access
@@ -25,6 +27,23 @@ def register() -> None:
     hooks.register_change_label("portal_sign_in", gettext_lazy("Signed in to the portal"))
     hooks.register_change_label("portal_invoice_downloaded", gettext_lazy("Invoice downloaded in the portal"))
     hooks.register_change_label("can_see_organisation", gettext_lazy("Sees the organisation's records"))
+    kinds.register(
+        "portal_quote_decided",
+        kinds.Kind(
+            gettext_lazy("Quote decided in the portal"), "bi-file-earmark-check", kinds.ALERTS, _quote_text
+        ),
+    )
+
+
+def _quote_text(data: Any) -> str:
+    if data.get("status") == "accepted":
+        template = _("%(party)s accepted quote %(number)s in the portal")
+    else:
+        template = _("%(party)s declined quote %(number)s in the portal")
+    try:
+        return template % {"party": data["party"], "number": data["number"]}
+    except (KeyError, TypeError):
+        return template
 
 
 def _party_panel(request: HttpRequest, party: Any) -> dict[str, Any] | None:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from peyvand.core.pagination import Page, keyset_page
 from peyvand.customers.models import Membership
-from peyvand.sales.models import Invoice, InvoiceStatus, Order, Payment
+from peyvand.sales.models import Invoice, InvoiceStatus, Order, Payment, Quote, QuoteStatus
 from peyvand.service.models import Article, Message, Ticket
 from peyvand.service.selectors.knowledge import article_public_search
 
@@ -145,6 +145,23 @@ def invoice_get(*, account: PortalAccount, ref: Any) -> Invoice:
 def payment_list(*, account: PortalAccount, limit: int = PAGE) -> list[Payment]:
     queryset = owned(account, Payment.objects.select_related("invoice"))
     return list(queryset.order_by("-paid_on", "-id")[:limit])
+
+
+# --- quotes -------------------------------------------------------------------------------
+
+# A draft is the company's own until it is sent.
+SHOWN_QUOTES = (QuoteStatus.SENT, QuoteStatus.ACCEPTED, QuoteStatus.DECLINED)
+
+
+def quote_list(*, account: PortalAccount, cursor: str | None) -> Page[Quote]:
+    queryset = owned(account, Quote.objects.filter(status__in=SHOWN_QUOTES).select_related("party"))
+    return keyset_page(queryset, order=["-issued_on", "-id"], cursor=cursor, limit=PAGE)
+
+
+def quote_get(*, account: PortalAccount, ref: Any) -> Quote:
+    return _get(
+        account, Quote.objects.filter(status__in=SHOWN_QUOTES).select_related("party", "deal"), "quote", ref
+    )
 
 
 # --- tickets ------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""What a customer does in the portal: open a ticket, answer one, download an invoice.
+"""What a customer does in the portal: open a ticket, answer one, download an invoice,
+accept or decline a quote.
 
 Tickets go through the service desk's own services (channel: portal), so routing, SLA
 clocks and the agent's notification work as for any other channel; what the customer wrote
@@ -12,15 +13,19 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from peyvand.core import hooks
 from peyvand.core.models import AuditEvent
 from peyvand.core.services.audit import audit_log
 from peyvand.core.text import clean_text
 from peyvand.interactions.models import Channel as InteractionChannel
 from peyvand.interactions.models import Direction
 from peyvand.interactions.services.interactions import InteractionInput, interaction_record_system
-from peyvand.sales.models import Invoice, Order
+from peyvand.interactions.system import system_actor
+from peyvand.sales.models import Invoice, Order, Quote, QuoteStatus
+from peyvand.sales.services.billing import quote_accept, quote_decline
 from peyvand.service.models import Channel, Kind, Message, Ticket
 from peyvand.service.services.messages import customer_message
 from peyvand.service.services.tickets import TicketInput
@@ -141,3 +146,60 @@ def portal_invoice_downloaded(*, account: PortalAccount, invoice: Invoice) -> No
         party_id=invoice.party_id,
         changes={"portal_invoice_downloaded": [None, invoice.number]},
     )
+
+
+# --- quotes -------------------------------------------------------------------------------
+
+
+def _quote_decided(account: PortalAccount, quote: Quote, status: str, reason: str = "") -> None:
+    changes: dict[str, list[object]] = {**_portal_mark(account), "status": [QuoteStatus.SENT, status]}
+    if reason:
+        changes["decline_reason"] = [None, reason]
+    audit_log(actor=None, kind=AuditEvent.Kind.UPDATE, obj=quote, party_id=quote.party_id, changes=changes)
+    if quote.owner is not None and quote.owner.is_active:
+        hooks.notify(
+            recipient=quote.owner,
+            kind="portal_quote_decided",
+            key=f"portal_quote:{quote.pk}",
+            party_id=quote.party_id,
+            url=reverse("sales:quote_detail", args=[quote.pk]),
+            data={"number": quote.number, "party": quote.party.display_name, "status": status},
+        )
+
+
+def _sent_quote(account: PortalAccount, quote: Quote) -> Quote:
+    found = owned(account, Quote.objects.select_for_update(of=("self",)).filter(pk=quote.pk)).first()
+    if found is None:
+        raise ValidationError(_("This quote is not yours."))
+    if found.status != QuoteStatus.SENT:
+        raise ValidationError(_("This quote has been decided already."))
+    return found
+
+
+@transaction.atomic
+def portal_quote_accept(*, account: PortalAccount, quote: Quote) -> Order:
+    """The customer says yes: sales turns the quote into an order, as when a salesperson
+    records it; sales' own audit names the installation's system user, and the portal's
+    event says the customer did it."""
+    quote = _sent_quote(account, quote)
+    order = quote_accept(quote=quote, actor=system_actor())
+    _quote_decided(account, quote, QuoteStatus.ACCEPTED)
+    return order
+
+
+@transaction.atomic
+def portal_quote_decline(*, account: PortalAccount, quote: Quote, reason: str = "") -> Quote:
+    quote = _sent_quote(account, quote)
+    reason = clean_text(reason)
+    if len(reason) > 500:
+        raise ValidationError(
+            {
+                "reason": [
+                    _("Use at most %(limit)d characters (this has %(count)d).")
+                    % {"limit": 500, "count": len(reason)}
+                ]
+            }
+        )
+    quote = quote_decline(quote=quote, actor=system_actor(), reason=reason)
+    _quote_decided(account, quote, QuoteStatus.DECLINED, reason)
+    return quote

@@ -1,6 +1,7 @@
 """The customer's pages: home (balance and what is due), orders, invoices and payments,
-an invoice's PDF, tickets, the knowledge base. Every one takes the signed-in account from
-``portal_required`` and reads through ``selectors.records``."""
+an invoice's PDF, quotes (their PDF, accepting or declining one), tickets, the knowledge
+base. Every one takes the signed-in account from ``portal_required`` and reads through
+``selectors.records``."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from peyvand.core.forms import add_service_errors
 from peyvand.core.pagination import InvalidCursor
-from peyvand.sales.documents import render_invoice_pdf
+from peyvand.sales.documents import render_invoice_pdf, render_quote_pdf
 
-from ..forms import ReplyForm, SearchForm, TicketForm
+from ..forms import DeclineForm, ReplyForm, SearchForm, TicketForm
 from ..models import PortalAccount
 from ..refs import ref_for
 from ..selectors import records
@@ -97,6 +98,61 @@ def invoice_pdf(request: HttpRequest, account: PortalAccount, ref: str) -> HttpR
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number}-{language}.pdf"'
     return response
+
+
+@portal_required
+@require_GET
+def quote_list(request: HttpRequest, account: PortalAccount) -> HttpResponse:
+    try:
+        page = records.quote_list(account=account, cursor=request.GET.get("cursor"))
+    except InvalidCursor:
+        return redirect("portal:quotes")
+    return render(
+        request,
+        "portal/quote_list.html",
+        {"nav": "quotes", "account": account, "page": page, "decline_form": DeclineForm()},
+    )
+
+
+@portal_required
+@require_GET
+def quote_pdf(request: HttpRequest, account: PortalAccount, ref: str) -> HttpResponse:
+    quote = records.quote_get(account=account, ref=ref)
+    language = "en" if (get_language() or "fa").startswith("en") else "fa"
+    response = HttpResponse(render_quote_pdf(quote, language), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{quote.number}-{language}.pdf"'
+    return response
+
+
+@portal_required
+@require_POST
+def quote_accept(request: HttpRequest, account: PortalAccount, ref: str) -> HttpResponse:
+    quote = records.quote_get(account=account, ref=ref)
+    try:
+        activity.portal_quote_accept(account=account, quote=quote)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Thank you: quote %(number)s is accepted.") % {"number": quote.number})
+    return redirect("portal:quotes")
+
+
+@portal_required
+@require_POST
+def quote_decline(request: HttpRequest, account: PortalAccount, ref: str) -> HttpResponse:
+    quote = records.quote_get(account=account, ref=ref)
+    form = DeclineForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        activity.portal_quote_decline(account=account, quote=quote, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Quote %(number)s is declined.") % {"number": quote.number})
+    return redirect("portal:quotes")
 
 
 @portal_required
