@@ -49,6 +49,7 @@ ACCOUNT_PAGES = {
     "portal:tickets",
     "portal:ticket_create",
     "portal:knowledge",
+    "portal:profile",
 }
 # Pages about one record, by the kind of its reference.
 RECORD_PAGES = {

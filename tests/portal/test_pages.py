@@ -200,3 +200,25 @@ def test_declining_a_quote_keeps_the_reason(world):
     assert (quote.status, quote.decline_reason) == (QuoteStatus.DECLINED, "قیمت بالاست")
     pdf = client.get(reverse("portal:quote_pdf", args=[ref_for("quote", quote.pk)]))
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_a_customer_chooses_their_language_and_consent(world):
+    account = world["accounts"]["a"]
+    party = account.party
+    assert not party.email_consent
+    client = portal_client(account)
+    response = client.post(reverse("portal:profile"), {"language": "en", "email_consent": "on"})
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    party.refresh_from_db()
+    account.refresh_from_db()
+    assert (party.email_consent, party.email_consent_source, party.sms_consent) == (True, "portal", False)
+    assert party.email_consent_at is not None and account.language == "en"
+    changed = AuditEvent.objects.filter(model="customers.party", object_id=party.pk).order_by("-pk").first()
+    assert changed.changes["email_consent"] == [False, True]
+    assert AuditEvent.objects.filter(model="portal.portalaccount", changes__language=["fa", "en"]).exists()
+    before = AuditEvent.objects.count()
+    bad = client.post(reverse("portal:profile"), {"language": "de", "sms_consent": "on"})
+    assert bad.status_code == 200 and bad.context["form"].errors["language"]
+    party.refresh_from_db()
+    assert not party.sms_consent and AuditEvent.objects.count() == before

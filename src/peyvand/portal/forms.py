@@ -86,6 +86,12 @@ class DeclineForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(label=_("Why? (optional)"), max_length=500, required=False)
 
 
+class PreferencesForm(BootstrapMixin, forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=[("fa", "فارسی"), ("en", "English")])
+    email_consent = forms.BooleanField(label=_("You may send me news and offers by email"), required=False)
+    sms_consent = forms.BooleanField(label=_("You may send me news and offers by SMS"), required=False)
+
+
 class SearchForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label=_("Search the help articles"), max_length=200, required=False)
 

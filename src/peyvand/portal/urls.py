@@ -25,6 +25,7 @@ customer_patterns = [
     path("requests/<str:ref>/", pages.ticket_detail, name="ticket_detail"),
     path("requests/<str:ref>/reply/", pages.ticket_reply, name="ticket_reply"),
     path("help/", pages.knowledge, name="knowledge"),
+    path("profile/", pages.profile, name="profile"),
 ]
 
 staff_patterns = [

@@ -1,5 +1,5 @@
 """What a customer does in the portal: open a ticket, answer one, download an invoice,
-accept or decline a quote.
+accept or decline a quote, choose their language and their consent per channel.
 
 Tickets go through the service desk's own services (channel: portal), so routing, SLA
 clocks and the agent's notification work as for any other channel; what the customer wrote
@@ -20,6 +20,8 @@ from peyvand.core import hooks
 from peyvand.core.models import AuditEvent
 from peyvand.core.services.audit import audit_log
 from peyvand.core.text import clean_text
+from peyvand.customers.rules import PartyInput
+from peyvand.customers.services.parties import party_update
 from peyvand.interactions.models import Channel as InteractionChannel
 from peyvand.interactions.models import Direction
 from peyvand.interactions.services.interactions import InteractionInput, interaction_record_system
@@ -203,3 +205,43 @@ def portal_quote_decline(*, account: PortalAccount, quote: Quote, reason: str = 
     quote = quote_decline(quote=quote, actor=system_actor(), reason=reason)
     _quote_decided(account, quote, QuoteStatus.DECLINED, reason)
     return quote
+
+
+# --- the customer's preferences -----------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreferencesInput:
+    language: str
+    email_consent: bool
+    sms_consent: bool
+
+
+@transaction.atomic
+def portal_preferences_save(*, account: PortalAccount, data: PreferencesInput) -> PortalAccount:
+    """The customer's language (of the portal and of what it sends them) and their consent
+    per channel; a change of consent goes through the customers' own service (stamped with
+    its time and "portal" as its source), as an unsubscribe link's does."""
+    if data.language not in ("fa", "en"):
+        raise ValidationError({"language": [_("Choose Persian or English.")]})
+    account = PortalAccount.objects.select_for_update().select_related("party").get(pk=account.pk)
+    party = account.party
+    changes: dict[str, object] = {}
+    if data.email_consent != party.email_consent:
+        changes.update(email_consent=data.email_consent, email_consent_source="portal")
+    if data.sms_consent != party.sms_consent:
+        changes.update(sms_consent=data.sms_consent, sms_consent_source="portal")
+    if changes:
+        party_update(party=party, actor=system_actor(), data=PartyInput(**changes))  # type: ignore[arg-type]
+    if data.language != account.language:
+        before = account.language
+        account.language = data.language
+        account.save(update_fields=["language"])
+        audit_log(
+            actor=None,
+            kind=AuditEvent.Kind.UPDATE,
+            obj=account,
+            party_id=account.party_id,
+            changes={**_portal_mark(account), "language": [before, data.language]},
+        )
+    return account

@@ -5,6 +5,7 @@ base. Every one takes the signed-in account from ``portal_required`` and reads t
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +18,7 @@ from peyvand.core.forms import add_service_errors
 from peyvand.core.pagination import InvalidCursor
 from peyvand.sales.documents import render_invoice_pdf, render_quote_pdf
 
-from ..forms import DeclineForm, ReplyForm, SearchForm, TicketForm
+from ..forms import DeclineForm, PreferencesForm, ReplyForm, SearchForm, TicketForm
 from ..models import PortalAccount
 from ..refs import ref_for
 from ..selectors import records
@@ -244,3 +245,31 @@ def knowledge(request: HttpRequest, account: PortalAccount) -> HttpResponse:
             "query": query,
         },
     )
+
+
+@portal_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest, account: PortalAccount) -> HttpResponse:
+    party = account.party
+    initial = {
+        "language": account.language,
+        "email_consent": party.email_consent,
+        "sms_consent": party.sms_consent,
+    }
+    form = PreferencesForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_valid():
+        data = activity.PreferencesInput(
+            language=form.cleaned_data["language"],
+            email_consent=form.cleaned_data["email_consent"],
+            sms_consent=form.cleaned_data["sms_consent"],
+        )
+        try:
+            account = activity.portal_preferences_save(account=account, data=data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your preferences are saved."))
+            response = redirect("portal:profile")
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, account.language, samesite="Lax")
+            return response
+    return render(request, "portal/profile.html", {"nav": "profile", "account": account, "form": form})
