@@ -107,10 +107,6 @@ class ModelImportForm(BootstrapMixin, forms.Form):
         return upload
 
 
-class CompareForm(forms.Form):
-    other = forms.IntegerField(min_value=1, required=False)
-
-
 def questionnaire_form(statement_ids: list[int], data: Any = None) -> forms.Form:
     """A field per statement, named ``s<id>``: a rating 1–5 or nothing yet."""
     form = forms.Form(data)

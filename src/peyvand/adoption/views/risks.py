@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from peyvand.core import policy
@@ -90,5 +90,13 @@ def risk_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def risks_standard(request: HttpRequest) -> HttpResponse:
     added = services.risks_add_standard(actor=request_user(request))
-    messages.success(request, _("%(count)d risks of the checklist were added.") % {"count": added})
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d risk of the checklist was added.",
+            "%(count)d risks of the checklist were added.",
+            added,
+        )
+        % {"count": added},
+    )
     return redirect("adoption:risk_list")
