@@ -163,3 +163,20 @@ def portal_revoke(*, actor: User, party: Party) -> PortalAccount | None:
         changes={"portal_access": [True, False]},
     )
     return account
+
+
+@transaction.atomic
+def portal_account_setup(*, party: Party, email: str, can_see_organisation: bool = False) -> PortalAccount:
+    """The installation's own set-up (the demo): an account without an invitation sent or a
+    password, that its customer enters with a sign-in code. No actor, like the catalogue's."""
+    account = PortalAccount.objects.create(
+        party=party, email=email, can_see_organisation=can_see_organisation
+    )
+    audit_log(
+        actor=None,
+        kind=AuditEvent.Kind.CREATE,
+        obj=account,
+        party_id=party.pk,
+        changes={"email": [None, email], "can_see_organisation": [None, can_see_organisation]},
+    )
+    return account
