@@ -30,6 +30,7 @@ from .adoption import write_adoption
 from .base import SIZES
 from .load_sales import write_activities, write_sales
 from .plan import Plan, build_plan
+from .portal import write_portal
 
 FLAG = "demo_loaded"
 
@@ -120,6 +121,7 @@ def load_demo(
         )
         activities = write_activities(plan, parties, users)
         say(f"  {activities.count} activities")
+        say(f"  {write_portal()}")
         say(f"  {write_adoption(users, seed=seed, anchor=anchor)}")
         interactions += [interaction for interaction, _at in activities.logged]
         _backdate(plan, parties, interactions, notes)
