@@ -224,3 +224,47 @@ def test_the_assessment_pages_for_the_project_team(client_as, users, nine):
     )
     assert bad.status_code == 422 and Assessment.objects.count() == 1
     assert AuditEvent.objects.filter(model="adoption.assessment", object_id=assessment.pk).count() == 3
+
+
+def test_an_outsider_reads_the_questionnaire_in_english_too(assessment, users, nine):
+    _respondent, token = assessments.respondent_invite_link(
+        actor=users["manager"], assessment=assessment, name="Consultant"
+    )
+    url = reverse("adoption:respond_link", args=[token])
+    persian = Client().get(url).content.decode()
+    assert "ساختار" in persian and 'dir="rtl"' in persian
+    english = Client(headers={"Accept-Language": "en"}).get(url).content.decode()
+    first = statements_of(nine)[0]
+    assert "Structure" in english and first.text_en in english and 'dir="ltr"' in english
+
+
+def test_the_results_page_takes_the_same_queries_for_more_respondents(
+    assessment, users, client_as, nine, queries
+):
+    client = client_as("manager")
+    url = reverse("adoption:assessment_results", args=[assessment.pk])
+    respondent = assessments.respondent_invite_user(
+        actor=users["manager"], assessment=assessment, user=users["sales"]
+    )
+    answer_all(respondent, nine, lambda s: 4, users["sales"])
+    client.get(url)
+    with queries() as counted:
+        client.get(url)
+    few = len(counted)
+    for name in ("sales2", "support", "marketing", "readonly"):
+        respondent = assessments.respondent_invite_user(
+            actor=users["manager"], assessment=assessment, user=users[name]
+        )
+        answer_all(respondent, nine, lambda s: 2, users[name])
+    with queries() as counted:
+        response = client.get(url)
+    assert response.status_code == 200 and len(counted) == few
+
+
+def test_a_model_page_shows_its_factors_guidance_and_statements(client_as, nine):
+    page = client_as("manager").get(reverse("adoption:model_detail", args=[nine.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200 and text.count('data-testid="factor"') == 9
+    structure = nine.factors.get(key="structure")
+    assert structure.guidance_fa in text and structure.statements.first().text_fa in text
+    assert client_as("sales").get(reverse("adoption:model_detail", args=[nine.pk])).status_code == 403
