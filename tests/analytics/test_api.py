@@ -27,7 +27,7 @@ def test_the_model_before_and_after_a_fit(api_as, users, django_capture_on_commi
         )
     assert started.status_code == 202, started.content
     body = started.json()
-    assert body["status"] == "queued" and body["steps"] == 7
+    assert body["status"] == "queued" and body["steps"] == 8
     run = api.get(f"/analytics/runs/{body['id']}").json()
     assert run["status"] == "done" and run["percent"] == 100
     model = api.get("/analytics/clv/model").json()

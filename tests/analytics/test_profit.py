@@ -130,6 +130,7 @@ def test_every_customer_gets_a_lifecycle_stage_from_their_purchases(users, make_
         gamma=15.0,
         fitted_at=timezone.now(),
     )
+
     def bought(name: str, *days_ago: int):
         party = make_person(first_name=name)
         for days in days_ago:

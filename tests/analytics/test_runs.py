@@ -78,7 +78,7 @@ def test_a_run_scores_and_values_every_customer(users, analyse, make_person):
     run = analyse(actor=users["manager"])
     assert run.status == RunStatus.DONE, run.error
     assert run.customers == CUSTOMERS + 1
-    assert set(run.timings) == {"refresh", "rfm", "fit", "score", "profit", "write", "figures"}
+    assert set(run.timings) == {"refresh", "rfm", "fit", "score", "churn", "profit", "write", "figures"}
     insights = {i.party_id: i for i in CustomerInsight.objects.all()}
     assert set(insights) == {p.pk for p in parties} | {prospect.pk}
     assert insights[prospect.pk].rfm_cell == "" and insights[prospect.pk].predicted_clv is None
@@ -198,6 +198,7 @@ def test_insights_are_upserted_in_bulk(make_person):
             rfm_previous_cell="",
             purchases=1,
             lifecycle_stage="",
+            churn_reasons="[]",
             predicted_clv=clv,
             computed_at=stamp,
         )

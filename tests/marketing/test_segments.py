@@ -316,11 +316,11 @@ def test_the_analysis_figures_make_conditions(users, town):
     computed = timezone.now()
     CustomerInsight.objects.create(
         party=town["maryam"], rfm_cell="champions", predicted_clv=5_000_000, probability_alive=0.9,
-        lifecycle_stage="established", profit=3_000_000, computed_at=computed,
+        lifecycle_stage="established", profit=3_000_000, churn_risk=0.1, computed_at=computed,
     )  # fmt: skip
     CustomerInsight.objects.create(
         party=town["reza"], rfm_cell="at_risk", predicted_clv=200_000, probability_alive=0.3,
-        lifecycle_stage="slipping", profit=-450_000, computed_at=computed,
+        lifecycle_stage="slipping", profit=-450_000, churn_risk=0.72, computed_at=computed,
     )  # fmt: skip
     admin = users["admin"]
     assert names(admin, rule({"field": "rfm_cell", "op": "in", "value": ["champions"]})) == ["مریم"]
@@ -335,6 +335,8 @@ def test_the_analysis_figures_make_conditions(users, town):
         admin, rule({"field": "lifecycle_stage", "op": "not_in", "value": ["slipping"]})
     ) == everyone_but("رضا")
     assert names(admin, rule({"field": "profit", "op": "lte", "value": "-1"})) == ["رضا"]
+    assert names(admin, rule({"field": "churn_risk", "op": "gte", "value": "۷۰"})) == ["رضا"]
+    assert names(admin, rule({"field": "churn_risk", "op": "lte", "value": 10})) == ["مریم"]
     assert names(admin, rule({"field": "profit", "op": "gte", "value": "0"})) == ["مریم"]
     with pytest.raises(ValidationError):
         selectors.rule_parse(rule({"field": "lifecycle_stage", "op": "in", "value": ["nope"]}))

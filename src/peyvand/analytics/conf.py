@@ -11,6 +11,7 @@ PEYVAND_COST_TO_SERVE       what one interaction costs by channel, in the base c
                             By default the Rial figures below when the base currency is IRR,
                             nothing otherwise
 PEYVAND_LIFECYCLE_NEW_DAYS  how long after their first purchase a customer is newly acquired (90)
+PEYVAND_CHURN_HORIZON_DAYS  an active customer who buys nothing for this long has churned (90)
 """
 
 from __future__ import annotations
@@ -91,3 +92,7 @@ def cost_to_serve(base_currency: str) -> dict[str, float]:
 
 def lifecycle_new_days() -> int:
     return int(_setting("PEYVAND_LIFECYCLE_NEW_DAYS", 90))
+
+
+def churn_horizon_days() -> int:
+    return int(_setting("PEYVAND_CHURN_HORIZON_DAYS", 90))

@@ -171,6 +171,63 @@ def customer_rows(customers: Table, days: Table, *, start: int, end: int) -> Tab
     )
 
 
+# --- churn ------------------------------------------------------------------------------------
+
+YEAR = 365
+RECENT = 90
+# Days of silence counted for a customer never contacted (and the most counted for anyone).
+SILENCE_CAP = 730
+
+
+def churn_features(days: Table, interactions: Table, payments: Table, *, cutoff: int) -> Table:
+    """The features ``churn.FEATURES`` of every customer active at day ``cutoff`` (bought in
+    the year up to it), from what was known on that day."""
+    before = days.filter(days.day <= cutoff)
+    in_year = before.day > cutoff - YEAR
+    per = before.group_by("party_id").aggregate(
+        first=before.day.min(),
+        last=before.day.max(),
+        frequency=in_year.ifelse(1, 0).sum(),
+        monetary=in_year.ifelse(before.amount, 0.0).sum(),
+        recent_purchases=(before.day > cutoff - RECENT).ifelse(1, 0).sum(),
+    )
+    active = per.filter(per.last > cutoff - YEAR)
+    seen = interactions.filter(~interactions.deleted, interactions.day <= cutoff)
+    recent = seen.day > cutoff - RECENT
+    touches = seen.group_by("party_id").aggregate(
+        last_contact=seen.day.max(),
+        contacts=recent.ifelse(1, 0).sum(),
+        inbound=(recent & (seen.direction == "inbound")).ifelse(1, 0).sum(),
+    )
+    paid = payments.filter(~payments.deleted, payments.day <= cutoff, payments.day > cutoff - YEAR)
+    paying = paid.group_by("party_id").aggregate(payments=paid.id.count())
+    joined = active.left_join(touches, active.party_id == touches.party_id).left_join(
+        paying, active.party_id == paying.party_id
+    )
+    silence = (cutoff - joined.last_contact).fill_null(SILENCE_CAP)
+    return joined.select(
+        party_id=active.party_id,
+        recency=cutoff - joined.last,
+        tenure=cutoff - joined["first"],
+        frequency=joined.frequency,
+        monetary=joined.monetary,
+        recent_purchases=joined.recent_purchases,
+        contacts=joined.contacts.fill_null(0),
+        inbound=joined.inbound.fill_null(0),
+        silence=ibis.least(silence, SILENCE_CAP),
+        payments=joined.payments.fill_null(0),
+    )
+
+
+def churned_after(features: Table, days: Table, *, after: int, until: int) -> Table:
+    """``features`` with ``churned``: no purchase in (after, until]."""
+    inside = days.filter(days.day > after, days.day <= until)
+    bought = inside.group_by("party_id").aggregate(again=inside.day.count())
+    joined = features.left_join(bought, features.party_id == bought.party_id)
+    joined = joined.drop("party_id_right") if "party_id_right" in joined.columns else joined
+    return joined.mutate(churned=joined.again.isnull()).drop("again")
+
+
 # --- profitability and the lifecycle ----------------------------------------------------------
 
 

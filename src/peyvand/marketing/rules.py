@@ -173,6 +173,11 @@ FIELDS: dict[str, FieldSpec] = {
             (Op("gte", gettext_lazy("at least"), COUNT), Op("lte", gettext_lazy("at most"), COUNT)),
         ),
         FieldSpec(
+            "churn_risk",
+            gettext_lazy("Churn risk (%)"),
+            (Op("gte", gettext_lazy("at least"), COUNT), Op("lte", gettext_lazy("at most"), COUNT)),
+        ),
+        FieldSpec(
             "lifecycle_stage", gettext_lazy("Lifecycle stage"), (_IN, _NOT_IN), choices="lifecycle_stage"
         ),
         FieldSpec(

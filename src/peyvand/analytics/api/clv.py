@@ -18,7 +18,8 @@ from peyvand.core.apikit.auth import actor
 from peyvand.core.apikit.schemas import ERRORS, ApiDate, Id, InputSchema
 from peyvand.customers.models import CustomerInsight, Party
 
-from ..models import ClvFit, Run
+from ..churn import reason_label
+from ..models import ChurnFit, ClvFit, Run
 from ..selectors import dashboard as selectors
 from ..services import runs
 
@@ -55,6 +56,31 @@ class ClvModelOut(Schema):
     gamma_gamma_log_likelihood: float
     holdout: list[HoldoutGroupOut]
     fitted_at: dt.datetime
+
+
+class ChurnModelOut(Schema):
+    id: int
+    run_id: int
+    horizon_days: int = Field(
+        description="A customer active at a cut-off who then buys nothing this long churned"
+    )
+    trained_on: dt.date = Field(description="The holdout check's training cut-off")
+    tested_on: dt.date = Field(description="Its test cut-off, where the scoring model is trained")
+    train_customers: int
+    test_customers: int
+    test_churned: int
+    auc: float | None
+    baseline_auc: float | None = Field(description="The AUC of ranking by recency alone")
+    lift: float | None = Field(description="The churn rate of the riskiest tenth over the overall rate")
+    baseline_lift: float | None
+    coefficients: dict[str, float] = Field(description="Per feature, on its standardised log scale")
+    error: str = Field(description="Why no model was trained (too little history); empty when one was")
+    fitted_at: dt.datetime | None
+
+
+class ReasonOut(Schema):
+    code: str = Field(description="feature:high or feature:low")
+    label: str
 
 
 class ClvFitIn(InputSchema):
@@ -105,7 +131,19 @@ class InsightOut(Schema):
     probability_alive: float | None
     expected_spend: str | None
     predicted_clv: str | None = Field(description="In the base currency, as text")
+    churn_risk: float | None = Field(description="The probability of buying nothing over the churn horizon")
+    churn_reasons: list[ReasonOut]
+    profit: str | None = Field(description="Over the analysis window, in the base currency, as text")
+    lifecycle_stage: str
     computed_at: dt.datetime
+
+    @staticmethod
+    def resolve_churn_reasons(obj: CustomerInsight) -> list[dict[str, str]]:
+        return [{"code": code, "label": reason_label(code)} for code in obj.churn_reasons]
+
+    @staticmethod
+    def resolve_profit(obj: CustomerInsight) -> str | None:
+        return None if obj.profit is None else str(obj.profit)
 
     @staticmethod
     def resolve_monetary(obj: CustomerInsight) -> str | None:
@@ -132,6 +170,17 @@ def clv_model(request: HttpRequest) -> ClvFit:
     if fit is None:
         raise Http404
     return fit
+
+
+@router.get("/churn/model", response={200: ChurnModelOut, **ERRORS}, summary="The current churn model")
+def churn_model(request: HttpRequest) -> ChurnFit:
+    _require_view(request)
+    if not selectors.may_run(actor(request)):
+        raise PermissionDenied(_("Only those who may run the analysis see its models."))
+    found = selectors.current_churn()
+    if found is None:
+        raise Http404
+    return found
 
 
 @router.post("/clv/fit", response={202: RunOut, **ERRORS}, summary="Fit the lifetime-value model again")

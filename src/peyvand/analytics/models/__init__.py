@@ -1,5 +1,5 @@
 """The analytics app's models."""
 
-from .runs import CellCount, ClvFit, Figure, FigureKind, RefreshMode, Run, RunStatus
+from .runs import CellCount, ChurnFit, ClvFit, Figure, FigureKind, RefreshMode, Run, RunStatus
 
-__all__ = ["CellCount", "ClvFit", "Figure", "FigureKind", "RefreshMode", "Run", "RunStatus"]
+__all__ = ["CellCount", "ChurnFit", "ClvFit", "Figure", "FigureKind", "RefreshMode", "Run", "RunStatus"]

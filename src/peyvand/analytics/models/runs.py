@@ -109,6 +109,44 @@ class ClvFit(models.Model):
         return self.fitted_at is not None
 
 
+class ChurnFit(models.Model):
+    """The churn model a run trained (``analytics.churn``): how it did on the time-based
+    holdout beside ranking by recency alone, and the coefficients that scored the customers."""
+
+    run = models.OneToOneField(Run, on_delete=models.CASCADE, related_name="churn")
+    horizon_days = models.PositiveSmallIntegerField(_("churn horizon (days)"))
+    # Checked by training at ``trained_on`` and testing at ``tested_on``; the model that scores
+    # the customers is trained at ``tested_on`` (the latest cut-off whose outcome is known).
+    trained_on = models.DateField(_("training cut-off"))
+    tested_on = models.DateField(_("test cut-off"))
+    train_customers = models.PositiveIntegerField(_("customers trained on"), default=0)
+    test_customers = models.PositiveIntegerField(_("customers tested on"), default=0)
+    test_churned = models.PositiveIntegerField(_("of whom churned"), default=0)
+    auc = models.FloatField(_("AUC"), null=True, blank=True)
+    baseline_auc = models.FloatField(_("AUC of recency alone"), null=True, blank=True)
+    lift = models.FloatField(_("lift in the riskiest tenth"), null=True, blank=True)
+    baseline_lift = models.FloatField(_("lift of recency alone"), null=True, blank=True)
+    # The model that scored the customers: {feature: coefficient}, the intercept, the scaling.
+    coefficients = models.JSONField(default=dict, blank=True)
+    intercept = models.FloatField(null=True, blank=True)
+    means = models.JSONField(default=list, blank=True)
+    scales = models.JSONField(default=list, blank=True)
+    error = models.TextField(_("why it was not trained"), blank=True)
+    fitted_at = models.DateTimeField(_("trained"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("churn model")
+        verbose_name_plural = _("churn models")
+
+    def __str__(self) -> str:
+        return f"churn {self.pk} ({self.horizon_days} days)"
+
+    @property
+    def churn_rate(self) -> float | None:
+        return self.test_churned / self.test_customers if self.test_customers else None
+
+
 class CellCount(models.Model):
     """How many customers of one owner were in each RFM cell after a run: the history of cells."""
 
@@ -135,6 +173,7 @@ class FigureKind(models.TextChoices):
     COHORT_GREGORIAN = "cohort_gregorian", _("Cohorts by Gregorian month")
     PROFIT = "profit", _("Customers by profit")
     LIFECYCLE = "lifecycle", _("Customers by lifecycle stage")
+    CHURN = "churn", _("Customers by churn risk")
 
 
 class Figure(models.Model):
@@ -151,7 +190,9 @@ class Figure(models.Model):
       of that cohort who bought in that month;
     - profit: key = the profit band's index (``Run.profit_edges``); count = customers, amount =
       their profit;
-    - lifecycle: key = the lifecycle stage; count = customers, amount = their lifetime value.
+    - lifecycle: key = the lifecycle stage; count = customers, amount = their lifetime value;
+    - churn: key = the tenth of churn risk (0 for under 10%); count = customers, amount = their
+      lifetime value.
     """
 
     kind = models.CharField(max_length=20, choices=FigureKind.choices)

@@ -28,7 +28,7 @@ from peyvand.sales import conf as sales_conf
 from peyvand.sales.money import display_parts
 
 from .. import rfm
-from ..models import CellCount, ClvFit, Figure, FigureKind, Run, RunStatus
+from ..models import CellCount, ChurnFit, ClvFit, Figure, FigureKind, Run, RunStatus
 
 TOP = 10
 HISTORY_RUNS = 8
@@ -62,6 +62,8 @@ class Dashboard:
     may_run: bool
     unit: str
     holdout: Chart | None = None
+    churn: ChurnFit | None = None
+    churn_quality: Chart | None = None
 
 
 def last_run() -> Run | None:
@@ -76,6 +78,11 @@ def current_fit() -> ClvFit | None:
     return ClvFit.objects.filter(fitted_at__isnull=False).order_by("-fitted_at", "-id").first()
 
 
+def current_churn() -> ChurnFit | None:
+    """The churn model of the last run that trained one (or said why it could not)."""
+    return ChurnFit.objects.order_by("-run_id").first()
+
+
 def dashboard(*, user: User, today: dt.date | None = None) -> Dashboard:
     language = get_language() or "fa"
     run = last_run()
@@ -84,6 +91,7 @@ def dashboard(*, user: User, today: dt.date | None = None) -> Dashboard:
     charts = {key: build(user, run, today, language, divisor, unit) for key, build in CHARTS.items()}
     fit = current_fit()
     manager = may_run(user)
+    churned = current_churn() if manager else None
     return Dashboard(
         charts=charts,
         figures=_key_figures(charts, language),
@@ -94,6 +102,8 @@ def dashboard(*, user: User, today: dt.date | None = None) -> Dashboard:
         may_run=manager,
         unit=unit,
         holdout=holdout_chart(fit) if manager and fit is not None else None,
+        churn=churned,
+        churn_quality=churn_chart(churned) if churned is not None and churned.auc is not None else None,
     )
 
 
@@ -102,6 +112,10 @@ def dashboard_chart(*, user: User, key: str, today: dt.date | None = None) -> Ch
     if key == "holdout":
         fit = current_fit()
         return holdout_chart(fit) if may_run(user) and fit is not None else None
+    if key == "churn_quality":
+        churned = current_churn()
+        usable = churned is not None and churned.auc is not None
+        return churn_chart(churned) if may_run(user) and churned is not None and usable else None
     build = CHARTS.get(key)
     if build is None:
         return None
@@ -280,6 +294,46 @@ def _bucket_labels(edges: list[float], language: str) -> list[str]:
     return labels
 
 
+def _churn(user: User, run: Run | None, today: dt.date, language: str, divisor: int, unit: str) -> Chart:
+    rows = (
+        _visible_figures(user, FigureKind.CHURN).values("key").annotate(n=Sum("count"), value=Sum("amount"))
+    )
+    counts = [0] * len(ALIVE_LABELS)
+    values = [0.0] * len(ALIVE_LABELS)
+    for row in rows:
+        if row["key"].isdigit() and int(row["key"]) < len(counts):
+            counts[int(row["key"])] = int(row["n"])
+            values[int(row["key"])] = float(row["value"] or 0) / divisor
+    return Chart(
+        key="churn",
+        title=_("Active customers by churn risk"),
+        kind="bar",
+        labels=_tenths(language),
+        series=(
+            Series(_("Customers"), tuple(counts)),
+            Series(
+                _("Their predicted value (%(unit)s)") % {"unit": unit},
+                tuple(values),
+                format="decimal",
+                decimals=0,
+                in_chart=False,
+            ),
+        ),
+        label_heading=_("Churn risk"),
+        note=_("The chance that a customer who bought in the last year buys nothing over the churn horizon."),
+    )
+
+
+def _tenths(language: str) -> tuple[str, ...]:
+    """0–10%, 10–20%, … 90–100%."""
+    return tuple(
+        format_value(i * 10, "count", language)
+        + "–"
+        + format_value((i + 1) * 10, "percent", language, decimals=0)
+        for i in range(10)
+    )
+
+
 def _alive(user: User, run: Run | None, today: dt.date, language: str, divisor: int, unit: str) -> Chart:
     rows = _visible_figures(user, FigureKind.ALIVE).values("key").annotate(n=Sum("count"))
     counts = [0] * len(ALIVE_LABELS)
@@ -290,12 +344,7 @@ def _alive(user: User, run: Run | None, today: dt.date, language: str, divisor: 
         key="alive",
         title=_("Customers by probability of being active"),
         kind="bar",
-        labels=tuple(
-            format_value(i * 10, "count", language)
-            + "–"
-            + format_value((i + 1) * 10, "percent", language, decimals=0)
-            for i in range(10)
-        ),
+        labels=_tenths(language),
         series=(Series(_("Customers"), tuple(counts)),),
         label_heading=_("Probability active"),
     )
@@ -463,6 +512,7 @@ CHARTS = {
     "profitability": _profitability,
     "whale": _whale,
     "lifecycle": _lifecycle,
+    "churn": _churn,
 }
 
 
@@ -486,6 +536,31 @@ def holdout_chart(fit: ClvFit) -> Chart | None:
     )
 
 
+def churn_chart(fit: ChurnFit) -> Chart:
+    """How well the churn model ranks who leaves, beside recency alone, on the holdout."""
+    return Chart(
+        key="churn_quality",
+        title=_("Churn model on the holdout: the model and recency alone"),
+        kind="bar",
+        labels=(_("The model"), _("Recency alone")),
+        series=(
+            Series(_("AUC"), (fit.auc, fit.baseline_auc), format="decimal", decimals=3),
+            Series(
+                _("Lift in the riskiest tenth"),
+                (fit.lift, fit.baseline_lift),
+                format="decimal",
+                in_chart=False,
+            ),
+        ),
+        label_heading=_("Ranked by"),
+        note=_(
+            "AUC: the chance that a customer who left is ranked riskier than one who stayed (0.5 is "
+            "a coin's toss, 1 perfect). Lift: how many times the overall rate of leaving the "
+            "riskiest tenth left."
+        ),
+    )
+
+
 def _key_figures(charts: dict[str, Chart], language: str) -> list[KeyFigure]:
     def total(key: str, index: int = 0) -> float:
         chart = charts[key]
@@ -493,6 +568,7 @@ def _key_figures(charts: dict[str, Chart], language: str) -> list[KeyFigure]:
 
     cells = dict(zip(rfm.CELL_ORDER, charts["cells"].series[0].values, strict=True))
     unprofitable = charts["profitability"].series[0].values[1]
+    leaving = sum(v or 0 for v in charts["churn"].series[0].values[5:])
     slipping = (cells.get(RfmCell.AT_RISK) or 0) + (cells.get(RfmCell.CANT_LOSE) or 0)
     return [
         KeyFigure(
@@ -504,6 +580,7 @@ def _key_figures(charts: dict[str, Chart], language: str) -> list[KeyFigure]:
             "champions", _("Champions"), format_value(cells.get(RfmCell.CHAMPIONS) or 0, "count", language)
         ),
         KeyFigure("slipping", _("At risk or can't lose"), format_value(slipping, "count", language)),
+        KeyFigure("leaving", _("Likely to leave (50% or more)"), format_value(leaving, "count", language)),
         KeyFigure(
             "unprofitable", _("Unprofitable customers"), format_value(unprofitable or 0, "count", language)
         ),

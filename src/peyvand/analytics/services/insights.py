@@ -34,6 +34,8 @@ COLUMNS: tuple[str, ...] = (
     "probability_alive",
     "expected_spend",
     "predicted_clv",
+    "churn_risk",
+    "churn_reasons",
     "profit",
     "lifecycle_stage",
     "computed_at",

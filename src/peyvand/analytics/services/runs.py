@@ -3,9 +3,11 @@ worker.
 
 A run refreshes the snapshot, scores RFM over its window, fits the lifetime-value models when
 asked (or when there is no fit yet), scores every customer's lifetime value with the current
-fit, writes the results back onto each customer and leaves the dashboard's figures. Each step
-is recorded on the run (step, stage, seconds), so the page shows its progress. A run is
-idempotent: run twice, it computes the same results and writes them over the first ones.
+fit, trains the churn model and scores every active customer's churn risk, works out each
+customer's profit and lifecycle stage, writes the results back onto each customer and leaves
+the dashboard's figures. Each step is recorded on the run (step, stage, seconds), so the page
+shows its progress. A run is idempotent: run twice, it computes the same results and writes
+them over the first ones.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -31,10 +34,10 @@ from peyvand.core import jobs
 from peyvand.core.models import User
 from peyvand.sales import conf as sales_conf
 
-from .. import btyd, conf
+from .. import btyd, churn, conf
 from .. import expressions as ex
 from ..engine import snapshot
-from ..models import CellCount, ClvFit, Figure, FigureKind, RefreshMode, Run, RunStatus
+from ..models import CellCount, ChurnFit, ClvFit, Figure, FigureKind, RefreshMode, Run, RunStatus
 from ..selectors.dashboard import current_fit, may_run
 from .insights import insights_write
 
@@ -54,6 +57,7 @@ STAGES = (
     gettext_noop("Scoring RFM"),
     gettext_noop("Fitting the lifetime-value model"),
     gettext_noop("Scoring lifetime value"),
+    gettext_noop("Predicting churn"),
     gettext_noop("Working out profit and the lifecycle"),
     gettext_noop("Writing the results onto customers"),
     gettext_noop("Counting the dashboard's figures"),
@@ -212,13 +216,15 @@ def _carry_out(run: Run) -> None:
         with steps.step(3, "score"):
             model = current_fit()
             scores = _score(rows, model, end)
-        _results(con, rows, scores)
-        with steps.step(4, "profit"):
+        with steps.step(4, "churn"):
+            risks = _churn(run, engine, days, end)
+        _results(con, rows, scores, risks)
+        with steps.step(5, "profit"):
             results = _profit_and_lifecycle(con, engine, bought, start=end - run.window_days, end=end)
-        with steps.step(5, "write"):
+        with steps.step(6, "write"):
             computed_at = timezone.now()
             written = insights_write(_insight_rows(results, computed_at))
-        with steps.step(6, "figures"):
+        with steps.step(7, "figures"):
             edges = _clv_edges(scores["clv"])
             profit_edges = _profit_edges(results["profit"].to_numpy(zero_copy_only=False))
             _figures(run, engine, bought, days, customers, edges, profit_edges, end)
@@ -336,12 +342,95 @@ def _score(rows: pa.Table, fit: ClvFit | None, end: int) -> dict[str, np.ndarray
     return blank
 
 
-def _results(con: Any, rows: pa.Table, scores: dict[str, np.ndarray]) -> pa.Table:
+# --- churn ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Risks:
+    """The churn risk and reasons of each active customer (``party_ids``)."""
+
+    party_ids: np.ndarray
+    risk: np.ndarray
+    reasons: list[list[str]]
+
+
+def _features(table: pa.Table) -> np.ndarray:
+    if table.num_rows == 0:
+        return np.zeros((0, len(churn.FEATURE_KEYS)))
+    return np.column_stack(
+        [table[key].to_numpy(zero_copy_only=False).astype(float) for key in churn.FEATURE_KEYS]
+    )
+
+
+def _churn(run: Run, engine: Any, days: Any, end: int) -> Risks | None:
+    """Train the churn model on the time-based holdout (``analytics.churn``), record how it
+    did, and score every customer active today; None when there is too little history."""
+    horizon = conf.churn_horizon_days()
+    interactions, payments = engine.table("interactions"), engine.table("payments")
+
+    def known(cutoff: int) -> tuple[np.ndarray, np.ndarray]:
+        features = ex.churn_features(days, interactions, payments, cutoff=cutoff)
+        table = ex.churned_after(features, days, after=cutoff, until=cutoff + horizon).to_pyarrow()
+        return _features(table), table["churned"].to_numpy(zero_copy_only=False).astype(int)
+
+    record = ChurnFit(
+        run=run,
+        horizon_days=horizon,
+        trained_on=snapshot.from_day_number(end - 2 * horizon),
+        tested_on=snapshot.from_day_number(end - horizon),
+    )
+    try:
+        early, early_churned = known(end - 2 * horizon)
+        late, late_churned = known(end - horizon)
+        checked = churn.evaluate(churn.train(early, early_churned), late, late_churned)
+        model = churn.train(late, late_churned)
+    except churn.ChurnError:
+        record.error = _(
+            "Too little purchase history to predict churn: it needs customers who were active "
+            "%(days)s and %(twice)s days ago, some of whom bought again and some not."
+        ) % {"days": horizon, "twice": 2 * horizon}
+        record.save()
+        return None
+    record.train_customers = len(late_churned)
+    record.test_customers, record.test_churned = checked.customers, checked.churned
+    record.auc, record.baseline_auc = checked.auc, checked.baseline_auc
+    record.lift, record.baseline_lift = checked.lift, checked.baseline_lift
+    record.coefficients = dict(zip(churn.FEATURE_KEYS, model.coefficients, strict=True))
+    record.intercept, record.means, record.scales = model.intercept, list(model.means), list(model.scales)
+    record.fitted_at = timezone.now()
+    record.save()
+    today = ex.churn_features(days, interactions, payments, cutoff=end).to_pyarrow()
+    features = _features(today)
+    return Risks(
+        party_ids=today["party_id"].to_numpy(zero_copy_only=False),
+        risk=model.risk(features),
+        reasons=model.reasons(features),
+    )
+
+
+def _aligned(rows: pa.Table, risks: Risks | None) -> tuple[pa.Array, pa.Array]:
+    """Each row's churn risk and reasons (JSON), null for a customer not scored."""
+    count = rows.num_rows
+    risk = np.full(count, np.nan)
+    reasons: list[str | None] = [None] * count
+    if risks is not None and len(risks.party_ids):
+        where = {int(pk): i for i, pk in enumerate(rows["party_id"].to_numpy(zero_copy_only=False))}
+        for pk, value, why in zip(risks.party_ids, risks.risk, risks.reasons, strict=True):
+            index = where.get(int(pk))
+            if index is not None:
+                risk[index] = value
+                reasons[index] = json.dumps(why)
+    return pa.array(risk, from_pandas=True), pa.array(reasons, pa.string())
+
+
+def _results(con: Any, rows: pa.Table, scores: dict[str, np.ndarray], risks: Risks | None) -> pa.Table:
     """The per-customer results, with each customer's cell of the previous run, kept in the
     snapshot (``results``) for the figures and the next run's cell movement."""
     table = rows.append_column("expected", pa.array(scores["expected"], from_pandas=True))
     for key in ("alive", "spend", "clv"):
         table = table.append_column(key, pa.array(scores[key], from_pandas=True))
+    risk, reasons = _aligned(rows, risks)
+    table = table.append_column("churn", risk).append_column("reasons", reasons)
     con.register("results_new", table)
     try:
         exists = con.execute(
@@ -411,6 +500,8 @@ def _insight_rows(results: pa.Table, computed_at: dt.datetime) -> Iterator[tuple
             number(columns["alive"][i], 4),
             number(columns["spend"][i]),
             number(columns["clv"][i]),
+            number(columns["churn"][i], 4),
+            columns["reasons"][i] or "[]",
             number(columns["profit"][i]),
             columns["stage"][i] or "",
             stamp,
@@ -486,6 +577,12 @@ def _figures(
         .to_pylist()
     )
     stages = ex.counts_by(results.filter(results.stage != ""), ["stage"]).to_pyarrow().to_pylist()
+    risky = results.filter(results.churn.notnull())
+    risk = (
+        ex.counts_by(risky.mutate(bucket=ex.bucket(risky.churn, ALIVE_EDGES)), ["bucket"])
+        .to_pyarrow()
+        .to_pylist()
+    )
     revenue = ex.revenue_by_day(bought, customers, since=end - REVENUE_DAYS).to_pyarrow().to_pylist()
     calendar = engine.table("calendar")
     month_of = {
@@ -567,6 +664,16 @@ def _figures(
             amount=_money(r["amount"]),
         )
         for r in stages
+    ]
+    figures += [
+        Figure(
+            kind=FigureKind.CHURN,
+            owner_id=r["owner_id"],
+            key=str(r["bucket"]),
+            count=r["count"],
+            amount=_money(r["amount"]),
+        )
+        for r in risk
     ]
     for kind, found in cohorts.items():
         figures += [

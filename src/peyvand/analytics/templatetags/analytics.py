@@ -8,6 +8,8 @@ from django import template
 
 from peyvand.core.charts import format_value
 
+from ..churn import reason_label
+
 register = template.Library()
 
 
@@ -27,3 +29,9 @@ def estimate(value: Any) -> str:
 def estimate_of(value: Any, places: int = 1) -> str:
     """A fitted figure to ``places`` decimals, in the reader's digits."""
     return "" if value is None else format_value(float(value), "decimal", decimals=int(places))
+
+
+@register.filter
+def churn_reason(value: str) -> str:
+    """A reason the churn model gives ("recency:high") in words."""
+    return reason_label(value)

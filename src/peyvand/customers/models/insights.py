@@ -85,6 +85,10 @@ class CustomerInsight(models.Model):
     predicted_clv = models.DecimalField(
         _("predicted lifetime value"), max_digits=24, decimal_places=2, null=True, blank=True
     )
+    # The probability that an active customer buys nothing over the churn horizon, and the
+    # features that raise it most ("recency:high", …; ``peyvand.analytics.churn``).
+    churn_risk = models.FloatField(_("churn risk"), null=True, blank=True)
+    churn_reasons = models.JSONField(_("why they may leave"), default=list, blank=True)
     # Over the RFM window: net revenue less the products' cost and the cost of serving them
     # (empty: neither bought nor served in it).
     profit = models.DecimalField(_("profit"), max_digits=24, decimal_places=2, null=True, blank=True)

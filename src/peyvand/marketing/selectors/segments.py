@@ -223,6 +223,8 @@ def condition_q(c: rules.Condition, *, now: dt.datetime, today: dt.date) -> Q:
         return ~cells if negate else cells
     if field == "predicted_clv":
         return Q(**{f"insight__predicted_clv__{op}": c.amount or Decimal(0)})
+    if field == "churn_risk":
+        return Q(**{f"insight__churn_risk__{op}": (c.number or 0) / 100})
     if field == "lifecycle_stage":
         stages = Q(
             Exists(CustomerInsight.objects.filter(party_id=OuterRef("pk"), lifecycle_stage__in=c.values))
