@@ -118,6 +118,16 @@ def test_templates_never_turn_escaping_off():
     assert not found, found
 
 
+def test_template_comments_of_one_line_only():
+    # Django's {# #} ends at the line's end: one left open is printed on the page, as it is.
+    found = [
+        f"{path}:{number}"
+        for path, number, line in _source_lines("*.html")
+        if line.count("{#") > line.count("#}")
+    ]
+    assert not found, f"use {{% comment %}} for a comment of several lines: {found}"
+
+
 def test_every_silenced_security_check_says_why():
     # A raw SQL string, a mark_safe or a subprocess is allowed where its line says why it
     # is safe, after the code it silences: "S608 - only placeholders".
