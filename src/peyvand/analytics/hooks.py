@@ -12,10 +12,11 @@ from peyvand.core import hooks, policy
 from peyvand.core.http import request_user
 from peyvand.core.models import Role, Scope
 from peyvand.customers.models import CustomerInsight
+from peyvand.sales.selectors import billing
 
 from . import tasks
 from .models import CellCount, Figure
-from .selectors import dashboard
+from .selectors import actions, dashboard
 
 # Who opens the dashboard and who starts a run: managers (and administrators) both;
 # salespeople and marketing see the figures of the customers they may see; support and
@@ -54,4 +55,11 @@ def _party_panel(request: HttpRequest, party: Any) -> dict[str, Any] | None:
     user = request_user(request)
     if not dashboard.may_see(user):
         return None
-    return {"insight": dashboard.party_insight(user=user, party=party)}
+    insight = dashboard.party_insight(user=user, party=party)
+    suggestions = billing.cross_sell(party=party) if insight and billing.may_see_sales(user) else []
+    return {
+        "insight": insight,
+        "actions": actions.next_best_actions(
+            insight=insight, suggestions=suggestions, valuable=actions.valuable_line() if insight else None
+        ),
+    }

@@ -41,6 +41,9 @@ class Run(models.Model):
     clv_edges = models.JSONField(default=list, blank=True)
     # The same for the profit bands: negative edges, 0, positive edges.
     profit_edges = models.JSONField(default=list, blank=True)
+    # The lifetime value from which a customer counts as valuable (the 75th percentile of
+    # those valued): who is worth a call when they may leave (``selectors.actions``).
+    valuable_clv = models.FloatField(null=True, blank=True)
     scored_with = models.ForeignKey(
         "ClvFit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("model")
     )

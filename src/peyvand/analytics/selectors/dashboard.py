@@ -9,7 +9,7 @@ the customers they may see, an administrator's all of them, each chart in one qu
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any
@@ -29,6 +29,7 @@ from peyvand.sales.money import display_parts
 
 from .. import rfm
 from ..models import CellCount, ChurnFit, ClvFit, Figure, FigureKind, Run, RunStatus
+from .actions import customers_to_keep
 
 TOP = 10
 HISTORY_RUNS = 8
@@ -64,6 +65,7 @@ class Dashboard:
     holdout: Chart | None = None
     churn: ChurnFit | None = None
     churn_quality: Chart | None = None
+    to_keep: list[CustomerInsight] = field(default_factory=list)
 
 
 def last_run() -> Run | None:
@@ -96,6 +98,7 @@ def dashboard(*, user: User, today: dt.date | None = None) -> Dashboard:
         charts=charts,
         figures=_key_figures(charts, language),
         top=top_customers(user=user),
+        to_keep=customers_to_keep(user=user),
         last_run=run,
         active_run=active_run(),
         fit=fit,

@@ -229,7 +229,11 @@ def _carry_out(run: Run) -> None:
             profit_edges = _profit_edges(results["profit"].to_numpy(zero_copy_only=False))
             _figures(run, engine, bought, days, customers, edges, profit_edges, end)
         Run.objects.filter(pk=run.pk).update(
-            customers=written, clv_edges=list(edges), profit_edges=list(profit_edges), scored_with=model
+            customers=written,
+            clv_edges=list(edges),
+            profit_edges=list(profit_edges),
+            valuable_clv=_valuable(scores["clv"]),
+            scored_with=model,
         )
 
 
@@ -506,6 +510,12 @@ def _insight_rows(results: pa.Table, computed_at: dt.datetime) -> Iterator[tuple
             columns["stage"][i] or "",
             stamp,
         )
+
+
+def _valuable(values: np.ndarray) -> float | None:
+    """The 75th percentile of the lifetime values worked out (None: nobody valued)."""
+    valued = values[np.isfinite(values)]
+    return round(float(np.percentile(valued, 75)), 2) if valued.size else None
 
 
 def _profit_edges(values: np.ndarray) -> tuple[float, ...]:

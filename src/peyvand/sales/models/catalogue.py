@@ -59,9 +59,7 @@ class Product(Searchable, TrackedModel):
     tax_rate = rate_field(_("tax rate (%)"), default=10)
     # What one unit costs the company, in the base currency: what customer profitability
     # subtracts from revenue (empty: not known, counted as nothing).
-    unit_cost = models.DecimalField(
-        _("unit cost"), max_digits=18, decimal_places=2, null=True, blank=True
-    )
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=18, decimal_places=2, null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
     search_text = models.TextField(editable=False, blank=True)
     SEARCHED = ("sku", "name_fa", "name_en")
