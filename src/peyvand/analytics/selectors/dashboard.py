@@ -583,7 +583,12 @@ def _key_figures(charts: dict[str, Chart], language: str) -> list[KeyFigure]:
             "champions", _("Champions"), format_value(cells.get(RfmCell.CHAMPIONS) or 0, "count", language)
         ),
         KeyFigure("slipping", _("At risk or can't lose"), format_value(slipping, "count", language)),
-        KeyFigure("leaving", _("Likely to leave (50% or more)"), format_value(leaving, "count", language)),
+        KeyFigure(
+            "leaving",
+            _("Likely to leave (%(share)s or more)")
+            % {"share": format_value(50, "percent", language, decimals=0)},
+            format_value(leaving, "count", language),
+        ),
         KeyFigure(
             "unprofitable", _("Unprofitable customers"), format_value(unprofitable or 0, "count", language)
         ),
