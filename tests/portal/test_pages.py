@@ -4,16 +4,20 @@ the audit log; lists in a fixed number of queries."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from peyvand.core.models import AuditEvent
 from peyvand.interactions.selectors.timeline import party_timeline
 from peyvand.notifications.models import Notification
+from peyvand.portal.models import SignInLog
 from peyvand.portal.refs import ref_for
 from peyvand.sales.models import Order, QuoteStatus
 from peyvand.service.models import Channel, Message, Ticket, Visibility
@@ -222,3 +226,41 @@ def test_a_customer_chooses_their_language_and_consent(world):
     assert bad.status_code == 200 and bad.context["form"].errors["language"]
     party.refresh_from_db()
     assert not party.sms_consent and AuditEvent.objects.count() == before
+
+
+def test_an_answer_long_after_a_ticket_closed_opens_a_new_one_and_shows_it(world):
+    rec = world["records"]["a"]
+    long_ago = timezone.now() - dt.timedelta(days=30)
+    Ticket.objects.filter(pk=rec.ticket.pk).update(status="closed", closed_at=long_ago, updated_at=long_ago)
+    client = portal_client(world["accounts"]["a"])
+    response = client.post(
+        reverse("portal:ticket_reply", args=[rec.refs["ticket"]]), {"body": "دوباره خراب شد"}
+    )
+    follower = Ticket.objects.get(follows=rec.ticket)
+    assert response["Location"] == reverse("portal:ticket_detail", args=[ref_for("ticket", follower.pk)])
+    assert "دوباره خراب شد" in client.get(response["Location"]).content.decode()
+
+
+def test_a_merged_ticket_is_not_listed(world):
+    rec = world["records"]["a"]
+    other = Ticket.objects.create(
+        number="T-999999", party=rec.party, subject="تکراری", merged_into=rec.ticket
+    )
+    client = portal_client(world["accounts"]["a"])
+    assert other.subject not in client.get(reverse("portal:tickets")).content.decode()
+    assert client.get(reverse("portal:ticket_detail", args=[ref_for("ticket", other.pk)])).status_code == 404
+
+
+def test_staff_see_the_access_and_the_sign_ins_on_the_customer_page(world, users):
+    account = world["accounts"]["a"]
+    client = Client()
+    client.force_login(users["sales"])
+    url = reverse("party_detail", args=[account.party_id])
+    assert "arash@example.com" in client.get(url).content.decode()  # invited, not signed in yet
+    SignInLog.objects.create(
+        account=account, identifier=account.email, method="password", succeeded=False, address="10.1.2.3"
+    )
+    page = client.get(url).content.decode()
+    assert 'data-testid="portal-sign-ins"' in page and "10.1.2.3" in page
+    org_page = client.get(reverse("party_detail", args=[world["org"].pk])).content.decode()
+    assert 'data-testid="portal-panel"' not in org_page  # people are invited, not organisations

@@ -20,7 +20,8 @@ class Access:
     def state(self) -> str:
         if self.account is None:
             return "none"
-        return "active" if self.account.password or self.account.activated_at else "invited"
+        waiting = self.invitation is not None and self.invitation.used_at is None
+        return "invited" if waiting and self.account.activated_at is None else "active"
 
 
 def party_access(*, party: Party) -> Access:

@@ -168,7 +168,8 @@ def quote_get(*, account: PortalAccount, ref: Any) -> Quote:
 
 
 def ticket_list(*, account: PortalAccount, cursor: str | None) -> Page[Ticket]:
-    queryset = owned(account, Ticket.objects.filter(deleted_at__isnull=True).select_related("party"))
+    alive = Ticket.objects.filter(deleted_at__isnull=True, merged_into__isnull=True)
+    queryset = owned(account, alive.select_related("party"))
     return keyset_page(queryset, order=["-created_at", "-id"], cursor=cursor, limit=PAGE)
 
 

@@ -204,12 +204,15 @@ def ticket_reply(request: HttpRequest, account: PortalAccount, ref: str) -> Http
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
-            activity.portal_ticket_reply(account=account, ticket=ticket, body=form.cleaned_data["body"])
+            message = activity.portal_ticket_reply(
+                account=account, ticket=ticket, body=form.cleaned_data["body"]
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Your answer was added."))
-            return redirect("portal:ticket_detail", ref=ref)
+            # An answer long after a ticket closed opens a new one that follows it.
+            return redirect("portal:ticket_detail", ref=ref_for("ticket", message.ticket_id))
     return _ticket_page(request, account, ticket, form)
 
 
