@@ -162,6 +162,12 @@ RECORD_PAGES: dict[str, str] = {
         )
     },
     "adoption:risk_edit": "adoption.risk",
+    **{
+        f"adoption:{name}": "adoption.businesscase"
+        for name in ("case_detail", "case_edit", "line_add", "line_delete")
+    },
+    "adoption:roadmap_detail": "adoption.roadmap",
+    "adoption:item_edit": "adoption.roadmapitem",  # checked through its roadmap
 }
 # Pages with an id that are not about a customer's record: settings an administrator keeps
 # (checked with the administration pages), one's own things.

@@ -9,11 +9,23 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.forms import BootstrapMixin, LocalDateField
 from peyvand.core.models import User
+from peyvand.sales import conf as sales_conf
 
-from .models import AssessmentStatus, ReadinessModel, RiskGroup, RiskStatus
+from .models import (
+    AssessmentStatus,
+    ItemStatus,
+    LineCategory,
+    LineKind,
+    ReadinessModel,
+    RiskGroup,
+    RiskStatus,
+    localized,
+)
 from .models.readiness import LIKERT_MAX, LIKERT_MIN
 from .models.risks import RATING_MAX, RATING_MIN
+from .services import roadmap as roadmap_services
 from .services.assessments import LINK_DAYS_DEFAULT, LINK_DAYS_MAX, AssessmentInput
+from .services.business import LABEL_MAX, NOTES_MAX, BusinessCaseInput, CaseLineInput
 from .services.catalogue import MAX_FILE_BYTES
 from .services.risks import MITIGATION_MAX, TITLE_MAX, RiskInput
 
@@ -175,6 +187,128 @@ class RiskFilterForm(BootstrapMixin, forms.Form):
     )
     owner = UserChoice(label=_("Owner"), required=False, queryset=_active_users())
     min_score = forms.IntegerField(label=_("Score at least"), required=False, min_value=1, max_value=25)
+
+    def filters(self) -> dict[str, Any]:
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+
+
+class NumberField(forms.CharField):
+    """A number as typed, in Persian, Arabic or Latin digits; the service reads it and says
+    what is wrong with it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "dir": "ltr"}
+
+
+def _currencies() -> list[tuple[str, Any]]:
+    return [(code, f"{name} ({code})") for code, name in sales_conf.CURRENCIES.items()]
+
+
+class BusinessCaseForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    currency = forms.ChoiceField(label=_("Currency"), choices=_currencies, initial="IRR")
+    horizon_years = NumberField(label=_("Horizon (years)"), initial="5", help_text=_("From 1 to 10 years."))
+    discount_rate = NumberField(label=_("Discount rate (% a year)"), initial="20")
+    sensitivity = NumberField(
+        label=_("Sensitivity range (±%)"),
+        initial="20",
+        help_text=_("Each line is moved up and down by this share for the tornado chart."),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=NOTES_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def case_input(self) -> BusinessCaseInput:
+        data = self.cleaned_data
+        return BusinessCaseInput(
+            title=data["title"],
+            currency=data["currency"],
+            horizon_years=data["horizon_years"],
+            discount_rate=data["discount_rate"],
+            sensitivity=data["sensitivity"],
+            notes=data.get("notes") or "",
+        )
+
+
+class CaseLineForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=LineKind.choices, initial=LineKind.BENEFIT)
+    category = forms.ChoiceField(label=_("Category"), choices=LineCategory.choices)
+    label = forms.CharField(label=_("Description"), max_length=LABEL_MAX, required=False)
+    amount = NumberField(label=_("Amount per year"))
+    growth = NumberField(label=_("Growth per year (%)"), required=False, initial="0")
+    one_off = forms.BooleanField(label=_("Once, in year 0"), required=False)
+
+    def line_input(self) -> CaseLineInput:
+        data = self.cleaned_data
+        return CaseLineInput(
+            kind=data["kind"],
+            category=data["category"],
+            label=data.get("label") or "",
+            amount=data["amount"],
+            growth=data.get("growth") or "0",
+            one_off=bool(data.get("one_off")),
+        )
+
+
+class BusinessCaseFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    currency = forms.ChoiceField(
+        label=_("Currency"), required=False, choices=lambda: [("", _("Any")), *_currencies()]
+    )
+
+    def filters(self) -> dict[str, Any]:
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+
+
+class RoadmapForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=roadmap_services.TITLE_MAX)
+    starts_on = LocalDateField(label=_("Starts on"))
+
+    def roadmap_input(self) -> roadmap_services.RoadmapInput:
+        return roadmap_services.RoadmapInput(
+            title=self.cleaned_data["title"], starts_on=self.cleaned_data["starts_on"]
+        )
+
+
+class RoadmapItemForm(BootstrapMixin, forms.Form):
+    owner = UserChoice(label=_("Owner"), queryset=_active_users(), required=False)
+    starts_on = LocalDateField(label=_("Starts on"))
+    ends_on = LocalDateField(label=_("Ends on"))
+    status = forms.ChoiceField(label=_("Status"), choices=ItemStatus.choices)
+    deliverables = forms.CharField(
+        label=_("Deliverables"),
+        required=False,
+        max_length=roadmap_services.DELIVERABLES_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def item_input(self) -> roadmap_services.RoadmapItemInput:
+        data = self.cleaned_data
+        return roadmap_services.RoadmapItemInput(
+            owner=data.get("owner"),
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            deliverables=data.get("deliverables") or "",
+            status=data["status"],
+        )
+
+
+def _phases() -> list[tuple[str, str]]:
+    return [(phase.key, localized(phase, "name")) for phase in roadmap_services.template()]
+
+
+class RoadmapFilterForm(BootstrapMixin, forms.Form):
+    phase = forms.ChoiceField(label=_("Phase"), required=False, choices=lambda: [("", _("Any")), *_phases()])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any")), *ItemStatus.choices]
+    )
+    owner = UserChoice(label=_("Owner"), required=False, queryset=_active_users())
 
     def filters(self) -> dict[str, Any]:
         self.is_valid()

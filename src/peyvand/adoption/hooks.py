@@ -13,7 +13,7 @@ from peyvand.core import hooks, policy
 from peyvand.core.models import Role, Scope
 from peyvand.notifications import kinds
 
-from .models import Assessment, Risk
+from .models import Assessment, BusinessCase, Risk, Roadmap
 from .selectors.assessments import may_see
 
 # The adoption area is the project team's: administrators and managers see and change all of
@@ -32,6 +32,8 @@ def register() -> None:
     policy.register_resource("adoption", gettext_lazy("CRM adoption"), order=90, defaults=_PROJECT_TEAM)
     policy.register(Assessment, resource="adoption", owner="created_by_id")
     policy.register(Risk, resource="adoption", owner="owner_id", change_owner="owner_id")
+    policy.register(BusinessCase, resource="adoption", owner="created_by_id")
+    policy.register(Roadmap, resource="adoption", owner="created_by_id")
     hooks.register_nav(
         hooks.NavItem(
             "adoption",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assessments, models, respond, risks
+from .views import assessments, business, models, respond, risks, roadmap
 
 app_name = "adoption"
 
@@ -22,4 +22,15 @@ urlpatterns = [
     path("adoption/risks/new/", risks.risk_edit, name="risk_create"),
     path("adoption/risks/standard/", risks.risks_standard, name="risks_standard"),
     path("adoption/risks/<id:pk>/", risks.risk_edit, name="risk_edit"),
+    path("adoption/business-cases/", business.case_list, name="case_list"),
+    path("adoption/business-cases/new/", business.case_edit, name="case_create"),
+    path("adoption/business-cases/<id:pk>/", business.case_detail, name="case_detail"),
+    path("adoption/business-cases/<id:pk>/edit/", business.case_edit, name="case_edit"),
+    path("adoption/business-cases/<id:pk>/lines/", business.line_add, name="line_add"),
+    path(
+        "adoption/business-cases/<id:pk>/lines/<id:line_pk>/delete/", business.line_delete, name="line_delete"
+    ),
+    path("adoption/roadmaps/", roadmap.roadmap_list, name="roadmap_list"),
+    path("adoption/roadmaps/<id:pk>/", roadmap.roadmap_detail, name="roadmap_detail"),
+    path("adoption/roadmap-items/<id:pk>/", roadmap.item_edit, name="item_edit"),
 ]

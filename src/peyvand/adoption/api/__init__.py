@@ -5,8 +5,10 @@ No ``from __future__ import annotations`` here: django-ninja reads the annotatio
 
 from ninja import Router
 
-from . import assessments, risks
+from . import assessments, business, risks, roadmap
 
 router = Router()
 router.add_router("", assessments.router)
 router.add_router("", risks.router)
+router.add_router("", business.router)
+router.add_router("", roadmap.router)

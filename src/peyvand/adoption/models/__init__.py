@@ -1,6 +1,8 @@
 """The adoption app's models: readiness models kept as data (a model, its factors and their
-weighted statements), assessments with their respondents and answers, and the risk register."""
+weighted statements), assessments with their respondents and answers, the risk register, the
+business case and the implementation roadmap."""
 
+from .business import BusinessCase, CaseLine, LineCategory, LineKind
 from .readiness import (
     Answer,
     Assessment,
@@ -12,17 +14,26 @@ from .readiness import (
     localized,
 )
 from .risks import Risk, RiskGroup, RiskStatus
+from .roadmap import ItemStatus, Roadmap, RoadmapItem, Stage
 
 __all__ = [
     "Answer",
     "Assessment",
     "AssessmentStatus",
+    "BusinessCase",
+    "CaseLine",
     "Factor",
+    "ItemStatus",
+    "LineCategory",
+    "LineKind",
     "ReadinessModel",
     "Respondent",
     "Risk",
     "RiskGroup",
     "RiskStatus",
+    "Roadmap",
+    "RoadmapItem",
+    "Stage",
     "Statement",
     "localized",
 ]

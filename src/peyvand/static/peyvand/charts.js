@@ -99,6 +99,32 @@
     return base;
   }
 
+  // A tornado (kind "tornado"): a horizontal bar per label from its low to its high end,
+  // both given as changes from data.base (the business case's NPV); the first label on top.
+  function tornadoOption(data, base) {
+    var rtl = Boolean(data.rtl);
+    var format = numberFormat(data.locale, "count", 0);
+    base.legend.show = true;
+    base.tooltip.valueFormatter = function (value) { return format(data.base + Number(value)); };
+    base.grid = { top: 8, bottom: 36, left: 12, right: 12, containLabel: true };
+    base.xAxis = {
+      type: "value",
+      inverse: rtl,
+      axisLabel: { formatter: function (value) { return format(data.base + value); }, fontFamily: FONT, hideOverlap: true },
+    };
+    base.yAxis = {
+      type: "category",
+      data: data.labels,
+      inverse: true,
+      position: rtl ? "right" : "left",
+      axisLabel: { fontFamily: FONT, overflow: "truncate", width: 140 },
+    };
+    base.series = data.series.map(function (s) {
+      return { name: s.name, type: "bar", stack: "swing", data: s.values, barMaxWidth: 24 };
+    });
+    return base;
+  }
+
   function buildOption(data) {
     var rtl = Boolean(data.rtl);
     var names = data.series.map(function (s) { return s.name; });
@@ -124,6 +150,7 @@
     base.legend[rtl ? "right" : "left"] = 0;
     if (data.kind === "pie") return pieOption(data, base);
     if (data.kind === "radar") return radarOption(data, base);
+    if (data.kind === "tornado") return tornadoOption(data, base);
     var axes = [valueAxis(data, 0, rtl)];
     if (data.series.some(function (s) { return s.axis === 1; })) axes.push(valueAxis(data, 1, rtl));
     base.grid = { top: data.unit ? 36 : 16, bottom: base.legend.show ? 36 : 8, left: 12, right: 12, containLabel: true };

@@ -1,0 +1,225 @@
+"""The business case: writing a case (title, currency, horizon, discount rate, the sensitivity
+range) and its benefit and cost lines; each change audited on the case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from peyvand.core import policy
+from peyvand.core.models import AuditEvent, User
+from peyvand.core.services.audit import audit_log, changes_between, snapshot
+from peyvand.core.text import clean_text
+from peyvand.sales import money
+
+from ..models import BusinessCase, CaseLine, LineCategory, LineKind
+from ..models.business import BENEFIT_CATEGORIES, HORIZON_MAX, HORIZON_MIN
+
+TITLE_MAX = 200
+LABEL_MAX = 200
+NOTES_MAX = 5000
+RATE_MAX = Decimal(100)
+GROWTH_LIMIT = Decimal(100)
+SENSITIVITY_MAX = Decimal(90)
+CASE_AUDITED = ("title", "currency", "horizon_years", "discount_rate", "sensitivity", "notes")
+LINE_AUDITED = ("kind", "category", "label", "amount", "growth", "one_off")
+
+Number = Decimal | int | str
+
+
+@dataclass(frozen=True, kw_only=True)
+class BusinessCaseInput:
+    title: str
+    currency: str = "IRR"
+    horizon_years: Number = 5
+    discount_rate: Number = Decimal(20)  # a percentage a year
+    sensitivity: Number = Decimal(20)  # ± a percentage of each line
+    notes: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseLineInput:
+    kind: str
+    category: str
+    amount: Number
+    label: str = ""
+    growth: Number = Decimal(0)  # a percentage a year
+    one_off: bool = False
+
+
+def _number(
+    value: Number, field: str, errors: dict[str, list[str]], **limits: Decimal | None
+) -> Decimal | None:
+    try:
+        return money.to_decimal(value, field=field, **limits)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        return None
+
+
+def _percent(
+    value: Number, field: str, errors: dict[str, list[str]], *, low: Decimal, high: Decimal
+) -> Decimal | None:
+    number = _number(value, field, errors, minimum=low, maximum=high)
+    if number is not None and number != number.quantize(Decimal("0.01")):
+        errors[field] = [_("Use at most two decimals.")]
+        return None
+    return number
+
+
+def _clean_case(data: BusinessCaseInput) -> dict[str, object]:
+    errors: dict[str, list[str]] = {}
+    title = clean_text(data.title)
+    if not title:
+        errors["title"] = [_("Give the business case a title.")]
+    elif len(title) > TITLE_MAX:
+        errors["title"] = [_("Use at most %(limit)d characters.") % {"limit": TITLE_MAX}]
+    currency = ""
+    try:
+        currency = money.check_currency(data.currency)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    horizon = _number(
+        data.horizon_years,
+        "horizon_years",
+        errors,
+        minimum=Decimal(HORIZON_MIN),
+        maximum=Decimal(HORIZON_MAX),
+    )
+    if horizon is not None and horizon != horizon.to_integral_value():
+        errors["horizon_years"] = [_("Enter a whole number of years.")]
+    if "horizon_years" in errors:
+        errors["horizon_years"] = [
+            _("Choose a horizon from %(low)d to %(high)d years.") % {"low": HORIZON_MIN, "high": HORIZON_MAX}
+        ]
+    rate = _percent(data.discount_rate, "discount_rate", errors, low=Decimal(0), high=RATE_MAX)
+    if "discount_rate" in errors and str(data.discount_rate).strip().startswith(("-", "−")):
+        errors["discount_rate"] = [_("A discount rate cannot be negative.")]
+    share = _percent(data.sensitivity, "sensitivity", errors, low=Decimal(1), high=SENSITIVITY_MAX)
+    notes = (data.notes or "").strip()
+    if len(notes) > NOTES_MAX:
+        errors["notes"] = [_("Use at most %(limit)d characters.") % {"limit": NOTES_MAX}]
+    if errors:
+        raise ValidationError(errors)
+    assert horizon is not None and rate is not None and share is not None
+    return {
+        "title": title,
+        "currency": currency,
+        "horizon_years": int(horizon),
+        "discount_rate": rate,
+        "sensitivity": share,
+        "notes": notes,
+    }
+
+
+def _clean_line(data: CaseLineInput, currency: str) -> dict[str, object]:
+    errors: dict[str, list[str]] = {}
+    if data.kind not in LineKind.values:
+        errors["kind"] = [_("Choose a benefit or a cost.")]
+    if data.category not in LineCategory.values:
+        errors["category"] = [_("Choose a valid category.")]
+    elif data.kind in LineKind.values and (data.category in BENEFIT_CATEGORIES) != (
+        data.kind == LineKind.BENEFIT
+    ):
+        errors["category"] = [_("This category does not fit the kind of line.")]
+    label = clean_text(data.label)
+    if len(label) > LABEL_MAX:
+        errors["label"] = [_("Use at most %(limit)d characters.") % {"limit": LABEL_MAX}]
+    amount = _number(data.amount, "amount", errors, minimum=Decimal(0))
+    if amount is not None:
+        try:
+            amount = money.check_money(money.round_money(amount, currency), field="amount", currency=currency)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    growth = _percent(data.growth, "growth", errors, low=-GROWTH_LIMIT + 1, high=GROWTH_LIMIT)
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "kind": data.kind,
+        "category": data.category,
+        "label": label,
+        "amount": amount,
+        "growth": growth,
+        "one_off": bool(data.one_off),
+    }
+
+
+@transaction.atomic
+def case_save(*, actor: User, data: BusinessCaseInput, case: BusinessCase | None = None) -> BusinessCase:
+    """Write a business case, or change one."""
+    if case is None:
+        policy.require_create(actor, BusinessCase)
+    else:
+        case = BusinessCase.objects.select_for_update().get(pk=case.pk)
+        policy.require_change(actor, case)
+    cleaned = _clean_case(data)
+    created = case is None
+    before = {} if case is None else snapshot(case, CASE_AUDITED)
+    case = case or BusinessCase(created_by=actor)
+    for name, value in cleaned.items():
+        setattr(case, name, value)
+    case.updated_by = actor
+    case.save()
+    changes = changes_between(before, snapshot(case, CASE_AUDITED))
+    if changes:
+        audit_log(
+            actor=actor,
+            kind=AuditEvent.Kind.CREATE if created else AuditEvent.Kind.UPDATE,
+            obj=case,
+            changes=changes,
+        )
+    return case
+
+
+def _touch(actor: User, case: BusinessCase) -> None:
+    case.updated_by = actor
+    case.save(update_fields=["updated_by", "updated_at"])
+
+
+@transaction.atomic
+def line_save(
+    *, actor: User, case: BusinessCase, data: CaseLineInput, line: CaseLine | None = None
+) -> CaseLine:
+    """Add a benefit or cost line to a case, or change one; audited on the case."""
+    case = BusinessCase.objects.select_for_update().get(pk=case.pk)
+    policy.require_change(actor, case)
+    if line is not None and line.case_id != case.pk:
+        raise ValidationError({"line": [_("This line belongs to another business case.")]})
+    cleaned = _clean_line(data, case.currency)
+    before = {} if line is None else snapshot(line, LINE_AUDITED)
+    if line is None:
+        last = case.lines.order_by("-order").values_list("order", flat=True).first()
+        line = CaseLine(case=case, order=(last or 0) + 1)
+    for name, value in cleaned.items():
+        setattr(line, name, value)
+    line.save()
+    changes = changes_between(before, snapshot(line, LINE_AUDITED))
+    if changes:
+        audit_log(
+            actor=actor,
+            kind=AuditEvent.Kind.UPDATE,
+            obj=case,
+            changes={f"line {line.pk} {name}": value for name, value in changes.items()},
+        )
+        _touch(actor, case)
+    return line
+
+
+@transaction.atomic
+def line_delete(*, actor: User, line: CaseLine) -> None:
+    case = BusinessCase.objects.select_for_update().get(pk=line.case_id)
+    policy.require_change(actor, case)
+    gone = snapshot(line, LINE_AUDITED)
+    pk = line.pk
+    line.delete()
+    audit_log(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=case,
+        changes={f"line {pk} {name}": [value, None] for name, value in gone.items()},
+    )
+    _touch(actor, case)
