@@ -45,10 +45,16 @@ def _close_date_picker(page: Page) -> None:
 
 
 def _search_people(page: Page, text: str) -> None:
-    """Search from the navbar, as a user would: type, press Enter, land on the list."""
-    box = page.locator("nav.navbar input[name=q]")
+    """Search from the top bar, as a user would: type, see the matches drop down, press
+    Enter for every result, open the people's list searched."""
+    box = page.locator("[data-testid=top-search]")
     box.fill(text)
+    expect(page.locator("[data-testid=top-search-results] [data-testid=search-hit]").first).to_be_visible()
     box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q="))
+    page.locator("[data-testid=search-group-party-person]").get_by_role(
+        "link", name=re.compile("list|فهرست")
+    ).click()
     expect(page).to_have_url(re.compile(r"/person/\?q="))
 
 

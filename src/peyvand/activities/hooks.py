@@ -5,12 +5,15 @@ customer anniversaries among the reminders' occasions."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core import hooks, jalali, policy
 from peyvand.core.http import request_user
+from peyvand.core.selectors import search
 
 from .models import Activity, Status
 from .occasions import first_deal_won
@@ -20,7 +23,27 @@ from .selectors.deals import deal_activities
 from .services.alerts import register_occasion_source
 
 
+def _find_activities(user: Any, query: str, limit: int) -> list[hooks.SearchHit]:
+    return search.hits(
+        user,
+        search.matching(Activity.objects.all(), query),
+        limit,
+        url=lambda activity: reverse("activity_detail", args=[activity.pk]),
+        detail=lambda activity: activity.get_kind_display(),
+    )
+
+
 def register() -> None:
+    hooks.register_search(
+        hooks.SearchSource(
+            "activity",
+            _("Activities"),
+            "bi-check2-square",
+            _find_activities,
+            order=30,
+            more=lambda query: f"{reverse('activity_list')}?{urlencode({'q': query})}",
+        )
+    )
     policy.register_resource("activity", _("Activities"), order=30)
     # An activity belongs to whoever is to do it: they (and, by the policy's scopes,
     # their team or manager) see and change it.

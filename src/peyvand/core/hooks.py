@@ -10,7 +10,8 @@ through a hook here, registered by the upper app in its ``hooks.register()`` (ca
 - **notify**: "tell this user" without importing the notifications app;
 - **customer events**: "something happened to this customer" (a note was written, two
   customers were merged), for the apps that keep something about customers;
-- **how the audit log reads**: a field's values shown as people read them, ids shown by name.
+- **how the audit log reads**: a field's values shown as people read them, ids shown by name;
+- **search**: each app's records found from the top bar's search.
 """
 
 from __future__ import annotations
@@ -265,3 +266,38 @@ def register_reference(field_name: str, model_label: str) -> None:
 
 def register_change_label(key: str, label: Any) -> None:
     CHANGE_LABELS[key] = label
+
+
+# --- search -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    title: str
+    url: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    """A kind of record the top bar's search finds: ``find(user, query, limit)`` returns the
+    best matches the user may see (through the permission policy); ``more`` is the address of
+    the kind's own list searched for the query, where there is one."""
+
+    key: str
+    label: Any  # plural, lazy
+    icon: str
+    find: Callable[[Any, str, int], list[SearchHit]]
+    order: int = 100
+    more: Callable[[str], str] | None = None
+
+
+_search_sources: dict[str, SearchSource] = {}
+
+
+def register_search(source: SearchSource) -> None:
+    _search_sources[source.key] = source
+
+
+def search_sources() -> list[SearchSource]:
+    return sorted(_search_sources.values(), key=lambda s: (s.order, s.key))

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from .views import admin, auth, home, settings
+from .views import admin, auth, home, search, settings
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),
     path("language/", auth.set_language, name="set_language"),
+    path("search/", search.search_page, name="search"),
+    path("search/suggest/", search.search_suggest, name="search_suggest"),
     path("settings/", settings.settings_view, name="settings"),
     path("settings/password/", settings.password_view, name="password"),
     path("settings/tokens/", settings.tokens_view, name="tokens"),

@@ -3,23 +3,55 @@ its card on the home page and how its changes read in the audit log."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core import hooks, policy
 from peyvand.core.http import request_user
 
 from . import importer, tasks
-from .models import ContactPoint, Membership, Note, Party
+from .models import ContactPoint, Kind, Membership, Note, Party
 from .normalize import show_contact_value_in_line
-from .selectors.parties import customer_counts
+from .selectors.parties import customer_counts, parties_found
 from .selectors.trash import TrashKind, register_trash_kind
+
+
+def _customer_search(kind: str) -> Callable[[Any, str, int], list[hooks.SearchHit]]:
+    def find(user: Any, query: str, limit: int) -> list[hooks.SearchHit]:
+        found = parties_found(user=user, query=query, kind=kind, limit=limit)
+        return [hooks.SearchHit(p.display_name, reverse("party_detail", args=[p.pk])) for p in found]
+
+    return find
+
+
+def _customer_list(kind: str) -> Callable[[str], str]:
+    def more(query: str) -> str:
+        return f"{reverse('party_list', args=[kind])}?{urlencode({'q': query})}"
+
+    return more
 
 
 def register() -> None:
     tasks.register_jobs()
+    for party_kind, plural, symbol, rank in (
+        (Kind.PERSON, _("People"), "bi-person", 10),
+        (Kind.ORGANISATION, _("Organisations"), "bi-building", 11),
+    ):
+        hooks.register_search(
+            hooks.SearchSource(
+                f"party-{party_kind}",
+                plural,
+                symbol,
+                _customer_search(party_kind),
+                order=rank,
+                more=_customer_list(party_kind),
+            )
+        )
     importer.register_builtin_kinds()
     policy.register_resource("party", _("Customers (people and organisations)"), order=10)
     # The timeline's resource: notes here, and the contacts the interactions app logs.

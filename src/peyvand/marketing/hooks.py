@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core import hooks, policy
 from peyvand.core.http import request_user
 from peyvand.core.models import Role, Scope
+from peyvand.core.selectors import search
 
 from . import tasks
 from .models import Campaign, Recipient, Segment
@@ -26,8 +28,38 @@ _MARKETING_OWNS: dict[str, dict[str, Scope]] = {
 }
 
 
+def _finder(model: type[Any], url_name: str) -> Any:
+    def find(user: Any, query: str, limit: int) -> list[hooks.SearchHit]:
+        return search.hits(
+            user,
+            search.matching(model.objects.all(), query),
+            limit,
+            url=lambda obj: reverse(url_name, args=[obj.pk]),
+        )
+
+    return find
+
+
 def register() -> None:
     tasks.register_jobs()
+    hooks.register_search(
+        hooks.SearchSource(
+            "campaign",
+            _("Campaigns"),
+            "bi-megaphone",
+            _finder(Campaign, "marketing:campaign_detail"),
+            order=50,
+        )
+    )
+    hooks.register_search(
+        hooks.SearchSource(
+            "segment",
+            _("Segments and lists"),
+            "bi-people",
+            _finder(Segment, "marketing:segment_detail"),
+            order=51,
+        )
+    )
     policy.register_resource("segment", _("Segments and lists"), order=70, defaults=_MARKETING_OWNS)
     policy.register_resource("campaign", _("Campaigns"), order=75, defaults=_MARKETING_OWNS)
     policy.register(Segment, resource="segment", owner="owner_id")

@@ -4,10 +4,14 @@ customer page's "Sales" card and how amounts and stages read in the audit log.""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
+from django.db.models import Q
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core import policy
@@ -15,13 +19,19 @@ from peyvand.core.hooks import (
     NavGroup,
     NavItem,
     Panel,
+    SearchHit,
+    SearchSource,
     register_nav,
     register_nav_group,
     register_panel,
+    register_search,
     register_value_display,
 )
 from peyvand.core.http import request_user
 from peyvand.core.models import Role, Scope
+from peyvand.core.selectors import search
+from peyvand.core.text import to_ascii_digits
+from peyvand.customers.selectors.parties import parties_matching
 
 from . import conf, importers, tasks
 from . import models as m
@@ -51,8 +61,65 @@ def _panel(request: HttpRequest, party: Any) -> dict[str, Any] | None:
     }
 
 
+def _by_number(model: type[Any], url_name: str) -> Callable[[Any, str, int], list[SearchHit]]:
+    """Quotes, orders and invoices: by their number, or their customer's name."""
+
+    def find(user: Any, query: str, limit: int) -> list[SearchHit]:
+        text = to_ascii_digits(query).strip()
+        by = Q(number__icontains=text) | Q(party__in=parties_matching(query).values("pk"))
+        found = search.hits(
+            user,
+            model.objects.filter(by).select_related("party"),
+            limit,
+            url=lambda obj: reverse(url_name, args=[obj.pk]),
+            title=lambda obj: obj.number,
+            detail=lambda obj: obj.party.display_name,
+        )
+        return found
+
+    return find
+
+
+def _searchable(model: type[Any], url_name: str) -> Callable[[Any, str, int], list[SearchHit]]:
+    def find(user: Any, query: str, limit: int) -> list[SearchHit]:
+        return search.hits(
+            user,
+            search.matching(model.objects.all(), query),
+            limit,
+            url=lambda obj: reverse(url_name, args=[obj.pk]),
+        )
+
+    return find
+
+
+def _more(list_name: str) -> Callable[[str], str]:
+    return lambda query: f"{reverse(list_name)}?{urlencode({'q': query})}"
+
+
 def register() -> None:
     tasks.register_jobs()
+    for key, label, icon, find, order, more in (
+        (
+            "lead",
+            _("Leads"),
+            "bi-funnel",
+            _searchable(m.Lead, "sales:lead_detail"),
+            20,
+            _more("sales:lead_list"),
+        ),
+        (
+            "deal",
+            _("Deals"),
+            "bi-briefcase",
+            _searchable(m.Deal, "sales:deal_detail"),
+            21,
+            _more("sales:deal_list"),
+        ),
+        ("quote", _("Quotes"), "bi-file-earmark-text", _by_number(m.Quote, "sales:quote_detail"), 22, None),
+        ("order", _("Orders"), "bi-bag", _by_number(m.Order, "sales:order_detail"), 23, None),
+        ("invoice", _("Invoices"), "bi-receipt", _by_number(m.Invoice, "sales:invoice_detail"), 24, None),
+    ):
+        register_search(SearchSource(key, label, icon, find, order=order, more=more))
     importers.register()
     policy.register_resource("lead", _("Leads"), order=40, defaults=_SUPPORT_DOES_NOT_SELL)
     policy.register_resource(

@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from peyvand.core import hooks, policy
 from peyvand.core.http import request_user
 from peyvand.core.models import Role, Scope
+from peyvand.core.selectors import search
 from peyvand.interactions.models import Interaction
 from peyvand.interactions.services.inbound import EMAIL_RECEIVED, SMS_RECEIVED
 from peyvand.notifications import kinds
@@ -36,7 +38,35 @@ _EVERYONE_READS_THE_KNOWLEDGE_BASE: dict[str, dict[str, Scope]] = {
 }
 
 
+def _find_tickets(user: Any, query: str, limit: int) -> list[hooks.SearchHit]:
+    return search.hits(
+        user,
+        search.matching(Ticket.objects.select_related("party"), query),
+        limit,
+        url=lambda ticket: reverse("service:ticket_detail", args=[ticket.pk]),
+        title=lambda ticket: f"{ticket.number} · {ticket.subject}",
+        detail=lambda ticket: ticket.party.display_name if ticket.party else "",
+    )
+
+
+def _find_articles(user: Any, query: str, limit: int) -> list[hooks.SearchHit]:
+    return search.hits(
+        user,
+        search.matching(Article.objects.all(), query),
+        limit,
+        url=lambda article: reverse("service:article_detail", args=[article.pk]),
+    )
+
+
 def register() -> None:
+    hooks.register_search(
+        hooks.SearchSource("ticket", gettext_lazy("Tickets"), "bi-life-preserver", _find_tickets, order=40)
+    )
+    hooks.register_search(
+        hooks.SearchSource(
+            "article", gettext_lazy("Knowledge base"), "bi-journal-text", _find_articles, order=41
+        )
+    )
     policy.register_resource("ticket", gettext_lazy("Tickets"), order=60, defaults=_SUPPORT_WORKS_THE_QUEUE)
     # A ticket is its assignee's; unassigned ones are in the queue of whoever has team scope.
     policy.register(Ticket, resource="ticket", owner="assignee_id")

@@ -219,3 +219,16 @@ def customer_counts(*, user: User) -> dict[str, Any]:
         "organisations": organisations,
         "organisations_more": organisations_more,
     }
+
+
+def parties_found(*, user: Any, query: str, kind: str, limit: int) -> list[Party]:
+    """The top bar's search: customers of ``kind`` matching ``query`` that the user may see,
+    names that start with it first."""
+    queryset = search.with_rank(search.filter_matching(Party.objects.filter(kind=kind), query), query)
+    return list(policy.visible(user, queryset).order_by(search.RANK, "sort_key", "id")[:limit])
+
+
+def parties_matching(query: str) -> QuerySet[Party]:
+    """Every customer matching ``query`` through the search index (for other apps' searches
+    by customer name; the caller checks permissions on what it finds)."""
+    return search.filter_matching(Party.objects.all(), query)

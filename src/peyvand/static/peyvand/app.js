@@ -69,6 +69,33 @@
     input.dispatchEvent(new Event("change", { bubbles: true }));
   });
 
+  // The top bar's search: its drop-down shows what the server found as one types; Ctrl+K
+  // (or "/" outside a field) goes to it from anywhere, Escape closes it.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    const results = event.detail.target;
+    if (results.id === "top-search-results") {
+      results.classList.toggle("show", results.innerHTML.trim() !== "");
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    const search = document.getElementById("top-search");
+    if (!search) return;
+    const typing = event.target instanceof Element && event.target.closest("input, textarea, select, [contenteditable]");
+    if ((event.key === "k" && (event.ctrlKey || event.metaKey)) || (event.key === "/" && !typing)) {
+      event.preventDefault();
+      search.focus();
+      search.select();
+    } else if (event.key === "Escape" && event.target === search) {
+      document.getElementById("top-search-results").classList.remove("show");
+    }
+  });
+  document.addEventListener("click", function (event) {
+    const results = document.getElementById("top-search-results");
+    if (results && !(event.target instanceof Element && event.target.closest(".top-search"))) {
+      results.classList.remove("show");
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     startDatePickers();
     document.querySelectorAll("form[data-bulk]").forEach(updateBulk);
