@@ -311,6 +311,15 @@ def search_paths(seed: int = 11) -> list[str]:
     return [f"/api/v1/people?limit=20&q={urllib.parse.quote(q)}" for q in queries]
 
 
+def global_search_paths() -> list[str]:
+    """The same queries typed into the top bar's search (every kind of record at once)."""
+    return [
+        "/search/suggest/?" + path.split("?", 1)[1].replace("limit=20&", "")
+        for path in search_paths()
+        if len(urllib.parse.unquote(path.rsplit("q=", 1)[1])) >= 2
+    ]
+
+
 def raw_list_baseline(engine: Engine, rounds: int = 300) -> dict[str, float]:
     """The engine alone answering the first list page and a search, for comparison."""
     list_sql = (
@@ -462,7 +471,16 @@ def bench_engine(
         ).summary()
         figures["raw_queries"] = raw_list_baseline(engine)
         say("  the 360° page…")
-        figures["page_360"] = page_360(server.port, login(server.port, password), heavy_id)
+        cookie = login(server.port, password)
+        figures["page_360"] = page_360(server.port, cookie, heavy_id)
+        say("  the top bar's search…")
+        everywhere = global_search_paths()
+        figures["global_search"] = load.run(
+            server.port,
+            lambda i: everywhere[i % len(everywhere)],
+            headers={"Cookie": cookie},
+            seconds=seconds,
+        ).summary()
         figures["raw_timeline"] = raw_timeline_baseline(engine, heavy_id)
     finally:
         server.stop()
