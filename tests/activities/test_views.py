@@ -101,6 +101,22 @@ def test_plan_an_activity_with_the_form_in_jalali(as_user, make_person, users):
     assert sorted(activity.reminders.values_list("minutes_before", flat=True)) == [15, 1440]
 
 
+def test_a_one_off_activity_needs_no_repeat_interval(as_user, users):
+    data = {
+        "kind": "call",
+        "title": "x",
+        "due_at": "1404/01/15 10:30",
+        "assignee": users["sales"].pk,
+        "priority": 2,
+    }
+    client = as_user("sales")
+    assert client.post("/activities/new/", {**data, "repeat_every": ""}).status_code == 302
+    assert Activity.objects.get().repeat == ""
+    refused = client.post("/activities/new/", {**data, "repeat": "weekly", "repeat_every": ""})
+    assert refused.status_code == 200 and "is-invalid" in refused.content.decode()
+    assert Activity.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     "field, value",
     [

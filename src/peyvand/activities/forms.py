@@ -46,7 +46,8 @@ class ActivityForm(BootstrapMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     repeat = forms.ChoiceField(label=_("Repeats"), choices=Repeat.choices, required=False)
-    repeat_every = forms.IntegerField(label=_("Every"), min_value=1, max_value=365, initial=1)
+    # Only asked for when it repeats: an empty box on a one-off activity is no error.
+    repeat_every = forms.IntegerField(label=_("Every"), min_value=1, max_value=365, initial=1, required=False)
     repeat_until = LocalDateField(label=_("Until"), required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -73,6 +74,16 @@ class ActivityForm(BootstrapMixin, forms.Form):
             return party_get(user=self.user, pk=value)
         except Http404:
             raise ValidationError(_("Choose a customer you can see.")) from None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if (
+            cleaned.get("repeat")
+            and cleaned.get("repeat_every") is None
+            and "repeat_every" not in self.errors
+        ):
+            self.add_error("repeat_every", _("Enter how often it repeats."))
+        return cleaned
 
     def data_for_service(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
