@@ -7,6 +7,7 @@
   not the visitor's is not found (or, anonymous, sends to the portal's sign-in), and a
   write to it changes nothing (the record, its thread and the audit log).
 - Lists show the visitor's records and nobody else's.
+- A contact who leaves the organisation no longer sees its records.
 - A staff session opens no portal page; a portal session opens no staff page (to the staff
   sign-in) and no API operation (401).
 """
@@ -21,6 +22,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from peyvand.core.models import AuditEvent
+from peyvand.customers.models import Membership
+from peyvand.customers.services.memberships import membership_remove
 from peyvand.portal.refs import ref_for
 from peyvand.portal.services import accounts
 from peyvand.sales.models import Order, Quote
@@ -257,3 +260,15 @@ def test_a_revoked_account_is_signed_out_at_its_next_request(world, users):
         client.get(reverse("portal:order_detail", args=[world["records"]["a"].refs["order"]])).status_code
         == 302
     )
+
+
+def test_leaving_the_organisation_ends_the_sight_of_its_records(world, users):
+    account = world["accounts"]["manager"]
+    client = portal_client(account)
+    ref = world["records"]["o"].refs["order"]
+    assert client.get(reverse("portal:order_detail", args=[ref])).status_code == 200
+    membership = Membership.objects.get(person=account.party, organisation=world["org"])
+    membership_remove(membership=membership, actor=users["admin"])
+    assert client.get(reverse("portal:order_detail", args=[ref])).status_code == 404
+    own = world["records"]["manager"].refs["order"]
+    assert client.get(reverse("portal:order_detail", args=[own])).status_code == 200
