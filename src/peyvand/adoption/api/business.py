@@ -33,7 +33,6 @@ Currency = Annotated[str, Field(max_length=10), NoNul]
 # Numbers travel as strings ("12500000.50") or numbers; the service checks their range.
 Number = Annotated[Decimal, Field(max_digits=20, decimal_places=3)]
 KindValue = Literal["benefit", "cost"]
-Fixed = Annotated[Decimal, PlainSerializer(lambda v: format(Decimal(v), "f"), return_type=str)]
 
 
 def _rounded(places: int) -> PlainSerializer:
@@ -44,6 +43,7 @@ def _rounded(places: int) -> PlainSerializer:
 
 
 Money = Annotated[Decimal, _rounded(2)]
+Percent = Annotated[Decimal, _rounded(3)]
 Ratio = Annotated[Decimal | None, _rounded(6)]
 
 
@@ -52,8 +52,8 @@ class LineOut(Schema):
     kind: str
     category: str
     label: str
-    amount: Fixed
-    growth: Fixed
+    amount: Money
+    growth: Percent
     one_off: bool
 
 
@@ -62,8 +62,8 @@ class CaseOut(Schema):
     title: str
     currency: str
     horizon_years: int
-    discount_rate: Fixed
-    sensitivity: Fixed
+    discount_rate: Percent
+    sensitivity: Percent
     notes: str
     updated_at: Any
 
