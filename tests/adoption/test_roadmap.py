@@ -6,6 +6,7 @@ page in Persian with Jalali dates; the API; who may do what; the page's queries.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 
 import pytest
@@ -100,7 +101,7 @@ def test_the_roadmap_has_every_sub_phase_of_the_issue_in_order(roadmap):
     }
     # One after another from the start, each as long as the template says.
     assert rows[0].starts_on == START and rows[0].ends_on == START + dt.timedelta(days=20)
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in itertools.pairwise(rows):
         assert after.starts_on == before.ends_on + dt.timedelta(days=1)
     assert all(row.status == ItemStatus.NOT_STARTED for row in rows)
     assert AuditEvent.objects.filter(model="adoption.roadmap", kind=AuditEvent.Kind.CREATE).count() == 1
