@@ -1,17 +1,27 @@
 """The demo company's CRM adoption: a finished readiness assessment of the Iranian 9-factor
-model answered by six colleagues (structure and knowledge management come out weak), and the
-risk register filled from the checklist of seed [004], a few risks rated and owned.
+model answered by six colleagues (structure and knowledge management come out weak), the
+risk register filled from the checklist of seed [004], a few risks rated and owned, the
+business case for the project (five years in Rial) and its roadmap, the first phases done.
 
-Safe to run again: an assessment of the same title is not made twice, and the checklist adds
-only what is missing."""
+Safe to run again: an assessment, a business case or a roadmap of the same title is not made
+twice, and the checklist adds only what is missing."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
 
-from peyvand.adoption.models import Assessment, AssessmentStatus, ReadinessModel, Risk, Statement
-from peyvand.adoption.services import assessments, catalogue, risks
+from peyvand.adoption.models import (
+    Assessment,
+    AssessmentStatus,
+    BusinessCase,
+    ItemStatus,
+    ReadinessModel,
+    Risk,
+    Roadmap,
+    Statement,
+)
+from peyvand.adoption.services import assessments, business, catalogue, risks, roadmap
 from peyvand.core.models import User
 
 TITLE = "ارزیابی آمادگی پیش از استقرار"
@@ -81,4 +91,92 @@ def write_adoption(users: dict[str, User], *, seed: int, anchor: dt.date) -> str
                     status=status,
                 ),
             )
-    return f"{made} readiness assessment, {added} risks"
+    cases = write_business_case(users)
+    roadmaps = write_roadmap(users, anchor=anchor)
+    return f"{made} readiness assessment, {added} risks, {cases} business case, {roadmaps} roadmap"
+
+
+CASE_TITLE = "طرح توجیهی استقرار CRM"
+# (kind, category, label, amount a year in Rial, growth % a year, once in year 0)
+CASE_LINES = (
+    ("benefit", "retention", "نگهداشت بیشتر مشتریان", 4_000_000_000, 15, False),
+    ("benefit", "cross_sell", "فروش متقاطع به مشتریان فعلی", 2_500_000_000, 20, False),
+    ("benefit", "conversion", "تبدیل بیشتر سرنخ‌ها", 1_800_000_000, 10, False),
+    ("benefit", "cost_to_serve", "کاهش هزینهٔ پشتیبانی", 1_200_000_000, 5, False),
+    ("cost", "hardware", "سرور و پشتیبان‌گیری", 3_500_000_000, 0, True),
+    ("cost", "integration", "یکپارچه‌سازی با حسابداری", 1_500_000_000, 0, True),
+    ("cost", "consulting", "مشاورهٔ فرآیند", 2_000_000_000, 0, True),
+    ("cost", "training", "آموزش کاربران", 900_000_000, 0, True),
+    ("cost", "people", "کارشناس CRM و پشتیبانی", 2_400_000_000, 25, False),
+    ("cost", "training", "آموزش کارکنان تازه", 300_000_000, 10, False),
+)
+
+
+def write_business_case(users: dict[str, User]) -> int:
+    if BusinessCase.objects.filter(title=CASE_TITLE).exists():
+        return 0
+    manager = users[MANAGER]
+    case = business.case_save(
+        actor=manager,
+        data=business.BusinessCaseInput(
+            title=CASE_TITLE,
+            currency="IRR",
+            horizon_years=5,
+            discount_rate=25,
+            sensitivity=20,
+            notes="نرخ تنزیل برابر هزینهٔ سرمایهٔ شرکت؛ منافع از داده‌های فروش سال گذشته برآورد شده‌اند.",
+        ),
+    )
+    for kind, category, label, amount, growth, one_off in CASE_LINES:
+        business.line_save(
+            actor=manager,
+            case=case,
+            data=business.CaseLineInput(
+                kind=kind, category=category, label=label, amount=amount, growth=growth, one_off=one_off
+            ),
+        )
+    return 1
+
+
+ROADMAP_TITLE = "نقشهٔ راه استقرار CRM"
+# Who owns each phase's items.
+PHASE_OWNERS = {
+    "strategy": MANAGER,
+    "infrastructure": MANAGER,
+    "requirements-partners": "hamid.rostami",
+    "implementation": "mina.ghasemi",
+    "evaluation": "fatemeh.nouri",
+}
+
+
+def write_roadmap(users: dict[str, User], *, anchor: dt.date) -> int:
+    """The roadmap opened 20 weeks before the anchor: what ended before it is done, what spans
+    it is under way, the proposals wait on the RFP's sign-off."""
+    if Roadmap.objects.filter(title=ROADMAP_TITLE).exists():
+        return 0
+    manager = users[MANAGER]
+    found = roadmap.roadmap_create(
+        actor=manager,
+        data=roadmap.RoadmapInput(title=ROADMAP_TITLE, starts_on=anchor - dt.timedelta(weeks=20)),
+    )
+    for item in found.items.order_by("phase_order", "order"):
+        if item.ends_on < anchor:
+            status = ItemStatus.DONE
+        elif item.starts_on <= anchor:
+            status = ItemStatus.IN_PROGRESS
+        else:
+            status = ItemStatus.NOT_STARTED
+        if item.key == "proposals" and status != ItemStatus.DONE:
+            status = ItemStatus.BLOCKED
+        roadmap.item_save(
+            actor=manager,
+            item=item,
+            data=roadmap.RoadmapItemInput(
+                owner=users[PHASE_OWNERS[item.phase_key]],
+                starts_on=item.starts_on,
+                ends_on=item.ends_on,
+                deliverables=item.deliverables,
+                status=status,
+            ),
+        )
+    return 1

@@ -1,0 +1,52 @@
+"""The demo company's business case and roadmap: written once through the services, with a
+positive NPV that pays back within the horizon, and a roadmap whose first phases are done."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from peyvand.adoption.models import BusinessCase, ItemStatus, Roadmap
+from peyvand.adoption.selectors import business as business_selectors
+from peyvand.adoption.selectors import roadmap as roadmap_selectors
+from peyvand.demo import adoption as demo
+
+pytestmark = pytest.mark.django_db
+
+ANCHOR = dt.date(2025, 12, 7)
+
+
+@pytest.fixture
+def staff(users):
+    return {
+        demo.MANAGER: users["manager"],
+        "hamid.rostami": users["sales"],
+        "mina.ghasemi": users["support"],
+        "fatemeh.nouri": users["marketing"],
+    }
+
+
+def test_the_demo_business_case(staff):
+    assert demo.write_business_case(staff) == 1
+    assert demo.write_business_case(staff) == 0
+    case = BusinessCase.objects.get()
+    lines = business_selectors.case_lines(case)
+    assert len(lines) == len(demo.CASE_LINES) and case.horizon_years == 5
+    found = business_selectors.figures(case, lines)
+    assert found.cash[0] == -7_900_000_000
+    assert found.npv > 0 and found.irr is not None and found.irr > case.discount_rate / 100
+    assert found.payback is not None and 1 < found.payback < 5
+    assert len(found.swings) == len(lines)
+
+
+def test_the_demo_roadmap_is_partly_done(staff):
+    assert demo.write_roadmap(staff, anchor=ANCHOR) == 1
+    assert demo.write_roadmap(staff, anchor=ANCHOR) == 0
+    rows = roadmap_selectors.items(Roadmap.objects.get())
+    per_phase, overall = roadmap_selectors.progress(rows)
+    assert [p.percent for p in per_phase][:2] == [100, 100] and per_phase[-1].percent == 0
+    assert 0 < overall.percent < 100
+    assert {r.status for r in rows} == set(ItemStatus.values)
+    assert all(r.owner is not None for r in rows)
+    assert all(r.status == ItemStatus.DONE for r in rows if r.ends_on < ANCHOR)
