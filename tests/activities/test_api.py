@@ -32,7 +32,7 @@ def test_plan_get_change_and_finish_with_a_follow_up(api_as, make_person, users)
             "kind": "call",
             "title": "تماس",
             "party_id": party.pk,
-            "due_at": "1404/01/15 10:30",
+            "due_at": "1409/01/15 10:30",  # in the future: its reminders are still to come
             "reminders": [15, 60],
         },
     )

@@ -7,12 +7,13 @@ import time
 
 import pytest
 from django.db import OperationalError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from peyvand.activities import services, tasks
 from peyvand.activities.models import Reminder
 from peyvand.interactions.models import OutboundMessage
 from peyvand.notifications import services as notification_services
+from peyvand.notifications.kinds import notification_text
 from peyvand.notifications.models import Notification
 
 
@@ -162,3 +163,41 @@ def test_two_workers_at_once_deliver_once(users, make_activity):
     assert not errors, errors
     assert sum(results) == 5
     assert reminders_of(users["sales"]).count() == 5
+
+
+def offsets(activity):
+    return sorted(activity.reminders.values_list("minutes_before", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("due_in", "asked", "kept"),
+    [
+        (dt.timedelta(minutes=5), [15, 0], [0]),  # the 15-minute moment has passed: at its time only
+        (dt.timedelta(minutes=5), [15], [15]),  # nothing else to come: one, now
+        (dt.timedelta(minutes=5), [60, 15], [15]),  # both passed: one, not two at once
+        (dt.timedelta(hours=2), [60, 15, 0], [0, 15, 60]),  # all still to come
+        (dt.timedelta(minutes=-30), [15, 0], []),  # already past its time: the overdue alert says it
+    ],
+)
+def test_one_reminder_per_moment(make_activity, due_in, asked, kept):
+    assert offsets(make_activity("sales", due_in=due_in, reminders=asked)) == kept
+
+
+def test_a_due_soon_activity_reminds_once_then_is_overdue_a_while_later(users, make_activity):
+    activity = make_activity("sales", due_in=dt.timedelta(minutes=5), reminders=[15, 0])
+    assert services.reminders.reminders_deliver_due() == 0  # the 15-minute one was not kept
+    assert services.reminders.reminders_deliver_due(now=activity.due_at) == 1
+    assert services.alerts.overdue_alerts_raise(now=activity.due_at + dt.timedelta(minutes=1)) == 0
+    assert services.alerts.overdue_alerts_raise(now=activity.due_at + dt.timedelta(minutes=20)) == 1
+    assert reminders_of(users["sales"]).count() == 1
+
+
+def test_each_reminder_says_what_it_is(users, make_activity, english):
+    activity = make_activity("sales", due_in=dt.timedelta(days=2), reminders=[1440, 60, 15, 0])
+    for minutes in (1440, 60, 15, 0):
+        services.reminders.reminders_deliver_due(now=activity.due_at - dt.timedelta(minutes=minutes))
+    texts = [notification_text(n) for n in reminders_of(users["sales"]).order_by("id")]
+    assert [t.split(":")[0] for t in texts] == ["In 1 day", "In 1 hour", "In 15 minutes", "Now"]
+    assert all(activity.title in t for t in texts)
+    with translation.override("fa"):
+        assert notification_text(reminders_of(users["sales"]).order_by("id")[2]).startswith("۱۵ ")

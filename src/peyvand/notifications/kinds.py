@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from peyvand.core import jalali
 from peyvand.customers.normalize import show_contact_value
@@ -41,6 +41,29 @@ def _label(data: Mapping[str, Any]) -> str:
     return _(label) if label else ""  # gettext("") would be the catalogue's header
 
 
+def _lead(minutes: int) -> str:
+    """How long before: "15 minutes", "2 hours", "1 day", in the reader's digits."""
+    if minutes % 1440 == 0:
+        days = minutes // 1440
+        return ngettext("%(count)s day", "%(count)s days", days) % {"count": jalali.local_digits(days)}
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": jalali.local_digits(hours)}
+    return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {
+        "count": jalali.local_digits(minutes)
+    }
+
+
+def _reminder_text(data: Mapping[str, Any]) -> str:
+    """Worded by what the reminder is: ahead of the time, or at it."""
+    before = data.get("before")
+    if before is None:  # written before reminders said which they were
+        return _fill(_("Reminder: %(title)s, %(time)s"), data, time=_when(data))
+    if int(before) == 0:
+        return _fill(_("Now: %(title)s (%(time)s)"), data, time=_when(data))
+    return _fill(_("In %(lead)s: %(title)s (%(time)s)"), data, time=_when(data), lead=_lead(int(before)))
+
+
 def _fill(template: str, data: Mapping[str, Any], **extra: Any) -> str:
     values = {key: jalali.local_digits(value) if key == "years" else value for key, value in data.items()}
     values.update(extra)
@@ -51,12 +74,7 @@ def _fill(template: str, data: Mapping[str, Any], **extra: Any) -> str:
 
 
 KINDS: dict[str, Kind] = {
-    "reminder": Kind(
-        gettext_lazy("Reminder"),
-        "bi-alarm",
-        REMINDERS,
-        lambda d: _fill(_("Reminder: %(title)s, %(time)s"), d, time=_when(d)),
-    ),
+    "reminder": Kind(gettext_lazy("Reminder"), "bi-alarm", REMINDERS, lambda d: _reminder_text(d)),
     "overdue": Kind(
         gettext_lazy("Overdue"),
         "bi-exclamation-triangle",

@@ -29,6 +29,9 @@ from peyvand.notifications.services.notifications import notify
 from ..models import OPEN_Q, Activity, TeamSettings
 
 BATCH = 500
+# An activity is overdue once it has been left undone a while past its time: the reminder at
+# its time has just gone off, and a second notice a minute later would only repeat it.
+OVERDUE_GRACE = dt.timedelta(minutes=15)
 
 
 def _data(activity: Activity) -> dict[str, object]:
@@ -42,15 +45,17 @@ def _data(activity: Activity) -> dict[str, object]:
 
 
 def overdue_alerts_raise(*, now: dt.datetime | None = None) -> int:
-    """Tell each assignee, once, about their open activities whose time has passed."""
+    """Tell each assignee, once, about their open activities left undone past their time
+    (by ``OVERDUE_GRACE``)."""
 
     now = now or timezone.now()
-    due = Activity.objects.filter(OPEN_Q, due_at__lt=now, overdue_alerted_at__isnull=True)
+    passed = now - OVERDUE_GRACE
+    due = Activity.objects.filter(OPEN_Q, due_at__lt=passed, overdue_alerted_at__isnull=True)
     raised = 0
     for pk in list(due.order_by("due_at", "id").values_list("pk", flat=True)[:BATCH]):
         with transaction.atomic():
             claimed = Activity.objects.filter(
-                OPEN_Q, pk=pk, due_at__lt=now, overdue_alerted_at__isnull=True
+                OPEN_Q, pk=pk, due_at__lt=passed, overdue_alerted_at__isnull=True
             ).update(overdue_alerted_at=now)
             if not claimed:
                 continue

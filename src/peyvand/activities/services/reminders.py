@@ -38,9 +38,11 @@ def _at(activity: Activity, minutes: int, now: dt.datetime) -> dt.datetime:
 
 
 def reminders_set(activity: Activity, offsets: Iterable[int], now: dt.datetime | None = None) -> None:
-    """Give an activity exactly these reminders (minutes before it is due)."""
+    """Give an activity these reminders (minutes before it is due), one per moment: those
+    whose moment has already passed would all go off at once, so they are left out when a
+    later one is still to come, and only the nearest of them is kept when none is."""
     now = now or timezone.now()
-    wanted = sorted({int(m) for m in offsets if 0 <= int(m) <= MAX_OFFSET})
+    wanted = _one_per_moment(activity, {int(m) for m in offsets if 0 <= int(m) <= MAX_OFFSET}, now)
     Reminder.objects.filter(activity=activity).exclude(minutes_before__in=wanted).delete()
     existing = set(Reminder.objects.filter(activity=activity).values_list("minutes_before", flat=True))
     Reminder.objects.bulk_create(
@@ -50,6 +52,16 @@ def reminders_set(activity: Activity, offsets: Iterable[int], now: dt.datetime |
             if m not in existing
         ]
     )
+
+
+def _one_per_moment(activity: Activity, offsets: set[int], now: dt.datetime) -> list[int]:
+    coming = {m for m in offsets if activity.due_at - dt.timedelta(minutes=m) > now}
+    passed = offsets - coming
+    if coming or not passed or activity.due_at <= now:
+        # Those to come go off in their time; an activity already past its time has the
+        # overdue alert instead.
+        return sorted(coming)
+    return [min(passed)]  # due soon: one reminder, now
 
 
 def reminders_rearm(activity: Activity, now: dt.datetime | None = None) -> None:
@@ -98,6 +110,7 @@ def reminder_deliver(*, reminder_id: int, now: dt.datetime | None = None) -> boo
                 "when": activity.due_at.isoformat(),
                 "party": activity.party.display_name if activity.party else "",
                 "activity": activity.pk,
+                "before": reminder.minutes_before,
             },
             late=late,
             now=now,
