@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -294,3 +295,17 @@ def test_bad_input_is_a_form_error_not_a_crash(account):
         assert client.post(reverse("portal:sign_in"), data).status_code == 200
     assert client.post(reverse("portal:code_request"), {}).status_code == 400
     assert client.get(reverse("portal:invitation", args=["x" * 200])).status_code == 404
+
+
+def test_an_sms_invitation_goes_to_a_mobile_only(users, customer):
+    landline = customer.contact_points.create(kind="phone", value="+982188776655", label="work")
+    with pytest.raises(ValidationError) as refused:
+        accounts.portal_invite(
+            actor=users["sales"], party=customer, data=accounts.InviteInput(contact=landline, channel="sms")
+        )
+    assert "contact" in refused.value.message_dict
+    client = Client()
+    client.force_login(users["sales"])
+    form = client.get(reverse("portal_staff:invite", args=[customer.pk])).context["form"]
+    offered = [value for value, _label in form.fields["contact"].choices]
+    assert str(landline.pk) not in offered and offered

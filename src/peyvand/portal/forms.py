@@ -16,6 +16,7 @@ from peyvand.sales.models import Order
 from peyvand.service.models import Kind
 
 from .models import Channel
+from .services import accounts
 from .services.activity import BODY_MAX, KINDS, SUBJECT_MAX
 
 
@@ -110,7 +111,12 @@ class InviteForm(BootstrapMixin, forms.Form):
         points = party.contact_points.filter(
             deleted_at__isnull=True, kind__in=(ContactPoint.Kind.EMAIL, ContactPoint.Kind.PHONE)
         ).order_by("kind", "-is_primary", "id")
-        self._points = {str(point.pk): point for point in points}
+        self._points = {
+            str(point.pk): point
+            for point in points
+            if point.kind == ContactPoint.Kind.EMAIL or accounts.takes_sms(point.value)
+        }
+        points = list(self._points.values())
         contact_field = self.fields["contact"]
         assert isinstance(contact_field, forms.ChoiceField)
         contact_field.choices = [

@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -46,6 +47,15 @@ class InviteInput:
     language: str = "fa"
 
 
+def takes_sms(e164: str) -> bool:
+    """Whether a number can receive the invitation's SMS (a mobile, as far as its plan says)."""
+    try:
+        kind = phonenumbers.number_type(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return False
+    return kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
 def _clean(party: Party, data: InviteInput) -> None:
     errors: dict[str, list[str]] = {}
     if party.kind != Kind.PERSON:
@@ -56,7 +66,9 @@ def _clean(party: Party, data: InviteInput) -> None:
         errors["contact"] = [_("Choose one of this customer's email addresses or mobile numbers.")]
     elif data.channel == Channel.EMAIL and data.contact.kind != ContactPoint.Kind.EMAIL:
         errors["contact"] = [_("Choose an email address to send an email.")]
-    elif data.channel == Channel.SMS and data.contact.kind != ContactPoint.Kind.PHONE:
+    elif data.channel == Channel.SMS and (
+        data.contact.kind != ContactPoint.Kind.PHONE or not takes_sms(data.contact.value)
+    ):
         errors["contact"] = [_("Choose a mobile number to send an SMS.")]
     if data.language not in ("fa", "en"):
         errors["language"] = [_("Choose Persian or English.")]
