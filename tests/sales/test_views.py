@@ -113,6 +113,31 @@ def test_another_teams_deal_is_404_and_unchanged(as_user, make_deal, stages):
     assert client.get(reverse("sales:deal_detail", args=[99999999999999999])).status_code == 404
 
 
+def test_an_invoice_page_has_its_lines_totals_pdf_and_overdue_flag(as_user, cycle, users):
+    invoice = cycle["invoice"]
+    client = as_user("sales", "en")
+    html = client.get(reverse("sales:invoice_detail", args=[invoice.pk])).content.decode()
+    assert "Unit price" in html and 'data-testid="invoice-totals"' in html
+    assert 'data-testid="overdue"' not in html
+    for language in ("fa", "en"):
+        pdf = client.get(reverse("sales:invoice_pdf", args=[invoice.pk]), {"language": language})
+        assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+        assert (
+            pdf.content.startswith(b"%PDF")
+            and f"{invoice.number}-{language}.pdf" in pdf["Content-Disposition"]
+        )
+    # Past its due date and not fully paid: flagged on the page and in the list.
+    type(invoice).objects.filter(pk=invoice.pk).update(due_on=dt.date(2020, 1, 1))
+    assert (
+        'data-testid="overdue"'
+        in client.get(reverse("sales:invoice_detail", args=[invoice.pk])).content.decode()
+    )
+    listed = client.get(reverse("sales:invoice_list"), {"status": "overdue"}).content.decode()
+    assert invoice.number in listed and 'data-testid="overdue"' in listed
+    # Someone who may not see the invoice gets no PDF of it.
+    assert as_user("outsider", "en").get(reverse("sales:invoice_pdf", args=[invoice.pk])).status_code == 404
+
+
 def test_overpaying_in_the_form_shows_the_error(as_user, cycle):
     client = as_user("sales", "en")
     url = reverse("sales:invoice_detail", args=[cycle["invoice"].pk])

@@ -114,6 +114,7 @@ RECORD_PAGES: dict[str, str] = {
     "sales:order_detail": "sales.order",
     "sales:invoice_create": "sales.order",
     "sales:invoice_detail": "sales.invoice",
+    "sales:invoice_pdf": "sales.invoice",
     **{
         f"service:ticket_{action}": "service.ticket"
         for action in ("detail", "edit", "reply", "note", "status", "merge", "split")

@@ -33,6 +33,7 @@ urlpatterns = [
     path("sales/orders/<id:pk>/invoice/", billing.invoice_create, name="invoice_create"),
     path("sales/invoices/", billing.invoice_list, name="invoice_list"),
     path("sales/invoices/<id:pk>/", billing.invoice_detail, name="invoice_detail"),
+    path("sales/invoices/<id:pk>/pdf/", billing.invoice_pdf, name="invoice_pdf"),
     path("sales/products/", catalogue.product_list, name="product_list"),
     path("sales/forecast/", catalogue.forecast, name="forecast"),
     path("admin/sales/products/new/", catalogue.product_form, name="product_create"),

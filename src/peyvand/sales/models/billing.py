@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.models import TrackedModel
@@ -217,6 +218,12 @@ class Invoice(TrackedModel, Totals):
     @property
     def due(self) -> Decimal:
         return self.total - self.paid
+
+    @property
+    def is_overdue(self) -> bool:
+        """Not fully paid after its due date (the list's "Overdue" filter says the same)."""
+        unpaid = self.status in (InvoiceStatus.OPEN, InvoiceStatus.PARTLY_PAID)
+        return unpaid and self.due_on < timezone.localdate()
 
 
 class InvoiceLine(models.Model):

@@ -17,7 +17,7 @@ from peyvand.core.http import request_user, show_errors
 from peyvand.core.jalali import local_digits
 from peyvand.core.pagination import InvalidCursor
 
-from ..documents import render_quote_pdf
+from ..documents import render_invoice_pdf, render_quote_pdf
 from ..forms import InvoiceForm, PaymentForm
 from ..models import InvoiceStatus, OrderStatus, Outcome
 from ..selectors import billing as selectors
@@ -51,6 +51,15 @@ def quote_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     language = "en" if request.GET.get("language") == "en" else "fa"
     response = HttpResponse(render_quote_pdf(quote, language), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{quote.number}-{language}.pdf"'
+    return response
+
+
+@login_required
+def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = selectors.invoice_get(user=request_user(request), pk=pk)
+    language = "en" if request.GET.get("language") == "en" else "fa"
+    response = HttpResponse(render_invoice_pdf(invoice, language), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{invoice.number}-{language}.pdf"'
     return response
 
 
