@@ -48,7 +48,7 @@ def test_a_manager_opens_an_assessment_and_colleagues_answer_it(
         assessments.respondent_invite_user(actor=users["manager"], assessment=assessment, user=users["sales"])
 
 
-def test_partial_answers_are_kept_and_do_not_count_until_submitted(assessment, users, nine):
+def test_partial_answers_are_kept_and_do_not_count_until_submitted(assessment, users, nine, english):
     respondent = assessments.respondent_invite_user(
         actor=users["manager"], assessment=assessment, user=users["sales"]
     )
