@@ -108,15 +108,14 @@ class InviteForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, party: Party, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        points = party.contact_points.filter(
+        found = party.contact_points.filter(
             deleted_at__isnull=True, kind__in=(ContactPoint.Kind.EMAIL, ContactPoint.Kind.PHONE)
         ).order_by("kind", "-is_primary", "id")
         self._points = {
             str(point.pk): point
-            for point in points
+            for point in found
             if point.kind == ContactPoint.Kind.EMAIL or accounts.takes_sms(point.value)
         }
-        points = list(self._points.values())
         contact_field = self.fields["contact"]
         assert isinstance(contact_field, forms.ChoiceField)
         contact_field.choices = [
@@ -129,7 +128,7 @@ class InviteForm(BootstrapMixin, forms.Form):
                     else display_phone(point.value)
                 },
             )
-            for point in points
+            for point in self._points.values()
         ]
 
     def chosen(self) -> tuple[ContactPoint, str]:
