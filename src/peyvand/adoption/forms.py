@@ -213,9 +213,9 @@ class BusinessCaseForm(BootstrapMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     currency = forms.ChoiceField(label=_("Currency"), choices=_currencies, initial="IRR")
     horizon_years = NumberField(label=_("Horizon (years)"), initial="5", help_text=_("From 1 to 10 years."))
-    discount_rate = NumberField(label=_("Discount rate (% a year)"), initial="20")
+    discount_rate = NumberField(label=_("Discount rate, percent a year"), initial="20")
     sensitivity = NumberField(
-        label=_("Sensitivity range (±%)"),
+        label=_("Sensitivity range, ± percent"),
         initial="20",
         help_text=_("Each line is moved up and down by this share for the tornado chart."),
     )
@@ -240,7 +240,7 @@ class CaseLineForm(BootstrapMixin, forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=LineCategory.choices)
     label = forms.CharField(label=_("Description"), max_length=LABEL_MAX, required=False)
     amount = NumberField(label=_("Amount per year"))
-    growth = NumberField(label=_("Growth per year (%)"), required=False, initial="0")
+    growth = NumberField(label=_("Growth per year, percent"), required=False, initial="0")
     one_off = forms.BooleanField(label=_("Once, in year 0"), required=False)
 
     def line_input(self) -> CaseLineInput:
