@@ -140,6 +140,16 @@ def test_a_manager_writes_a_business_case_and_follows_the_roadmap(signed_in):
     expect(manager.locator("[data-testid=tornado-table] tbody tr")).to_have_count(2)
     expect(manager.locator("#chart-cash [data-chart]")).to_have_attribute("data-chart-drawn", "1")
     expect(manager.locator("[data-testid=cash-table] tbody tr")).to_have_count(4)
+    case_page = manager.url
+
+    english = signed_in("admin", locale="en-US")
+    english.goto(case_page)
+    expect(english.locator("html")).to_have_attribute("dir", "ltr")
+    expect(english.locator("[data-testid=npv]")).to_contain_text("2,434,260")
+    expect(english.locator("#chart-tornado [data-chart]")).to_have_attribute("data-chart-drawn", "1")
+    expect(english.locator("[data-testid=tornado-table] tbody tr").first.locator("th")).to_have_text(
+        "More revenue from retention"
+    )
 
     manager.goto("/adoption/roadmaps/")
     roadmap = manager.locator("[data-testid=roadmap-form]")

@@ -21,6 +21,7 @@ from peyvand.core.jalali import local_digits
 from peyvand.core.models import User
 from peyvand.core.pagination import Page, keyset_page
 from peyvand.core.text import search_terms
+from peyvand.sales.money import currency_name
 
 from ..models import BusinessCase, CaseLine, LineKind
 
@@ -219,7 +220,7 @@ def cash_chart(case: BusinessCase, found: Figures) -> Chart:
             Series(_("Cumulative"), tuple(float(v) for v in found.cumulative), kind="line"),
         ),
         label_heading=_("Year"),
-        unit=case.currency,
+        unit=currency_name(case.currency),
     )
 
 
@@ -230,7 +231,7 @@ def tornado_payload(case: BusinessCase, found: Figures, *, rtl: bool, locale: st
     return {
         "kind": "tornado",
         "labels": [s.label for s in swings],
-        "unit": case.currency,
+        "unit": currency_name(case.currency),
         "locale": locale,
         "rtl": rtl,
         "base": float(found.npv),

@@ -112,6 +112,7 @@ def _detail(
             "tornado": selectors.tornado_payload(
                 case, found, rtl=persian, locale="fa-IR" if persian else "en-US"
             ),
+            "tornado_rems": 6 + 2 * len(found.swings),
             "line_form": line_form,
             "can_change": policy.can_change(user, case),
         },

@@ -104,13 +104,14 @@
   function tornadoOption(data, base) {
     var rtl = Boolean(data.rtl);
     var format = numberFormat(data.locale, "count", 0);
+    var compact = new Intl.NumberFormat(data.locale, { notation: "compact", maximumFractionDigits: 1 });
     base.legend.show = true;
     base.tooltip.valueFormatter = function (value) { return format(data.base + Number(value)); };
     base.grid = { top: 8, bottom: 36, left: 12, right: 12, containLabel: true };
     base.xAxis = {
       type: "value",
       inverse: rtl,
-      axisLabel: { formatter: function (value) { return format(data.base + value); }, fontFamily: FONT, hideOverlap: true },
+      axisLabel: { formatter: function (value) { return compact.format(data.base + value); }, fontFamily: FONT, hideOverlap: true },
     };
     base.yAxis = {
       type: "category",
