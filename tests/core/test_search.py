@@ -15,8 +15,8 @@ from peyvand.core import policy
 from peyvand.core.selectors.search import search_everywhere
 from peyvand.sales.models import Order
 from peyvand.sales.services.deals import deal_create
-from peyvand.sales.services.pipelines import pipeline_ensure_default
 from peyvand.sales.services.leads import lead_create
+from peyvand.sales.services.pipelines import pipeline_ensure_default
 from peyvand.service.models import Ticket
 from peyvand.service.services.tickets import TicketInput, ticket_open
 

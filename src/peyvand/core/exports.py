@@ -2,19 +2,27 @@
 
 A cell that starts with =, +, -, @, a tab or a line break (also after leading spaces) can
 run as a formula when the file is opened (CSV injection); in CSV such a cell gets a
-leading apostrophe, which spreadsheets read as "this is text". In XLSX every cell is
-written as a string, which is never evaluated.
+leading apostrophe, which spreadsheets read as "this is text". In XLSX text is written as
+a string cell, which is never evaluated.
+
+Rows may carry typed values: a date or a moment is written in CSV as people type it (Jalali
+in Persian), in XLSX as a real date a spreadsheet can sort and compute with; whole numbers
+and decimals are real numbers in XLSX.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.utils import timezone, translation
+
+from . import jalali
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -45,9 +53,18 @@ def in_request_context(rows: Iterable[Any]) -> Iterator[Any]:
     return generate()
 
 
+def as_text(value: Any) -> Any:
+    """A typed value as CSV shows it: dates and moments as people type them."""
+    if isinstance(value, dt.datetime):
+        return jalali.format_datetime(value)
+    if isinstance(value, dt.date):
+        return jalali.input_date(value)
+    return value
+
+
 def csv_line(values: Sequence[Any]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow([neutralise(v) for v in values])
+    csv.writer(buffer, lineterminator="\r\n").writerow([neutralise(as_text(v)) for v in values])
     return buffer.getvalue()
 
 
@@ -71,14 +88,25 @@ def write_xlsx(
     sheet.sheet_view.rightToLeft = rtl
 
     def cells(values: Sequence[Any]) -> list[WriteOnlyCell]:
-        row = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value="" if value is None else str(value))
-            cell.data_type = "s"  # text, never a formula
-            row.append(cell)
-        return row
+        return [_cell(sheet, WriteOnlyCell, value) for value in values]
 
     sheet.append(cells(header))
     for values in rows:
         sheet.append(cells(values))
     workbook.save(path)
+
+
+def _cell(sheet: Any, make: Any, value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        cell = make(sheet, value=local.replace(tzinfo=None))
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    elif isinstance(value, dt.date):
+        cell = make(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+    elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        cell = make(sheet, value=value)
+    else:
+        cell = make(sheet, value="" if value is None else str(value))
+        cell.data_type = "s"  # text, never a formula
+    return cell

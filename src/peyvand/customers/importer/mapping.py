@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.text import search_key
@@ -239,6 +240,14 @@ def targets_for(kind: str) -> list[Target]:
     return list(registry.get(kind).targets)
 
 
+def _label_keys(label: Any) -> set[str]:
+    keys = set()
+    for language in ("fa", "en"):
+        with translation.override(language):
+            keys.add(search_key(str(label)))
+    return keys
+
+
 def header_key(header: list[str]) -> str:
     """A fingerprint of a header: the same columns in the same order give the same key."""
     return hashlib.sha256("\x1f".join(search_key(h) for h in header).encode()).hexdigest()
@@ -255,8 +264,9 @@ def guess(kind: str, header: list[str]) -> dict[str, str]:
     for index, title in enumerate(header):
         key = search_key(title)
         for target in targets:
-            # A header may also be the field's own name, as the API and an export write it.
-            named = key in target.headers or key == search_key(target.key)
+            # A header may also be the field's own name, as the API writes it, or its label in
+            # either language, as an export writes it (so an export imports back).
+            named = key in target.headers or key == search_key(target.key) or key in _label_keys(target.label)
             if named and (target.repeatable or target.key not in taken):
                 mapping[str(index)] = target.key
                 taken.add(target.key)
