@@ -163,6 +163,9 @@ def test_the_timeline_places_each_bar_in_its_span(roadmap):
     assert bars[0].offset == 0 and bars[0].width == round(100 * 21 / days, 2)
     assert bars[-1].offset + bars[-1].width == pytest.approx(100, abs=0.02)
     assert selectors.timeline([]) == (None, None, [])
+    assert selectors.today_offset(START, START + dt.timedelta(days=9), START + dt.timedelta(days=5)) == 50
+    assert selectors.today_offset(START, START + dt.timedelta(days=9), START - dt.timedelta(days=1)) is None
+    assert selectors.today_offset(None, None, START) is None
 
 
 def test_the_page_in_persian_and_the_item_form(client_as, users, roadmap, queries):
@@ -250,6 +253,8 @@ def test_the_api_opens_a_roadmap_lists_filters_and_changes_items(api_as, users):
     roadmap_id = created.json()["id"]
     assert created.json()["starts_on"] == "2025-12-07"
     assert [r["id"] for r in api.get("/adoption/roadmaps").json()] == [roadmap_id]
+    assert api.get(f"/adoption/roadmaps/{roadmap_id}").json()["title"] == "API"
+    assert api_as("sales").get(f"/adoption/roadmaps/{roadmap_id}").status_code == 404
     listed = api.get(f"/adoption/roadmaps/{roadmap_id}/items").json()
     assert len(listed["items"]) == 25 and listed["percent_done"] == 0 and len(listed["phases"]) == 5
     first = listed["items"][0]

@@ -98,6 +98,11 @@ def roadmap_create(request: HttpRequest, payload: RoadmapIn) -> Status[Roadmap]:
     return Status(201, services.roadmap_create(actor=user, data=data))
 
 
+@router.get("/adoption/roadmaps/{roadmap_id}", response={200: RoadmapOut, **ERRORS}, summary="A roadmap")
+def roadmap_get(request: HttpRequest, roadmap_id: Id) -> Roadmap:
+    return selectors.roadmap_get(user=actor(request), pk=roadmap_id)
+
+
 @router.get(
     "/adoption/roadmaps/{roadmap_id}/items", response={200: ItemsOut, **ERRORS}, summary="A roadmap's items"
 )

@@ -103,3 +103,10 @@ def timeline(rows: Sequence[RoadmapItem]) -> tuple[dt.date | None, dt.date | Non
         for row in rows
     ]
     return first, last, bars
+
+
+def today_offset(first: dt.date | None, last: dt.date | None, today: dt.date) -> float | None:
+    """Where today falls on the timeline, in percent of its span; None outside it."""
+    if first is None or last is None or not first <= today <= last:
+        return None
+    return round(100 * (today - first).days / ((last - first).days + 1), 2)

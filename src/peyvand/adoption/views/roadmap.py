@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peyvand.core import policy
@@ -73,6 +74,7 @@ def roadmap_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "bars": bars,
             "first": first,
             "last": last,
+            "today": selectors.today_offset(first, last, timezone.localdate()),
             "phases": per_phase,
             "overall": overall,
             "stages": dict(Stage.choices),
