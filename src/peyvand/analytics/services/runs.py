@@ -244,7 +244,9 @@ def _fit(fit: ClvFit, days: Any) -> None:
     """Fit BG/NBD and Gamma-Gamma on the calibration period; check them on the holdout."""
     end = snapshot.day_number(fit.calibration_end)
     summary = ex.history(days, until=end)
-    groups = ex.fitting_groups(summary).to_pyarrow()
+    # In a fixed order: the engine's grouping order varies between runs, and the optimiser's
+    # path (so a borderline fit's success) should not.
+    groups = ex.fitting_groups(summary).order_by(["x", "t_x", "T"]).to_pyarrow()
     x = groups["x"].to_numpy().astype(float)
     weights = groups["customers"].to_numpy().astype(float)
     t_x = groups["t_x"].to_numpy().astype(float) / 7
