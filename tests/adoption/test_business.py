@@ -145,6 +145,21 @@ def test_the_form_takes_persian_digits_and_refuses_a_negative_rate_in_persian(cl
     )
     assert response.status_code == 422 and not case.lines.exists()
     assert {"amount", "category"} <= set(response.context["line_form"].errors)
+    line = services.line_save(
+        actor=case.created_by,
+        case=case,
+        data=services.CaseLineInput(kind="cost", category="people", amount="100"),
+    )
+    edit = reverse("adoption:line_edit", args=[case.pk, line.pk])
+    assert client.get(edit).status_code == 200
+    bad = client.post(edit, {"kind": "cost", "category": "people", "amount": "-۱", "growth": "0"})
+    assert bad.status_code == 422 and "amount" in bad.context["form"].errors
+    line.refresh_from_db()
+    assert line.amount == 100
+    good = client.post(edit, {"kind": "cost", "category": "people", "amount": "۲۵۰٫۵", "growth": "۱۰"})
+    assert good.status_code == 302
+    line.refresh_from_db()
+    assert (line.amount, line.growth) == (D("250.50"), D(10))
 
 
 def test_the_page_shows_the_figures_in_persian_and_both_charts(client_as, users, case):
@@ -197,6 +212,10 @@ def test_a_denied_write_changes_nothing_and_audits_nothing(client_as, api_as, us
             {"kind": "benefit", "category": "retention", "amount": "9"},
         ),
         (reverse("adoption:line_delete", args=[case.pk, line.pk]), {}),
+        (
+            reverse("adoption:line_edit", args=[case.pk, line.pk]),
+            {"kind": "cost", "category": "people", "amount": "1"},
+        ),
     ]
     for url, data in attempts:
         assert client.post(url, data).status_code in (403, 404), (role, url)

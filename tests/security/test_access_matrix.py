@@ -165,7 +165,7 @@ RECORD_PAGES: dict[str, str] = {
     "adoption:risk_edit": "adoption.risk",
     **{
         f"adoption:{name}": "adoption.businesscase"
-        for name in ("case_detail", "case_edit", "line_add", "line_delete")
+        for name in ("case_detail", "case_edit", "line_add", "line_edit", "line_delete")
     },
     "adoption:roadmap_detail": "adoption.roadmap",
     "adoption:item_edit": "adoption.roadmapitem",  # checked through its roadmap

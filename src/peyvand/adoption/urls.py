@@ -27,6 +27,7 @@ urlpatterns = [
     path("adoption/business-cases/<id:pk>/", business.case_detail, name="case_detail"),
     path("adoption/business-cases/<id:pk>/edit/", business.case_edit, name="case_edit"),
     path("adoption/business-cases/<id:pk>/lines/", business.line_add, name="line_add"),
+    path("adoption/business-cases/<id:pk>/lines/<id:line_pk>/", business.line_edit, name="line_edit"),
     path(
         "adoption/business-cases/<id:pk>/lines/<id:line_pk>/delete/", business.line_delete, name="line_delete"
     ),

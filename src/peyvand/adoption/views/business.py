@@ -1,5 +1,5 @@
 """The business case: the list, writing a case, its page with the figures (NPV, IRR, payback),
-the cash-flow and tornado charts with their tables, and adding or removing its lines."""
+the cash-flow and tornado charts with their tables, and adding, changing or removing its lines."""
 
 from __future__ import annotations
 
@@ -142,6 +142,37 @@ def line_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The line was added."))
             return redirect("adoption:case_detail", case.pk)
     return _detail(request, case, form, status=422)
+
+
+@login_required
+def line_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+    user = request_user(request)
+    case = selectors.case_get(user=user, pk=pk)
+    policy.require_change(user, case)
+    line = get_object_or_404(case.lines, pk=line_pk)
+    initial = {
+        "kind": line.kind,
+        "category": line.category,
+        "label": line.label,
+        "amount": format(line.amount.normalize(), "f"),
+        "growth": format(line.growth.normalize(), "f"),
+        "one_off": line.one_off,
+    }
+    form = CaseLineForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.line_save(actor=user, case=case, data=form.line_input(), line=line)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The line was saved."))
+            return redirect("adoption:case_detail", case.pk)
+    return render(
+        request,
+        "adoption/line_form.html",
+        {"nav": "adoption", "form": form, "case": case, "line": line},
+        status=422 if form.errors else 200,
+    )
 
 
 @login_required
