@@ -275,3 +275,20 @@ def test_the_api_opens_a_roadmap_lists_filters_and_changes_items(api_as, users):
     assert api.patch(f"/adoption/roadmap-items/{first['id']}", {"status": "lost"}).status_code == 422
     assert api.post("/adoption/roadmaps", {"title": "x"}).status_code == 422
     assert AuditEvent.objects.count() == before and Roadmap.objects.count() == 1
+
+
+def test_the_roadmap_list_keeps_its_queries(users, client_as, queries, roadmap):
+    client = client_as("manager")
+    url = reverse("adoption:roadmap_list")
+    client.get(url)
+    with queries() as counted:
+        response = client.get(url)
+    assert response.status_code == 200 and roadmap.title in response.content.decode()
+    few = len(counted)
+    for i in range(4):
+        open_roadmap(users["admin"], title=f"نقشه {i}")
+    with queries() as counted:
+        response = client.get(url)
+    assert len(counted) == few and response.content.decode().count("adoption/roadmaps/") >= 5
+    listed = {r.title: r for r in selectors.roadmap_list(user=users["manager"])}
+    assert (listed[roadmap.title].item_count, listed[roadmap.title].done_count) == (25, 0)
