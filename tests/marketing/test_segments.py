@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from peyvand.customers.models import CustomerInsight
 from peyvand.marketing import rules
@@ -342,3 +342,16 @@ def test_the_analysis_figures_make_conditions(users, town):
         selectors.rule_parse(rule({"field": "lifecycle_stage", "op": "in", "value": ["nope"]}))
     with pytest.raises(ValidationError):
         selectors.rule_parse(rule({"field": "rfm_cell", "op": "in", "value": ["nope"]}))
+
+
+def test_a_rules_problems_number_its_groups_in_the_readers_digits():
+    bad = {
+        "match": "all",
+        "groups": [{"match": "all", "conditions": [{"field": "nope", "op": "in", "value": []}]}],
+    }
+    with translation.override("fa"), pytest.raises(ValidationError) as persian:
+        selectors.rule_parse(bad)
+    assert "گروه ۱، شرط ۱" in str(persian.value)
+    with translation.override("en"), pytest.raises(ValidationError) as english:
+        selectors.rule_parse(bad)
+    assert "Group 1, condition 1" in str(english.value)

@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from peyvand.core.jalali import local_digits
 from peyvand.core.text import clean_text, to_ascii_digits
 
 ALL, ANY = "all", "any"
@@ -292,12 +293,15 @@ class _Problems:
         self.messages: list[str] = []
 
     def add(self, group: int, condition: int | None, problem: str) -> None:
+        # The numbers in the reader's digits, as the builder shows them.
         if condition is None:
-            self.messages.append(_("Group %(group)d: %(problem)s") % {"group": group, "problem": problem})
+            self.messages.append(
+                _("Group %(group)s: %(problem)s") % {"group": local_digits(group), "problem": problem}
+            )
         else:
             self.messages.append(
-                _("Group %(group)d, condition %(condition)d: %(problem)s")
-                % {"group": group, "condition": condition, "problem": problem}
+                _("Group %(group)s, condition %(condition)s: %(problem)s")
+                % {"group": local_digits(group), "condition": local_digits(condition), "problem": problem}
             )
 
 
