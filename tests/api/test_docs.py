@@ -143,6 +143,26 @@ EXPECTED_PATHS = {
     "/api/v1/analytics/clv/fit": {"post"},
     "/api/v1/analytics/runs/{run_id}": {"get"},
     "/api/v1/analytics/customers/{party_id}/insight": {"get"},
+    "/api/v1/analytics/churn/model": {"get"},
+    # adoption
+    "/api/v1/adoption/models": {"get", "post"},
+    "/api/v1/adoption/models/{model_id}": {"get"},
+    "/api/v1/adoption/assessments": {"get", "post"},
+    "/api/v1/adoption/assessments/{assessment_id}": {"get"},
+    "/api/v1/adoption/assessments/{assessment_id}/respondents": {"post"},
+    "/api/v1/adoption/respondents/{respondent_id}/answers": {"put"},
+    "/api/v1/adoption/assessments/{assessment_id}/results": {"get"},
+    "/api/v1/adoption/risks": {"get", "post"},
+    "/api/v1/adoption/risks/{risk_id}": {"get", "patch"},
+    "/api/v1/adoption/business-cases": {"get", "post"},
+    "/api/v1/adoption/business-cases/{case_id}": {"get", "patch"},
+    "/api/v1/adoption/business-cases/{case_id}/lines": {"get", "post"},
+    "/api/v1/adoption/business-cases/{case_id}/lines/{line_id}": {"delete", "patch"},
+    "/api/v1/adoption/business-cases/{case_id}/figures": {"get"},
+    "/api/v1/adoption/roadmaps": {"get", "post"},
+    "/api/v1/adoption/roadmaps/{roadmap_id}": {"get"},
+    "/api/v1/adoption/roadmaps/{roadmap_id}/items": {"get"},
+    "/api/v1/adoption/roadmap-items/{item_id}": {"patch"},
 }
 
 

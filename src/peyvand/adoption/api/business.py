@@ -47,7 +47,7 @@ Percent = Annotated[Decimal, _rounded(3)]
 Ratio = Annotated[Decimal | None, _rounded(6)]
 
 
-class LineOut(Schema):
+class CaseLineOut(Schema):
     id: int
     kind: str
     category: str
@@ -86,7 +86,7 @@ class CasePatch(InputSchema):
     notes: Notes | None = None
 
 
-class LineIn(InputSchema):
+class CaseLineIn(InputSchema):
     kind: KindValue
     category: Annotated[str, Field(max_length=20), NoNul]
     label: Label = ""
@@ -95,7 +95,7 @@ class LineIn(InputSchema):
     one_off: StrictBool = False
 
 
-class LinePatch(InputSchema):
+class CaseLinePatch(InputSchema):
     kind: KindValue | None = None
     category: Annotated[str, Field(max_length=20), NoNul] | None = None
     label: Label | None = None
@@ -195,7 +195,7 @@ def case_update(request: HttpRequest, case_id: Id, payload: CasePatch) -> Busine
 
 @router.get(
     "/adoption/business-cases/{case_id}/lines",
-    response={200: list[LineOut], **ERRORS},
+    response={200: list[CaseLineOut], **ERRORS},
     summary="A case's lines",
 )
 def line_list(request: HttpRequest, case_id: Id) -> list[CaseLine]:
@@ -204,10 +204,10 @@ def line_list(request: HttpRequest, case_id: Id) -> list[CaseLine]:
 
 @router.post(
     "/adoption/business-cases/{case_id}/lines",
-    response={201: LineOut, **ERRORS},
+    response={201: CaseLineOut, **ERRORS},
     summary="Add a benefit or cost",
 )
-def line_create(request: HttpRequest, case_id: Id, payload: LineIn) -> Status[CaseLine]:
+def line_create(request: HttpRequest, case_id: Id, payload: CaseLineIn) -> Status[CaseLine]:
     user, case = _changeable(request, case_id)
     data = services.CaseLineInput(**payload.model_dump())
     return Status(201, services.line_save(actor=user, case=case, data=data))
@@ -215,10 +215,10 @@ def line_create(request: HttpRequest, case_id: Id, payload: LineIn) -> Status[Ca
 
 @router.patch(
     "/adoption/business-cases/{case_id}/lines/{line_id}",
-    response={200: LineOut, **ERRORS},
+    response={200: CaseLineOut, **ERRORS},
     summary="Change a line",
 )
-def line_update(request: HttpRequest, case_id: Id, line_id: Id, payload: LinePatch) -> CaseLine:
+def line_update(request: HttpRequest, case_id: Id, line_id: Id, payload: CaseLinePatch) -> CaseLine:
     user, case = _changeable(request, case_id)
     line = get_object_or_404(case.lines, pk=line_id)
     values = {

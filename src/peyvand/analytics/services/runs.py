@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from peyvand.core import jobs
+from peyvand.core.jalali import local_digits
 from peyvand.core.models import User
 from peyvand.sales import conf as sales_conf
 
@@ -394,7 +395,7 @@ def _churn(run: Run, engine: Any, days: Any, end: int) -> Risks | None:
         record.error = _(
             "Too little purchase history to predict churn: it needs customers who were active "
             "%(days)s and %(twice)s days ago, some of whom bought again and some not."
-        ) % {"days": horizon, "twice": 2 * horizon}
+        ) % {"days": local_digits(horizon), "twice": local_digits(2 * horizon)}
         record.save()
         return None
     record.train_customers = len(late_churned)
