@@ -8,7 +8,19 @@ from django.test import Client
 
 from peyvand.adoption.models import Assessment, ReadinessModel, Statement
 from peyvand.adoption.services import assessments
+from peyvand.adoption.services.catalogue import builtin_models_load, risk_groups_load
 from peyvand.core.models import User
+
+
+@pytest.fixture(autouse=True)
+def builtin_data(request: pytest.FixtureRequest) -> None:
+    """The readiness models and risk groups the migrations load. A transactional test that
+    ran earlier on the same worker empties the tables it leaves, migrations' rows too, so
+    load them again (the loaders add only what is missing, as the migration does)."""
+    if "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")
+        builtin_models_load()
+        risk_groups_load()
 
 
 @pytest.fixture

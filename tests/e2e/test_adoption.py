@@ -10,8 +10,19 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from peyvand.adoption.models import Assessment, ReadinessModel, Respondent, Statement
+from peyvand.adoption.services.catalogue import builtin_models_load, risk_groups_load
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def builtin_data(transactional_db):
+    """The readiness models and risk groups the migrations load: a browser test's database is
+    emptied between tests (another may have run first on this worker), so load them again, as
+    the migration does (it adds only what is missing)."""
+    builtin_models_load()
+    risk_groups_load()
+
 
 PERSIAN_NUMBER = re.compile(r"^[۰-۹٫]+$")
 
