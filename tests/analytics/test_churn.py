@@ -130,5 +130,7 @@ def test_without_enough_history_the_run_says_so_and_scores_no_churn(
     run = analyse(actor=users["manager"])
     assert run.status == RunStatus.DONE, run.error
     fit = ChurnFit.objects.get(run=run)
-    assert "Too little purchase history" in fit.error and fit.auc is None
+    assert "Too little purchase history" in fit.error_message and fit.auc is None
+    with translation.override("fa"):  # stored once, read in each reader's language
+        assert "سابقه خرید" in fit.error_message and "۹۰" in fit.error_message
     assert not CustomerInsight.objects.filter(churn_risk__isnull=False).exists()

@@ -77,6 +77,10 @@ class ChurnModelOut(Schema):
     error: str = Field(description="Why no model was trained (too little history); empty when one was")
     fitted_at: dt.datetime | None
 
+    @staticmethod
+    def resolve_error(obj: ChurnFit) -> str:
+        return obj.error_message
+
 
 class ReasonOut(Schema):
     code: str = Field(description="feature:high or feature:low")

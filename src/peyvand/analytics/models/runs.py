@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from peyvand.core.jalali import local_digits
 
 
 class RunStatus(models.TextChoices):
@@ -144,6 +147,20 @@ class ChurnFit(models.Model):
 
     def __str__(self) -> str:
         return f"churn {self.pk} ({self.horizon_days} days)"
+
+    TOO_LITTLE_HISTORY = "too little history"
+
+    @property
+    def error_message(self) -> str:
+        """Why no model was trained, in the reader's language (the run kept only which)."""
+        if not self.error:
+            return ""
+        if self.error != self.TOO_LITTLE_HISTORY:
+            return self.error
+        return gettext(
+            "Too little purchase history to predict churn: it needs customers who were active "
+            "%(days)s and %(twice)s days ago, some of whom bought again and some not."
+        ) % {"days": local_digits(self.horizon_days), "twice": local_digits(2 * self.horizon_days)}
 
     @property
     def churn_rate(self) -> float | None:

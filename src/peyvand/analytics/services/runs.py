@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from peyvand.core import jobs
-from peyvand.core.jalali import local_digits
 from peyvand.core.models import User
 from peyvand.sales import conf as sales_conf
 
@@ -392,10 +391,7 @@ def _churn(run: Run, engine: Any, days: Any, end: int) -> Risks | None:
         checked = churn.evaluate(churn.train(early, early_churned), late, late_churned)
         model = churn.train(late, late_churned)
     except churn.ChurnError:
-        record.error = _(
-            "Too little purchase history to predict churn: it needs customers who were active "
-            "%(days)s and %(twice)s days ago, some of whom bought again and some not."
-        ) % {"days": local_digits(horizon), "twice": local_digits(2 * horizon)}
+        record.error = ChurnFit.TOO_LITTLE_HISTORY  # said in the reader's language (error_message)
         record.save()
         return None
     record.train_customers = len(late_churned)
