@@ -634,56 +634,14 @@ def _figures(
         )
         for r in moves
     ]
-    figures += [
-        Figure(
-            kind=FigureKind.CLV,
-            owner_id=r["owner_id"],
-            key=str(r["bucket"]),
-            count=r["count"],
-            amount=_money(r["amount"]),
-        )
-        for r in clv
-    ]
-    figures += [
-        Figure(
-            kind=FigureKind.ALIVE,
-            owner_id=r["owner_id"],
-            key=str(r["bucket"]),
-            count=r["count"],
-            amount=_money(r["amount"]),
-        )
-        for r in alive
-    ]
-    figures += [
-        Figure(
-            kind=FigureKind.PROFIT,
-            owner_id=r["owner_id"],
-            key=str(r["bucket"]),
-            count=r["count"],
-            amount=_money(r["amount"]),
-        )
-        for r in profits
-    ]
-    figures += [
-        Figure(
-            kind=FigureKind.LIFECYCLE,
-            owner_id=r["owner_id"],
-            key=r["stage"],
-            count=r["count"],
-            amount=_money(r["amount"]),
-        )
-        for r in stages
-    ]
-    figures += [
-        Figure(
-            kind=FigureKind.CHURN,
-            owner_id=r["owner_id"],
-            key=str(r["bucket"]),
-            count=r["count"],
-            amount=_money(r["amount"]),
-        )
-        for r in risk
-    ]
+    for kind, rows, key in (
+        (FigureKind.CLV, clv, "bucket"),
+        (FigureKind.ALIVE, alive, "bucket"),
+        (FigureKind.PROFIT, profits, "bucket"),
+        (FigureKind.LIFECYCLE, stages, "stage"),
+        (FigureKind.CHURN, risk, "bucket"),
+    ):
+        figures += _counted(kind, rows, key)
     for kind, found in cohorts.items():
         figures += [
             Figure(
@@ -702,6 +660,16 @@ def _figures(
             [CellCount(run=run, owner_id=r["owner_id"], cell=r["cell"], customers=r["count"]) for r in cells],
             batch_size=2000,
         )
+
+
+def _counted(kind: str, rows: list[dict[str, Any]], key: str) -> list[Figure]:
+    """Customers and their amount per owner and ``key`` (a bucket, a stage) as figures."""
+    return [
+        Figure(
+            kind=kind, owner_id=r["owner_id"], key=str(r[key]), count=r["count"], amount=_money(r["amount"])
+        )
+        for r in rows
+    ]
 
 
 def _money(value: Any) -> Any:
