@@ -41,6 +41,7 @@ ANCHOR = dt.date(2025, 3, 10)
 # pixel), a calendar feed behind its secret key.
 PUBLIC_PAGES = {
     "login",
+    "login_code",  # the second step of signing in: only for a right password waiting for its code
     "logout",
     "set_language",
     "unsubscribe",
@@ -174,6 +175,8 @@ RECORD_PAGES: dict[str, str] = {
 # (checked with the administration pages), one's own things.
 OTHER_ID_PAGES = {
     "token_revoke",  # one's own token
+    "session_revoke",  # one's own session; anyone else's is not found
+    "user_reset_two_factor",
     "conversation",  # a conversation with a colleague
     "user_edit",
     "user_reset_password",

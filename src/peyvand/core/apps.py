@@ -12,3 +12,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         register_converter(IdConverter, "id")
+        from .hooks import register_change_label
+
+        # How the audit log names what two-factor sign-in changes on a user.
+        register_change_label("two_factor", _("two-factor sign-in"))
+        register_change_label("recovery_codes", _("unused recovery codes"))

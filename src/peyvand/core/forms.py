@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import jalali
 from .models import AuditEvent, Role, Team, User
+from .services.two_factor import CodeInput
 from .text import to_ascii_digits
 
 
@@ -196,6 +197,50 @@ COMMON_TIME_ZONES = sorted(
 
 class LoginForm(BootstrapMixin, AuthenticationForm):
     pass
+
+
+class TwoFactorCodeForm(BootstrapMixin, forms.Form):
+    """Six digits from the authenticator app (Persian and Arabic digits too), or a recovery code."""
+
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "dir": "ltr", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+    def input(self) -> CodeInput:
+        return CodeInput(self.cleaned_data["code"])
+
+
+class TwoFactorProofForm(BootstrapMixin, forms.Form):
+    """Proof it is really the user, before their second factor changes: a code or the password."""
+
+    code = forms.CharField(
+        label=gettext_lazy("A current code or a recovery code"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "dir": "ltr", "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        label=gettext_lazy("Or your password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def input(self) -> CodeInput:
+        return CodeInput(self.cleaned_data.get("code") or "")
+
+
+class TwoFactorRolesForm(BootstrapMixin, forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=gettext_lazy("Roles that must use two-factor sign-in"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
 
 # Each language named in itself, as a reader of that language looks for it in any interface.

@@ -1,9 +1,10 @@
-"""Users, teams and roles; the audit log; API tokens and sign-in attempts; the base of
-every tracked record."""
+"""Users, teams and roles; the audit log; API tokens, sign-in attempts, two-factor sign-in
+and sessions; the base of every tracked record."""
 
 from .access import ApiToken, LoginAttempt
 from .audit import AuditEvent
 from .records import AliveManager, Searchable, TrackedModel
+from .security import RecoveryCode, RoleSecurity, TwoFactorDevice, UserSession
 from .site import SiteFlag
 from .users import Action, Role, RoleScope, Scope, Team, User
 
@@ -13,12 +14,16 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "LoginAttempt",
+    "RecoveryCode",
     "Role",
     "RoleScope",
+    "RoleSecurity",
     "Scope",
     "Searchable",
     "SiteFlag",
     "Team",
     "TrackedModel",
+    "TwoFactorDevice",
     "User",
+    "UserSession",
 ]

@@ -1,5 +1,6 @@
-"""Every non-trivial read of the core app: users and teams, the audit log and how it reads."""
+"""Every non-trivial read of the core app: users and teams, the audit log and how it reads,
+signed-in sessions."""
 
-from . import audit, users
+from . import audit, sessions, users
 
-__all__ = ["audit", "users"]
+__all__ = ["audit", "sessions", "users"]

@@ -23,6 +23,7 @@ from ..models import (
 )
 from ..text import clean_text
 from .audit import audit_log, changes_between, snapshot
+from .sessions import user_sessions_end_for_password
 from .tokens import api_tokens_revoke_all
 
 # --- users, teams and roles ---------------------------------------------------------------
@@ -130,12 +131,21 @@ def user_set_preferences(*, user: User, language: str | None = None, time_zone: 
 
 
 @transaction.atomic
-def user_set_password(*, user: User, password: str | None = None, actor: User | None = None) -> str:
+def user_set_password(
+    *,
+    user: User,
+    password: str | None = None,
+    actor: User | None = None,
+    keep_session_key: str | None = None,
+) -> str:
+    """Set a password (generated when none is given); every session of the user ends but
+    ``keep_session_key``, the browser of someone changing their own."""
     password = password or generate_password()
     password_validation.validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
     audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=user, changes={"password": ["***", "***"]})
+    user_sessions_end_for_password(user=user, actor=actor, keep_key=keep_session_key)
     return password
 
 

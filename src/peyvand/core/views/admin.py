@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from .. import policy, selectors, services
-from ..forms import AuditFilterForm, TeamForm, UserForm, add_service_errors
+from ..forms import AuditFilterForm, TeamForm, TwoFactorRolesForm, UserForm, add_service_errors
 from ..http import request_user
 from ..models import Action, Role, Scope, Team, User
 from ..pagination import InvalidCursor
@@ -84,7 +84,16 @@ def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The user was saved."))
             return redirect("users")
-    return render(request, "core/user_form.html", {"form": form, "target": target, "creating": False})
+    return render(
+        request,
+        "core/user_form.html",
+        {
+            "form": form,
+            "target": target,
+            "creating": False,
+            "two_factor": services.two_factor.two_factor_enabled(target),
+        },
+    )
 
 
 @admin_required
@@ -93,6 +102,20 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(User, pk=pk)
     password = services.users.user_set_password(user=target, actor=request_user(request))
     return render(request, "core/user_password.html", {"target": target, "password": password})
+
+
+@admin_required
+@require_POST
+def user_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    """A user lost their phone and their recovery codes: their second factor is removed."""
+    target = get_object_or_404(User, pk=pk)
+    if services.two_factor.two_factor_reset(user=target, actor=request_user(request)):
+        messages.success(
+            request, _("Two-factor sign-in of %(user)s was reset.") % {"user": target.get_username()}
+        )
+    else:
+        messages.info(request, _("This user has no two-factor sign-in."))
+    return redirect("user_edit", pk=target.pk)
 
 
 @admin_required
@@ -151,12 +174,30 @@ def permissions_view(request: HttpRequest) -> HttpResponse:
         request,
         "core/permissions.html",
         {
+            "two_factor_form": TwoFactorRolesForm(
+                initial={"roles": sorted(services.two_factor.two_factor_required_roles())}
+            ),
             "rows": rows,
             "resources": policy.resources(),
             "actions": Action.choices,
             "scopes": [(scope, SCOPE_SHORT[scope], label) for scope, label in Scope.choices],
         },
     )
+
+
+@admin_required
+@require_POST
+def two_factor_roles_view(request: HttpRequest) -> HttpResponse:
+    """Which roles must sign in with a second factor (on the permissions page)."""
+    form = TwoFactorRolesForm(request.POST)
+    if form.is_valid():
+        services.two_factor.two_factor_roles_set(
+            roles=set(form.cleaned_data["roles"]), actor=request_user(request)
+        )
+        messages.success(request, _("The roles that must use two-factor sign-in were saved."))
+    else:
+        messages.error(request, _("Choose a valid role."))
+    return redirect("permissions")
 
 
 # The matrix has ten columns of choices: one word each keeps them apart at any width
