@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -96,7 +96,13 @@ def sessions_view(request: HttpRequest) -> HttpResponse:
             user=user, actor=user, keep_key=request.session.session_key
         )
         messages.success(
-            request, _("Signed out everywhere else (%(count)s sessions).") % {"count": local_digits(ended)}
+            request,
+            ngettext(
+                "Signed out everywhere else (%(count)s session).",
+                "Signed out everywhere else (%(count)s sessions).",
+                ended,
+            )
+            % {"count": local_digits(ended)},
         )
         return redirect("sessions")
     sessions = selectors.sessions.user_session_list(user=user, current_key=request.session.session_key)
