@@ -48,6 +48,7 @@ from peyvand.sales.models import (
     SalesTarget,
 )
 from peyvand.sales.selectors.forecast import forecast
+from peyvand.service.models import ServiceContract, Skill, WorkOrder
 
 # A fixed past day, so that no test depends on today's date.
 ANCHOR = dt.date(2025, 3, 10)
@@ -71,8 +72,9 @@ def demo(small_demo, db):
 def wipe():
     """Everything the demo writes, gone, as in a fresh database."""
     # Documents protect what they were made from: the last made goes first.
-    for model in (Payment, Invoice, Order, Quote, Lead, Deal, Activity):
+    for model in (WorkOrder, ServiceContract, Payment, Invoice, Order, Quote, Lead, Deal, Activity):
         model.all_objects.all().delete()
+    Skill.objects.all().delete()
     for config in (Product.all_objects, PriceList.objects, Pipeline.objects, SalesTarget.objects):
         config.all().delete()
     NumberSequence.objects.all().delete()
@@ -411,7 +413,7 @@ def test_the_default_demo_has_a_few_hundred_customers_and_thousands_of_interacti
     assert len(result.duplicates) == 6
     assert len(result.usernames[Role.SALES]) == 6
     assert "customers 310/310" in out.getvalue() and "done in" in out.getvalue()
-    assert result.products == Product.objects.count() == 12
+    assert result.products == Product.objects.count() == 14  # 12 to sell, field service's 2
     assert 55 <= result.deals == Deal.objects.count() <= 70
     assert result.leads == Lead.objects.count() == 40
     assert 5 <= result.invoices == Invoice.objects.count() <= 20
@@ -422,7 +424,7 @@ def test_the_default_demo_has_a_few_hundred_customers_and_thousands_of_interacti
 
 
 def test_the_result_counts_what_was_made(demo):
-    assert demo.products == Product.objects.count() == 12
+    assert demo.products == Product.objects.count() == 14
     assert demo.deals == Deal.objects.count()
     assert demo.leads == Lead.objects.count() == 10
     assert demo.invoices == Invoice.objects.count()
@@ -436,7 +438,7 @@ def test_the_catalogue_is_priced_and_taxed(demo):
     for product in Product.objects.all():
         assert product.name_fa and product.name_en and product.sku.startswith("ZD-")
         assert product.prices.get(price_list=price_list).price > 0
-    assert set(Product.objects.values_list("unit", flat=True)) == {"kg", "piece"}
+    assert set(Product.objects.values_list("unit", flat=True)) == {"kg", "piece", "hour"}
     assert {int(r) for r in Product.objects.values_list("tax_rate", flat=True)} == {0, 10}
 
 

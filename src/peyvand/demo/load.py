@@ -24,10 +24,12 @@ from peyvand.customers.services.notes import note_add
 from peyvand.customers.services.parties import party_create
 from peyvand.interactions.models import Interaction
 from peyvand.interactions.services.interactions import InteractionInput, interaction_log
+from peyvand.sales.models import Product
 
 from . import data
 from .adoption import write_adoption
 from .base import SIZES
+from .field import write_field
 from .load_sales import write_activities, write_sales
 from .plan import Plan, build_plan
 from .portal import write_portal
@@ -121,6 +123,7 @@ def load_demo(
         )
         activities = write_activities(plan, parties, users)
         say(f"  {activities.count} activities")
+        say(f"  {write_field(users, anchor=anchor)}")
         say(f"  {write_portal()}")
         say(f"  {write_adoption(users, seed=seed, anchor=anchor)}")
         interactions += [interaction for interaction, _at in activities.logged]
@@ -140,7 +143,7 @@ def load_demo(
         organisations=sum(p.kind == Kind.ORGANISATION for p in plan.parties),
         interactions=len(interactions),
         notes=len(notes),
-        products=sales.products,
+        products=Product.objects.count(),  # the sales catalogue and field service's labour and parts
         deals=sales.deals,
         leads=sales.leads,
         invoices=sales.invoices,

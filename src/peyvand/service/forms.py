@@ -9,13 +9,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from peyvand.core.charts import months_back
 from peyvand.core.converters import is_id
-from peyvand.core.forms import BootstrapMixin, LocalDateField
+from peyvand.core.forms import BootstrapMixin, LocalDateField, LocalDateTimeField
 from peyvand.core.models import Team, User
 from peyvand.core.text import to_ascii_digits
-from peyvand.sales.models import Order, Product
+from peyvand.sales.models import Order, Product, Unit
 
 from .calendar import WEEK_FROM_SATURDAY
 from .models import (
@@ -27,14 +28,21 @@ from .models import (
     Kind,
     Language,
     Priority,
+    ServiceContract,
     Skill,
+    SlaPolicy,
     Status,
     Ticket,
     Visibility,
+    WorkResult,
+    WorkStatus,
 )
 from .selectors.analysis import AnalysisFilters, default_filters
+from .selectors.field import VIEWS as WORK_VIEWS
 from .selectors.tickets import VIEWS
 from .services.canned import CannedInput
+from .services.contracts import CONTRACT_FIELDS, ContractInput
+from .services.field import WorkOrderInput
 from .services.knowledge import ArticleInput
 from .services.routing import RuleInput, SkillInput
 from .services.settings import CalendarInput, PolicyInput
@@ -555,3 +563,211 @@ class AnalysisFilterForm(BootstrapMixin, forms.Form):
         return AnalysisFilters(
             start=start or default.start, end=end or default.end, team_id=team.pk if team else None
         )
+
+
+# --- field service ----------------------------------------------------------------------------
+
+
+class WorkOrderForm(BootstrapMixin, forms.Form):
+    party = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=10**18 - 1)
+    title = forms.CharField(label=_("Job"), max_length=200)
+    description = forms.CharField(
+        label=_("Details"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    site_address = forms.CharField(
+        label=_("Site address"),
+        required=False,
+        max_length=300,
+        help_text=_("Left blank: the customer's primary address."),
+    )
+    skills = forms.ModelMultipleChoiceField(
+        label=_("Skills needed"),
+        queryset=Skill.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    contract = forms.ModelChoiceField(
+        label=_("Service contract"),
+        queryset=ServiceContract.objects.none(),
+        required=False,
+        empty_label=_("None"),
+    )
+    labour_product = forms.ModelChoiceField(
+        label=_("Labour billed as"), queryset=Product.objects.none(), required=False, empty_label=_("None")
+    )
+
+    def __init__(self, *args: Any, contracts: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].queryset = (  # type: ignore[attr-defined]
+            contracts if contracts is not None else ServiceContract.objects.none()
+        )
+        self.fields["labour_product"].queryset = Product.objects.filter(  # type: ignore[attr-defined]
+            active=True, unit=Unit.HOUR
+        ).order_by("sku")
+
+    def work_input(self, party: Any) -> WorkOrderInput:
+        data = self.cleaned_data
+        values: dict[str, Any] = {
+            name: data[name]
+            for name in ("title", "description", "site_address", "labour_product")
+            if name in self.fields
+        }
+        values["skills"] = list(data.get("skills") or [])
+        if "contract" in self.fields and self.fields["contract"].queryset.exists():  # type: ignore[attr-defined]
+            values["contract"] = data.get("contract")
+        if party is not None:
+            values["party"] = party
+        return WorkOrderInput(**values)
+
+
+class ScheduleForm(BootstrapMixin, forms.Form):
+    technician = AssigneeField(label=_("Technician"), queryset=User.objects.none(), empty_label=None)
+    start = LocalDateTimeField(label=_("Starts"))
+    end = LocalDateTimeField(label=_("Ends"))
+
+    def __init__(self, *args: Any, technicians: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["technician"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[u.pk for u in technicians]
+        ).select_related("team")
+
+
+class BoardMoveForm(forms.Form):
+    """A card dropped on the board: onto a technician's day, or back to the pile."""
+
+    technician = forms.IntegerField(required=False, min_value=1, max_value=10**18 - 1)
+    day = forms.DateField(required=False)
+    unschedule = forms.BooleanField(required=False)
+
+
+class CheckOutForm(BootstrapMixin, forms.Form):
+    result = forms.ChoiceField(label=_("Result"), choices=WorkResult.choices)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    labour_hours = forms.CharField(
+        label=_("Hours worked"),
+        required=False,
+        max_length=10,
+        help_text=_("Left blank: the time on site, to the quarter hour."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr"}),
+    )
+
+
+class PartForm(BootstrapMixin, forms.Form):
+    product = forms.ModelChoiceField(label=_("Part"), queryset=Product.objects.none())
+    quantity = forms.CharField(
+        label=_("Quantity"),
+        max_length=20,
+        initial="1",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = (  # type: ignore[attr-defined]
+            Product.objects.filter(active=True).exclude(unit=Unit.HOUR).order_by("name_fa")
+        )
+
+
+class PhotoForm(BootstrapMixin, forms.Form):
+    image = forms.FileField(
+        label=_("Photo"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"}
+        ),
+    )
+    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
+
+
+class SignatureForm(BootstrapMixin, forms.Form):
+    signed_by = forms.CharField(label=_("Name of the person signing"), max_length=200)
+    signature = forms.CharField(widget=forms.HiddenInput, max_length=800_000, required=False)
+
+
+class WorkOrderFilterForm(BootstrapMixin, forms.Form):
+    view = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("pending", _("Still to do")),
+            ("mine", _("My visits")),
+            ("unscheduled", _("To schedule")),
+            ("done", pgettext_lazy("work orders", "Done")),
+            ("all", _("All work orders")),
+        ],
+    )
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any")), *WorkStatus.choices]
+    )
+    billed = forms.ChoiceField(
+        label=_("Billed"),
+        required=False,
+        choices=[("", _("Any")), ("yes", _("Billed")), ("no", _("Done, not billed"))],
+    )
+    date_from = LocalDateField(label=_("From"), required=False)
+    date_to = LocalDateField(label=_("To"), required=False)
+
+    def filters(self) -> dict[str, Any]:
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        if data.get("view") not in WORK_VIEWS:
+            data["view"] = "pending"
+        return data
+
+
+class ContractForm(BootstrapMixin, forms.Form):
+    party = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=10**18 - 1)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    starts_on = LocalDateField(label=_("Starts"))
+    ends_on = LocalDateField(label=_("Ends"))
+    sla_policy = forms.ModelChoiceField(
+        label=_("SLA policy"),
+        queryset=SlaPolicy.objects.none(),
+        required=False,
+        empty_label=_("The usual rules"),
+    )
+    hours_included = forms.CharField(
+        label=_("Hours included"),
+        required=False,
+        max_length=10,
+        help_text=_("Left blank: any number of hours."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr"}),
+    )
+    covers_parts = forms.BooleanField(label=_("Covers parts"), required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sla_policy"].queryset = SlaPolicy.objects.filter(active=True)  # type: ignore[attr-defined]
+
+    def contract_input(self, party: Any) -> ContractInput:
+        data = {
+            name: self.cleaned_data[name]
+            for name in CONTRACT_FIELDS
+            if name != "party" and name in self.cleaned_data
+        }
+        if party is not None:
+            data["party"] = party
+        return ContractInput(**data)
+
+
+class ContractFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("active", _("In force")),
+            ("future", _("Not started")),
+            ("expired", _("Expired")),
+        ],
+    )
+
+    def filters(self) -> dict[str, Any]:
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}

@@ -18,7 +18,18 @@ from peyvand.interactions.models import Interaction
 from peyvand.interactions.services.inbound import EMAIL_RECEIVED, SMS_RECEIVED
 from peyvand.notifications import kinds
 
-from .models import Article, Message, Priority, SlaEvent, Ticket
+from .models import (
+    Article,
+    Message,
+    Priority,
+    ServiceContract,
+    SlaEvent,
+    Ticket,
+    WorkOrder,
+    WorkPart,
+    WorkPhoto,
+)
+from .selectors.field import party_work
 from .selectors.tickets import party_tickets
 from .services.messages import ticket_for_email, ticket_for_sms
 
@@ -36,6 +47,32 @@ _EVERYONE_READS_THE_KNOWLEDGE_BASE: dict[str, dict[str, Scope]] = {
     Role.SUPPORT: {"view": Scope.ALL, "change": Scope.TEAM},
     Role.MARKETING: {"view": Scope.ALL, "change": Scope.NONE},
 }
+
+
+# A visit is its technician's; support dispatch their team's, managers everyone's.
+# Marketing has no business on a customer's site.
+_TECHNICIANS_WORK_THEIR_VISITS: dict[str, dict[str, Scope]] = {
+    Role.MANAGER: {"view": Scope.ALL, "change": Scope.ALL},  # the dispatcher sends anyone
+    Role.MARKETING: {"view": Scope.NONE, "change": Scope.NONE},
+}
+
+# Contracts are seen by whoever serves the customer, sold by sales, kept by managers.
+_CONTRACTS: dict[str, dict[str, Scope]] = {
+    Role.MANAGER: {"view": Scope.ALL, "change": Scope.ALL},
+    Role.SUPPORT: {"view": Scope.ALL, "change": Scope.NONE},
+    Role.MARKETING: {"view": Scope.NONE, "change": Scope.NONE},
+}
+
+
+def _find_work_orders(user: Any, query: str, limit: int) -> list[hooks.SearchHit]:
+    return search.hits(
+        user,
+        search.matching(WorkOrder.objects.select_related("party"), query),
+        limit,
+        url=lambda work: reverse("service:work_order_detail", args=[work.pk]),
+        title=lambda work: f"{work.number} · {work.title}",
+        detail=lambda work: work.party.display_name if work.party else "",
+    )
 
 
 def _find_tickets(user: Any, query: str, limit: int) -> list[hooks.SearchHit]:
@@ -67,6 +104,9 @@ def register() -> None:
             "article", gettext_lazy("Knowledge base"), "bi-journal-text", _find_articles, order=41
         )
     )
+    hooks.register_search(
+        hooks.SearchSource("work_order", gettext_lazy("Work orders"), "bi-truck", _find_work_orders, order=42)
+    )
     policy.register_resource("ticket", gettext_lazy("Tickets"), order=60, defaults=_SUPPORT_WORKS_THE_QUEUE)
     # A ticket is its assignee's; unassigned ones are in the queue of whoever has team scope.
     policy.register(Ticket, resource="ticket", owner="assignee_id")
@@ -76,6 +116,18 @@ def register() -> None:
     )
     # An article is its author's; whoever may change the team's writes it with them.
     policy.register(Article, resource="article", owner="created_by_id")
+
+    policy.register_resource(
+        "work_order", gettext_lazy("Field service"), order=62, defaults=_TECHNICIANS_WORK_THEIR_VISITS
+    )
+    policy.register(WorkOrder, resource="work_order", owner="technician_id")
+    policy.register(WorkPart, resource="work_order", owner="work_order__technician_id")
+    policy.register(WorkPhoto, resource="work_order", owner="work_order__technician_id")
+    policy.register_resource(
+        "service_contract", gettext_lazy("Service contracts"), order=63, defaults=_CONTRACTS
+    )
+    # Seen with the customer: the customer's owner's team reaches it.
+    policy.register(ServiceContract, resource="service_contract", owner="party__owner_id")
 
     def sees_tickets(user: object) -> bool:
         return policy.scope(user, "ticket", "view") != Scope.NONE
@@ -112,12 +164,23 @@ def register() -> None:
     )
     hooks.register_nav(
         hooks.NavItem(
+            "field",
+            gettext_lazy("Field service"),
+            "service:dispatch_board",
+            "bi-truck",
+            order=38,
+            visible=lambda user: policy.scope(user, "work_order", "view") != Scope.NONE,
+        )
+    )
+    hooks.register_nav(
+        hooks.NavItem(
             "service-settings", gettext_lazy("Customer service"), "service:settings", menu="admin", order=70
         )
     )
     hooks.register_panel(
         "party", hooks.Panel("tickets", "service/_party_panel.html", _party_panel, "side", 15)
     )
+    hooks.register_panel("party", hooks.Panel("field", "service/_party_field.html", _party_field, "side", 16))
     hooks.register_panel(
         "call", hooks.Panel("ticket", "service/_call_action.html", _call_action, "actions", 10)
     )
@@ -133,6 +196,21 @@ def _party_panel(request: HttpRequest, party: Any) -> dict[str, Any] | None:
         return None
     tickets, open_count = party_tickets(user=user, party=party)
     return {"tickets": tickets, "open": open_count, "can_create": policy.can_create(user, Ticket)}
+
+
+def _party_field(request: HttpRequest, party: Any) -> dict[str, Any] | None:
+    user = request_user(request)
+    sees_visits = policy.scope(user, "work_order", "view") != Scope.NONE
+    sees_contracts = policy.scope(user, "service_contract", "view") != Scope.NONE
+    if not (sees_visits or sees_contracts):
+        return None
+    visits, contracts = party_work(user=user, party=party)
+    return {
+        "visits": visits if sees_visits else [],
+        "contracts": contracts if sees_contracts else [],
+        "can_create_visit": policy.can_create(user, WorkOrder),
+        "can_create_contract": policy.can_create(user, ServiceContract),
+    }
 
 
 def _call_action(request: HttpRequest, notification: Any) -> dict[str, Any] | None:
@@ -196,6 +274,15 @@ def _register_notifications() -> None:
             "bi-emoji-frown",
             kinds.ALERTS,
             lambda d: fill(_("%(number)s was rated %(score)s: %(subject)s"), d),
+        ),
+    )
+    kinds.register(
+        "work_assigned",
+        kinds.Kind(
+            gettext_lazy("Visit booked"),
+            "bi-truck",
+            kinds.ALERTS,
+            lambda d: fill(_("%(number)s is yours, %(when)s: %(title)s"), d),
         ),
     )
     kinds.register(

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import analysis, canned, knowledge, merge, routing, settings, surveys, tickets, webforms
+from .views import (
+    analysis,
+    canned,
+    contracts,
+    field,
+    knowledge,
+    merge,
+    routing,
+    settings,
+    surveys,
+    tickets,
+    webforms,
+)
 
 app_name = "service"
 
@@ -32,6 +44,28 @@ urlpatterns = [
     path("knowledge/<id:pk>/edit/", knowledge.article_edit, name="article_edit"),
     path("knowledge/<id:pk>/restore/", knowledge.article_restore, name="article_restore"),
     path("knowledge/<id:pk>/delete/", knowledge.article_delete, name="article_delete"),
+    path("field/", field.dispatch_board, name="dispatch_board"),
+    path("field/today/", field.my_day, name="my_day"),
+    path("field/work-orders/", field.work_order_list, name="work_order_list"),
+    path("field/work-orders/new/", field.work_order_create, name="work_order_create"),
+    path("field/work-orders/<id:pk>/", field.work_order_detail, name="work_order_detail"),
+    path("field/work-orders/<id:pk>/edit/", field.work_order_edit, name="work_order_edit"),
+    path("field/work-orders/<id:pk>/schedule/", field.work_order_schedule, name="work_order_schedule"),
+    path("field/work-orders/<id:pk>/move/", field.board_move, name="board_move"),
+    path("field/work-orders/<id:pk>/check-out/", field.work_order_check_out, name="work_order_check_out"),
+    path("field/work-orders/<id:pk>/parts/", field.work_part_add, name="work_part_add"),
+    path(
+        "field/work-orders/<id:pk>/parts/<id:part>/remove/", field.work_part_remove, name="work_part_remove"
+    ),
+    path("field/work-orders/<id:pk>/photos/", field.work_photo_add, name="work_photo_add"),
+    path("field/work-orders/<id:pk>/photos/<id:photo>/", field.work_photo, name="work_photo"),
+    path("field/work-orders/<id:pk>/sign/", field.work_order_sign, name="work_order_sign"),
+    path("field/work-orders/<id:pk>/signature/", field.work_signature, name="work_signature"),
+    path("field/work-orders/<id:pk>/<str:action>/", field.work_order_action, name="work_order_action"),
+    path("field/contracts/", contracts.contract_list, name="contract_list"),
+    path("field/contracts/new/", contracts.contract_edit, name="contract_create"),
+    path("field/contracts/<id:pk>/", contracts.contract_edit, name="contract_edit"),
+    path("field/contracts/<id:pk>/delete/", contracts.contract_delete, name="contract_delete"),
     path("support/<str:key>/", webforms.request_form, name="request_form"),
     path("admin/service/", settings.service_settings, name="settings"),
     path("admin/service/calendars/new/", settings.calendar_edit, name="calendar_create"),

@@ -22,6 +22,7 @@ from peyvand.core.text import clean_text
 from peyvand.interactions.services.messaging import Draft, email_send
 from peyvand.interactions.services.outbox import OutboundFile
 
+from .. import conf
 from ..models import (
     Deal,
     Invoice,
@@ -38,7 +39,7 @@ from ..models import (
     QuoteStatus,
 )
 from ..money import ZERO, format_money, format_number, round_money, to_decimal
-from .common import LineValues, next_number, text_field
+from .common import LineValues, check_lines_total, next_number, text_field
 from .deals import deal_move_stage
 
 QUOTE_VALID_DAYS = 30
@@ -265,6 +266,54 @@ def _order_from_quote(quote: Quote, actor: User) -> Order:
         party_id=order.party_id,
         changes={"total": [None, f"{order.total} {order.currency}"], "quote": [None, quote.number]},
     )
+    return order
+
+
+def order_create(
+    *, actor: User, party: Any, lines: list[LineValues], owner: User | None, source: str = ""
+) -> Order:
+    """An order of ``lines`` for ``party`` in the base currency, made by another part of the
+    CRM (a field visit's parts and labour); ``source`` names what it came from in the audit."""
+    policy.require_create(actor, Order)
+    if not lines:
+        raise ValidationError(_("There is nothing to put on an order."))
+    currency = conf.base_currency()
+    check_lines_total(lines, currency)
+    order = Order(
+        number=next_number("order", "SO"),
+        party=party,
+        owner=owner,
+        currency=currency,
+        ordered_on=timezone.localdate(),
+        created_by=actor,
+        updated_by=actor,
+    )
+    made = []
+    for position, values in enumerate(lines):
+        _discount_amount, net, tax, total = values.amounts(currency)
+        made.append(
+            OrderLine(
+                product=values.product,
+                description=values.description[:300],
+                quantity=values.quantity,
+                unit_price=values.unit_price,
+                discount_percent=values.discount_percent,
+                tax_rate=values.tax_rate,
+                net=net,
+                tax=tax,
+                total=total,
+                position=position,
+            )
+        )
+    _totals(order, made)
+    order.save()
+    for line in made:
+        line.order = order
+    OrderLine.objects.bulk_create(made)
+    changes = {"total": [None, f"{order.total} {order.currency}"]}
+    if source:
+        changes["source"] = [None, source]
+    audit_log(actor=actor, kind=AuditEvent.Kind.CREATE, obj=order, party_id=order.party_id, changes=changes)
     return order
 
 

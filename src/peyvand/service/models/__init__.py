@@ -1,4 +1,5 @@
 from .canned import CannedReply
+from .field import PENDING_WORK, ServiceContract, WorkOrder, WorkPart, WorkPhoto, WorkResult, WorkStatus
 from .knowledge import Article, ArticleUse, ArticleVersion, Visibility
 from .routing import AssignmentRule, Skill
 from .sla import BusinessCalendar, CalendarDay, SlaEvent, SlaPolicy, iranian_week
@@ -21,6 +22,7 @@ from .webforms import TicketWebForm
 __all__ = [
     "ALIVE",
     "OPEN_STATUSES",
+    "PENDING_WORK",
     "Article",
     "ArticleUse",
     "ArticleVersion",
@@ -35,6 +37,7 @@ __all__ = [
     "Language",
     "Message",
     "Priority",
+    "ServiceContract",
     "Skill",
     "SlaEvent",
     "SlaPolicy",
@@ -43,5 +46,10 @@ __all__ = [
     "Ticket",
     "TicketWebForm",
     "Visibility",
+    "WorkOrder",
+    "WorkPart",
+    "WorkPhoto",
+    "WorkResult",
+    "WorkStatus",
     "iranian_week",
 ]

@@ -25,7 +25,7 @@ from peyvand.core import hooks
 from peyvand.core.selectors.users import managers_of
 
 from .. import calendar as engine
-from ..models import OPEN_STATUSES, BusinessCalendar, SlaEvent, SlaPolicy, Status, Ticket
+from ..models import OPEN_STATUSES, BusinessCalendar, ServiceContract, SlaEvent, SlaPolicy, Status, Ticket
 
 Metric = SlaEvent.Metric
 BATCH = 500
@@ -59,7 +59,21 @@ def week_of(stored: dict[str, list[list[int]]]) -> engine.Week:
 
 
 def policy_for(ticket: Ticket) -> SlaPolicy | None:
-    """The first active policy whose conditions the ticket meets (a blank one matches all)."""
+    """The SLA of the customer's service contract in force, else the first active policy
+    whose conditions the ticket meets (a blank one matches all)."""
+    contracted = (
+        ServiceContract.objects.filter(
+            party_id=ticket.party_id,
+            starts_on__lte=timezone.localdate(),
+            ends_on__gte=timezone.localdate(),
+            sla_policy__active=True,
+        )
+        .order_by("-ends_on", "-id")
+        .select_related("sla_policy__calendar")
+        .first()
+    )
+    if contracted is not None and contracted.sla_policy is not None:
+        return contracted.sla_policy
     for policy in SlaPolicy.objects.filter(active=True).select_related("calendar").order_by("order", "id"):
         if (
             (policy.priority is None or policy.priority == ticket.priority)

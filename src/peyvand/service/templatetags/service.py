@@ -109,3 +109,21 @@ def rich_text(fragment: str | None) -> str:
     """An article's body: stored sanitised, and sanitised again as it is shown, so a row
     written around the service (an old version, a restore) can never carry a script."""
     return mark_safe(richtext.sanitize(fragment or ""))  # noqa: S308 - nh3 has just cleaned it
+
+
+_WORK_CLASS = {
+    "unscheduled": "text-bg-warning",
+    "scheduled": "text-bg-info",
+    "in_progress": "text-bg-primary",
+    "done": "text-bg-success",
+    "cancelled": "text-bg-secondary",
+}
+
+
+@register.simple_tag
+def work_status(work: Any) -> str:
+    return format_html(
+        '<span class="badge {}" data-testid="work-status">{}</span>',
+        _WORK_CLASS.get(work.status, "text-bg-light"),
+        work.get_status_display(),
+    )

@@ -26,7 +26,7 @@ from peyvand.core.selectors.users import assignable
 from peyvand.customers.selectors import parties as customer_selectors
 
 from ..forms import NoteForm, ReplyForm, TicketBulkForm, TicketFilterForm, TicketForm
-from ..models import Channel, Message, Priority, Status, Ticket
+from ..models import Channel, Message, Priority, Status, Ticket, WorkOrder
 from ..selectors import canned as canned_selectors
 from ..selectors import tickets as selectors
 from ..services import messages as thread
@@ -205,6 +205,7 @@ def _detail_context(
         "edit_form": edit_form,
         "sla_events": list(ticket.sla_events.order_by("at")),
         "surveys": list(ticket.surveys.order_by("sent_at")),
+        "can_create_visit": policy.can_create(user, WorkOrder),
     }
 
 
