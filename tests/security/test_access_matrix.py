@@ -125,6 +125,25 @@ RECORD_PAGES: dict[str, str] = {
     "service:article_link": "service.ticket",
     "service:survey_ask": "service.ticket",
     **{f"service:article_{action}": "service.article" for action in ("detail", "edit", "restore", "delete")},
+    **{
+        f"service:{name}": "service.workorder"
+        for name in (
+            "work_order_detail",
+            "work_order_edit",
+            "work_order_schedule",
+            "work_order_check_out",
+            "work_order_sign",
+            "work_order_action",
+            "work_part_add",
+            "work_part_remove",
+            "work_photo_add",
+            "work_photo",
+            "work_signature",
+            "board_move",
+        )
+    },
+    "service:contract_edit": "service.servicecontract",
+    "service:contract_delete": "service.servicecontract",
     **{f"service:canned_{action}": "service.cannedreply" for action in ("edit", "delete")},
     **{
         f"marketing:segment_{action}": "marketing.segment"
