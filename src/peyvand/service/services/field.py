@@ -221,7 +221,7 @@ def conflicts(
     )
     if excluding is not None:
         visits = visits.exclude(pk=excluding.pk)
-    found = [f"{w.number} · {w.title}" for w in visits.order_by("scheduled_start")[:3]]
+    found = [f"{jalali.local_digits(w.number)} · {w.title}" for w in visits.order_by("scheduled_start")[:3]]
     activities = (
         Activity.objects.filter(assignee=technician, status=ActivityStatus.OPEN, due_at__lt=end)
         .annotate(until=Coalesce("ends_at", F("due_at") + ACTIVITY_HOLDS))
