@@ -12,7 +12,13 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         register_converter(IdConverter, "id")
+        from django.contrib.auth.signals import user_logged_in
+
         from .hooks import register_change_label
+        from .signin import session_started
+
+        # Django's own moment of signing in, whoever calls login(): the session is recorded.
+        user_logged_in.connect(session_started, dispatch_uid="peyvand-session-started")
 
         # How the audit log names what two-factor sign-in changes on a user.
         register_change_label("two_factor", _("two-factor sign-in"))

@@ -73,11 +73,21 @@ def complete_sign_in(
     """Sign the user in, record the session, and send them on (or to set up their second
     factor first, if their role requires it and they have none)."""
     request.session.pop(PENDING_KEY, None)
-    login(request, user, backend=backend)
+    login(request, user, backend=backend)  # session_started runs here
+    if request.session.get(SETUP_KEY):
+        return HttpResponseRedirect(reverse("two_factor_setup"))
+    return HttpResponseRedirect(safe_next(request, next_url))
+
+
+def session_started(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    """Django's ``user_logged_in``: every sign-in, whatever signed in (the sign-in page, a
+    test's ``force_login``), records its session and whether a second factor must be set
+    up first. Connected in ``CoreConfig.ready``."""
+    if request is None or not getattr(request, "session", None) or not request.session.session_key:
+        return
     services.sessions.user_session_start(user=user, data=session_input(request))
     request.session[SEEN_KEY] = [request.session.session_key, int(time.time())]
     if services.two_factor.two_factor_setup_required(user):
         request.session[SETUP_KEY] = True
-        return HttpResponseRedirect(reverse("two_factor_setup"))
-    request.session.pop(SETUP_KEY, None)
-    return HttpResponseRedirect(safe_next(request, next_url))
+    else:
+        request.session.pop(SETUP_KEY, None)
