@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 
 from . import PermanentError, TransientError
+
+logger = logging.getLogger("peyvand.outbox")
 
 
 @dataclass(frozen=True)
@@ -36,9 +41,16 @@ def message_id(key: str) -> str:
     return f"<{key}@{settings.PEYVAND_MESSAGE_ID_DOMAIN}>"
 
 
-def send(email: Email) -> str:
-    """Hand the email to the mail server; returns its Message-ID."""
+def send(email: Email, *, accepted: Callable[[str], None] | None = None) -> str:
+    """Hand the email to the mail server; returns its Message-ID.
+
+    ``accepted`` is called with the Message-ID as soon as the server has accepted the
+    message (its reply to the end of DATA), before the connection is closed: whatever
+    happens after that (a slow or failing QUIT, a crash) cannot make the caller think the
+    message still has to be sent.
+    """
     mid = message_id(email.idempotency_key)
+    connection = get_connection(fail_silently=False)
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.text,
@@ -52,7 +64,7 @@ def send(email: Email) -> str:
             "X-Peyvand-Idempotency-Key": email.idempotency_key,
             **_list_headers(email),
         },
-        connection=get_connection(fail_silently=False),
+        connection=connection,
     )
     if email.html:
         message.attach_alternative(email.html, "text/html")
@@ -60,18 +72,32 @@ def send(email: Email) -> str:
         # Django names it with RFC 2231 when it is not ASCII (a Persian file name).
         message.attach(file.filename, file.content, file.content_type)
     try:
-        message.send()
-    except smtplib.SMTPRecipientsRefused as exc:
-        codes = [code for code, _reply in exc.recipients.values()]
-        error = _describe(exc)
-        raise (TransientError if codes and all(400 <= c < 500 for c in codes) else PermanentError)(
-            error
-        ) from exc
-    except smtplib.SMTPResponseException as exc:
-        raise (PermanentError if 500 <= exc.smtp_code < 600 else TransientError)(_describe(exc)) from exc
-    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
-        raise TransientError(_describe(exc)) from exc
+        try:
+            connection.open()  # so that sending leaves it open, and closing comes after ``accepted``
+            message.send()
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _reply in exc.recipients.values()]
+            error = _describe(exc)
+            raise (TransientError if codes and all(400 <= c < 500 for c in codes) else PermanentError)(
+                error
+            ) from exc
+        except smtplib.SMTPResponseException as exc:
+            raise (PermanentError if 500 <= exc.smtp_code < 600 else TransientError)(_describe(exc)) from exc
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            raise TransientError(_describe(exc)) from exc
+        if accepted is not None:
+            accepted(mid)
+    finally:
+        _close(connection)
     return mid
+
+
+def _close(connection: BaseEmailBackend) -> None:
+    """Say goodbye to the server; the message's fate is settled, so a failure here is not one."""
+    try:
+        connection.close()
+    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+        logger.info("closing the connection to the mail server failed: %s", _describe(exc))
 
 
 def _list_headers(email: Email) -> dict[str, str]:

@@ -17,12 +17,14 @@ cancelled, with the reason). Files attached to an email are read from the attach
 directory on each attempt, so a retry sends the same bytes under the same Message-ID.
 
 A worker that dies between 1 and 3 leaves the row "sending"; when the lease ends the next
-run claims it again, so nothing is lost. If it died after the provider accepted the message
-and before the one UPDATE that records it (3 comes first, before the timeline is told),
-the message goes out a second time with the same key: an SMS gateway
-that honours Idempotency-Key drops it, and a mail client recognises the repeated
-Message-ID, but SMTP itself cannot promise that. That window is the one place where
-delivery is at-least-once rather than exactly-once.
+run claims it again, so nothing is lost. The outcome is recorded the moment the provider
+has accepted the message (for an email, on the server's reply to DATA, before the
+connection is closed), in one UPDATE of its own, before the timeline is told. If the
+worker died after the acceptance and before that UPDATE committed, the message goes out a
+second time with the same key: an SMS gateway that honours Idempotency-Key drops it, and a
+mail client recognises the repeated Message-ID, but SMTP itself cannot promise that. That
+window (the return from the provider's reply plus one UPDATE; bench/outbox_window.py
+measures it) is the one place where delivery is at-least-once rather than exactly-once.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import datetime as dt
 import hashlib
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -304,13 +306,22 @@ def _deliver(message: OutboundMessage, token: uuid.UUID, now: dt.datetime) -> st
         # Consent was checked when it was queued; the customer may have opted out since.
         reason = _("Not sent: the customer has withdrawn consent to marketing messages on this channel.")
         return _finish(message, token, now, error=reason, cancel=True)
+    recorded: list[bool] = []
+
+    def accepted(provider_id: str) -> None:
+        # The provider has it: the row says so at once, before anything else is done.
+        recorded.append(_record(message, token, _outcome(message, now, provider_id=provider_id)))
+
     try:
-        provider_id = _send(message)
+        _send(message, accepted)
     except DeliveryError as exc:
         final = isinstance(exc, PermanentError) or message.attempts >= settings.PEYVAND_OUTBOX_MAX_ATTEMPTS
         logger.warning("outbound message %s attempt %s failed: %s", message.pk, message.attempts, exc)
         return _finish(message, token, now, error=str(exc) or type(exc).__name__, final=final)
-    return _finish(message, token, now, provider_id=provider_id)
+    if not recorded[0]:
+        # Our lease ran out and another worker reclaimed the message: it reports.
+        return "skipped"
+    return _announce(message, Status.SENT, error="")
 
 
 def _files(message: OutboundMessage) -> tuple[mail.File, ...]:
@@ -331,9 +342,11 @@ def _files(message: OutboundMessage) -> tuple[mail.File, ...]:
     return tuple(loaded)
 
 
-def _send(message: OutboundMessage) -> str:
+def _send(message: OutboundMessage, accepted: Callable[[str], None]) -> None:
+    """Hand the message to its provider; ``accepted`` is called with the provider's id as
+    soon as the provider has taken it (for an email, before the connection is closed)."""
     if message.channel == OutboundMessage.Kind.EMAIL:
-        return mail.send(
+        mail.send(
             mail.Email(
                 to=message.to_address,
                 subject=message.subject,
@@ -347,10 +360,14 @@ def _send(message: OutboundMessage) -> str:
                     if message.purpose == Purpose.MARKETING and message.party is not None
                     else ""
                 ),
-            )
+            ),
+            accepted=accepted,
         )
-    return sms.backend().send(
-        sms.Sms(to=message.to_address, text=message.body_text, idempotency_key=message.idempotency_key)
+        return
+    accepted(
+        sms.backend().send(
+            sms.Sms(to=message.to_address, text=message.body_text, idempotency_key=message.idempotency_key)
+        )
     )
 
 
@@ -364,47 +381,65 @@ def _finish(
     final: bool = False,
     cancel: bool = False,
 ) -> str:
+    fields = _outcome(message, now, provider_id=provider_id, error=error, final=final, cancel=cancel)
+    if not _record(message, token, fields):
+        # Our lease ran out and another worker reclaimed the message: it reports.
+        return "skipped"
+    return _announce(message, str(fields["status"]), error=error and str(fields["last_error"]))
+
+
+def _outcome(
+    message: OutboundMessage,
+    now: dt.datetime,
+    *,
+    provider_id: str = "",
+    error: str = "",
+    final: bool = False,
+    cancel: bool = False,
+) -> dict[str, object]:
+    """The fields that record how an attempt ended."""
     finished = timezone.now()
-    fields: dict[str, object]
     if cancel:
-        fields = {"status": Status.CANCELLED, "last_error": error[:2000]}
-    elif not error:
-        fields = {
+        return {"status": Status.CANCELLED, "last_error": error[:2000]}
+    if not error:
+        return {
             "status": Status.SENT,
             "sent_at": finished,
             "provider_id": provider_id[:200],
             "last_error": "",
         }
-    elif final:
-        fields = {"status": Status.FAILED, "failed_at": finished, "last_error": error[:2000]}
-    else:
-        delay = dt.timedelta(seconds=settings.PEYVAND_OUTBOX_RETRY_SECONDS) * 2 ** (message.attempts - 1)
-        fields = {
-            "status": Status.QUEUED,
-            "next_attempt_at": now + min(delay, MAX_BACKOFF),
-            "last_error": error[:2000],
-        }
-    # The outcome is written first, in a statement of its own: once the provider has the
-    # message, the row says so before anything else (the timeline below) can fail and leave
-    # it to be sent again. The at-least-once window is this statement's round trip.
-    done = OutboundMessage.objects.filter(pk=message.pk, claim_token=token).update(
-        **fields, claim_token=None, lease_until=None, updated_at=finished
+    if final:
+        return {"status": Status.FAILED, "failed_at": finished, "last_error": error[:2000]}
+    delay = dt.timedelta(seconds=settings.PEYVAND_OUTBOX_RETRY_SECONDS) * 2 ** (message.attempts - 1)
+    return {
+        "status": Status.QUEUED,
+        "next_attempt_at": now + min(delay, MAX_BACKOFF),
+        "last_error": error[:2000],
+    }
+
+
+def _record(message: OutboundMessage, token: uuid.UUID, fields: dict[str, object]) -> bool:
+    """Write the outcome, if this attempt still holds the claim; False when it no longer does.
+
+    A statement of its own, first: once the provider has the message, the row says so
+    before anything else (closing the connection, the timeline) can fail or be killed and
+    leave it to be sent again. The at-least-once window is this statement's round trip.
+    """
+    return bool(
+        OutboundMessage.objects.filter(pk=message.pk, claim_token=token).update(
+            **fields, claim_token=None, lease_until=None, updated_at=timezone.now()
+        )
     )
-    if not done:
-        # Our lease ran out and another worker reclaimed the message: it reports.
-        return "skipped"
+
+
+def _announce(message: OutboundMessage, status: str, *, error: str) -> str:
+    """Tell the record that sent the message and the customer's timeline how it went."""
     with transaction.atomic():
-        if fields["status"] == Status.QUEUED:
+        if status == Status.QUEUED:
             _mirror(message, Status.QUEUED)  # a retry: nothing for the timeline yet
         else:
-            _status_changed(
-                message,
-                Status.SENDING.value,
-                str(fields["status"]),
-                actor=None,
-                error=str(fields["last_error"]) if error else "",
-            )
-    return str(fields["status"])
+            _status_changed(message, Status.SENDING.value, status, actor=None, error=error)
+    return status
 
 
 def outbox_flush(*, now: dt.datetime | None = None, limit: int = 200) -> int:
