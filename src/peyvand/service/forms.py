@@ -641,7 +641,7 @@ class BoardMoveForm(forms.Form):
 
 
 class CheckOutForm(BootstrapMixin, forms.Form):
-    result = forms.ChoiceField(label=_("Result"), choices=WorkResult.choices)
+    result = forms.ChoiceField(label=pgettext_lazy("visit", "Result"), choices=WorkResult.choices)
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
