@@ -18,13 +18,13 @@ Pure NumPy and scikit-learn on arrays: nothing here reads or writes the database
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 
 # The features, in the order of the arrays: (key, what a high value means, what a low one does).
 FEATURES: tuple[tuple[str, Promise, Promise], ...] = (
@@ -99,6 +99,12 @@ class Evaluation:
     baseline_lift: float
 
 
+def _sklearn(name: str) -> ModuleType:
+    """A scikit-learn module, loaded when a model is fitted or judged: importing it takes
+    seconds, and every page or command that names a churn reason needs none of it."""
+    return importlib.import_module(name)
+
+
 def transform(features: np.ndarray) -> np.ndarray:
     """Counts, days and money are skewed: the model reads them on a log scale."""
     return np.log1p(np.clip(np.asarray(features, dtype=float), 0, None))
@@ -110,7 +116,8 @@ def train(features: np.ndarray, churned: np.ndarray) -> ChurnModel:
     means = logs.mean(axis=0)
     scales = logs.std(axis=0)
     scales[scales == 0] = 1.0
-    fitted = LogisticRegression(max_iter=1000).fit((logs - means) / scales, churned.astype(int))
+    regression = _sklearn("sklearn.linear_model").LogisticRegression(max_iter=1000)
+    fitted = regression.fit((logs - means) / scales, churned.astype(int))
     return ChurnModel(
         intercept=float(fitted.intercept_[0]),
         coefficients=tuple(float(c) for c in fitted.coef_[0]),
@@ -128,8 +135,8 @@ def evaluate(model: ChurnModel, features: np.ndarray, churned: np.ndarray) -> Ev
     return Evaluation(
         customers=len(churned),
         churned=int(churned.sum()),
-        auc=float(roc_auc_score(churned, risk)),
-        baseline_auc=float(roc_auc_score(churned, recency)),
+        auc=float(_sklearn("sklearn.metrics").roc_auc_score(churned, risk)),
+        baseline_auc=float(_sklearn("sklearn.metrics").roc_auc_score(churned, recency)),
         lift=lift(churned, risk),
         baseline_lift=lift(churned, recency),
     )

@@ -6,25 +6,35 @@ Fridays (the Iranian weekend) the refresh is full, which also notices rows delet
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from peyvand.core import jobs
 
-from .services import runs
+RUN_JOB = "analytics.run"  # services.runs asks for it by this name
+
+
+def _runs() -> ModuleType:
+    """The runs service, imported when a job needs it: it brings scikit-learn, Ibis and
+    DuckDB, seconds of imports every process that starts Django would otherwise pay (the
+    web server, each command, each test worker), while only the worker ever runs them."""
+    return importlib.import_module("peyvand.analytics.services.runs")
 
 
 @db_task()
 def analytics_run(run_id: int) -> None:
-    runs.run_execute(run_id)
+    _runs().run_execute(run_id)
 
 
 @db_periodic_task(crontab(hour="3", minute="7"))
 def analytics_nightly() -> None:
-    runs.schedule(full=timezone.localdate().weekday() == 4)  # the worker then runs it
+    _runs().schedule(full=timezone.localdate().weekday() == 4)  # the worker then runs it
 
 
 def register_jobs() -> None:
     """The jobs this app's services ask for by name (core.jobs)."""
-    jobs.register(runs.RUN_JOB, analytics_run)
+    jobs.register(RUN_JOB, analytics_run)

@@ -39,11 +39,11 @@ from .. import expressions as ex
 from ..engine import snapshot
 from ..models import CellCount, ChurnFit, ClvFit, Figure, FigureKind, RefreshMode, Run, RunStatus
 from ..selectors.dashboard import current_fit, may_run
+from ..tasks import RUN_JOB
 from .insights import insights_write
 
 logger = logging.getLogger(__name__)
 
-RUN_JOB = "analytics.run"
 MAX_HORIZON_MONTHS = 120
 MAX_WINDOW_DAYS = 10 * 366
 # The holdout check's frequency groups: 0, 1, …, 6 and 7 or more repeat purchases.
