@@ -74,6 +74,22 @@ def test_a_reply_by_sms_goes_to_the_mobile(open_ticket, users):
     assert OutboundMessage.objects.get().channel == "sms"
 
 
+def test_files_go_only_with_an_email_reply(open_ticket, users):
+    from peyvand.interactions.services.outbox import OutboundFile
+
+    ticket = open_ticket()
+    with pytest.raises(ValidationError) as error:
+        thread.ticket_reply(
+            ticket=ticket,
+            actor=users["support"],
+            data=thread.ReplyInput(
+                body="پیوست", channel="sms", to=MOBILE, attachments=(OutboundFile("a.pdf", b"%PDF"),)
+            ),
+        )
+    assert "attachments" in error.value.message_dict
+    assert not OutboundMessage.objects.exists()
+
+
 def test_a_reply_to_an_address_that_is_not_the_customers_is_refused_and_nothing_is_sent(open_ticket, users):
     ticket = open_ticket()
     with pytest.raises(ValidationError) as caught:

@@ -196,3 +196,45 @@ def test_a_ringing_calls_pop_up_offers_a_ticket_for_the_caller(as_user, customer
     assert link in html
     form = as_user("support").get(reverse("service:ticket_create") + f"?party={customer.pk}&channel=phone")
     assert form.context["form"].initial["channel"] == "phone"
+
+
+def test_a_reply_carries_files_to_the_customer_and_shows_them_in_the_thread(as_user, open_ticket, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from peyvand.interactions.models import Attachment
+
+    ticket = open_ticket()
+    client = as_user("support")
+    files = [
+        SimpleUploadedFile("راهنما.pdf", b"%PDF-1.4 guide"),
+        SimpleUploadedFile("photo.png", b"\x89PNG\r\n"),
+    ]
+    response = client.post(
+        f"/tickets/{ticket.pk}/reply/",
+        {
+            "body": "راهنما پیوست است.",
+            "to": f"email:{EMAIL}",
+            "status": "waiting_customer",
+            "attachments": files,
+        },
+    )
+    assert response.status_code == 302
+    sent = OutboundMessage.objects.get()
+    attached = {(a.filename, a.content_type) for a in Attachment.objects.filter(message=sent)}
+    assert attached == {("راهنما.pdf", "application/pdf"), ("photo.png", "image/png")}
+    page = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert 'data-testid="message-files"' in page and "راهنما.pdf" in page
+
+    # By SMS, or more than the outbox takes: refused, nothing sent, what was typed kept.
+    settings.PEYVAND_ATTACHMENT_MAX_BYTES = 10
+    response = client.post(
+        f"/tickets/{ticket.pk}/reply/",
+        {
+            "body": "دوباره",
+            "to": f"email:{EMAIL}",
+            "status": "open",
+            "attachments": [SimpleUploadedFile("a.txt", b"x" * 11)],
+        },
+    )
+    assert response.status_code == 422 and "دوباره" in response.content.decode()
+    assert OutboundMessage.objects.count() == 1

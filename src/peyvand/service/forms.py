@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import mimetypes
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +16,10 @@ from django.utils.translation import pgettext_lazy
 from peyvand.core.charts import months_back
 from peyvand.core.converters import is_id
 from peyvand.core.forms import BootstrapMixin, LocalDateField, LocalDateTimeField
+from peyvand.core.jalali import local_digits
 from peyvand.core.models import Team, User
 from peyvand.core.text import to_ascii_digits
+from peyvand.interactions.services.outbox import OutboundFile
 from peyvand.sales.models import Order, Product, Unit
 
 from .calendar import WEEK_FROM_SATURDAY
@@ -131,8 +135,26 @@ class TicketForm(BootstrapMixin, forms.Form):
         return TicketInput(party=party, **data) if party is not None else TicketInput(**data)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Several files from one input (Django's FileField takes one)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        items = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(FilesField, self).clean(item, initial) for item in items]
+
+
+MAX_REPLY_FILES = 5
+
+
 class ReplyForm(BootstrapMixin, forms.Form):
     body = forms.CharField(label=_("Reply"), max_length=50_000, widget=forms.Textarea(attrs={"rows": 5}))
+    attachments = FilesField(label=_("Attach files"), required=False)
     to = forms.ChoiceField(label=_("To"), choices=())
     status = forms.ChoiceField(
         label=_("Then the ticket is"), choices=Status.choices, initial=Status.WAITING_CUSTOMER
@@ -155,6 +177,32 @@ class ReplyForm(BootstrapMixin, forms.Form):
     def channel_and_address(self) -> tuple[str, str]:
         channel, _sep, address = str(self.cleaned_data["to"]).partition(":")
         return channel, address
+
+    def clean_attachments(self) -> list[Any]:
+        uploads = self.cleaned_data.get("attachments") or []
+        if len(uploads) > MAX_REPLY_FILES:
+            raise forms.ValidationError(
+                _("Attach at most %(count)s files.") % {"count": local_digits(MAX_REPLY_FILES)}
+            )
+        limit = settings.PEYVAND_ATTACHMENT_MAX_BYTES
+        if sum(upload.size or 0 for upload in uploads) > limit:
+            raise forms.ValidationError(
+                _("The attachments are too large to send (at most %(limit)s MB).")
+                % {"limit": local_digits(limit // (1024 * 1024))}
+            )
+        return uploads
+
+    def files_to_send(self) -> tuple[OutboundFile, ...]:
+        """The uploaded files, read, with the type their name says (they go out as
+        attachments and are downloaded as such, never shown inline)."""
+        return tuple(
+            OutboundFile(
+                upload.name,
+                upload.read(),
+                mimetypes.guess_type(upload.name)[0] or "application/octet-stream",
+            )
+            for upload in self.cleaned_data.get("attachments") or []
+        )
 
 
 class NoteForm(BootstrapMixin, forms.Form):

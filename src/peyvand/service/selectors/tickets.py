@@ -112,7 +112,11 @@ def ticket_get(*, user: User, pk: Any) -> Ticket:
 
 def ticket_thread(*, ticket: Ticket, public_only: bool = False) -> list[Message]:
     """The thread, oldest first; ``public_only`` leaves out internal notes (for a customer)."""
-    messages = Message.objects.filter(ticket=ticket).select_related("author", "outbound")
+    messages = (
+        Message.objects.filter(ticket=ticket)
+        .select_related("author", "outbound", "interaction")
+        .prefetch_related("interaction__attachments")
+    )
     if public_only:
         messages = messages.exclude(kind=Message.Kind.NOTE)
     return list(messages.order_by("created_at", "id"))

@@ -20,6 +20,7 @@ from peyvand.customers.models import Party
 from peyvand.interactions.delivery.mail import message_id
 from peyvand.interactions.models import Interaction, Purpose
 from peyvand.interactions.services.messaging import Draft, email_send, sms_send
+from peyvand.interactions.services.outbox import OutboundFile
 
 from ..models import OPEN_STATUSES, Channel, Message, Status, Ticket
 from . import knowledge, sla
@@ -44,6 +45,7 @@ class ReplyInput:
     status: str = Status.WAITING_CUSTOMER
     seen: int | None = None
     send_anyway: bool = False
+    attachments: tuple[OutboundFile, ...] = ()  # files that go with an email reply
 
 
 @transaction.atomic
@@ -56,7 +58,15 @@ def ticket_reply(*, ticket: Ticket, actor: User, data: ReplyInput) -> Message:
     if data.status not in Status.values:
         raise ValidationError({"status": [_("Choose a valid status.")]})
     _check_collision(ticket, data)
-    draft = Draft(to=data.to, body=body, subject=subject_of(ticket), purpose=Purpose.TRANSACTIONAL)
+    if data.attachments and data.channel != Channel.EMAIL:
+        raise ValidationError({"attachments": [_("Files go with an email reply, not an SMS.")]})
+    draft = Draft(
+        to=data.to,
+        body=body,
+        subject=subject_of(ticket),
+        purpose=Purpose.TRANSACTIONAL,
+        attachments=data.attachments,
+    )
     message = Message(
         ticket=ticket, kind=Message.Kind.REPLY, body=body, author=actor, created_by=actor, updated_by=actor
     )

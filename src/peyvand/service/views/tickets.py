@@ -239,7 +239,7 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     ticket = selectors.ticket_get(user=user, pk=pk)
     policy.require_change(user, ticket)
-    form = ReplyForm(request.POST, addresses=selectors.reply_addresses(ticket=ticket))
+    form = ReplyForm(request.POST, request.FILES, addresses=selectors.reply_addresses(ticket=ticket))
     if form.is_valid():
         channel, address = form.channel_and_address()
         data = thread.ReplyInput(
@@ -249,6 +249,7 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
             status=form.cleaned_data["status"],
             seen=form.cleaned_data.get("seen"),
             send_anyway=form.cleaned_data.get("send_anyway") or False,
+            attachments=form.files_to_send(),
         )
         try:
             thread.ticket_reply(ticket=ticket, actor=user, data=data)
