@@ -23,7 +23,7 @@ from ..signin import SETUP_KEY
 def qr_svg(text: str) -> SafeString:
     """A QR code as inline SVG, drawn here: no image request, no script, nothing from outside."""
     svg = segno.make(text, error="m").svg_inline(
-        scale=5, border=4, dark="#000", light="#fff", omitsize=True, svgclass="two-factor-qr"
+        scale=5, border=4, dark="#000", light="#fff", svgclass="two-factor-qr"
     )
     return mark_safe(svg)  # noqa: S308 - segno's own markup; the text is encoded as modules, not written
 
