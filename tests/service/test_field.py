@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from peyvand.activities.models import Activity
 from peyvand.activities.services import activities as activity_services
-from peyvand.core import policy
+from peyvand.core import jalali, policy
 from peyvand.customers.models import ContactPoint
 from peyvand.notifications.models import Notification
 from peyvand.sales.models import OrderLine
@@ -144,7 +144,7 @@ def test_a_window_that_overlaps_another_visit_or_an_activity_is_refused(users, s
     field.work_order_schedule(work_order=first, start=_at(TOMORROW, 9), end=_at(TOMORROW, 11), **book)
     with pytest.raises(ValidationError) as error:
         field.work_order_schedule(work_order=second, start=_at(TOMORROW, 10), end=_at(TOMORROW, 12), **book)
-    assert first.number in str(error.value)
+    assert jalali.local_digits(first.number) in str(error.value)  # WO-۰۰۰۰۰۱ in Persian
     _activity(users, title="جلسه تیم", due_at=_at(TOMORROW, 14), ends_at=_at(TOMORROW, 15))
     with pytest.raises(ValidationError) as error:
         field.work_order_schedule(
