@@ -5,7 +5,7 @@ No ``from __future__ import annotations`` here: django-ninja reads the annotatio
 
 from ninja import Router
 
-from . import canned, knowledge, routing, tickets, webforms
+from . import canned, field, knowledge, routing, tickets, webforms
 
 router = Router()
 router.add_router("", tickets.router)
@@ -13,3 +13,4 @@ router.add_router("", routing.router)
 router.add_router("", canned.router)
 router.add_router("", webforms.router)
 router.add_router("", knowledge.router)
+router.add_router("", field.router)
