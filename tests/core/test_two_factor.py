@@ -354,8 +354,9 @@ CHROME_ANDROID = (
 )
 
 
-def test_sessions_are_listed_with_the_current_one_marked(users, english):
-    office, phone = Client(HTTP_USER_AGENT=FIREFOX), Client(HTTP_USER_AGENT=CHROME_ANDROID)
+def test_sessions_are_listed_with_the_current_one_marked(users):
+    office = Client(HTTP_USER_AGENT=FIREFOX, HTTP_ACCEPT_LANGUAGE="en")
+    phone = Client(HTTP_USER_AGENT=CHROME_ANDROID)
     login(office, "sales", REMOTE_ADDR="192.0.2.10")
     login(phone, "sales", REMOTE_ADDR="198.51.100.20")
     login(Client(), "sales2")  # someone else's
@@ -365,6 +366,8 @@ def test_sessions_are_listed_with_the_current_one_marked(users, english):
     assert [row.current for row in rows] == [True, False]
     assert rows[1].session.address == "198.51.100.20"
     assert "Sign out everywhere else" in page.content.decode()
+    persian = phone.get("/settings/sessions/", REMOTE_ADDR="198.51.100.20").context["sessions"]
+    assert persian[0].device == "Chrome روی Android" and persian[0].current
 
 
 def test_a_session_signed_out_from_another_browser_is_signed_out_at_its_next_request(users):
