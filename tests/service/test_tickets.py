@@ -225,3 +225,16 @@ def test_a_complaint_may_not_name_another_customers_order(open_ticket, users, ma
     with pytest.raises(ValidationError) as caught:
         tickets.ticket_update(ticket=ticket, actor=users["support"], data=tickets.TicketInput(order=order))
     assert "order" in caught.value.message_dict
+
+
+def test_a_policy_for_a_customer_tier_applies_to_customers_with_its_tag(open_ticket, customer):
+    from peyvand.customers.services.tags import tag_get_or_create, tags_attach
+
+    vip = tag_get_or_create("مشتري ويژه")  # Arabic letters: the same tag as «مشتری ویژه»
+    gold = SlaPolicy.objects.create(
+        name="ویژه", calendar=SlaPolicy.objects.first().calendar, tag=vip, first_response_minutes=15,
+        resolution_minutes=120, order=0,
+    )  # fmt: skip
+    assert open_ticket().sla_policy != gold  # not tagged yet
+    tags_attach([customer.pk], ["مشتری ویژه"])
+    assert open_ticket().sla_policy == gold

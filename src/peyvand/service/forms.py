@@ -19,6 +19,7 @@ from peyvand.core.forms import BootstrapMixin, LocalDateField, LocalDateTimeFiel
 from peyvand.core.jalali import local_digits
 from peyvand.core.models import Team, User
 from peyvand.core.text import to_ascii_digits
+from peyvand.customers.models import Tag
 from peyvand.interactions.services.outbox import OutboundFile
 from peyvand.sales.models import Order, Product, Unit
 
@@ -375,6 +376,13 @@ class PolicyForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("For type"), required=False, choices=[("", _("Any")), *Kind.choices])
     team = forms.ModelChoiceField(
         label=_("For team"), queryset=Team.objects.all(), required=False, empty_label=_("Any")
+    )
+    tag = forms.ModelChoiceField(
+        label=_("For customers tagged"),
+        queryset=Tag.objects.all(),
+        required=False,
+        empty_label=_("Any"),
+        help_text=_("A customer tier: the policy applies to customers with this tag."),
     )
     first_response_minutes = forms.IntegerField(
         label=_("First response within (business minutes)"), min_value=1

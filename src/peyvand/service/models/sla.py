@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from peyvand.core.models import Team
+from peyvand.customers.models import Tag
 
 from .tickets import Kind, Ticket
 
@@ -57,13 +58,22 @@ class SlaPolicy(models.Model):
     """How fast tickets are answered and resolved, in business minutes of a calendar.
 
     The first active policy (by ``order``) whose conditions a ticket meets applies; a blank
-    condition matches anything.
+    condition matches anything. A customer's service contract may name the policy instead.
     """
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     priority = models.PositiveSmallIntegerField(_("priority"), null=True, blank=True)
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, blank=True)
     team = models.ForeignKey(Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.CASCADE)
+    # A customer tier, as the company marks it: customers with this tag («مشتری ویژه»…).
+    tag = models.ForeignKey(
+        Tag,
+        verbose_name=_("customers tagged"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     calendar = models.ForeignKey(BusinessCalendar, verbose_name=_("calendar"), on_delete=models.PROTECT)
     first_response_minutes = models.PositiveIntegerField(_("first response within (minutes)"))
     next_response_minutes = models.PositiveIntegerField(

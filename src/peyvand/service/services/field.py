@@ -14,7 +14,7 @@ import binascii
 import datetime as dt
 import math
 from dataclasses import dataclass, fields
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -182,7 +182,9 @@ def work_order_from_ticket(*, actor: User, ticket: Ticket) -> WorkOrder:
 
 
 def _locked(work: WorkOrder, actor: User) -> WorkOrder:
-    work = WorkOrder.objects.select_for_update().select_related("party", "contract").get(pk=work.pk)
+    work = (
+        WorkOrder.objects.select_for_update(of=("self",)).select_related("party", "contract").get(pk=work.pk)
+    )
     policy.require_change(actor, work)
     return work
 
@@ -379,9 +381,9 @@ def work_part_add(
         errors["product"] = [_("Choose an active product.")]
     amount = ZERO
     try:
-        amount = to_decimal(quantity, field="quantity")
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+        amount = to_decimal(quantity, field="quantity").quantize(Decimal("0.001"))  # as stored
+    except (ValidationError, InvalidOperation) as exc:
+        errors.update(getattr(exc, "message_dict", {"quantity": [_("Enter a quantity greater than zero.")]}))
     else:
         if amount <= 0 or amount > Decimal("99999"):
             errors["quantity"] = [_("Enter a quantity greater than zero.")]
@@ -556,7 +558,11 @@ def is_billable(work: WorkOrder) -> bool:
 def work_order_bill(*, actor: User, work_order: WorkOrder) -> Order:
     """Turn a finished visit's parts and labour into an order, once: by whoever may make
     orders and sees the visit (billing is sales' or accounts' work, not the technician's)."""
-    work = WorkOrder.objects.select_for_update().select_related("party", "contract").get(pk=work_order.pk)
+    work = (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("party", "contract")
+        .get(pk=work_order.pk)
+    )
     policy.require_view(actor, work)
     if work.status != S.DONE:
         raise ValidationError(_("Bill a visit when it is done."))
@@ -574,7 +580,8 @@ def work_order_bill(*, actor: User, work_order: WorkOrder) -> Order:
         actor=actor,
         party=work.party,
         lines=[line.values for line in lines],
-        owner=work.party.owner if work.party.owner_id else actor,
+        # The customer's owner's order, when the biller may give it to them; else the biller's.
+        owner=work.party.owner if policy.may_own(actor, Order, work.party.owner) else actor,
         source=work.number,
     )
     before = snapshot(work, AUDITED)

@@ -18,6 +18,7 @@ from peyvand.core import policy
 from peyvand.core.models import AuditEvent, Team, User
 from peyvand.core.services.audit import audit_log, changes_between, snapshot
 from peyvand.core.text import clean_text, to_ascii_digits
+from peyvand.customers.models import Tag
 
 from ..models import BusinessCalendar, CalendarDay, Category, Kind, Priority, SlaPolicy
 
@@ -184,6 +185,7 @@ class PolicyInput:
     priority: int | None = None
     kind: str = ""
     team: Team | None = None
+    tag: Tag | None = None  # a customer tier
     order: int = 0
     active: bool = True
 
@@ -221,7 +223,7 @@ def policy_save(*, actor: User, data: PolicyInput, sla_policy: SlaPolicy | None 
     if errors:
         raise ValidationError(errors)
     fields = ("name", "calendar", "first_response_minutes", "next_response_minutes", "resolution_minutes",
-              "warn_before_minutes", "priority", "kind", "team", "order", "active")  # fmt: skip
+              "warn_before_minutes", "priority", "kind", "team", "tag", "order", "active")  # fmt: skip
     before = snapshot(sla_policy, fields) if sla_policy else {}
     sla_policy = sla_policy or SlaPolicy()
     for field in fields:

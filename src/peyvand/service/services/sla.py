@@ -74,12 +74,18 @@ def policy_for(ticket: Ticket) -> SlaPolicy | None:
     )
     if contracted is not None and contracted.sla_policy is not None:
         return contracted.sla_policy
+    tags: set[int] | None = None  # the customer's, read once if a policy asks
     for policy in SlaPolicy.objects.filter(active=True).select_related("calendar").order_by("order", "id"):
         if (
             (policy.priority is None or policy.priority == ticket.priority)
             and (not policy.kind or policy.kind == ticket.kind)
             and (policy.team_id is None or policy.team_id == ticket.team_id)
         ):
+            if policy.tag_id is not None:
+                if tags is None:
+                    tags = set(ticket.party.tags.values_list("id", flat=True))
+                if policy.tag_id not in tags:
+                    continue
             return policy
     return None
 
