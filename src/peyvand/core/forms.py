@@ -13,7 +13,9 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import jalali
+from .inputs import UNSET, Unset
 from .models import AuditEvent, Role, Team, User
+from .services.company import MAX_LOGO_BYTES, CompanyProfileInput
 from .services.two_factor import CodeInput
 from .text import to_ascii_digits
 
@@ -301,3 +303,80 @@ class AuditFilterForm(BootstrapMixin, forms.Form):
     )
     date_from = LocalDateField(label=gettext_lazy("From"), required=False)
     date_to = LocalDateField(label=gettext_lazy("To"), required=False)
+
+
+class CompanyProfileForm(BootstrapMixin, forms.Form):
+    """The company profile's fields; the service decides what is valid (digits, check digits)."""
+
+    legal_name_fa = forms.CharField(
+        label=gettext_lazy("Legal name in Persian"),
+        required=False,
+        widget=forms.TextInput({"maxlength": 200}),
+    )
+    legal_name_en = forms.CharField(
+        label=gettext_lazy("Legal name in English"),
+        required=False,
+        widget=forms.TextInput({"maxlength": 200, "dir": "ltr"}),
+    )
+    logo = forms.FileField(
+        label=gettext_lazy("Logo"),
+        required=False,
+        help_text=gettext_lazy(
+            "A PNG or JPEG image of at most 1 MB, printed at the top of quotes and invoices."
+        ),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    remove_logo = forms.BooleanField(label=gettext_lazy("Remove the logo"), required=False)
+    economic_code = DigitsCharField(
+        label=gettext_lazy("Economic code"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput({"dir": "ltr", "inputmode": "numeric"}),
+    )
+    national_id = DigitsCharField(
+        label=gettext_lazy("National ID of the company"),
+        required=False,
+        max_length=40,
+        help_text=gettext_lazy("The 11-digit national ID of the legal entity."),
+        widget=forms.TextInput({"dir": "ltr", "inputmode": "numeric"}),
+    )
+    registration_number = DigitsCharField(
+        label=gettext_lazy("Registration number"), required=False, max_length=40
+    )
+    address = forms.CharField(
+        label=gettext_lazy("Address"), required=False, widget=forms.Textarea({"rows": 2, "maxlength": 400})
+    )
+    postal_code = DigitsCharField(
+        label=gettext_lazy("Postal code"),
+        required=False,
+        max_length=40,
+        help_text=gettext_lazy("10 digits."),
+        widget=forms.TextInput({"dir": "ltr", "inputmode": "numeric"}),
+    )
+    phone = DigitsCharField(
+        label=gettext_lazy("Phone"), required=False, max_length=40, widget=forms.TextInput({"dir": "ltr"})
+    )
+    iban = DigitsCharField(
+        label=gettext_lazy("IBAN (Sheba)"),
+        required=False,
+        max_length=60,
+        help_text=gettext_lazy("IR followed by 24 digits; printed on invoices for payment."),
+        widget=forms.TextInput({"dir": "ltr", "placeholder": "IR00 0000 0000 0000 0000 0000 00"}),
+    )
+    bank_name = forms.CharField(label=gettext_lazy("Bank"), required=False, max_length=100)
+    default_terms = forms.CharField(
+        label=gettext_lazy("Terms"),
+        required=False,
+        help_text=gettext_lazy("Printed at the foot of every quote and invoice."),
+        widget=forms.Textarea({"rows": 4}),
+    )
+
+    def profile_input(self) -> CompanyProfileInput:
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("logo", "remove_logo")}
+        upload = self.cleaned_data.get("logo")
+        logo: bytes | Unset | None = UNSET
+        if upload:
+            logo = upload.read(MAX_LOGO_BYTES + 1)  # one byte over is enough to refuse it
+        elif self.cleaned_data.get("remove_logo"):
+            logo = None
+        return CompanyProfileInput(**data, logo=logo)

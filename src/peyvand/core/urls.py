@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import admin, auth, home, search, settings, two_factor
+from .views import admin, auth, company, home, search, settings, two_factor
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -32,6 +32,8 @@ urlpatterns = [
     path("admin/teams/", admin.teams_view, name="teams"),
     path("admin/permissions/", admin.permissions_view, name="permissions"),
     path("admin/permissions/two-factor/", admin.two_factor_roles_view, name="two_factor_roles"),
+    path("admin/company/", company.company_view, name="company"),
+    path("company/logo/", company.company_logo, name="company_logo"),
     path("admin/audit/", admin.audit_view, name="audit"),
     path("admin/sign-ins/", admin.sign_ins_view, name="sign_ins"),
 ]

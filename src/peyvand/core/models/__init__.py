@@ -5,7 +5,7 @@ from .access import ApiToken, LoginAttempt
 from .audit import AuditEvent
 from .records import AliveManager, Searchable, TrackedModel
 from .security import RecoveryCode, RoleSecurity, TwoFactorDevice, UserSession
-from .site import SiteFlag
+from .site import CompanyProfile, SiteFlag
 from .users import Action, Role, RoleScope, Scope, Team, User
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "AliveManager",
     "ApiToken",
     "AuditEvent",
+    "CompanyProfile",
     "LoginAttempt",
     "RecoveryCode",
     "Role",
