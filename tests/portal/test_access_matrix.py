@@ -63,6 +63,7 @@ RECORD_PAGES = {
     "portal:quote_decline": "quote",
     "portal:ticket_detail": "ticket",
     "portal:ticket_reply": "ticket",
+    "portal:ticket_rate": "ticket",
 }
 # Who sees whose records: the visitor -> the customers (of the ``world`` fixture) they reach.
 REACHES = {
@@ -74,7 +75,7 @@ REACHES = {
 }
 OWNERS = ("a", "b", "o", "contact", "manager")
 # Pages that take only POST (a GET is refused before the record is looked for).
-POST_ONLY = {"portal:ticket_reply", "portal:quote_accept", "portal:quote_decline"}
+POST_ONLY = {"portal:ticket_reply", "portal:ticket_rate", "portal:quote_accept", "portal:quote_decline"}
 
 
 def portal_pages() -> list[tuple[str, list[str]]]:

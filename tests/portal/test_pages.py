@@ -264,3 +264,30 @@ def test_staff_see_the_access_and_the_sign_ins_on_the_customer_page(world, users
     assert 'data-testid="portal-sign-ins"' in page and "10.1.2.3" in page
     org_page = client.get(reverse("party_detail", args=[world["org"].pk])).content.decode()
     assert 'data-testid="portal-panel"' not in org_page  # people are invited, not organisations
+
+
+def test_a_customer_rates_a_resolved_request_once_and_only_their_own(world):
+    from peyvand.service.models import Survey
+
+    rec = world["records"]["a"]
+    client = portal_client(world["accounts"]["a"])
+    rate = reverse("portal:ticket_rate", args=[rec.refs["ticket"]])
+    page = client.get(reverse("portal:ticket_detail", args=[rec.refs["ticket"]])).content.decode()
+    assert 'data-testid="rating-form"' not in page  # still open: nothing to rate yet
+    refused = client.post(rate, {"score": "5"})
+    assert refused.status_code == 200 and not Survey.objects.filter(answered_at__isnull=False).exists()
+
+    Ticket.objects.filter(pk=rec.ticket.pk).update(status="resolved")
+    assert client.post(rate, {"score": "9"}).status_code == 200  # not a mark
+    response = client.post(rate, {"score": "۲", "comment": "دیر جواب دادید"})
+    assert response.status_code == 302
+    survey = Survey.objects.get(ticket=rec.ticket)
+    assert (survey.score, survey.comment, survey.channel) == (2, "دیر جواب دادید", "portal")
+    page = client.get(reverse("portal:ticket_detail", args=[rec.refs["ticket"]])).content.decode()
+    assert 'data-testid="rating"' in page and 'data-testid="rating-form"' not in page
+    assert client.post(rate, {"score": "5"}).status_code == 200
+    survey.refresh_from_db()
+    assert survey.score == 2  # once
+
+    other = portal_client(world["accounts"]["b"])
+    assert other.post(rate, {"score": "1"}).status_code == 404

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.forms import BootstrapMixin, DigitsCharField
+from peyvand.core.text import to_ascii_digits
 from peyvand.customers.models import ContactPoint, Party
 from peyvand.customers.normalize import display_phone
 from peyvand.sales.models import Order
@@ -80,6 +81,28 @@ class TicketForm(BootstrapMixin, forms.Form):
 class ReplyForm(BootstrapMixin, forms.Form):
     body = forms.CharField(
         label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 4}), max_length=BODY_MAX
+    )
+
+
+class DigitsChoiceField(forms.TypedChoiceField):
+    """A choice of numbers that takes Persian and Arabic digits as well."""
+
+    def to_python(self, value: Any) -> str:
+        return to_ascii_digits(super().to_python(value))
+
+
+class RatingForm(BootstrapMixin, forms.Form):
+    score = DigitsChoiceField(
+        label=_("How did we do?"),
+        coerce=int,
+        choices=[(n, str(n)) for n in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything to add? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

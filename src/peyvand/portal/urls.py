@@ -24,6 +24,7 @@ customer_patterns = [
     path("requests/new/", pages.ticket_create, name="ticket_create"),
     path("requests/<str:ref>/", pages.ticket_detail, name="ticket_detail"),
     path("requests/<str:ref>/reply/", pages.ticket_reply, name="ticket_reply"),
+    path("requests/<str:ref>/rate/", pages.ticket_rate, name="ticket_rate"),
     path("help/", pages.knowledge, name="knowledge"),
     path("profile/", pages.profile, name="profile"),
 ]

@@ -28,8 +28,9 @@ from peyvand.interactions.services.interactions import InteractionInput, interac
 from peyvand.interactions.system import system_actor
 from peyvand.sales.models import Invoice, Order, Quote, QuoteStatus
 from peyvand.sales.services.billing import quote_accept, quote_decline
-from peyvand.service.models import Channel, Kind, Message, Ticket
+from peyvand.service.models import Channel, Kind, Message, Survey, Ticket
 from peyvand.service.services.messages import customer_message
+from peyvand.service.services.surveys import survey_rate
 from peyvand.service.services.tickets import TicketInput
 
 from ..models import PortalAccount
@@ -245,3 +246,19 @@ def portal_preferences_save(*, account: PortalAccount, data: PreferencesInput) -
             changes={**_portal_mark(account), "language": [before, data.language]},
         )
     return account
+
+
+@transaction.atomic
+def portal_ticket_rate(*, account: PortalAccount, ticket: Ticket, score: int, comment: str = "") -> Survey:
+    """The customer rates their resolved request (1 to 5, a comment), once."""
+    if not owned(account, Ticket.objects.filter(pk=ticket.pk)).exists():
+        raise ValidationError(_("This request is not yours."))
+    survey = survey_rate(ticket=ticket, score=score, comment=comment)
+    audit_log(
+        actor=None,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=ticket,
+        party_id=ticket.party_id,
+        changes={**_portal_mark(account), "rating": [None, score]},
+    )
+    return survey

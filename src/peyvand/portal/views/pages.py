@@ -5,6 +5,8 @@ base. Every one takes the signed-in account from ``portal_required`` and reads t
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,7 +20,7 @@ from peyvand.core.forms import add_service_errors
 from peyvand.core.pagination import InvalidCursor
 from peyvand.sales.documents import render_invoice_pdf, render_quote_pdf
 
-from ..forms import DeclineForm, PreferencesForm, ReplyForm, SearchForm, TicketForm
+from ..forms import DeclineForm, PreferencesForm, RatingForm, ReplyForm, SearchForm, TicketForm
 from ..models import PortalAccount
 from ..refs import ref_for
 from ..selectors import records
@@ -216,9 +218,32 @@ def ticket_reply(request: HttpRequest, account: PortalAccount, ref: str) -> Http
     return _ticket_page(request, account, ticket, form)
 
 
+@portal_required
+@require_POST
+def ticket_rate(request: HttpRequest, account: PortalAccount, ref: str) -> HttpResponse:
+    ticket = records.ticket_get(account=account, ref=ref)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            activity.portal_ticket_rate(account=account, ticket=ticket, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Thank you for rating our answer."))
+            return redirect("portal:ticket_detail", ref=ref)
+    return _ticket_page(request, account, ticket, ReplyForm(), rating_form=form)
+
+
 def _ticket_page(
-    request: HttpRequest, account: PortalAccount, ticket: object, form: ReplyForm
+    request: HttpRequest,
+    account: PortalAccount,
+    ticket: Any,
+    form: ReplyForm,
+    *,
+    rating_form: RatingForm | None = None,
 ) -> HttpResponse:
+    rating = ticket.surveys.filter(kind="csat").first()
+    may_rate = ticket.status in ("resolved", "closed") and (rating is None or rating.answered_at is None)
     return render(
         request,
         "portal/ticket_detail.html",
@@ -226,8 +251,10 @@ def _ticket_page(
             "nav": "tickets",
             "account": account,
             "ticket": ticket,
-            "thread": records.ticket_thread(ticket=ticket),  # type: ignore[arg-type]
+            "thread": records.ticket_thread(ticket=ticket),
             "form": form,
+            "rating": rating if rating and rating.answered_at else None,
+            "rating_form": (rating_form or RatingForm()) if may_rate else None,
         },
     )
 

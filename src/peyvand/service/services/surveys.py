@@ -20,7 +20,7 @@ from peyvand.interactions.models import Direction, OutboundMessage, Purpose
 from peyvand.interactions.services.interactions import InteractionInput, interaction_record_system
 from peyvand.interactions.services.outbox import message_queue
 
-from ..models import Channel, Survey, Ticket
+from ..models import Channel, Status, Survey, Ticket
 from ..selectors.tickets import reply_addresses
 from .mail import subject_of, support_inbox
 
@@ -100,6 +100,18 @@ def survey_for_token(token: str) -> Survey | None:
         .filter(pk=payload.get("survey"))
         .first()
     )
+
+
+@transaction.atomic
+def survey_rate(*, ticket: Ticket, score: int, comment: str = "") -> Survey:
+    """The customer rates a resolved ticket themselves (from the portal): the satisfaction
+    survey sent after resolution, answered, or one made for the purpose. Once per ticket."""
+    if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+        raise ValidationError(_("A request is rated once it is resolved."))
+    survey, _created = Survey.objects.get_or_create(
+        ticket=ticket, kind=Survey.Kind.CSAT, defaults={"channel": Channel.PORTAL}
+    )
+    return survey_answer(survey=survey, score=score, comment=comment)
 
 
 @transaction.atomic
