@@ -187,6 +187,10 @@ RECORD_PAGES: dict[str, str] = {
         f"adoption:{name}": "adoption.businesscase"
         for name in ("case_detail", "case_edit", "line_add", "line_edit", "line_delete")
     },
+    **{
+        f"adoption:objective_{action}": "adoption.objective"
+        for action in ("detail", "edit", "measure", "delete")
+    },
     "adoption:roadmap_detail": "adoption.roadmap",
     "adoption:item_edit": "adoption.roadmapitem",  # checked through its roadmap
 }

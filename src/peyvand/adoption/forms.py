@@ -8,9 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.forms import BootstrapMixin, LocalDateField
-from peyvand.core.models import User
+from peyvand.core.models import Team, User
 from peyvand.sales import conf as sales_conf
 
+from .metrics import choices as metric_choices
 from .models import (
     AssessmentStatus,
     ItemStatus,
@@ -27,6 +28,7 @@ from .services import roadmap as roadmap_services
 from .services.assessments import LINK_DAYS_DEFAULT, LINK_DAYS_MAX, AssessmentInput
 from .services.business import LABEL_MAX, NOTES_MAX, BusinessCaseInput, CaseLineInput
 from .services.catalogue import MAX_FILE_BYTES
+from .services.objectives import ObjectiveInput
 from .services.risks import MITIGATION_MAX, TITLE_MAX, RiskInput
 
 LIKERT_LABELS = {
@@ -313,3 +315,28 @@ class RoadmapFilterForm(BootstrapMixin, forms.Form):
     def filters(self) -> dict[str, Any]:
         self.is_valid()
         return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+
+
+class ObjectiveForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(
+        label=_("Objective"), max_length=200, help_text=_("e.g. 200 more leads next quarter")
+    )
+    goal = forms.CharField(label=_("The goal it serves"), max_length=300, required=False)
+    metric = forms.ChoiceField(label=_("Measured by"), choices=metric_choices)
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        empty_label=_("The whole company"),
+    )
+    baseline_start = LocalDateField(label=_("Baseline from"))
+    baseline_end = LocalDateField(label=_("Baseline to"))
+    starts_on = LocalDateField(label=_("From"))
+    due_on = LocalDateField(label=_("Deadline"))
+    target = forms.CharField(
+        label=_("Target"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr"})
+    )
+    owner = UserChoice(label=_("Owner"), queryset=_active_users(), required=False)
+
+    def objective_input(self) -> ObjectiveInput:
+        return ObjectiveInput(**self.cleaned_data)

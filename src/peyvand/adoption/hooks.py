@@ -13,7 +13,7 @@ from peyvand.core import hooks, policy
 from peyvand.core.models import Role, Scope
 from peyvand.notifications import kinds
 
-from .models import Assessment, BusinessCase, Risk, Roadmap
+from .models import Assessment, BusinessCase, Objective, Risk, Roadmap
 from .selectors.assessments import may_see
 
 # The adoption area is the project team's: administrators and managers see and change all of
@@ -34,6 +34,7 @@ def register() -> None:
     policy.register(Risk, resource="adoption", owner="owner_id", change_owner="owner_id")
     policy.register(BusinessCase, resource="adoption", owner="created_by_id")
     policy.register(Roadmap, resource="adoption", owner="created_by_id")
+    policy.register(Objective, resource="adoption", owner="owner_id")
     hooks.register_nav(
         hooks.NavItem(
             "adoption",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assessments, business, models, respond, risks, roadmap
+from .views import assessments, business, models, objectives, respond, risks, roadmap
 
 app_name = "adoption"
 
@@ -31,6 +31,12 @@ urlpatterns = [
     path(
         "adoption/business-cases/<id:pk>/lines/<id:line_pk>/delete/", business.line_delete, name="line_delete"
     ),
+    path("adoption/objectives/", objectives.objective_list, name="objective_list"),
+    path("adoption/objectives/new/", objectives.objective_edit, name="objective_create"),
+    path("adoption/objectives/<id:pk>/", objectives.objective_detail, name="objective_detail"),
+    path("adoption/objectives/<id:pk>/edit/", objectives.objective_edit, name="objective_edit"),
+    path("adoption/objectives/<id:pk>/measure/", objectives.objective_measure, name="objective_measure"),
+    path("adoption/objectives/<id:pk>/delete/", objectives.objective_delete, name="objective_delete"),
     path("adoption/roadmaps/", roadmap.roadmap_list, name="roadmap_list"),
     path("adoption/roadmaps/<id:pk>/", roadmap.roadmap_detail, name="roadmap_detail"),
     path("adoption/roadmap-items/<id:pk>/", roadmap.item_edit, name="item_edit"),

@@ -16,12 +16,13 @@ from peyvand.adoption.models import (
     AssessmentStatus,
     BusinessCase,
     ItemStatus,
+    Objective,
     ReadinessModel,
     Risk,
     Roadmap,
     Statement,
 )
-from peyvand.adoption.services import assessments, business, catalogue, risks, roadmap
+from peyvand.adoption.services import assessments, business, catalogue, objectives, risks, roadmap
 from peyvand.core.models import User
 
 TITLE = "ارزیابی آمادگی پیش از استقرار"
@@ -93,7 +94,45 @@ def write_adoption(users: dict[str, User], *, seed: int, anchor: dt.date) -> str
             )
     cases = write_business_case(users)
     roadmaps = write_roadmap(users, anchor=anchor)
-    return f"{made} readiness assessment, {added} risks, {cases} business case, {roadmaps} roadmap"
+    goals = write_objectives(users, anchor=anchor)
+    return (
+        f"{made} readiness assessment, {added} risks, {cases} business case, {roadmaps} roadmap, "
+        f"{goals} objectives"
+    )
+
+
+# (objective, the goal it serves, metric, target, days it runs from 45 days before the anchor)
+OBJECTIVES = (
+    ("۲۰۰ سرنخ تازه در این فصل", "رشد فروش از مشتریان تازه", "new_leads", "200", 90),
+    ("۳۰ فرصت فروش برنده در این فصل", "رشد فروش از مشتریان تازه", "deals_won", "30", 90),
+    ("نگهداشت ۷۰٪ خریداران سال گذشته", "وفاداری مشتریان", "retention", "70", 90),
+    ("۶۰۰ تعامل ثبت‌شده در این فصل", "استفادهٔ واقعی کارکنان از سیستم", "interactions", "600", 90),
+)
+
+
+def write_objectives(users: dict[str, User], *, anchor: dt.date) -> int:
+    """Objectives measured on the demo company's own figures, the quarter half gone."""
+    made = 0
+    start = anchor - dt.timedelta(days=45)
+    for title, goal, metric, target, days in OBJECTIVES:
+        if Objective.objects.filter(title=title).exists():
+            continue
+        objectives.objective_save(
+            actor=users[MANAGER],
+            data=objectives.ObjectiveInput(
+                title=title,
+                goal=goal,
+                metric=metric,
+                baseline_start=start - dt.timedelta(days=days),
+                baseline_end=start - dt.timedelta(days=1),
+                starts_on=start,
+                due_on=start + dt.timedelta(days=days),
+                target=target,
+                owner=users[MANAGER],
+            ),
+        )
+        made += 1
+    return made
 
 
 CASE_TITLE = "طرح توجیهی استقرار CRM"

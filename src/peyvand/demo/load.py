@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
+from peyvand.adoption.services.objectives import objectives_measure_all
 from peyvand.core import policy
 from peyvand.core.models import Action, AuditEvent, Role, RoleScope, Scope, Team, User
 from peyvand.core.services.audit import audit_log
@@ -128,6 +129,7 @@ def load_demo(
         say(f"  {write_adoption(users, seed=seed, anchor=anchor)}")
         interactions += [interaction for interaction, _at in activities.logged]
         _backdate(plan, parties, interactions, notes)
+        objectives_measure_all()  # the objectives read the history as backdated
         site_flag_set(FLAG, f"seed={seed} anchor={anchor.isoformat()} size={size}")
 
     usernames: dict[str, list[str]] = {}

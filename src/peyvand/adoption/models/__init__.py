@@ -3,6 +3,7 @@ weighted statements), assessments with their respondents and answers, the risk r
 business case and the implementation roadmap."""
 
 from .business import BusinessCase, CaseLine, LineCategory, LineKind
+from .objectives import Measure, Objective
 from .readiness import (
     Answer,
     Assessment,
@@ -26,6 +27,8 @@ __all__ = [
     "ItemStatus",
     "LineCategory",
     "LineKind",
+    "Measure",
+    "Objective",
     "ReadinessModel",
     "Respondent",
     "Risk",
