@@ -50,3 +50,13 @@ def test_the_demo_roadmap_is_partly_done(staff):
     assert {r.status for r in rows} == set(ItemStatus.values)
     assert all(r.owner is not None for r in rows)
     assert all(r.status == ItemStatus.DONE for r in rows if r.ends_on < ANCHOR)
+
+
+def test_the_demo_objectives_are_measured_on_the_demo_company(staff):
+    from peyvand.adoption.models import Objective
+
+    assert demo.write_objectives(staff, anchor=ANCHOR) == len(demo.OBJECTIVES)
+    assert demo.write_objectives(staff, anchor=ANCHOR) == 0
+    objectives = list(Objective.objects.all())
+    assert {o.metric for o in objectives} == {"new_leads", "deals_won", "retention", "interactions"}
+    assert all(o.measured_at is not None and o.owner is not None for o in objectives)

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
-from peyvand.adoption.services.objectives import objectives_measure_all
+from peyvand.adoption.models import Objective
+from peyvand.adoption.services.objectives import objective_measure, objectives_measure_all
 from peyvand.core import policy
 from peyvand.core.models import Action, AuditEvent, Role, RoleScope, Scope, Team, User
 from peyvand.core.services.audit import audit_log
@@ -129,7 +130,7 @@ def load_demo(
         say(f"  {write_adoption(users, seed=seed, anchor=anchor)}")
         interactions += [interaction for interaction, _at in activities.logged]
         _backdate(plan, parties, interactions, notes)
-        objectives_measure_all()  # the objectives read the history as backdated
+        _measure_objectives(anchor)
         site_flag_set(FLAG, f"seed={seed} anchor={anchor.isoformat()} size={size}")
 
     usernames: dict[str, list[str]] = {}
@@ -165,6 +166,17 @@ def load_demo(
     )
     say(f"  done in {result.seconds} s")
     return result
+
+
+def _measure_objectives(anchor: dt.date) -> None:
+    """The objectives read the history as backdated: measured week by week from their start
+    to the anchor, as the worker would have, so their charts have a trend; then today."""
+    for objective in Objective.objects.all():
+        day = objective.starts_on
+        while day < min(anchor, objective.due_on):
+            objective_measure(objective, today=day)
+            day += dt.timedelta(days=7)
+    objectives_measure_all()
 
 
 def _teams() -> dict[str, Team]:
