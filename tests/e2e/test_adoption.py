@@ -4,6 +4,7 @@ and the weak factors; then a short look in English."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -176,3 +177,40 @@ def test_a_manager_writes_a_business_case_and_follows_the_roadmap(signed_in):
     manager.locator("[data-testid=item-form] button[type=submit]").click()
     expect(manager.locator("[data-testid=overall-progress]")).to_have_text("۴٪")
     expect(manager.locator("[data-testid=phase-strategy]")).to_contain_text("۱")
+
+
+def test_a_manager_sets_an_objective_measured_on_live_leads(signed_in, users):
+    """In Persian with the Jalali picker, then read in English: the objective is measured at
+    once on the company's leads, and its page draws the trend with its table."""
+    from django.utils import timezone
+
+    from peyvand.core import jalali
+    from peyvand.sales.services.leads import lead_create
+
+    for n in range(3):
+        lead_create(actor=users["sales"], data={"first_name": f"سرنخ{n}", "email": f"l{n}@example.com"})
+    today = timezone.localdate()
+    manager = signed_in("manager")
+    manager.goto("/adoption/objectives/")
+    manager.locator("[data-testid=new-objective]").click()
+    form = manager.locator("[data-testid=objective-form]")
+    form.locator("input[name=title]").fill("۲۰ سرنخ تازه")
+    form.locator("select[name=metric]").select_option("new_leads")
+    for name, day in (
+        ("baseline_start", today.replace(day=1) - dt.timedelta(days=60)),
+        ("baseline_end", today.replace(day=1) - dt.timedelta(days=1)),
+        ("starts_on", today.replace(day=1)),
+        ("due_on", today.replace(day=1) + dt.timedelta(days=90)),
+    ):
+        form.locator(f"input[name={name}]").fill(jalali.input_date(day, "fa"))
+        close_date_picker(manager)
+    form.locator("input[name=target]").fill("۲۰")
+    form.locator("button[type=submit]").click()
+    expect(manager.locator("[data-testid=objective-now]")).to_contain_text("۳")
+    expect(manager.locator("#chart-trend [data-chart]")).to_have_attribute("data-chart-drawn", "1")
+
+    english = signed_in("manager", locale="en-US")
+    english.goto("/adoption/objectives/")
+    row = english.locator("[data-testid=objective-table] tbody tr").first
+    expect(row).to_contain_text("New leads")
+    expect(row.locator("[data-testid=objective-state]")).to_be_visible()
