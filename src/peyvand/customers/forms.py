@@ -56,6 +56,13 @@ class PartyForm(BootstrapMixin, forms.Form):
         required=False,
         help_text=_("National code for a person, national ID for a company."),
     )
+    economic_code = DigitsCharField(
+        label=_("Economic code"),
+        max_length=40,
+        required=False,
+        help_text=_("Printed in the buyer's block of official invoices."),
+        widget=forms.TextInput({"dir": "ltr", "inputmode": "numeric"}),
+    )
     date_of_birth = LocalDateField(label=_("Date of birth"), required=False)
     website = forms.CharField(label=_("Website"), max_length=200, required=False)
     industry = forms.CharField(label=_("Industry"), max_length=100, required=False)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from peyvand.core import policy
 from peyvand.core.addresses import is_web_address
+from peyvand.core.identifiers import normalize_economic_code
 from peyvand.core.inputs import UNSET, Unset, given
 from peyvand.core.models import User
 from peyvand.core.text import clean_text, collation_key, search_key
@@ -31,6 +32,7 @@ PERSON_FIELDS = ("first_name", "last_name", "date_of_birth")
 ORGANISATION_FIELDS = ("name", "website", "industry")
 COMMON_FIELDS = (
     "national_id",
+    "economic_code",
     "owner",
     "source",
     "stage",
@@ -92,6 +94,7 @@ class PartyInput:
     website: str | Unset = UNSET
     industry: str | Unset = UNSET
     national_id: str | Unset = UNSET
+    economic_code: str | Unset = UNSET
     owner: User | Unset | None = UNSET
     source: str | Unset = UNSET
     stage: str | Unset = UNSET
@@ -170,6 +173,12 @@ def _clean_party_field(
             return normalize_national_id(
                 clean_text_field(errors, name, value, lengths[name]), organisation=kind == Kind.ORGANISATION
             )
+        except ValidationError as exc:
+            errors.setdefault(name, []).extend(exc.messages)
+            return ""
+    if name == "economic_code":
+        try:
+            return normalize_economic_code(clean_text_field(errors, name, value, 40))
         except ValidationError as exc:
             errors.setdefault(name, []).extend(exc.messages)
             return ""

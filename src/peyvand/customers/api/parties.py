@@ -53,8 +53,8 @@ router = Router(tags=["customers"])
 
 # Fields a null clears to empty text; other fields take null as their own value.
 _TEXT_FIELDS = frozenset(
-    ("first_name", "last_name", "name", "website", "industry", "national_id", "email_consent_source")
-) | {"sms_consent_source"}
+    ("first_name", "last_name", "name", "website", "industry", "national_id", "economic_code")
+) | {"email_consent_source", "sms_consent_source"}
 
 
 def _party_input(payload: InputSchema, *, exclude: set[str]) -> PartyInput:

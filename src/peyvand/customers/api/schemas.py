@@ -77,6 +77,7 @@ class PartyOut(Schema):
     kind: str
     display_name: str
     national_id: str
+    economic_code: str = Field(description="«کد اقتصادی»: 10 to 12 digits, or empty")
     owner: UserRef | None
     source: str
     stage: str
@@ -244,6 +245,9 @@ class PartyFieldsIn(InputSchema):
     """Fields both kinds have. Only the fields sent are set; null clears a field."""
 
     national_id: Text20 | None = None
+    economic_code: Text20 | None = Field(
+        None, description="12 digits; or the 11-digit national ID / 10-digit national code"
+    )
     owner: BodyId | None = Field(None, description="A user's id; null for nobody")
     source: Source | None = None
     stage: Stage | None = None

@@ -62,6 +62,8 @@ class Party(TrackedModel):
     sort_key = models.CharField(max_length=200, editable=False)
     search_text = models.TextField(editable=False, blank=True)
     national_id = models.CharField(_("national ID"), max_length=20, blank=True)
+    # The buyer's «کد اقتصادی» on an official sales invoice.
+    economic_code = models.CharField(_("economic code"), max_length=12, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     website = models.CharField(_("website"), max_length=200, blank=True)
     industry = models.CharField(_("industry"), max_length=100, blank=True)

@@ -138,6 +138,15 @@ def prefetch_tags(parties: list[Party]) -> None:
         party.__dict__.setdefault("_prefetched_objects_cache", {})["tags"] = cached
 
 
+def party_postal_address(party: Party) -> ContactPoint | None:
+    """The customer's postal address for a document: the primary one, else the first."""
+    return (
+        ContactPoint.objects.filter(party=party, kind=ContactPoint.Kind.ADDRESS)
+        .order_by("-is_primary", "id")
+        .first()
+    )
+
+
 def party_get(*, user: User, pk: Any, kind: str | None = None) -> Party:
     """A customer ``user`` may see, or 404 (as if it did not exist) when it is not."""
     if not is_id(pk):

@@ -30,7 +30,7 @@ from .parties import party_references
 
 # --- merge --------------------------------------------------------------------------------
 
-MERGE_FILLED_FIELDS = (*PERSON_FIELDS, *ORGANISATION_FIELDS, "national_id", "owner")
+MERGE_FILLED_FIELDS = (*PERSON_FIELDS, *ORGANISATION_FIELDS, "national_id", "economic_code", "owner")
 
 
 @transaction.atomic
