@@ -131,6 +131,7 @@ EXPECTED_PATHS = {
     "/api/v1/work-orders/{work_order_id}/parts": {"post"},
     "/api/v1/work-orders/{work_order_id}/parts/{part_id}": {"delete"},
     "/api/v1/work-orders/{work_order_id}/signature": {"post"},
+    "/api/v1/work-orders/{work_order_id}/photos": {"get", "post"},
     "/api/v1/service-contracts": {"get", "post"},
     "/api/v1/service-contracts/{contract_id}": {"get", "patch", "delete"},
     # marketing

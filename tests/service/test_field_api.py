@@ -584,3 +584,26 @@ def test_who_sees_and_keeps_contracts(api_as, site, role, sees, creates):
         assert api.delete(f"/service-contracts/{made['id']}").status_code == (403 if sees else 404)
         assert ServiceContract.objects.get(pk=made["id"]).name == "x"
         assert AuditEvent.objects.count() == before
+
+
+def test_photos_are_uploaded_by_their_content_and_listed(api_as, booked):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    support = api_as("support")
+    support.post(f"/work-orders/{booked['id']}/check-in")
+    url = f"/api/v1/work-orders/{booked['id']}/photos"
+
+    def upload(client, name, content, caption=""):
+        files = {"image": SimpleUploadedFile(name, content), "caption": caption}
+        return client.client.post(url, files, headers=client.headers)
+
+    response = upload(support, "before.bin", PNG_1PX, "پیش از تعمیر")
+    assert response.status_code == 201, response.content
+    assert (response.json()["content_type"], response.json()["caption"]) == ("image/png", "پیش از تعمیر")
+    refused = upload(support, "x.png", b"<svg onload=alert(1)>")
+    assert refused.status_code == 422 and _fields(refused) == {"image": "Upload a JPEG, PNG or WebP photo."}
+    listed = support.get(f"/work-orders/{booked['id']}/photos").json()
+    assert [p["caption"] for p in listed] == ["پیش از تعمیر"]
+    assert listed[0]["url"].endswith(f"/photos/{listed[0]['id']}/")
+    assert upload(api_as("sales"), "a.png", PNG_1PX).status_code in (403, 404)
+    assert api_as("outsider").get(f"/work-orders/{booked['id']}/photos").status_code == 404

@@ -15,8 +15,10 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Sum, prefetch_related_objects
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import BeforeValidator, Field, PlainSerializer
 
 from peyvand.core import policy
@@ -51,6 +53,7 @@ from ..models import (
     Ticket,
     WorkOrder,
     WorkPart,
+    WorkPhoto,
     WorkResult,
     WorkStatus,
 )
@@ -455,6 +458,44 @@ def work_order_sign(request: HttpRequest, work_order_id: Id, payload: WorkSignat
         actor=user, work_order=work, signature=payload.signature, signed_by=payload.signed_by
     )
     return _answer(selectors.work_order_get(user=user, pk=work.pk))
+
+
+class WorkPhotoOut(Schema):
+    id: int
+    caption: str
+    content_type: str
+    added_at: dt.datetime
+    url: str = Field(description="The photo itself, for whoever may see the visit (a staff page).")
+
+    @staticmethod
+    def resolve_url(obj: WorkPhoto) -> str:
+        return reverse("service:work_photo", args=[obj.work_order_id, obj.pk])
+
+
+@router.get(
+    "/work-orders/{work_order_id}/photos",
+    response={200: list[WorkPhotoOut], **ERRORS},
+    summary="A visit's photos",
+)
+def work_photo_list(request: HttpRequest, work_order_id: Id) -> list[WorkPhoto]:
+    work = selectors.work_order_get(user=actor(request), pk=work_order_id)
+    return list(work.photos.order_by("added_at", "id"))
+
+
+@router.post(
+    "/work-orders/{work_order_id}/photos",
+    response={201: WorkPhotoOut, **ERRORS},
+    summary="Add a photo from the site (JPEG, PNG or WebP, judged by its content)",
+)
+def work_photo_add(
+    request: HttpRequest,
+    work_order_id: Id,
+    image: File[UploadedFile],
+    caption: Form[Annotated[str, Field(max_length=200)]] = "",
+) -> Status[WorkPhoto]:
+    user, work = _changing(request, work_order_id)
+    photo = services.work_photo_add(actor=user, work_order=work, upload=image, caption=caption)
+    return Status(201, photo)
 
 
 # --- service contracts -----------------------------------------------------------------------
