@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from PIL import Image
 
 from peyvand.core import identifiers
 from peyvand.core.jalali import local_numbers
@@ -22,7 +23,15 @@ pytestmark = pytest.mark.django_db
 
 IBAN = "IR062960000000100324200001"  # a valid check (mod 97 = 1)
 LEGAL_ID = "14007650912"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+
+def image(kind: str = "PNG", size: tuple[int, int] = (8, 4)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, kind)
+    return buffer.getvalue()
+
+
+PNG = image()
 GOOD = {
     "legal_name_fa": "شرکت پیوند نوین",
     "legal_name_en": "Peyvand Novin Co.",
@@ -132,6 +141,15 @@ def test_the_logo_is_checked_by_its_content(admin):
         company_profile_save(actor=admin, data=CompanyProfileInput(logo=b"<svg xmlns='...'></svg>"))
     with pytest.raises(ValidationError, match="1 MB"):
         company_profile_save(actor=admin, data=CompanyProfileInput(logo=PNG + b"\0" * 1024 * 1024))
+    with pytest.raises(ValidationError, match="PNG or JPEG"):  # the magic bytes, then nothing
+        company_profile_save(actor=admin, data=CompanyProfileInput(logo=PNG[:30]))
+    with pytest.raises(ValidationError, match="PNG or JPEG"):  # a GIF called logo.png
+        company_profile_save(actor=admin, data=CompanyProfileInput(logo=image("GIF")))
+    jpeg = image("JPEG")
+    assert company_logo(company_profile_save(actor=admin, data=CompanyProfileInput(logo=jpeg))) == (
+        jpeg,
+        "image/jpeg",
+    )
     profile = company_profile_save(actor=admin, data=CompanyProfileInput(logo=PNG))
     assert company_logo(profile) == (PNG, "image/png")
     company_profile_save(actor=admin, data=CompanyProfileInput(logo=None))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from .. import identifiers, policy
 from ..inputs import UNSET, Unset, given
@@ -18,6 +20,7 @@ from ..text import clean_text
 from .audit import audit_log
 
 MAX_LOGO_BYTES = 1024 * 1024
+MAX_LOGO_PIXELS = 4000 * 4000
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
 
@@ -58,6 +61,19 @@ def logo_type(content: bytes) -> str | None:
     return None
 
 
+def logo_decodes(content: bytes) -> bool:
+    """Whether the image decodes whole: a truncated or corrupt one would break every PDF it is
+    printed on. Larger than 4000 × 4000 pixels is refused before it is decoded."""
+    try:
+        with Image.open(io.BytesIO(content), formats=["PNG", "JPEG"]) as image:
+            if image.width * image.height > MAX_LOGO_PIXELS:
+                return False
+            image.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, AttributeError):
+        return False
+    return True
+
+
 def _clean(data: CompanyProfileInput) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
@@ -66,7 +82,7 @@ def _clean(data: CompanyProfileInput) -> dict[str, Any]:
             if value is not None:
                 if len(value) > MAX_LOGO_BYTES:
                     errors.setdefault(name, []).append(_("The logo is larger than 1 MB."))
-                elif logo_type(value) is None:
+                elif logo_type(value) is None or not logo_decodes(value):
                     errors.setdefault(name, []).append(_("Upload the logo as a PNG or JPEG image."))
             cleaned[name] = value
             continue
