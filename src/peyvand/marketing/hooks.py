@@ -82,6 +82,12 @@ def register() -> None:
             visible=sees("segment"), group="marketing",
         )
     )  # fmt: skip
+    hooks.register_nav(
+        hooks.NavItem(
+            "strategy_cube", _("Strategy cube"), "marketing:strategy_cube", "bi-grid-3x3", 30,
+            visible=sees("campaign"), group="marketing",
+        )
+    )  # fmt: skip
     hooks.register_list_action(
         "party_list",
         hooks.ListAction(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import campaigns, segments, tracking
+from .views import campaigns, cube, segments, tracking
 
 app_name = "marketing"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("marketing/segments/<id:pk>/import/", segments.list_import, name="list_import"),
     path("marketing/segments/<id:pk>/remove/", segments.list_remove, name="list_remove"),
     path("marketing/lists/from-selection/", segments.list_from_selection, name="list_from_selection"),
+    path("marketing/strategy-cube/", cube.strategy_cube, name="strategy_cube"),
     path("marketing/campaigns/", campaigns.campaign_list, name="campaign_list"),
     path("marketing/campaigns/new/", campaigns.campaign_create, name="campaign_create"),
     path("marketing/campaigns/<id:pk>/", campaigns.campaign_detail, name="campaign_detail"),
