@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from peyvand.core import policy
 from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user
+from peyvand.core.models import Scope
 
 from ..forms import ObjectiveForm
 from ..models import Objective
@@ -35,6 +36,8 @@ def objective_list(request: HttpRequest) -> HttpResponse:
             "nav": "adoption",
             "standings": selectors.objective_list(user=user),
             "can_create": policy.can_create(user, Objective),
+            # The situation analysis's strategy cube ([004]) is marketing's page.
+            "sees_cube": policy.scope(user, "campaign", "view") != Scope.NONE,
         },
     )
 
