@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -249,34 +251,44 @@ def work_order_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     raise Http404
 
 
-@login_required
-@require_POST
-def work_order_check_out(request: HttpRequest, pk: int) -> HttpResponse:
+def _submitted(
+    request: HttpRequest,
+    pk: int,
+    form: forms.Form,
+    act: Callable[[User, WorkOrder, dict[str, Any]], object],
+    message: str,
+    slot: str,
+) -> HttpResponse:
+    """One of the visit page's forms sent: done, or the page again with the form's errors."""
     user, work = _changing(request, pk)
-    form = CheckOutForm(request.POST)
     if form.is_valid():
         try:
-            services.work_order_check_out(actor=user, work_order=work, **form.cleaned_data)
+            act(user, work, form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return _done(request, work, _("Checked out. Ask the customer to sign."))
-    return render(request, "service/work_order_detail.html", _detail(user, work, check_out=form), status=400)
+            return _done(request, work, message)
+    return render(request, "service/work_order_detail.html", _detail(user, work, **{slot: form}), status=400)
+
+
+@login_required
+@require_POST
+def work_order_check_out(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(user: User, work: WorkOrder, data: dict[str, Any]) -> object:
+        return services.work_order_check_out(actor=user, work_order=work, **data)
+
+    return _submitted(
+        request, pk, CheckOutForm(request.POST), act, _("Checked out. Ask the customer to sign."), "check_out"
+    )
 
 
 @login_required
 @require_POST
 def work_part_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user, work = _changing(request, pk)
-    form = PartForm(request.POST)
-    if form.is_valid():
-        try:
-            services.work_part_add(actor=user, work_order=work, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return _done(request, work, _("The part was added."))
-    return render(request, "service/work_order_detail.html", _detail(user, work, part=form), status=400)
+    def act(user: User, work: WorkOrder, data: dict[str, Any]) -> object:
+        return services.work_part_add(actor=user, work_order=work, **data)
+
+    return _submitted(request, pk, PartForm(request.POST), act, _("The part was added."), "part")
 
 
 @login_required
@@ -297,21 +309,13 @@ def work_part_remove(request: HttpRequest, pk: int, part: int) -> HttpResponse:
 @login_required
 @require_POST
 def work_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user, work = _changing(request, pk)
+    def act(user: User, work: WorkOrder, data: dict[str, Any]) -> object:
+        return services.work_photo_add(
+            actor=user, work_order=work, upload=data["image"], caption=data["caption"]
+        )
+
     form = PhotoForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.work_photo_add(
-                actor=user,
-                work_order=work,
-                upload=form.cleaned_data["image"],
-                caption=form.cleaned_data["caption"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return _done(request, work, _("The photo was added."))
-    return render(request, "service/work_order_detail.html", _detail(user, work, photo=form), status=400)
+    return _submitted(request, pk, form, act, _("The photo was added."), "photo")
 
 
 @login_required
@@ -329,16 +333,10 @@ def work_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
 @login_required
 @require_POST
 def work_order_sign(request: HttpRequest, pk: int) -> HttpResponse:
-    user, work = _changing(request, pk)
-    form = SignatureForm(request.POST)
-    if form.is_valid():
-        try:
-            services.work_order_sign(actor=user, work_order=work, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return _done(request, work, _("Signed. Thank you."))
-    return render(request, "service/work_order_detail.html", _detail(user, work, signature=form), status=400)
+    def act(user: User, work: WorkOrder, data: dict[str, Any]) -> object:
+        return services.work_order_sign(actor=user, work_order=work, **data)
+
+    return _submitted(request, pk, SignatureForm(request.POST), act, _("Signed. Thank you."), "signature")
 
 
 @login_required
