@@ -70,7 +70,7 @@ def test_an_economic_code_of_the_wrong_length_is_refused(raw):
         identifiers.normalize_economic_code(raw)
 
 
-def test_an_iban_passes_its_mod_97_check():
+def test_an_iban_passes_its_mod_97_check(english):
     assert identifiers.normalize_iban(IBAN) == IBAN
     assert identifiers.normalize_iban("ir06 2960 0000 0010 0324 2000 01") == IBAN
     assert identifiers.normalize_iban("IR" + to_persian_digits(IBAN[2:])) == IBAN
@@ -136,7 +136,7 @@ def test_only_an_administrator_may_save_it(users, role):
     assert not AuditEvent.objects.filter(model="core.companyprofile").exists()
 
 
-def test_the_logo_is_checked_by_its_content(admin):
+def test_the_logo_is_checked_by_its_content(admin, english):
     with pytest.raises(ValidationError, match="PNG or JPEG"):
         company_profile_save(actor=admin, data=CompanyProfileInput(logo=b"<svg xmlns='...'></svg>"))
     with pytest.raises(ValidationError, match="1 MB"):

@@ -738,7 +738,7 @@ class PhotoForm(BootstrapMixin, forms.Form):
 
 class SignatureForm(BootstrapMixin, forms.Form):
     signed_by = forms.CharField(label=_("Name of the person signing"), max_length=200)
-    signature = forms.CharField(widget=forms.HiddenInput, max_length=800_000, required=False)
+    signature = forms.CharField(widget=forms.HiddenInput, max_length=400_000, required=False)
 
 
 class WorkOrderFilterForm(BootstrapMixin, forms.Form):

@@ -243,7 +243,7 @@ class WorkPartIn(InputSchema):
 
 
 class WorkSignatureIn(InputSchema):
-    signature: Annotated[str, Field(max_length=800_000), NoNul] = Field(
+    signature: Annotated[str, Field(max_length=400_000), NoNul] = Field(
         description="The drawing as a PNG data URL: data:image/png;base64,…"
     )
     signed_by: Title = Field(description="The name of the person signing")

@@ -57,7 +57,9 @@ HUNDRED = Decimal(100)
 QUARTER_HOUR = Decimal("0.25")
 MAX_HOURS = Decimal("999")
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
-MAX_SIGNATURE_BYTES = 512 * 1024
+# A drawn signature's PNG is tens of KB; the cap keeps its data URL (≈ 350,000 characters) and a
+# request carrying it far below the server's 5 MB request limit, whatever its encoding.
+MAX_SIGNATURE_BYTES = 256 * 1024
 # An activity without an end holds its assignee this long (a call, a short meeting).
 ACTIVITY_HOLDS = dt.timedelta(minutes=30)
 PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
