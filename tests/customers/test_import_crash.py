@@ -95,7 +95,8 @@ def test_a_killed_import_resumes_to_exactly_the_right_rows(tmp_path, database):
     _assert_exactly_the_right_rows(database, job_id, expected, bad_rows, ROWS)
 
 
-CHUNK_ROWS = 500  # some 50 ms a chunk here: a poll every 10 ms sees each commit
+CHUNK_ROWS = 250  # some 25 ms a chunk here: a poll every 10 ms sees each commit, and 48 chunks
+# leave room for twelve kills that each cost up to two chunks (the creep once reached the index)
 KILLS = 12
 
 
