@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import sys
 import time
 from pathlib import Path
@@ -166,12 +165,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _answers(host: str, port: int) -> bool:
-    """Whether the web server accepts connections yet."""
+    """Whether the site answers an HTTP request yet: Granian accepts connections before its
+    workers have loaded Django, and the first page must not keep the user waiting."""
+    import http.client
+
+    connection = http.client.HTTPConnection(host, port, timeout=2)
     try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
+        connection.request("GET", "/login/")
+        return connection.getresponse().status < 500
+    except (OSError, http.client.HTTPException):
         return False
+    finally:
+        connection.close()
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
