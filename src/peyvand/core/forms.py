@@ -371,6 +371,25 @@ class CompanyProfileForm(BootstrapMixin, forms.Form):
         widget=forms.Textarea({"rows": 4}),
     )
 
+    brand_colour = forms.CharField(
+        label=gettext_lazy("Brand colour"),
+        required=False,
+        max_length=20,
+        help_text=gettext_lazy(
+            "The customer portal's main colour, as # and six hexadecimal digits (#1f6feb); "
+            "its text is black or white, whichever reads better."
+        ),
+        widget=forms.TextInput({"dir": "ltr", "placeholder": "#1f6feb"}),
+    )
+    portal_review_details = forms.BooleanField(
+        label=gettext_lazy("Review changes to contact details before they apply"),
+        required=False,
+        help_text=gettext_lazy(
+            "A customer's new name, email, phone, address or job title from the portal waits for "
+            "staff's approval. Their language and consent always apply at once."
+        ),
+    )
+
     def profile_input(self) -> CompanyProfileInput:
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("logo", "remove_logo")}
         upload = self.cleaned_data.get("logo")

@@ -43,6 +43,10 @@ class CompanyProfile(models.Model):
     iban = models.CharField(_("IBAN (Sheba)"), max_length=26, blank=True)
     bank_name = models.CharField(_("bank"), max_length=100, blank=True)
     default_terms = models.TextField(_("default terms"), blank=True)
+    brand_colour = models.CharField(_("brand colour"), max_length=7, blank=True)  # "#1f6feb"
+    portal_review_details = models.BooleanField(
+        _("review changes to contact details before they apply"), default=False
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from .audit import audit_log
 
 MAX_LOGO_BYTES = 1024 * 1024
 MAX_LOGO_PIXELS = 4000 * 4000
+HEX_COLOUR = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
 
@@ -40,7 +42,21 @@ class CompanyProfileInput:
     iban: str | Unset = UNSET
     bank_name: str | Unset = UNSET
     default_terms: str | Unset = UNSET
+    brand_colour: str | Unset = UNSET
+    portal_review_details: bool | Unset = UNSET
     logo: bytes | Unset | None = UNSET
+
+
+def normalize_colour(value: str) -> str:
+    """A colour as ``#rrggbb`` in lower case ("" for none); ``#abc`` and ``abc`` are accepted."""
+    text = clean_text(value).strip()
+    if not text:
+        return ""
+    match = HEX_COLOUR.match(text)
+    if match is None:
+        raise ValidationError(_("Enter a colour as # and six hexadecimal digits, such as #1f6feb."))
+    digits = match.group(1).lower()
+    return "#" + (digits if len(digits) == 6 else "".join(c * 2 for c in digits))
 
 
 _NORMALIZERS = {
@@ -48,6 +64,7 @@ _NORMALIZERS = {
     "economic_code": identifiers.normalize_economic_code,
     "national_id": identifiers.normalize_legal_id,
     "iban": identifiers.normalize_iban,
+    "brand_colour": normalize_colour,
 }
 _LENGTHS = {f.name: f.max_length for f in CompanyProfile._meta.fields if f.max_length}
 AUDITED = tuple(name for name in CompanyProfileInput.__dataclass_fields__ if name != "logo")
@@ -85,6 +102,9 @@ def _clean(data: CompanyProfileInput) -> dict[str, Any]:
                 elif logo_type(value) is None or not logo_decodes(value):
                     errors.setdefault(name, []).append(_("Upload the logo as a PNG or JPEG image."))
             cleaned[name] = value
+            continue
+        if name == "portal_review_details":
+            cleaned[name] = bool(value)
             continue
         text = value.strip() if name == "default_terms" else clean_text(value)
         limit = _LENGTHS.get(name)
