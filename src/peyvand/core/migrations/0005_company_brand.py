@@ -4,20 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_company_profile'),
+        ("core", "0004_company_profile"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='companyprofile',
-            name='brand_colour',
-            field=models.CharField(blank=True, max_length=7, verbose_name='brand colour'),
+            model_name="companyprofile",
+            name="brand_colour",
+            field=models.CharField(blank=True, max_length=7, verbose_name="brand colour"),
         ),
         migrations.AddField(
-            model_name='companyprofile',
-            name='portal_review_details',
-            field=models.BooleanField(default=False, verbose_name='review changes to contact details before they apply'),
+            model_name="companyprofile",
+            name="portal_review_details",
+            field=models.BooleanField(
+                default=False, verbose_name="review changes to contact details before they apply"
+            ),
         ),
     ]
