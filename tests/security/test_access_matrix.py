@@ -162,6 +162,7 @@ RECORD_PAGES: dict[str, str] = {
             "test",
             "send",
             "cancel",
+            "winner",
             "progress",
             "report",
             "recipients",
