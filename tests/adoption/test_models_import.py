@@ -48,7 +48,7 @@ def counts() -> tuple[int, int, int]:
 
 
 def test_the_five_built_in_models_and_six_risk_groups_are_there_with_their_factors():
-    found = {m.key: m.factors.count() for m in ReadinessModel.objects.filter(builtin=True)}
+    found = {m.key: m.factors.count() for m in ReadinessModel.objects.filter(builtin=True, kind="readiness")}
     assert found == EXPECTED
     nine = ReadinessModel.objects.get(key="iranian-9")
     names = list(nine.factors.order_by("order").values_list("name_fa", flat=True))

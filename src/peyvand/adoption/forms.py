@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.forms import BootstrapMixin, LocalDateField
 from peyvand.core.models import Team, User
+from peyvand.core.text import to_ascii_digits
 from peyvand.sales import conf as sales_conf
 
 from .metrics import choices as metric_choices
@@ -17,6 +18,8 @@ from .models import (
     ItemStatus,
     LineCategory,
     LineKind,
+    ModelKind,
+    Quadrant,
     ReadinessModel,
     RiskGroup,
     RiskStatus,
@@ -25,6 +28,7 @@ from .models import (
 from .models.readiness import LIKERT_MAX, LIKERT_MIN
 from .models.risks import RATING_MAX, RATING_MIN
 from .services import roadmap as roadmap_services
+from .services import stakeholders as stakeholder_services
 from .services.assessments import LINK_DAYS_DEFAULT, LINK_DAYS_MAX, AssessmentInput
 from .services.business import LABEL_MAX, NOTES_MAX, BusinessCaseInput, CaseLineInput
 from .services.catalogue import MAX_FILE_BYTES
@@ -58,6 +62,16 @@ class AssessmentForm(BootstrapMixin, forms.Form):
     model = ModelChoice(
         label=_("Readiness model"), queryset=ReadinessModel.objects.order_by("-builtin", "name_en")
     )
+
+    def __init__(self, *args: Any, kind: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["model"]
+        assert isinstance(field, forms.ModelChoiceField)
+        if kind:
+            field.queryset = ReadinessModel.objects.filter(kind=kind).order_by("-builtin", "name_en")
+        if kind == ModelKind.CULTURE:
+            field.label = _("Culture model")
+
     title = forms.CharField(label=_("Title"), max_length=200)
     department = forms.CharField(
         label=_("Department"),
@@ -130,6 +144,37 @@ def questionnaire_form(statement_ids: list[int], data: Any = None) -> forms.Form
             choices=choices, coerce=int, required=False, empty_value=None, widget=forms.RadioSelect
         )
     return form
+
+
+class CultureParse:
+    """The points typed in a culture questionnaire (fields ``n<id>`` now and ``p<id>``
+    preferred), in any digits: whole dimensions left empty are skipped."""
+
+    def __init__(self, statement_ids: list[int], data: Any) -> None:
+        self.values: dict[str, str] = {}
+        self.answers: dict[int, Any] = {}
+        self.errors: list[str] = []
+        for statement_id in statement_ids:
+            pair = []
+            for prefix in ("n", "p"):
+                name = f"{prefix}{statement_id}"
+                text = str(data.get(name, "") or "").strip()[:10]
+                self.values[name] = text
+                pair.append(_points(text))
+            if pair == [None, None]:
+                continue
+            if any(p is None or p == -1 for p in pair):
+                self.answers[statement_id] = (-1, -1)  # the service names the dimension
+            else:
+                self.answers[statement_id] = (pair[0], pair[1])
+
+
+def _points(text: str) -> int | None:
+    """A whole number in Latin, Persian or Arabic digits; None for nothing, -1 for not a number."""
+    if not text:
+        return None
+    ascii_text = to_ascii_digits(text)
+    return int(ascii_text) if ascii_text.isascii() and ascii_text.isdigit() else -1
 
 
 def ratings_from(form: forms.Form) -> dict[int, int]:
@@ -340,3 +385,92 @@ class ObjectiveForm(BootstrapMixin, forms.Form):
 
     def objective_input(self) -> ObjectiveInput:
         return ObjectiveInput(**self.cleaned_data)
+
+
+BUYIN_CHOICES = [(v, str(v)) for v in range(1, 6)]
+
+
+class StakeholderForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=stakeholder_services.NAME_MAX)
+    role = forms.CharField(label=_("Role"), max_length=stakeholder_services.ROLE_MAX, required=False)
+    department = forms.CharField(
+        label=_("Department"), max_length=stakeholder_services.DEPARTMENT_MAX, required=False
+    )
+    user = UserChoice(
+        label=_("Colleague"),
+        queryset=_active_users(),
+        required=False,
+        help_text=_("If the stakeholder has an account in Peyvand."),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
+    rational = forms.TypedChoiceField(
+        label=_("Rational buy-in"),
+        coerce=int,
+        choices=BUYIN_CHOICES,
+        initial=3,
+        help_text=_("1–5: how far they understand what must change and why."),
+    )
+    emotional = forms.TypedChoiceField(
+        label=_("Emotional buy-in"),
+        coerce=int,
+        choices=BUYIN_CHOICES,
+        initial=3,
+        help_text=_("1–5: how far they feel for the change and want it."),
+    )
+
+    def __init__(self, *args: Any, placed: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not placed:  # an existing stakeholder moves on the map from their page
+            del self.fields["rational"], self.fields["emotional"]
+
+    def stakeholder_input(self) -> stakeholder_services.StakeholderInput:
+        data = self.cleaned_data
+        return stakeholder_services.StakeholderInput(
+            name=data["name"],
+            role=data.get("role") or "",
+            department=data.get("department") or "",
+            user=data.get("user"),
+            notes=data.get("notes") or "",
+        )
+
+    def placement_input(self) -> stakeholder_services.PlacementInput:
+        return stakeholder_services.PlacementInput(
+            rational=self.cleaned_data["rational"], emotional=self.cleaned_data["emotional"]
+        )
+
+
+class PlacementForm(BootstrapMixin, forms.Form):
+    rational = forms.TypedChoiceField(label=_("Rational buy-in"), coerce=int, choices=BUYIN_CHOICES)
+    emotional = forms.TypedChoiceField(label=_("Emotional buy-in"), coerce=int, choices=BUYIN_CHOICES)
+    note = forms.CharField(label=_("Why"), max_length=stakeholder_services.NOTE_MAX, required=False)
+
+    def placement_input(self) -> stakeholder_services.PlacementInput:
+        data = self.cleaned_data
+        return stakeholder_services.PlacementInput(
+            rational=data["rational"], emotional=data["emotional"], note=data.get("note") or ""
+        )
+
+
+class StakeholderActionForm(BootstrapMixin, forms.Form):
+    description = forms.CharField(label=_("What to do"), max_length=stakeholder_services.ACTION_MAX)
+    owner = UserChoice(label=_("Owner"), queryset=_active_users(), required=False)
+    due_on = LocalDateField(label=_("Due"), required=False)
+
+    def action_input(self) -> stakeholder_services.ActionInput:
+        data = self.cleaned_data
+        return stakeholder_services.ActionInput(
+            description=data["description"], owner=data.get("owner"), due_on=data.get("due_on")
+        )
+
+
+class StakeholderFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    quadrant = forms.ChoiceField(
+        label=_("Quadrant"), required=False, choices=[("", _("Any")), *Quadrant.choices]
+    )
+
+    def filters(self) -> dict[str, Any]:
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}

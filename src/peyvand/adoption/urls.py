@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assessments, business, models, objectives, respond, risks, roadmap
+from .views import assessments, business, culture, models, objectives, respond, risks, roadmap, stakeholders
 
 app_name = "adoption"
 
@@ -37,6 +37,23 @@ urlpatterns = [
     path("adoption/objectives/<id:pk>/edit/", objectives.objective_edit, name="objective_edit"),
     path("adoption/objectives/<id:pk>/measure/", objectives.objective_measure, name="objective_measure"),
     path("adoption/objectives/<id:pk>/delete/", objectives.objective_delete, name="objective_delete"),
+    path("adoption/culture/", culture.culture_list, name="culture_list"),
+    path("adoption/culture/new/", culture.culture_create, name="culture_create"),
+    path("adoption/stakeholders/", stakeholders.stakeholder_list, name="stakeholder_list"),
+    path("adoption/stakeholders/new/", stakeholders.stakeholder_edit, name="stakeholder_create"),
+    path("adoption/stakeholders/<id:pk>/", stakeholders.stakeholder_detail, name="stakeholder_detail"),
+    path("adoption/stakeholders/<id:pk>/edit/", stakeholders.stakeholder_edit, name="stakeholder_edit"),
+    path("adoption/stakeholders/<id:pk>/place/", stakeholders.stakeholder_place, name="stakeholder_place"),
+    path(
+        "adoption/stakeholders/<id:pk>/actions/",
+        stakeholders.stakeholder_action_add,
+        name="stakeholder_action_add",
+    ),
+    path(
+        "adoption/stakeholders/<id:pk>/actions/<id:action_pk>/done/",
+        stakeholders.stakeholder_action_done,
+        name="stakeholder_action_done",
+    ),
     path("adoption/roadmaps/", roadmap.roadmap_list, name="roadmap_list"),
     path("adoption/roadmaps/<id:pk>/", roadmap.roadmap_detail, name="roadmap_detail"),
     path("adoption/roadmap-items/<id:pk>/", roadmap.item_edit, name="item_edit"),

@@ -3,6 +3,7 @@ weighted statements), assessments with their respondents and answers, the risk r
 business case and the implementation roadmap."""
 
 from .business import BusinessCase, CaseLine, LineCategory, LineKind
+from .culture import POINTS_TOTAL, CultureAnswer, CultureType, ModelKind
 from .objectives import Measure, Objective
 from .readiness import (
     Answer,
@@ -16,19 +17,26 @@ from .readiness import (
 )
 from .risks import Risk, RiskGroup, RiskStatus
 from .roadmap import ItemStatus, Roadmap, RoadmapItem, Stage
+from .stakeholders import Placement, Quadrant, Stakeholder, StakeholderAction, quadrant_of
 
 __all__ = [
+    "POINTS_TOTAL",
     "Answer",
     "Assessment",
     "AssessmentStatus",
     "BusinessCase",
     "CaseLine",
+    "CultureAnswer",
+    "CultureType",
     "Factor",
     "ItemStatus",
     "LineCategory",
     "LineKind",
     "Measure",
+    "ModelKind",
     "Objective",
+    "Placement",
+    "Quadrant",
     "ReadinessModel",
     "Respondent",
     "Risk",
@@ -37,6 +45,9 @@ __all__ = [
     "Roadmap",
     "RoadmapItem",
     "Stage",
+    "Stakeholder",
+    "StakeholderAction",
     "Statement",
     "localized",
+    "quadrant_of",
 ]

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.models import TrackedModel
 
+from .culture import CultureType, ModelKind
+
 LIKERT_MIN, LIKERT_MAX = 1, 5
 
 
@@ -37,6 +39,7 @@ class ReadinessModel(TrackedModel):
     description_fa = models.TextField(_("description in Persian"), blank=True)
     description_en = models.TextField(_("description in English"), blank=True)
     builtin = models.BooleanField(_("built in"), default=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=ModelKind.choices, default=ModelKind.READINESS)
 
     class Meta(TrackedModel.Meta):
         ordering = ["name_en", "id"]
@@ -98,6 +101,8 @@ class Statement(models.Model):
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     reverse = models.BooleanField(_("reverse-scored"), default=False)
+    # In a culture model, the culture type the statement describes.
+    culture = models.CharField(_("culture type"), max_length=10, choices=CultureType.choices, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -141,6 +146,10 @@ class Assessment(TrackedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_culture(self) -> bool:
+        return self.model.kind == ModelKind.CULTURE
 
 
 class Respondent(models.Model):

@@ -73,6 +73,8 @@ def assessment_list(
         queryset = queryset.filter(Q(title__icontains=term) | Q(department__icontains=term))
     if filters.get("model"):
         queryset = queryset.filter(model=filters["model"])
+    if filters.get("kind"):
+        queryset = queryset.filter(model__kind=filters["kind"])
     if filters.get("status") in AssessmentStatus.values:
         queryset = queryset.filter(status=filters["status"])
     queryset = queryset.select_related("model").annotate(

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from peyvand.core.models import AuditEvent, User
 from peyvand.core.services.audit import audit_log
 
-from ..models import ReadinessModel
+from ..models import CultureType, ModelKind, ReadinessModel
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 MAX_FILE_BYTES = 1_000_000
@@ -48,6 +48,7 @@ class StatementSpec:
     text_en: str
     weight: Decimal
     reverse: bool
+    culture: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,6 +72,7 @@ class ModelSpec:
     description_fa: str
     description_en: str
     factors: tuple[FactorSpec, ...]
+    kind: str = "readiness"
 
 
 # --- reading a file ----------------------------------------------------------------------------
@@ -194,6 +196,10 @@ def model_spec(data: Any) -> ModelSpec:
         problems.add(
             _("The model's source must be text of at most %(limit)d characters.") % {"limit": SOURCE_MAX}
         )
+    kind = data.get("kind", ModelKind.READINESS)
+    if kind not in ModelKind.values:
+        problems.add(_("The model's kind must be readiness or culture."))
+        kind = ModelKind.READINESS
     raw_factors = data.get("factors")
     factors: list[FactorSpec] = []
     if not isinstance(raw_factors, list) or not raw_factors:
@@ -206,6 +212,8 @@ def model_spec(data: Any) -> ModelSpec:
     for index, raw in enumerate(raw_factors, start=1):
         factor = _factor_spec(raw, index, problems, seen)
         if factor is not None:
+            if kind == ModelKind.CULTURE:
+                _check_cultures(factor, index, problems)
             factors.append(factor)
     if problems.messages:
         raise ValidationError(problems.messages)
@@ -217,7 +225,18 @@ def model_spec(data: Any) -> ModelSpec:
         description_fa=description_fa,
         description_en=description_en,
         factors=tuple(factors),
+        kind=kind,
     )
+
+
+def _check_cultures(factor: FactorSpec, index: int, problems: _Problems) -> None:
+    """A culture model's dimension has one statement per culture type, each once."""
+    found = sorted(s.culture for s in factor.statements)
+    if found != sorted(CultureType.values):
+        problems.add(
+            _("Factor %(number)d: a culture model needs one statement for each of %(types)s.")
+            % {"number": index, "types": ", ".join(CultureType.values)}
+        )
 
 
 def _factor_spec(raw: Any, index: int, problems: _Problems, seen: set[str]) -> FactorSpec | None:
@@ -270,9 +289,17 @@ def _factor_spec(raw: Any, index: int, problems: _Problems, seen: set[str]) -> F
         reverse = item.get("reverse", False)
         if not isinstance(reverse, bool):
             problems.add(_("%(where)s: reverse must be true or false.") % {"where": place})
+        culture = item.get("culture", "")
+        if culture not in ("", *CultureType.values):
+            problems.add(_("%(where)s: choose a valid culture type.") % {"where": place})
+            culture = ""
         statements.append(
             StatementSpec(
-                text_fa=text_fa, text_en=text_en, weight=weight or Decimal(1), reverse=reverse is True
+                text_fa=text_fa,
+                text_en=text_en,
+                weight=weight or Decimal(1),
+                reverse=reverse is True,
+                culture=culture,
             )
         )
     return FactorSpec(
@@ -302,7 +329,12 @@ def _write(spec: ModelSpec, *, registry: Any, builtin: bool, actor: User | None)
     model_class = registry.get_model("adoption", "ReadinessModel")
     factor_class = registry.get_model("adoption", "Factor")
     statement_class = registry.get_model("adoption", "Statement")
+    # Only a culture model names its kind and cultures: the migration that loads the readiness
+    # models runs before those columns exist.
+    culture = spec.kind == ModelKind.CULTURE
+    extra: dict[str, Any] = {"kind": spec.kind} if culture else {}
     model = model_class.objects.create(
+        **extra,
         key=spec.key,
         name_fa=spec.name_fa,
         name_en=spec.name_en,
@@ -332,6 +364,7 @@ def _write(spec: ModelSpec, *, registry: Any, builtin: bool, actor: User | None)
                 weight=s.weight,
                 reverse=s.reverse,
                 order=number,
+                **({"culture": s.culture} if culture else {}),
             )
             for number, s in enumerate(factor_spec.statements, start=1)
         )
@@ -368,6 +401,25 @@ def builtin_specs() -> list[ModelSpec]:
     return [
         parse_model_file(path.read_bytes(), path.name) for path in sorted((DATA / "models").glob("*.json"))
     ]
+
+
+def culture_specs() -> list[ModelSpec]:
+    return [
+        parse_model_file(path.read_bytes(), path.name) for path in sorted((DATA / "culture").glob("*.json"))
+    ]
+
+
+def culture_models_load(*, registry: Any = django_apps) -> int:
+    """Add the built-in culture model (the OCAI's six dimensions) when it is missing."""
+    model_class = registry.get_model("adoption", "ReadinessModel")
+    present = set(model_class._base_manager.values_list("key", flat=True))
+    added = 0
+    with transaction.atomic():
+        for spec in culture_specs():
+            if spec.key not in present:
+                _write(spec, registry=registry, builtin=True, actor=None)
+                added += 1
+    return added
 
 
 def builtin_models_load(*, registry: Any = django_apps) -> int:

@@ -18,10 +18,11 @@ from peyvand.core.http import request_user, show_errors, sort_columns
 from peyvand.core.pagination import InvalidCursor
 
 from ..forms import AssessmentFilterForm, AssessmentForm, InviteLinkForm, InviteUserForm
-from ..models import Assessment, AssessmentStatus
+from ..models import Assessment, AssessmentStatus, ModelKind
 from ..selectors import assessments as selectors
 from ..selectors import scoring
 from ..services import assessments as services
+from . import culture
 
 SORT_LABELS = {"title": gettext_lazy("Title"), "created": gettext_lazy("Created")}
 
@@ -41,7 +42,10 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters() if request.GET else {}
     try:
         page = selectors.assessment_list(
-            user=user, filters=filters, sort=sort, cursor=request.GET.get("cursor")
+            user=user,
+            filters={**filters, "kind": ModelKind.READINESS},
+            sort=sort,
+            cursor=request.GET.get("cursor"),
         )
     except InvalidCursor as exc:
         messages.error(request, str(exc))
@@ -163,6 +167,8 @@ def assessment_status(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_results(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     assessment = selectors.assessment_get(user=user, pk=pk)
+    if assessment.is_culture:
+        return culture.culture_results(request, assessment)
     results = selectors.assessment_results(assessment)
     series = [(assessment.title, results)]
     other = None

@@ -17,6 +17,7 @@ from ..forms import LIKERT_LABELS, questionnaire_form, ratings_from
 from ..models import Respondent
 from ..selectors import assessments as selectors
 from ..services import assessments as services
+from . import culture
 
 
 @login_required
@@ -47,6 +48,8 @@ def respond_link(request: HttpRequest, token: str) -> HttpResponse:
 def _questionnaire(
     request: HttpRequest, respondent: Respondent, user: User | None, *, again: str
 ) -> HttpResponse:
+    if respondent.assessment.is_culture:
+        return culture.culture_questionnaire(request, respondent, user, again=again)
     sections = selectors.questionnaire(respondent)
     statement_ids = [s.pk for section in sections for s in section.statements]
     errors: list[str] = []
