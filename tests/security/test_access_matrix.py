@@ -193,6 +193,10 @@ RECORD_PAGES: dict[str, str] = {
         for action in ("detail", "edit", "measure", "delete")
     },
     "adoption:roadmap_detail": "adoption.roadmap",
+    **{
+        f"adoption:stakeholder_{action}": "adoption.stakeholder"
+        for action in ("detail", "edit", "place", "action_add", "action_done")
+    },
     "adoption:item_edit": "adoption.roadmapitem",  # checked through its roadmap
 }
 # Pages with an id that are not about a customer's record: settings an administrator keeps
