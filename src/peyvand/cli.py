@@ -339,7 +339,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0 if job.status == "done" else 1
 
 
-KINDS = {"people": "person", "organisations": "organisation", "products": "products", "orders": "orders"}
+KINDS = {
+    "people": "person",
+    "organisations": "organisation",
+    "products": "products",
+    "orders": "orders",
+    "interactions": "interactions",
+}
 
 
 def _resume(job_id: int) -> Any:
@@ -488,7 +494,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--duplicates",
         choices=["skip", "update", "create", "refuse"],
         help="what to do with a row matching an existing record (default: skip for customers, "
-        "update for products, refuse for orders)",
+        "update for products, refuse for orders); for interactions, with a row whose customer is "
+        "not found (refuse, or create them as a suspect)",
     )
     imports.add_argument(
         "--map",

@@ -13,7 +13,7 @@ from peyvand.core import hooks, policy
 from peyvand.core.http import request_user
 from peyvand.customers.selectors.trash import TrashKind, register_trash_kind
 
-from . import tasks
+from . import importers, tasks
 from .forms import EmailForm, InteractionForm, SmsForm
 from .models import Attachment, Interaction, MessageTemplate, OutboundMessage, PhoneCall
 from .selectors.interactions import interaction_list
@@ -23,6 +23,7 @@ from .smscount import count
 
 def register() -> None:
     tasks.register_jobs()
+    importers.register()
     # Seen with the customer it belongs to; changed by whoever handled it. Anyone who
     # sees a customer may log a contact with them (support takes sales' calls).
     policy.register(
@@ -46,6 +47,11 @@ def register() -> None:
     )
     hooks.register_nav(
         hooks.NavItem("extensions", _("Telephony extensions"), "extensions", menu="admin", order=52)
+    )
+    hooks.register_nav(
+        hooks.NavItem(
+            "interaction-import", _("Import past interactions"), "interaction_import", menu="admin", order=53
+        )
     )
 
     party_panels = [

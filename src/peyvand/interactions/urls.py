@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import interactions, messaging, telephony, templates
+from .views import imports, interactions, messaging, telephony, templates
 
 urlpatterns = [
     path("customers/<id:pk>/timeline/", interactions.timeline, name="party_timeline"),
@@ -20,5 +20,6 @@ urlpatterns = [
     path("templates/<id:pk>/", templates.template_edit, name="template_edit"),
     path("attachments/<id:pk>/", interactions.attachment_download, name="attachment_download"),
     path("admin/extensions/", telephony.extensions, name="extensions"),
+    path("interactions/import/", imports.import_page, name="interaction_import"),
     path("unsubscribe/<str:token>/", messaging.unsubscribe, name="unsubscribe"),
 ]

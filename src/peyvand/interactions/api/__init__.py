@@ -6,8 +6,9 @@ No ``from __future__ import annotations`` here: django-ninja reads the annotatio
 
 from ninja import Router
 
-from . import interactions, messaging, sms, telephony
+from . import imports, interactions, messaging, sms, telephony
 
 router = Router()
-for feature in (interactions, messaging, telephony, sms):
+# The imports' router first: /interactions/import is not /interactions/{id}.
+for feature in (imports, interactions, messaging, telephony, sms):
     router.add_router("", feature.router)
