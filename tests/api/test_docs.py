@@ -32,6 +32,7 @@ EXPECTED_PATHS = {
     "/api/v1/parties/{party_id}/tags": {"put"},
     "/api/v1/interactions": {"get", "post"},
     "/api/v1/interactions/{interaction_id}": {"get", "patch", "delete"},
+    "/api/v1/interactions/import": {"post"},
     "/api/v1/parties/{party_id}/timeline": {"get"},
     "/api/v1/imports": {"get", "post"},
     "/api/v1/imports/{job_id}": {"get"},
