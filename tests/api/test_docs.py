@@ -150,6 +150,7 @@ EXPECTED_PATHS = {
     "/api/v1/marketing/campaigns/{campaign_id}/schedule": {"post"},
     "/api/v1/marketing/campaigns/{campaign_id}/send": {"post"},
     "/api/v1/marketing/campaigns/{campaign_id}/cancel": {"post"},
+    "/api/v1/marketing/campaigns/{campaign_id}/winner": {"post"},
     "/api/v1/marketing/campaigns/{campaign_id}/stats": {"get"},
     "/api/v1/marketing/campaigns/{campaign_id}/recipients": {"get"},
     # analytics

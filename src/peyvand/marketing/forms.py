@@ -27,7 +27,8 @@ from peyvand.interactions.models import OutboundMessage
 from peyvand.interactions.placeholders import PLACEHOLDERS
 
 from . import conf, rules
-from .models import Campaign, Channel, Goal, Recipient, Segment, Status
+from .models import Campaign, Channel, Criterion, Goal, Recipient, Segment, Status, Variant
+from .services import campaigns as campaign_services
 from .services.campaigns import CampaignInput
 from .services.segments import SegmentInput
 
@@ -343,6 +344,17 @@ class SegmentsField(forms.ModelMultipleChoiceField):
         return f"{obj.name} ({obj.get_kind_display()})"
 
 
+class DigitsIntegerField(forms.IntegerField):
+    """A whole number typed in any digits (۲۰, ٢٠ or 20)."""
+
+    def to_python(self, value: Any) -> int | None:
+        return super().to_python(to_ascii_digits(value) if isinstance(value, str) else value)
+
+
+def _or(value: Any, default: int) -> int:
+    return default if value is None else int(value)
+
+
 class CampaignForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     goal = forms.ChoiceField(label=_("Goal"), choices=Goal.choices, initial=Goal.SALES)
@@ -374,6 +386,47 @@ class CampaignForm(BootstrapMixin, forms.Form):
     )
     track_links = forms.BooleanField(label=_("Track clicks on links"), required=False, initial=True)
     track_opens = forms.BooleanField(label=_("Track opened emails (an invisible image)"), required=False)
+    control_percent = DigitsIntegerField(
+        label=_("Control group (%)"),
+        min_value=0,
+        max_value=campaign_services.CONTROL_MAX,
+        initial=0,
+        required=False,
+        help_text=_(
+            "This share of the customers the message could reach is kept out of the send, chosen at "
+            "random, to measure what the campaign changed (10 % is typical; 0: none)."
+        ),
+    )
+    ab_test = forms.BooleanField(label=_("Test two variants (A/B) on a sample first"), required=False)
+    ab_sample_percent = DigitsIntegerField(
+        label=_("Test sample (%)"),
+        min_value=campaign_services.SAMPLE_MIN,
+        max_value=campaign_services.SAMPLE_MAX,
+        initial=20,
+        required=False,
+        help_text=_("Half of the sample gets A, half B; the rest gets the winner."),
+    )
+    ab_criterion = forms.ChoiceField(
+        label=_("The winner is the one with more"),
+        choices=Criterion.choices,
+        initial=Criterion.CLICKS,
+        required=False,
+    )
+    ab_hours = DigitsIntegerField(
+        label=_("Test duration (hours)"),
+        min_value=campaign_services.HOURS_MIN,
+        max_value=campaign_services.HOURS_MAX,
+        initial=4,
+        required=False,
+    )
+    subject_b_fa = forms.CharField(label=_("Subject B (Persian)"), required=False, max_length=200)
+    body_b_fa = forms.CharField(
+        label=_("Text B (Persian)"), required=False, widget=forms.Textarea(attrs={"rows": 4, "dir": "rtl"})
+    )
+    subject_b_en = forms.CharField(label=_("Subject B (English)"), required=False, max_length=200)
+    body_b_en = forms.CharField(
+        label=_("Text B (English)"), required=False, widget=forms.Textarea(attrs={"rows": 4, "dir": "ltr"})
+    )
 
     def __init__(self, *args: Any, segments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -404,6 +457,15 @@ class CampaignForm(BootstrapMixin, forms.Form):
             attribution_days=data["attribution_days"],
             track_links=data.get("track_links", False),
             track_opens=data.get("track_opens", False),
+            control_percent=_or(data.get("control_percent"), 0),
+            ab_test=data.get("ab_test", False),
+            subject_b_fa=data.get("subject_b_fa", ""),
+            body_b_fa=data.get("body_b_fa", ""),
+            subject_b_en=data.get("subject_b_en", ""),
+            body_b_en=data.get("body_b_en", ""),
+            ab_sample_percent=_or(data.get("ab_sample_percent"), 20),
+            ab_criterion=data.get("ab_criterion") or Criterion.CLICKS,
+            ab_hours=_or(data.get("ab_hours"), 4),
         )
 
     @staticmethod
@@ -421,6 +483,15 @@ class CampaignForm(BootstrapMixin, forms.Form):
             "attribution_days",
             "track_links",
             "track_opens",
+            "control_percent",
+            "ab_test",
+            "subject_b_fa",
+            "body_b_fa",
+            "subject_b_en",
+            "body_b_en",
+            "ab_sample_percent",
+            "ab_criterion",
+            "ab_hours",
         ]
         initial: dict[str, Any] = {name: getattr(campaign, name) for name in names}
         initial["budget"] = "" if campaign.budget is None else f"{campaign.budget.normalize():f}"
@@ -429,6 +500,10 @@ class CampaignForm(BootstrapMixin, forms.Form):
         initial["segments"] = [pk for pk, exclude in rows if not exclude]
         initial["exclusions"] = [pk for pk, exclude in rows if exclude]
         return initial
+
+
+class WinnerForm(forms.Form):
+    variant = forms.ChoiceField(choices=Variant.choices)
 
 
 class CampaignFilterForm(BootstrapMixin, forms.Form):

@@ -27,6 +27,7 @@ urlpatterns = [
     path("marketing/campaigns/<id:pk>/test/", campaigns.campaign_test, name="campaign_test"),
     path("marketing/campaigns/<id:pk>/send/", campaigns.campaign_send, name="campaign_send"),
     path("marketing/campaigns/<id:pk>/cancel/", campaigns.campaign_cancel, name="campaign_cancel"),
+    path("marketing/campaigns/<id:pk>/winner/", campaigns.campaign_winner, name="campaign_winner"),
     path("marketing/campaigns/<id:pk>/progress/", campaigns.campaign_progress, name="campaign_progress"),
     path("marketing/campaigns/<id:pk>/report/", campaigns.campaign_report, name="campaign_report"),
     path(

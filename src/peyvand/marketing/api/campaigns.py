@@ -32,10 +32,12 @@ from peyvand.customers.api.common import visible_party
 from peyvand.customers.api.schemas import PartyRef
 from peyvand.sales.api.common import MoneyOut
 
-from ..models import Campaign, Channel, Goal
+from ..models import Campaign, Channel, Criterion, Goal
 from ..models import Status as CampaignState
 from ..selectors import campaigns as selectors
+from ..selectors import results
 from ..selectors import segments as segment_selectors
+from ..services import abtest
 from ..services import campaigns as services
 
 router = Router(tags=["marketing"])
@@ -43,6 +45,7 @@ router = Router(tags=["marketing"])
 CampaignGoal = Annotated[Goal, SchemaName("CampaignGoal")]
 CampaignChannel = Annotated[Channel, SchemaName("CampaignChannel")]
 CampaignStatus = Annotated[CampaignState, SchemaName("CampaignStatus")]
+AbCriterion = Annotated[Criterion, SchemaName("CampaignAbCriterion")]
 Name = Annotated[str, Field(max_length=200), NoNul]
 Subject = Annotated[str, Field(max_length=200), NoNul]
 Body = Annotated[str, Field(max_length=services.EMAIL_MAX_LENGTH), NoNul]
@@ -76,6 +79,22 @@ class CampaignOut(Schema):
     attribution_days: int
     track_links: bool
     track_opens: bool
+    control_percent: int = Field(description="Share of the eligible customers held out as a control group")
+    ab_test: bool = Field(description="Whether a sample gets A or B first, and the rest the winner")
+    subject_b_fa: str
+    body_b_fa: str = Field(description="Variant B; what B leaves empty is A's")
+    subject_b_en: str
+    body_b_en: str
+    ab_sample_percent: int = Field(description="The test's sample, half A and half B")
+    ab_criterion: str = Field(description="opens, clicks or replies: the winner has the higher share")
+    ab_hours: int = Field(description="How long the test runs after its sample is queued")
+    ab_ends_at: dt.datetime | None = Field(description="When the test ends (once its sample is queued)")
+    ab_winner: str = Field(description="a, b, or empty while the test runs")
+    ab_decided_at: dt.datetime | None
+    ab_result: dict[str, Any] = Field(
+        description="The figures the winner was chosen on: criterion, manual, and for a and b "
+        "the sample sent and the count by the criterion"
+    )
     send_at: dt.datetime | None
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
@@ -109,6 +128,17 @@ class CampaignFields(InputSchema):
     attribution_days: Annotated[StrictInt, Field(ge=1, le=365)] | None = None
     track_links: bool | None = None
     track_opens: bool | None = None
+    control_percent: Annotated[StrictInt, Field(ge=0, le=services.CONTROL_MAX)] | None = None
+    ab_test: bool | None = None
+    subject_b_fa: Subject | None = None
+    body_b_fa: Body | None = None
+    subject_b_en: Subject | None = None
+    body_b_en: Body | None = None
+    ab_sample_percent: Annotated[StrictInt, Field(ge=services.SAMPLE_MIN, le=services.SAMPLE_MAX)] | None = (
+        None
+    )
+    ab_criterion: AbCriterion | None = None
+    ab_hours: Annotated[StrictInt, Field(ge=services.HOURS_MIN, le=services.HOURS_MAX)] | None = None
 
 
 class CampaignCreate(CampaignFields):
@@ -156,6 +186,51 @@ class EstimateOut(Schema):
     over_budget: bool
 
 
+class VariantOut(Schema):
+    sent: int
+    delivered: int
+    opened: int
+    clicked: int
+    replied: int
+
+
+class AbOut(Schema):
+    criterion: str
+    a: VariantOut
+    b: VariantOut
+    winner: str = Field(description="a, b, or empty while the test runs")
+    ends_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    manual: bool = Field(description="Picked by hand before the test ended")
+
+
+class DifferenceOut(Schema):
+    sent_percent: float
+    control_percent: float
+    difference: float = Field(description="In percentage points")
+    low: float = Field(description="95 % confidence interval, lower bound")
+    high: float
+
+
+class LiftGroupOut(Schema):
+    size: int
+    bought: int
+    responded: int = Field(description="Replied on the channel or bought, in the window")
+    revenue: MoneyOut
+    revenue_per_customer: MoneyOut | None
+
+
+class LiftOut(Schema):
+    sent: LiftGroupOut
+    control: LiftGroupOut
+    bought: DifferenceOut | None
+    responded: DifferenceOut | None
+    verdict: Literal["better", "worse", "unclear"] = Field(
+        description="better: the interval of the difference in buying lies above zero"
+    )
+    verdict_text: str
+
+
 class StatsOut(Schema):
     targeted: int
     sent: int = Field(description="Queued into the outbox")
@@ -180,6 +255,13 @@ class StatsOut(Schema):
     roi_percent: Decimal | None = Field(description="(revenue − cost) ÷ cost × 100")
     window_start: dt.date | None
     window_end: dt.date | None
+    held_out: int = Field(description="The control group, kept out of the send")
+    lift: LiftOut | None = Field(description="Against the control group (none without one)")
+    ab: AbOut | None = Field(description="The A/B test (none without one)")
+
+
+class WinnerIn(InputSchema):
+    variant: Literal["a", "b"]
 
 
 class RecipientOut(Schema):
@@ -195,11 +277,13 @@ class RecipientOut(Schema):
     opened_at: dt.datetime | None
     clicked_at: dt.datetime | None
     clicks: int
+    variant: str = Field(description="The A/B variant it got (empty without a test)")
+    in_test: bool = Field(description="In the A/B test's sample")
 
 
 class RecipientQuery(PageQuery):
-    state: Literal["pending", "queued", "skipped"] | None = None
-    reason: Literal["no_consent", "unsubscribed", "no_address", "bounced"] | None = None
+    state: Literal["pending", "queued", "skipped", "held_out", "rest"] | None = None
+    reason: Literal["no_consent", "unsubscribed", "no_address", "bounced", "control"] | None = None
     delivery: Literal["queued", "sending", "sent", "failed", "cancelled"] | None = None
     clicked: bool = False
 
@@ -221,7 +305,7 @@ def _input(request: HttpRequest, payload: CampaignFields) -> services.CampaignIn
             values["exclusions"] = _segments(user, value or [], name)
         elif name == "owner_id":
             values["owner"] = resolve_user(value, name)
-        elif value is None and name in ("description", "subject_fa", "body_fa", "subject_en", "body_en"):
+        elif value is None and name in ("description", *services.FIELDS_TEXT):
             values[name] = ""
         elif value is None and name != "budget":
             continue
@@ -333,7 +417,8 @@ def campaign_cancel(request: HttpRequest, campaign_id: Id) -> Campaign:
     summary="Responses, costs and ROI",
 )
 def campaign_stats(request: HttpRequest, campaign_id: Id) -> dict[str, Any]:
-    stats = selectors.campaign_stats(campaign=_campaign(request, campaign_id))
+    campaign = _campaign(request, campaign_id)
+    stats = selectors.campaign_stats(campaign=campaign)
     return {
         **{name: getattr(stats, name) for name in StatsOut.model_fields if hasattr(stats, name)},
         "sent": stats.queued,
@@ -342,7 +427,69 @@ def campaign_stats(request: HttpRequest, campaign_id: Id) -> dict[str, Any]:
         "cost": stats.cost,
         "cost_per_response": stats.cost_per_response,
         "roi_percent": stats.roi,
+        "lift": _lift(campaign),
+        "ab": _ab(campaign),
     }
+
+
+def _difference(found: results.Difference | None) -> dict[str, float] | None:
+    if found is None:
+        return None
+    return {
+        "sent_percent": round(found.first, 4),
+        "control_percent": round(found.second, 4),
+        "difference": round(found.difference, 4),
+        "low": round(found.low, 4),
+        "high": round(found.high, 4),
+    }
+
+
+def _lift(campaign: Campaign) -> dict[str, Any] | None:
+    lift = results.campaign_lift(campaign=campaign)
+    if lift is None:
+        return None
+    groups = {
+        name: {
+            "size": group.size,
+            "bought": group.bought,
+            "responded": group.responded,
+            "revenue": group.revenue,
+            "revenue_per_customer": group.revenue_each,
+        }
+        for name, group in (("sent", lift.sent), ("control", lift.control))
+    }
+    return {
+        **groups,
+        "bought": _difference(lift.bought),
+        "responded": _difference(lift.responded),
+        "verdict": lift.verdict,
+        "verdict_text": lift.verdict_text,
+    }
+
+
+def _ab(campaign: Campaign) -> dict[str, Any] | None:
+    if not campaign.ab_test:
+        return None
+    figures = results.ab_figures(campaign=campaign)
+    return {
+        "criterion": campaign.ab_criterion,
+        "a": figures["a"],
+        "b": figures["b"],
+        "winner": campaign.ab_winner,
+        "ends_at": campaign.ab_ends_at,
+        "decided_at": campaign.ab_decided_at,
+        "manual": bool(campaign.ab_result.get("manual")),
+    }
+
+
+@router.post(
+    "/marketing/campaigns/{campaign_id}/winner",
+    response={200: CampaignOut, **ERRORS},
+    summary="Pick the A/B test's winner now; the rest of the customers get it",
+)
+def campaign_winner(request: HttpRequest, campaign_id: Id, payload: WinnerIn) -> Campaign:
+    campaign = _campaign(request, campaign_id)
+    return abtest.campaign_pick_winner(campaign=campaign, actor=actor(request), variant=payload.variant)
 
 
 @router.get(

@@ -45,6 +45,19 @@ class Status(models.TextChoices):
 EDITABLE_STATUSES = (Status.DRAFT, Status.SCHEDULED)
 
 
+class Criterion(models.TextChoices):
+    """What decides an A/B test: the share of each variant's sample that did it."""
+
+    OPENS = "opens", _("Opens")
+    CLICKS = "clicks", _("Clicks")
+    REPLIES = "replies", _("Replies")
+
+
+class Variant(models.TextChoices):
+    A = "a", _("Variant A")
+    B = "b", _("Variant B")
+
+
 class Campaign(Searchable, TrackedModel):
     """One message to an audience on one channel, in each reader's language, and what came of it.
 
@@ -84,6 +97,37 @@ class Campaign(Searchable, TrackedModel):
     body_fa = models.TextField(_("text (Persian)"), blank=True)
     subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
     body_en = models.TextField(_("text (English)"), blank=True)
+    # A control group: this share of the eligible customers is kept out of the send, to
+    # measure the campaign's lift against them.
+    control_percent = models.PositiveSmallIntegerField(_("control group (%)"), default=0)
+    # An A/B test: a sample gets A or B (half each); after ``ab_hours`` the better one by
+    # ``ab_criterion`` (ties: A) goes to the rest. B's empty parts are A's.
+    ab_test = models.BooleanField(_("A/B test"), default=False)
+    subject_b_fa = models.CharField(_("subject B (Persian)"), max_length=200, blank=True)
+    body_b_fa = models.TextField(_("text B (Persian)"), blank=True)
+    subject_b_en = models.CharField(_("subject B (English)"), max_length=200, blank=True)
+    body_b_en = models.TextField(_("text B (English)"), blank=True)
+    ab_sample_percent = models.PositiveSmallIntegerField(_("test sample (%)"), default=20)
+    ab_criterion = models.CharField(
+        _("winner by"), max_length=10, choices=Criterion.choices, default=Criterion.CLICKS
+    )
+    ab_hours = models.PositiveSmallIntegerField(_("test duration (hours)"), default=4)
+    ab_ends_at = models.DateTimeField(_("test ends"), null=True, blank=True, editable=False)
+    ab_winner = models.CharField(
+        _("winner"), max_length=1, choices=Variant.choices, blank=True, editable=False
+    )
+    ab_decided_at = models.DateTimeField(_("winner chosen"), null=True, blank=True, editable=False)
+    ab_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("winner chosen by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    # The figures the winner was chosen on: {"criterion", "a": {"sent", "count"}, "b": …}.
+    ab_result = models.JSONField(default=dict, blank=True, editable=False)
     # Sending: who pressed send (whose view of the customers the audience is), when, how far.
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -138,6 +182,24 @@ class Campaign(Searchable, TrackedModel):
     def body(self, language: str) -> str:
         return str(getattr(self, f"body_{language}", "") or "")
 
+    def subject_b(self, language: str) -> str:
+        return str(getattr(self, f"subject_b_{language}", "") or "")
+
+    def body_b(self, language: str) -> str:
+        return str(getattr(self, f"body_b_{language}", "") or "")
+
+    @property
+    def has_variant_b(self) -> bool:
+        parts = ("subject_b", "body_b") if self.channel == Channel.EMAIL else ("body_b",)
+        return any(
+            getattr(self, f"{part}_{code}", "").strip() for part in parts for code, _n in settings.LANGUAGES
+        )
+
+    @property
+    def ab_waiting(self) -> bool:
+        """Its sample was sent and the winner is not chosen yet."""
+        return self.ab_test and self.ab_ends_at is not None and not self.ab_winner
+
     @property
     def languages(self) -> list[str]:
         """The languages it has content in."""
@@ -170,12 +232,15 @@ class Recipient(models.Model):
         PENDING = "pending", _("Waiting")
         QUEUED = "queued", _("Queued")
         SKIPPED = "skipped", _("Skipped")
+        HELD_OUT = "held_out", _("Held out (control group)")
+        REST = "rest", _("Waiting for the A/B test's winner")
 
     class Reason(models.TextChoices):
         NO_CONSENT = "no_consent", _("Has not agreed to this channel")
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
         NO_ADDRESS = "no_address", _("No address for this channel")
         BOUNCED = "bounced", _("Address bounced")
+        CONTROL = "control", _("Kept out of the send to measure the campaign's lift")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients")
     party = models.ForeignKey(Party, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+")
@@ -194,6 +259,9 @@ class Recipient(models.Model):
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     clicked_at = models.DateTimeField(_("clicked"), null=True, blank=True)
     clicks = models.PositiveIntegerField(_("clicks"), default=0)
+    # The content it got ("" without an A/B test) and whether it was in the test's sample.
+    variant = models.CharField(_("variant"), max_length=1, choices=Variant.choices, blank=True)
+    in_test = models.BooleanField(_("in the A/B test's sample"), default=False)
 
     class Meta:
         ordering = ["campaign", "id"]

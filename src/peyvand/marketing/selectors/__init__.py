@@ -1,5 +1,5 @@
 """Every non-trivial read of the marketing app, through the permission policy."""
 
-from . import campaigns, segments
+from . import campaigns, results, segments
 
-__all__ = ["campaigns", "segments"]
+__all__ = ["campaigns", "results", "segments"]

@@ -157,6 +157,8 @@ class Stats:
     queued: int = 0
     skipped: int = 0
     skipped_by: dict[str, int] = field(default_factory=dict)
+    held_out: int = 0  # the control group
+    waiting_test: int = 0  # the rest of an A/B test, until its winner is chosen
     delivered: int = 0
     failed: int = 0
     cancelled: int = 0
@@ -232,6 +234,10 @@ def campaign_stats(*, campaign: Campaign) -> Stats:
         if row["state"] == State.SKIPPED:
             stats.skipped += n
             stats.skipped_by[row["reason"]] = stats.skipped_by.get(row["reason"], 0) + n
+        elif row["state"] == State.HELD_OUT:
+            stats.held_out += n
+        elif row["state"] == State.REST:
+            stats.waiting_test += n
         elif row["state"] == State.QUEUED:
             stats.queued += n
             stats.message_cost += row["cost"] or Decimal(0)

@@ -34,8 +34,9 @@ from peyvand.sales import conf as sales_conf
 from peyvand.sales.money import check_money, to_decimal
 
 from .. import conf, content
-from ..models import Campaign, CampaignSegment, Channel, Goal, Recipient, Segment, Status
+from ..models import Campaign, CampaignSegment, Channel, Criterion, Goal, Recipient, Segment, Status
 from ..selectors import campaigns as selectors
+from ..selectors.results import criteria_for
 from .rendering import Reader, Rendered, Renderer, reader_of, reader_of_user
 
 CAMPAIGN_RUN = "marketing.campaign_run"  # the job's name (core.jobs), registered by tasks.py
@@ -62,12 +63,34 @@ class CampaignInput:
     body_fa: str | Unset = UNSET
     subject_en: str | Unset = UNSET
     body_en: str | Unset = UNSET
+    control_percent: int | Unset = UNSET  # 0–50: held out to measure lift
+    ab_test: bool | Unset = UNSET
+    subject_b_fa: str | Unset = UNSET
+    body_b_fa: str | Unset = UNSET
+    subject_b_en: str | Unset = UNSET
+    body_b_en: str | Unset = UNSET
+    ab_sample_percent: int | Unset = UNSET  # 2–90: the test's sample, half A, half B
+    ab_criterion: str | Unset = UNSET
+    ab_hours: int | Unset = UNSET  # 1–168
     segments: tuple[Segment, ...] | Unset = UNSET  # the audience
     exclusions: tuple[Segment, ...] | Unset = UNSET  # left out of it
 
 
 FIELDS = tuple(f.name for f in fields(CampaignInput) if f.name not in ("segments", "exclusions"))
 AUDITED = FIELDS
+# The A/B test's and control group's ranges (the form and the API say the same).
+CONTROL_MAX = 50
+SAMPLE_MIN, SAMPLE_MAX = 2, 90
+HOURS_MIN, HOURS_MAX = 1, 168
+B_FIELDS = ("subject_b_fa", "body_b_fa", "subject_b_en", "body_b_en")
+# A new campaign's values where the input leaves them out (the model's defaults).
+DEFAULTS: dict[str, Any] = {
+    "ab_test": False,
+    "ab_criterion": "clicks",
+    "track_links": True,
+    "track_opens": False,
+}
+FIELDS_TEXT = ("subject_fa", "body_fa", "subject_en", "body_en", *B_FIELDS)
 
 
 def _too_long(limit: int, count: int) -> str:
@@ -111,8 +134,27 @@ def _clean(data: CampaignInput, *, actor: User, current: Campaign | None) -> dic
                 value = _money(value, name, optional=False)
             elif name == "attribution_days" and (not isinstance(value, int) or not 1 <= value <= 365):
                 errors[name] = [_("Enter a number of days from 1 to 365.")]
-            elif name in ("track_links", "track_opens"):
+            elif name in ("track_links", "track_opens", "ab_test"):
                 value = bool(value)
+            elif name == "control_percent" and (
+                not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= CONTROL_MAX
+            ):
+                errors[name] = [_("Enter a share from 0 to %(max)d %%.") % {"max": CONTROL_MAX}]
+            elif name == "ab_sample_percent" and (
+                not isinstance(value, int) or isinstance(value, bool) or not SAMPLE_MIN <= value <= SAMPLE_MAX
+            ):
+                errors[name] = [
+                    _("Enter a share from %(min)d to %(max)d %%.") % {"min": SAMPLE_MIN, "max": SAMPLE_MAX}
+                ]
+            elif name == "ab_hours" and (
+                not isinstance(value, int) or isinstance(value, bool) or not HOURS_MIN <= value <= HOURS_MAX
+            ):
+                errors[name] = [
+                    _("Enter a number of hours from %(min)d to %(max)d.")
+                    % {"min": HOURS_MIN, "max": HOURS_MAX}
+                ]
+            elif name == "ab_criterion" and value not in Criterion.values:
+                errors[name] = [_("Choose opens, clicks or replies.")]
             elif name == "default_language" and value not in dict(settings.LANGUAGES):
                 errors[name] = [_("Choose Persian or English.")]
             elif name.startswith("subject_"):
@@ -140,9 +182,41 @@ def _clean(data: CampaignInput, *, actor: User, current: Campaign | None) -> dic
     both = set(cleaned.get("segments", ())) & set(cleaned.get("exclusions", ()))
     if both:
         errors["exclusions"] = [_("A segment cannot be both included and excluded.")]
+    _check_ab(cleaned, current, channel, errors)
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _check_ab(
+    cleaned: dict[str, Any], current: Campaign | None, channel: str, errors: dict[str, list[str]]
+) -> None:
+    """An A/B test needs a variant B and a criterion the campaign can measure."""
+
+    def value(name: str) -> Any:
+        if name in cleaned:
+            return cleaned[name]
+        return getattr(current, name) if current else DEFAULTS.get(name)
+
+    if not value("ab_test") or errors:
+        return
+    parts = B_FIELDS if channel == Channel.EMAIL else ("body_b_fa", "body_b_en")
+    if not any(str(value(name) or "").strip() for name in parts):
+        message = (
+            _("Write variant B: its subject or its text (or both).")
+            if channel == Channel.EMAIL
+            else _("Write variant B's text.")
+        )
+        errors["body_b_fa"] = [message]
+    criterion = value("ab_criterion")
+    if criterion not in criteria_for(
+        channel, track_opens=bool(value("track_opens")), track_links=bool(value("track_links"))
+    ):
+        errors["ab_criterion"] = [
+            _("Opens are counted only for an email with opened emails tracked.")
+            if criterion == Criterion.OPENS
+            else _("Clicks are counted only with clicks on links tracked.")
+        ]
 
 
 def _audience_set(campaign: Campaign, cleaned: dict[str, Any]) -> dict[str, list[Any]]:
@@ -274,6 +348,8 @@ def campaign_check(*, campaign: Campaign, actor: User) -> Estimate:
             _("Write the message in %(language)s, the language for customers of unknown language.")
             % {"language": dict(settings.LANGUAGES)[campaign.default_language]}
         )
+    if campaign.ab_test and not campaign.has_variant_b:
+        problems.append(_("Write variant B, or turn the A/B test off."))
     if campaign.channel == Channel.EMAIL:
         for language in campaign.languages:
             if not campaign.subject(language):

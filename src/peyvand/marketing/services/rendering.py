@@ -9,6 +9,7 @@ message costs a few string replacements and an HMAC per link.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import html as html_lib
 from collections.abc import Iterable
@@ -237,14 +238,31 @@ class Renderer:
         return Rendered(language, subject, text, html=page)
 
 
+def variant_campaign(campaign: Campaign, variant: str) -> Campaign:
+    """The campaign as variant ``variant`` reads: B's subject and text where it has them,
+    A's elsewhere (an unsaved copy, for the renderer)."""
+    if variant != "b":
+        return campaign
+    other = copy.copy(campaign)
+    for language, _name in settings.LANGUAGES:
+        if campaign.subject_b(language).strip():
+            setattr(other, f"subject_{language}", campaign.subject_b(language))
+        if campaign.body_b(language).strip():
+            setattr(other, f"body_{language}", campaign.body_b(language))
+    return other
+
+
 def campaign_links(campaign: Campaign) -> list[str]:
-    """The links the content holds, in every language, each once (placeholders in a link
-    make it the reader's own, and such a link is not tracked)."""
+    """The links the content holds (both variants of an A/B test), in every language, each
+    once (placeholders in a link make it the reader's own, and such a link is not tracked)."""
     found: list[str] = []
     for language, _name in settings.LANGUAGES:
-        body = campaign.body(language)
-        if campaign.channel == Channel.EMAIL:
-            found += content.email_links(content.sanitize_html(body))
-        else:
-            found += content.sms_links(body)
+        bodies = [campaign.body(language)]
+        if campaign.ab_test:
+            bodies.append(campaign.body_b(language))
+        for body in bodies:
+            if campaign.channel == Channel.EMAIL:
+                found += content.email_links(content.sanitize_html(body))
+            else:
+                found += content.sms_links(body)
     return [link for link in dict.fromkeys(found) if "{" not in link]

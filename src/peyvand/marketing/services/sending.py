@@ -15,6 +15,13 @@
 
 Exactly once per customer and channel therefore rests on two unique constraints (recipient
 per campaign and customer; outbox message per idempotency key), not on the lease.
+
+A control group and an A/B test (``groups``): when the audience is frozen, the eligible
+customers are split in the same transaction; the control group is held out (never queued),
+the test's sample is pending with its variant, and the rest waits (state ``rest``). Once the
+sample is queued the run stops until the test ends (``ab_ends_at``); the run after that picks
+the winner (``abtest.ab_decide``, once) and turns the rest into pending rows with the winner's
+variant, which the same batches queue, once each.
 """
 
 from __future__ import annotations
@@ -42,8 +49,9 @@ from peyvand.interactions.services.outbox import outbound_deliver
 from .. import conf, content
 from ..models import Campaign, Channel, Recipient, Status
 from ..selectors import campaigns as selectors
+from . import abtest, groups
 from .common import db_datetime, insert_parties
-from .rendering import Reader, Renderer, campaign_links, companies, owner_names
+from .rendering import Reader, Renderer, campaign_links, companies, owner_names, variant_campaign
 
 CAMPAIGN_DELIVER = "marketing.campaign_deliver"  # registered by tasks.py
 logger = logging.getLogger("peyvand.marketing")
@@ -101,6 +109,10 @@ class LeaseLost(Exception):
     """Another run holds the campaign now, or it was cancelled: stop without writing."""
 
 
+class TestRunning(Exception):
+    """The A/B test's sample is out and its time has not run out: stop until it has."""
+
+
 @dataclass
 class Decided:
     recipient_id: int
@@ -146,11 +158,13 @@ def campaign_run(*, campaign_id: int, batches: int | None = None) -> Campaign:
     try:
         if not campaign.audience_frozen:
             _freeze(campaign, token)
-        renderer = Renderer(campaign, sender=campaign.sent_by, track=True)
+        renderers = _renderers(campaign)
         bounced = _bounced(campaign.channel, now)
         done = 0
         while batches is None or done < batches:
-            if not _batch(campaign, token, renderer, bounced):
+            if not _batch(campaign, token, renderers, bounced):
+                if _rest_released(campaign, token):
+                    continue
                 Campaign.objects.filter(pk=campaign.pk, lease=token, status=Status.SENDING).update(
                     status=Status.SENT, finished_at=timezone.now(), lease=None, heartbeat_at=None
                 )
@@ -158,13 +172,50 @@ def campaign_run(*, campaign_id: int, batches: int | None = None) -> Campaign:
             done += 1
     except LeaseLost:
         logger.info("campaign %s: another run holds it, or it was cancelled", campaign_id)
+    except TestRunning:
+        logger.info("campaign %s: the A/B test runs until %s", campaign_id, campaign.ab_ends_at)
     campaign.refresh_from_db()
     return campaign
 
 
+def _renderers(campaign: Campaign) -> dict[str, Renderer]:
+    """The renderer of each variant a recipient may get ("" and "a": the campaign's own)."""
+    found = {"": Renderer(campaign, sender=campaign.sent_by, track=True)}
+    found["a"] = found[""]
+    if campaign.ab_test:
+        found["b"] = Renderer(variant_campaign(campaign, "b"), sender=campaign.sent_by, track=True)
+    return found
+
+
+def _rest_released(campaign: Campaign, token: uuid.UUID) -> bool:
+    """After the A/B test's sample: pick the winner when the test is over (or it was picked by
+    hand) and release the rest to be sent with it; True when there is more to send now.
+    Raises TestRunning while the test runs (the periodic check comes back when it ends)."""
+    if not campaign.ab_test or not Recipient.objects.filter(campaign=campaign, state=State.REST).exists():
+        return False
+    now = timezone.now()
+    if not campaign.ab_winner:
+        if campaign.ab_ends_at is None:
+            campaign.ab_ends_at = now + dt.timedelta(hours=campaign.ab_hours)
+            _beat(campaign, token, ab_ends_at=campaign.ab_ends_at)
+        if campaign.ab_ends_at > now:
+            Campaign.objects.filter(pk=campaign.pk, lease=token).update(lease=None, heartbeat_at=None)
+            raise TestRunning(campaign.pk)
+        abtest.ab_decide(campaign=campaign, variant=None, actor=None)
+        campaign.refresh_from_db(fields=["ab_winner", "ab_decided_at", "ab_decided_by", "ab_result"])
+    with transaction.atomic():
+        _beat(campaign, token, cursor=0)
+        Recipient.objects.filter(campaign=campaign, state=State.REST).update(
+            state=State.PENDING, variant=campaign.ab_winner
+        )
+    campaign.cursor = 0
+    return True
+
+
 @transaction.atomic
 def _freeze(campaign: Campaign, token: uuid.UUID) -> None:
-    """Write a pending row for each customer the campaign targets, as its sender sees them."""
+    """Write a pending row for each customer the campaign targets, as its sender sees them,
+    and split off the control group and the A/B test's sample."""
     _beat(campaign, token)
     if campaign.sent_by is not None:
         audience = selectors.campaign_audience(
@@ -172,14 +223,58 @@ def _freeze(campaign: Campaign, token: uuid.UUID) -> None:
         )
         insert_parties(
             Recipient._meta.db_table,
-            ("campaign_id", "state", "reason", "address", "language", "delivery", "clicks"),
-            (campaign.pk, State.PENDING.value, "", "", "", "", 0),
+            (
+                "campaign_id",
+                "state",
+                "reason",
+                "address",
+                "language",
+                "delivery",
+                "clicks",
+                "variant",
+                "in_test",
+            ),
+            (campaign.pk, State.PENDING.value, "", "", "", "", 0, "", False),
             audience,
         )
+    held = _split(campaign) if campaign.control_percent or campaign.ab_test else 0
     total = Recipient.objects.filter(campaign=campaign).count()
     links = campaign_links(campaign)
-    _beat(campaign, token, audience_frozen=True, total=total, links=links)
+    _beat(campaign, token, audience_frozen=True, total=total, links=links, processed=held)
     campaign.audience_frozen, campaign.total, campaign.links = True, total, links
+
+
+def _split(campaign: Campaign) -> int:
+    """Hold out the control group, mark the test's sample A or B and the rest waiting (see
+    ``groups``); the eligible are those the send would not skip. Returns how many were held."""
+    bounced = _bounced(campaign.channel, timezone.now())
+    rows = (
+        Recipient.objects.filter(campaign=campaign, state=State.PENDING)
+        .order_by("id")
+        .values_list("id", "party_id", *PARTY_FIELDS[-6:])
+    )
+    eligible = []
+    for recipient_id, party_id, *fields in rows.iterator(chunk_size=5000):
+        row = dict(zip(PARTY_FIELDS[-6:], fields, strict=True))
+        if not _reason(row, campaign.channel, bounced)[0]:
+            eligible.append((recipient_id, party_id))
+    split = groups.split(
+        campaign.pk,
+        eligible,
+        control_percent=campaign.control_percent,
+        sample_percent=campaign.ab_sample_percent if campaign.ab_test else None,
+    )
+    marks: list[tuple[list[int], dict[str, Any]]] = [
+        (split.control, {"state": State.HELD_OUT, "reason": Reason.CONTROL}),
+        (split.a, {"variant": "a", "in_test": True}),
+        (split.b, {"variant": "b", "in_test": True}),
+    ]
+    if campaign.ab_test:
+        marks.append((split.rest, {"state": State.REST}))
+    for ids, values in marks:
+        for start in range(0, len(ids), 900):
+            Recipient.objects.filter(pk__in=ids[start : start + 900]).update(**values)
+    return len(split.control)
 
 
 def _bounced(channel: str, now: dt.datetime) -> frozenset[str]:
@@ -205,20 +300,26 @@ def _reason(row: dict[str, Any], channel: str, bounced: frozenset[str]) -> tuple
     return "", address
 
 
-def _batch(campaign: Campaign, token: uuid.UUID, renderer: Renderer, bounced: frozenset[str]) -> bool:
+def _batch(
+    campaign: Campaign, token: uuid.UUID, renderers: dict[str, Renderer], bounced: frozenset[str]
+) -> bool:
     """Decide and write the next batch of pending recipients; False when none is left."""
     rows = list(
         Recipient.objects.filter(campaign=campaign, state=State.PENDING, id__gt=campaign.cursor)
         .order_by("id")
-        .values("id", "party_id", *PARTY_FIELDS)[: conf.batch_size()]
+        .values("id", "party_id", "variant", *PARTY_FIELDS)[: conf.batch_size()]
     )
     if not rows:
         return False
     people = [r["party_id"] for r in rows if r["party__kind"] == Kind.PERSON]
-    firms = companies(people) if "{company}" in str(renderer.parts) else {}
+    wanted = any("{company}" in str(renderer.parts) for renderer in renderers.values())
+    firms = companies(people) if wanted else {}
     owners = owner_names(r["party__owner_id"] for r in rows if r["party__owner_id"])
     now = timezone.now()
-    decided = [_decide(row, campaign, renderer, bounced, firms, owners) for row in rows]
+    decided = [
+        _decide(row, campaign, renderers.get(row["variant"], renderers[""]), bounced, firms, owners)
+        for row in rows
+    ]
     with transaction.atomic():
         _beat(campaign, token, processed=F("processed") + len(rows), cursor=rows[-1]["id"])
         messages = _insert_messages(campaign, [d for d in decided if d.state == State.QUEUED], now)
@@ -357,5 +458,6 @@ def campaigns_resume(*, now: dt.datetime | None = None) -> list[int]:
     return list(
         Campaign.objects.filter(status=Status.SENDING, started_at__lt=stale)
         .filter(Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale))
+        .exclude(ab_test=True, ab_winner="", ab_ends_at__gt=now)  # its A/B test still runs
         .values_list("pk", flat=True)
     )

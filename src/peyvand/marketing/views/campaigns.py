@@ -25,10 +25,12 @@ from peyvand.core.pagination import InvalidCursor
 from peyvand.customers.models import Party
 from peyvand.customers.selectors import parties as customer_selectors
 
-from ..forms import CampaignFilterForm, CampaignForm, RecipientFilterForm, SendForm, TestSendForm
-from ..models import Campaign, Recipient, Status
+from ..forms import CampaignFilterForm, CampaignForm, RecipientFilterForm, SendForm, TestSendForm, WinnerForm
+from ..models import Campaign, Criterion, Recipient, Status
 from ..selectors import campaigns as selectors
+from ..selectors import results
 from ..selectors import segments as segment_selectors
+from ..services import abtest
 from ..services import campaigns as services
 
 SORT_LABELS = {"name": gettext_lazy("Name"), "created": gettext_lazy("Created")}
@@ -134,6 +136,43 @@ def _detail_context(request: HttpRequest, user: User, campaign: Campaign, **form
         "tests_left": services.test_sends_left(user),
         "sample": _sample(user, campaign),
         "running": campaign.status == Status.SENDING,
+        **_ab_context(campaign),
+    }
+
+
+def _ab_context(campaign: Campaign) -> dict[str, Any]:
+    """The A/B test's card: both variants' figures side by side, and which won and why."""
+    if not campaign.ab_test:
+        return {}
+    figures = results.ab_figures(campaign=campaign) if campaign.status != Status.DRAFT else None
+    criterion = campaign.ab_criterion
+    rows = []
+    if figures is not None:
+        measures = [
+            *(
+                [(Criterion.OPENS, pgettext("an email", "Opened"))]
+                if selectors.counts_opens(campaign)
+                else []
+            ),
+            (Criterion.CLICKS, _("Clicked")),
+            (Criterion.REPLIES, _("Replied")),
+        ]
+        rows = [
+            (
+                criterion_key,
+                label,
+                [(figures[v].count(criterion_key), figures[v].rate(criterion_key)) for v in ("a", "b")],
+            )
+            for criterion_key, label in measures
+        ]
+    return {
+        "ab": {
+            "figures": figures,
+            "rows": rows,
+            "criterion_label": Criterion(criterion).label,
+            "result": campaign.ab_result,
+            "can_pick": campaign.status == Status.SENDING and not campaign.ab_winner,
+        }
     }
 
 
@@ -234,6 +273,26 @@ def campaign_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def campaign_winner(request: HttpRequest, pk: int) -> HttpResponse:
+    """The marketer picks the A/B test's winner before its time is up."""
+    user = request_user(request)
+    campaign = selectors.campaign_get(user=user, pk=pk)
+    policy.require_change(user, campaign)
+    form = WinnerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose variant A or B."))
+        return redirect(campaign.get_absolute_url())
+    try:
+        abtest.campaign_pick_winner(campaign=campaign, actor=user, variant=form.cleaned_data["variant"])
+    except ValidationError as exc:
+        show_errors(request, exc)
+    else:
+        messages.success(request, _("The winner is chosen: the rest of the customers get it now."))
+    return redirect(campaign.get_absolute_url())
+
+
+@login_required
+@require_POST
 def campaign_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     campaign = selectors.campaign_get(user=user, pk=pk)
@@ -278,6 +337,11 @@ def campaign_report(request: HttpRequest, pk: int) -> HttpResponseBase:
     campaign = selectors.campaign_get(user=user, pk=pk)
     stats = selectors.campaign_stats(campaign=campaign)
     found = selectors.campaign_charts(campaign=campaign, stats=stats)
+    lift = results.campaign_lift(campaign=campaign)
+    if lift is not None:
+        found["lift"] = results.lift_chart(lift)
+    if campaign.ab_test and campaign.status != Status.DRAFT:
+        found["abtest"] = results.ab_chart(campaign=campaign, figures=results.ab_figures(campaign=campaign))
     if key := request.GET.get("export"):
         return _export(campaign, found, stats, key)
     return render(
@@ -289,7 +353,12 @@ def campaign_report(request: HttpRequest, pk: int) -> HttpResponseBase:
             "stats": stats,
             "charts": found,
             "figures": _figures(campaign, stats),
-            "reasons": [(r, label, stats.skipped_by.get(r, 0)) for r, label in Recipient.Reason.choices],
+            "lift": lift,
+            "reasons": [
+                (r, label, stats.skipped_by.get(r, 0))
+                for r, label in Recipient.Reason.choices
+                if r != Recipient.Reason.CONTROL
+            ],
         },
     )
 
@@ -302,6 +371,7 @@ def _figures(campaign: Campaign, stats: selectors.Stats) -> list[tuple[str, str,
         ("delivered", _("Delivered"), stats.delivered, "count"),
         ("failed", _("Failed"), stats.failed + stats.cancelled, "count"),
         ("skipped", _("Skipped"), stats.skipped, "count"),
+        ("held_out", _("Control group"), stats.held_out, "count"),
         ("opened", pgettext("an email", "Opened"), stats.opened, "count"),
         ("clicked", _("Clicked"), stats.clicked, "count"),
         ("replied", _("Replied"), stats.replied, "count"),
@@ -312,7 +382,12 @@ def _figures(campaign: Campaign, stats: selectors.Stats) -> list[tuple[str, str,
         ("cost_per_response", _("Cost per response"), stats.cost_per_response, "money"),
         ("roi", _("Return on investment"), stats.roi, "percent"),
     ]
-    return [figure for figure in figures if figure[0] != "opened" or selectors.counts_opens(campaign)]
+    return [
+        figure
+        for figure in figures
+        if (figure[0] != "opened" or selectors.counts_opens(campaign))
+        and (figure[0] != "held_out" or campaign.control_percent or stats.held_out)
+    ]
 
 
 def _export(
