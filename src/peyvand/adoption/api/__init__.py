@@ -5,10 +5,12 @@ No ``from __future__ import annotations`` here: django-ninja reads the annotatio
 
 from ninja import Router
 
-from . import assessments, business, risks, roadmap
+from . import assessments, business, culture, risks, roadmap, stakeholders
 
 router = Router()
 router.add_router("", assessments.router)
 router.add_router("", risks.router)
 router.add_router("", business.router)
 router.add_router("", roadmap.router)
+router.add_router("", culture.router)
+router.add_router("", stakeholders.router)

@@ -38,6 +38,7 @@ class StatementOut(Schema):
     text_en: str
     weight: float
     reverse: bool
+    culture: str = Field(description="In a culture model: clan, adhocracy, market or hierarchy")
 
 
 class FactorOut(Schema):
@@ -62,6 +63,7 @@ class ModelOut(Schema):
     description_fa: str
     description_en: str
     builtin: bool
+    kind: str = Field(description="readiness, or culture (a culture survey's model)")
 
 
 class ModelDetailOut(ModelOut):
@@ -129,6 +131,7 @@ class AssessmentQuery(PageQuery):
     q: Annotated[str, Field(max_length=200), NoNul] = ""
     model_id: Id | None = None
     status: Literal["open", "closed"] | None = None
+    kind: Literal["readiness", "culture"] | None = None
     sort: Literal["created", "-created", "title", "-title"] = "-created"
 
 
@@ -136,7 +139,7 @@ class AssessmentQuery(PageQuery):
 def assessment_list(request: HttpRequest, filters: Query[AssessmentQuery]) -> dict[str, Any]:
     page = selectors.assessment_list(
         user=actor(request),
-        filters={"q": filters.q, "model": filters.model_id, "status": filters.status},
+        filters={"q": filters.q, "model": filters.model_id, "status": filters.status, "kind": filters.kind},
         sort=filters.sort,
         cursor=filters.cursor,
         limit=filters.limit,
