@@ -42,6 +42,7 @@ PUBLIC = {
     "portal:code_sign_in",
     "portal:sign_out",
     "portal:invitation",
+    "portal:logo",  # the company's logo, on the sign-in page too
 }
 # The signed-in account's own pages: lists and forms, about no record named in the address.
 ACCOUNT_PAGES = {
@@ -53,6 +54,8 @@ ACCOUNT_PAGES = {
     "portal:ticket_create",
     "portal:knowledge",
     "portal:profile",
+    "portal:details_save",  # the account's own person: no record in the address
+    "portal:organisation_address_save",  # an organisation of the account's, chosen in the form
 }
 # Pages about one record, by the kind of its reference.
 RECORD_PAGES = {

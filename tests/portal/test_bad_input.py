@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 ODD = ["", "x" * 5000, "\x00", "۱۲۳۴۵۶", "<script>alert(1)</script>", "' OR 1=1 --", "١٢٣"]
 FIELDS = (
     "identifier", "password", "code", "password1", "password2", "subject", "body", "kind", "order",
-    "reason", "q", "language", "email_consent", "sms_consent", "cursor",
+    "reason", "q", "language", "email_consent", "sms_consent", "cursor", "first_name", "last_name",
+    "email", "phone", "street", "city", "province", "postal_code", "organisation",
 )  # fmt: skip
 
 

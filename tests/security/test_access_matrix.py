@@ -53,6 +53,7 @@ PUBLIC_PAGES = {
     "marketing:click",
     "marketing:pixel",
     "adoption:respond_link",  # a one-time link to a readiness questionnaire
+    "invitation",  # a colleague's one-time link to choose their first password
 }
 PUBLIC_OPERATIONS = {
     ("get", "/api/v1/openapi.json"),
@@ -84,6 +85,8 @@ RECORD_PAGES: dict[str, str] = {
         ],
         "customers.party",
     ),
+    "portal_staff:change_approve": "portal.detailchange",
+    "portal_staff:change_reject": "portal.detailchange",
     "contact_edit": "customers.contactpoint",
     "contact_delete": "customers.contactpoint",
     "membership_remove": "customers.membership",
@@ -208,6 +211,7 @@ OTHER_ID_PAGES = {
     "conversation",  # a conversation with a colleague
     "user_edit",
     "user_reset_password",
+    "user_invite_again",
     "trash_restore",
     "trash_record_restore",
     "sales:product_edit",

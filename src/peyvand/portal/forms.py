@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.forms import BootstrapMixin, DigitsCharField
 from peyvand.core.text import to_ascii_digits
-from peyvand.customers.models import ContactPoint, Party
+from peyvand.customers.models import ContactPoint, Membership, Party
 from peyvand.customers.normalize import display_phone
 from peyvand.sales.models import Order
 from peyvand.service.models import Kind
 
-from .models import Channel
+from .models import ChangeStatus, Channel
 from .services import accounts
 from .services.activity import BODY_MAX, KINDS, SUBJECT_MAX
 
@@ -157,3 +157,97 @@ class InviteForm(BootstrapMixin, forms.Form):
     def chosen(self) -> tuple[ContactPoint, str]:
         point = self._points[self.cleaned_data["contact"]]
         return point, Channel.EMAIL if point.kind == ContactPoint.Kind.EMAIL else Channel.SMS
+
+
+class DetailsForm(BootstrapMixin, forms.Form):
+    """The customer's own details; a job title per organisation they belong to."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    email = forms.CharField(
+        label=_("Email"), max_length=254, required=False, widget=forms.EmailInput(attrs={"dir": "ltr"})
+    )
+    phone = DigitsCharField(
+        label=_("Mobile"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+    street = forms.CharField(label=_("Street address"), max_length=255, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    province = forms.CharField(label=_("Province"), max_length=100, required=False)
+    postal_code = DigitsCharField(
+        label=_("Postal code"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, memberships: list[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for membership in memberships:
+            self.fields[f"title_{membership.pk}"] = forms.CharField(
+                label=_("Job title at %(organisation)s")
+                % {"organisation": membership.organisation.display_name},
+                max_length=100,
+                required=False,
+            )
+
+    def titles(self) -> dict[int, str]:
+        return {
+            int(name.removeprefix("title_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("title_")
+        }
+
+    def aliases(self) -> dict[str, str]:
+        """The service's names of fields -> this form's."""
+        return {
+            f"title:{name.removeprefix('title_')}": name for name in self.fields if name.startswith("title_")
+        }
+
+
+class OrganisationAddressForm(BootstrapMixin, forms.Form):
+    organisation = forms.ChoiceField(label=_("Organisation"))
+    street = forms.CharField(label=_("Street address"), max_length=255, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    province = forms.CharField(label=_("Province"), max_length=100, required=False)
+    postal_code = DigitsCharField(
+        label=_("Postal code"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, organisations: list[Party], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._organisations = {str(org.pk): org for org in organisations}
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(str(org.pk), org.display_name) for org in organisations]
+
+    def chosen(self) -> Party:
+        return self._organisations[self.cleaned_data["organisation"]]
+
+
+class ChangeFilterForm(BootstrapMixin, forms.Form):
+    """Staff's list of changes made in the portal: by status, sorted."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("pending", _("Waiting for review")),
+            ("", _("Any status")),
+            *[(value, label) for value, label in ChangeStatus.choices if value != "pending"],
+        ],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[("newest", _("Newest first")), ("oldest", _("Oldest first")), ("customer", _("Customer"))],
+    )
+
+
+class RejectForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=_("Why? (optional)"), max_length=500, required=False)

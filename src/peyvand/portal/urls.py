@@ -27,11 +27,17 @@ customer_patterns = [
     path("requests/<str:ref>/rate/", pages.ticket_rate, name="ticket_rate"),
     path("help/", pages.knowledge, name="knowledge"),
     path("profile/", pages.profile, name="profile"),
+    path("profile/details/", pages.details_save, name="details_save"),
+    path("profile/organisation/", pages.organisation_address_save, name="organisation_address_save"),
+    path("logo/", pages.logo, name="logo"),
 ]
 
 staff_patterns = [
     path("customers/<id:pk>/portal/invite/", staff.invite, name="invite"),
     path("customers/<id:pk>/portal/revoke/", staff.revoke, name="revoke"),
+    path("portal-changes/", staff.change_list, name="changes"),
+    path("portal-changes/<id:pk>/approve/", staff.change_approve, name="change_approve"),
+    path("portal-changes/<id:pk>/reject/", staff.change_reject, name="change_reject"),
 ]
 
 urlpatterns = [

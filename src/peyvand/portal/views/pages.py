@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,13 +18,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from peyvand.core.forms import add_service_errors
 from peyvand.core.pagination import InvalidCursor
+from peyvand.core.selectors.company import company_logo, company_profile
 from peyvand.sales.documents import render_invoice_pdf, render_quote_pdf
 
-from ..forms import DeclineForm, PreferencesForm, RatingForm, ReplyForm, SearchForm, TicketForm
-from ..models import PortalAccount
+from ..forms import (
+    DeclineForm,
+    DetailsForm,
+    OrganisationAddressForm,
+    PreferencesForm,
+    RatingForm,
+    ReplyForm,
+    SearchForm,
+    TicketForm,
+)
+from ..models import ChangeStatus, DetailChange, PortalAccount
 from ..refs import ref_for
-from ..selectors import records
+from ..selectors import details, records
 from ..services import activity
+from ..services import details as details_services
 from ..session import portal_required
 
 
@@ -302,4 +313,125 @@ def profile(request: HttpRequest, account: PortalAccount) -> HttpResponse:
             response = redirect("portal:profile")
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, account.language, samesite="Lax")
             return response
-    return render(request, "portal/profile.html", {"nav": "profile", "account": account, "form": form})
+    return _profile_page(request, account, preferences_form=form)
+
+
+def _details_initial(account: PortalAccount) -> dict[str, Any]:
+    """The person's details, with what is waiting for review in their place."""
+    values = details.person_details(account.party)
+    waiting = details.pending_change(account=account, party=account.party)
+    if waiting is not None:
+        values.update({name: after for name, (_before, after) in waiting.changes.items()})
+    return {name.replace(":", "_"): value for name, value in values.items()}
+
+
+def _profile_page(
+    request: HttpRequest,
+    account: PortalAccount,
+    *,
+    preferences_form: PreferencesForm | None = None,
+    details_form: DetailsForm | None = None,
+    organisation_form: OrganisationAddressForm | None = None,
+) -> HttpResponse:
+    party = account.party
+    if preferences_form is None:
+        preferences_form = PreferencesForm(
+            initial={
+                "language": account.language,
+                "email_consent": party.email_consent,
+                "sms_consent": party.sms_consent,
+            }
+        )
+    if details_form is None:
+        details_form = DetailsForm(initial=_details_initial(account), memberships=details.memberships(party))
+    organisations = details.editable_organisations(account)
+    if organisation_form is None and organisations:
+        first = organisations[0]
+        organisation_form = OrganisationAddressForm(
+            initial={"organisation": str(first.pk), **details.address_of(first)}, organisations=organisations
+        )
+    waiting = list(account.detail_changes.filter(status=ChangeStatus.PENDING).select_related("party"))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "portal/profile.html",
+        {
+            "nav": "profile",
+            "account": account,
+            "form": preferences_form,
+            "details_form": details_form,
+            "organisation_form": organisation_form if organisations else None,
+            "waiting": waiting,
+        },
+        status=status,
+    )
+
+
+def _saved(request: HttpRequest, change: DetailChange | None) -> HttpResponse:
+    if change is None:
+        messages.info(request, _("Nothing changed."))
+    elif change.status == ChangeStatus.PENDING:
+        messages.success(request, _("Thank you: we will review your changes and apply them shortly."))
+    else:
+        messages.success(request, _("Your details are saved."))
+    return redirect("portal:profile")
+
+
+@portal_required
+@require_POST
+def details_save(request: HttpRequest, account: PortalAccount) -> HttpResponse:
+    form = DetailsForm(request.POST, memberships=details.memberships(account.party))
+    if form.is_valid():
+        data = details_services.DetailsInput(
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            email=form.cleaned_data["email"],
+            phone=form.cleaned_data["phone"],
+            address=details_services.AddressInput(
+                **{name: form.cleaned_data[name] for name in details.ADDRESS_PARTS}
+            ),
+            titles=form.titles(),
+        )
+        try:
+            change = details_services.portal_details_change(account=account, data=data)
+        except ValidationError as error:
+            add_service_errors(form, error, form.aliases())
+        else:
+            return _saved(request, change)
+    return _profile_page(request, account, details_form=form)
+
+
+@portal_required
+@require_POST
+def organisation_address_save(request: HttpRequest, account: PortalAccount) -> HttpResponse:
+    organisations = details.editable_organisations(account)
+    if not organisations:
+        raise Http404  # no organisation rights: as if the page did not exist
+    form = OrganisationAddressForm(request.POST, organisations=organisations)
+    if form.is_valid():
+        data = details_services.AddressInput(
+            **{name: form.cleaned_data[name] for name in details.ADDRESS_PARTS}
+        )
+        try:
+            change = details_services.portal_organisation_address_change(
+                account=account, organisation=form.chosen(), data=data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _saved(request, change)
+    return _profile_page(request, account, organisation_form=form)
+
+
+@require_GET
+def logo(request: HttpRequest) -> HttpResponse:
+    """The company's logo at the top of every portal page, the sign-in page too: the one file
+    of the company profile a visitor may fetch (it is on the page they are shown anyway)."""
+    found = company_logo(company_profile())
+    if found is None:
+        raise Http404
+    content, content_type = found
+    response = HttpResponse(content, content_type=content_type)
+    response["Cache-Control"] = "public, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
