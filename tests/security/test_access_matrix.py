@@ -227,6 +227,8 @@ OTHER_ID_PAGES = {
     "service:web_form_edit",
     "adoption:model_detail",  # a readiness model: data every member of the project team reads
     "adoption:respond",  # one's own questionnaire; anyone else's is not found
+    # outgoing webhooks and their deliveries: administrators only
+    *(f"webhook_{name}" for name in ("detail", "edit", "ping", "rotate", "delivery", "delivery_retry")),
 }
 # Pages that answer a refused write with their own content redrawn and the reason in it, not
 # with an error status (the calendar after a drop); the record must still be unchanged.

@@ -301,3 +301,30 @@ def register_search(source: SearchSource) -> None:
 
 def search_sources() -> list[SearchSource]:
     return sorted(_search_sources.values(), key=lambda s: (s.order, s.key))
+
+
+# --- record events ------------------------------------------------------------------------
+
+# Every service writes an audit event for every record it creates, changes, deletes, restores
+# or merges, in the transaction of the change: that log is the one place every record change
+# passes through. ``audit_log`` and ``audit_log_many`` hand the events they saved to these
+# listeners (outgoing webhooks, in interactions), still inside the caller's transaction, so
+# what a listener writes (a webhook delivery) commits or rolls back with the change itself:
+# one delivery per change, never one for a change that was undone. A listener must be cheap
+# when nothing subscribes (no query for events it does not handle) and must not write the
+# audit log itself.
+RecordListener = Callable[[list[Any]], None]
+_RECORD_LISTENERS: list[RecordListener] = []
+
+
+def on_record_event(listener: RecordListener) -> None:
+    if listener not in _RECORD_LISTENERS:
+        _RECORD_LISTENERS.append(listener)
+
+
+def record_events(events: list[Any]) -> None:
+    """Tell the listeners of saved audit events, in the caller's transaction."""
+    if not events:
+        return
+    for listener in _RECORD_LISTENERS:
+        listener(events)

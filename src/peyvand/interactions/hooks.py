@@ -18,6 +18,7 @@ from .forms import EmailForm, InteractionForm, SmsForm
 from .models import Attachment, Interaction, MessageTemplate, OutboundMessage, PhoneCall
 from .selectors.interactions import interaction_list
 from .selectors.timeline import party_timeline
+from .services.webhooks import webhook_events_record
 from .smscount import count
 
 
@@ -48,6 +49,11 @@ def register() -> None:
     hooks.register_nav(
         hooks.NavItem("extensions", _("Telephony extensions"), "extensions", menu="admin", order=52)
     )
+    # Outgoing webhooks: administrators only (a webhook sends records out of Peyvand, so it is
+    # not a row of the matrix another role could be given); told of every record change by
+    # the audit log (core.hooks.on_record_event).
+    hooks.register_nav(hooks.NavItem("webhooks", _("Webhooks"), "webhook_list", menu="admin", order=54))
+    hooks.on_record_event(webhook_events_record)
     hooks.register_nav(
         hooks.NavItem(
             "interaction-import", _("Import past interactions"), "interaction_import", menu="admin", order=53

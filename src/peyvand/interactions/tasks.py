@@ -11,7 +11,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from peyvand.core import jobs
 
-from .services import inbound, outbox
+from .services import inbound, outbox, webhooks
 
 
 @db_task()
@@ -26,6 +26,18 @@ def outbox_flush_task() -> int:
     return outbox.outbox_flush()
 
 
+@db_task()
+def webhook_deliver_task(delivery_id: int) -> str:
+    """Send one webhook delivery now that the change that made it has committed."""
+    return webhooks.webhook_deliver(delivery_id=delivery_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def webhooks_flush_task() -> int:
+    """Webhook retries whose time has come, and deliveries a dead worker had claimed."""
+    return webhooks.webhooks_flush()
+
+
 @db_periodic_task(crontab(minute="*/2"))
 def inbox_read_task() -> int:
     return inbound.inbox_read().received
@@ -34,3 +46,4 @@ def inbox_read_task() -> int:
 def register_jobs() -> None:
     """The jobs this app's services ask for by name (core.jobs)."""
     jobs.register(outbox.OUTBOUND_DELIVER, outbound_deliver_task)
+    jobs.register(webhooks.WEBHOOK_DELIVER, webhook_deliver_task)

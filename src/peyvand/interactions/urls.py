@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import imports, interactions, messaging, telephony, templates
+from .views import imports, interactions, messaging, telephony, templates, webhooks
 
 urlpatterns = [
     path("customers/<id:pk>/timeline/", interactions.timeline, name="party_timeline"),
@@ -20,6 +20,22 @@ urlpatterns = [
     path("templates/<id:pk>/", templates.template_edit, name="template_edit"),
     path("attachments/<id:pk>/", interactions.attachment_download, name="attachment_download"),
     path("admin/extensions/", telephony.extensions, name="extensions"),
+    path("admin/webhooks/", webhooks.webhook_list, name="webhook_list"),
+    path("admin/webhooks/new/", webhooks.webhook_create, name="webhook_create"),
+    path("admin/webhooks/<id:pk>/", webhooks.webhook_detail, name="webhook_detail"),
+    path("admin/webhooks/<id:pk>/edit/", webhooks.webhook_edit, name="webhook_edit"),
+    path("admin/webhooks/<id:pk>/ping/", webhooks.webhook_ping, name="webhook_ping"),
+    path("admin/webhooks/<id:pk>/secret/", webhooks.webhook_rotate, name="webhook_rotate"),
+    path(
+        "admin/webhooks/<id:pk>/deliveries/<id:delivery_id>/",
+        webhooks.webhook_delivery,
+        name="webhook_delivery",
+    ),
+    path(
+        "admin/webhooks/<id:pk>/deliveries/<id:delivery_id>/retry/",
+        webhooks.webhook_delivery_retry,
+        name="webhook_delivery_retry",
+    ),
     path("interactions/import/", imports.import_page, name="interaction_import"),
     path("unsubscribe/<str:token>/", messaging.unsubscribe, name="unsubscribe"),
 ]

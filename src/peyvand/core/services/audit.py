@@ -11,6 +11,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from .. import hooks
 from ..models import (
     AuditEvent,
     TrackedModel,
@@ -65,11 +66,13 @@ def audit_event(
 def audit_log(**kwargs: Any) -> AuditEvent:
     event = audit_event(**kwargs)
     event.save()
+    hooks.record_events([event])  # record events: see core.hooks.on_record_event
     return event
 
 
 def audit_log_many(events: list[AuditEvent]) -> None:
     AuditEvent.objects.bulk_create(events, batch_size=500)
+    hooks.record_events(events)
 
 
 # --- soft delete --------------------------------------------------------------------------

@@ -6,9 +6,9 @@ No ``from __future__ import annotations`` here: django-ninja reads the annotatio
 
 from ninja import Router
 
-from . import imports, interactions, messaging, sms, telephony
+from . import imports, interactions, messaging, sms, telephony, webhooks_out
 
 router = Router()
 # The imports' router first: /interactions/import is not /interactions/{id}.
-for feature in (imports, interactions, messaging, telephony, sms):
+for feature in (imports, interactions, messaging, telephony, sms, webhooks_out):
     router.add_router("", feature.router)

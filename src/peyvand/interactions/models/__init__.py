@@ -4,6 +4,7 @@ from .inbound import Attachment, InboundReceipt
 from .interaction import Channel, Direction, Interaction, Outcome
 from .outbox import MessageTemplate, OutboundMessage, Purpose
 from .telephony import PhoneCall, TelephonyProfile
+from .webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Attachment",
@@ -17,4 +18,6 @@ __all__ = [
     "PhoneCall",
     "Purpose",
     "TelephonyProfile",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
