@@ -113,13 +113,6 @@ EXPECTED_PATHS = {
     "/api/v1/ticket-skills/{skill_id}": {"patch"},
     "/api/v1/ticket-assignment-rules": {"get", "post"},
     "/api/v1/ticket-assignment-rules/{rule_id}": {"patch"},
-    "/api/v1/webhooks": {"get", "post"},
-    "/api/v1/webhooks/{webhook_id}": {"get", "patch", "delete"},
-    "/api/v1/webhooks/{webhook_id}/secret": {"post"},
-    "/api/v1/webhooks/{webhook_id}/ping": {"post"},
-    "/api/v1/webhooks/{webhook_id}/deliveries": {"get"},
-    "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}": {"get"},
-    "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry": {"post"},
     "/api/v1/canned-replies": {"get", "post"},
     "/api/v1/canned-replies/{reply_id}": {"get", "patch", "delete"},
     "/api/v1/tickets/{ticket_id}/canned-replies/{reply_id}": {"get"},
@@ -185,6 +178,13 @@ EXPECTED_PATHS = {
     "/api/v1/adoption/roadmaps/{roadmap_id}": {"get"},
     "/api/v1/adoption/roadmaps/{roadmap_id}/items": {"get"},
     "/api/v1/adoption/roadmap-items/{item_id}": {"patch"},
+    "/api/v1/adoption/respondents/{respondent_id}/culture-answers": {"put"},
+    "/api/v1/adoption/assessments/{assessment_id}/culture-results": {"get"},
+    "/api/v1/adoption/stakeholders": {"get", "post"},
+    "/api/v1/adoption/stakeholders/{stakeholder_id}": {"get", "patch"},
+    "/api/v1/adoption/stakeholders/{stakeholder_id}/placements": {"get", "post"},
+    "/api/v1/adoption/stakeholders/{stakeholder_id}/actions": {"get", "post"},
+    "/api/v1/adoption/stakeholders/{stakeholder_id}/actions/{action_id}": {"patch"},
 }
 
 
