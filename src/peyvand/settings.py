@@ -229,6 +229,8 @@ LOGGING = {
 # --- communications (activities, notifications, email, SMS, telephony) --------------------
 # Everything works offline by default: mail goes to files under the data directory, SMS to
 # the log, inbound mail is read from a folder of .eml files. Set the variables to go live.
+# An invitation link to choose a password is good for a week.
+PASSWORD_RESET_TIMEOUT = 7 * 24 * 3600
 PEYVAND_BASE_URL = os.environ.get("PEYVAND_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))

@@ -23,3 +23,5 @@ class CoreConfig(AppConfig):
         # How the audit log names what two-factor sign-in changes on a user.
         register_change_label("two_factor", _("two-factor sign-in"))
         register_change_label("recovery_codes", _("unused recovery codes"))
+        register_change_label("invitation_sent", _("invitation sent to"))
+        register_change_label("invitation_accepted", _("invitation accepted"))

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import get_language, gettext_lazy
@@ -264,6 +264,10 @@ class PasswordForm(BootstrapMixin, PasswordChangeForm):
     )
 
 
+class InvitationForm(BootstrapMixin, SetPasswordForm):
+    """An invited colleague's first password, typed twice; Django's validators judge it."""
+
+
 class TokenForm(BootstrapMixin, forms.Form):
     name = forms.CharField(
         label=gettext_lazy("Token name"),
@@ -288,6 +292,24 @@ class UserForm(BootstrapMixin, forms.Form):
         label=gettext_lazy("Time zone"), choices=[(z, z) for z in COMMON_TIME_ZONES]
     )
     is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
+
+
+class UserCreateForm(UserForm):
+    invite = forms.BooleanField(
+        label=gettext_lazy("Send an invitation by email"),
+        help_text=gettext_lazy(
+            "The user gets a link to choose their own password, good for a week; "
+            "otherwise a password is made now and shown to you once."
+        ),
+        required=False,
+        initial=True,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("invite") and not data.get("email"):
+            self.add_error("email", gettext_lazy("Enter the email address the invitation goes to."))
+        return data
 
 
 class TeamForm(BootstrapMixin, forms.Form):

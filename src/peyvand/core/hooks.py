@@ -8,6 +8,7 @@ through a hook here, registered by the upper app in its ``hooks.register()`` (ca
 - **navigation**: items of the main menu and the administration menu;
 - **panels**: cards on another app's page (the customer's 360° page, a deal, home);
 - **notify**: "tell this user" without importing the notifications app;
+- **mail to our users**: an email about a user's account (an invitation), sent by the outbox;
 - **customer events**: "something happened to this customer" (a note was written, two
   customers were merged), for the apps that keep something about customers;
 - **how the audit log reads**: a field's values shown as people read them, ids shown by name;
@@ -213,6 +214,39 @@ def notify(
     it once only. Without a notifications app installed, nobody is told."""
     for notifier in _NOTIFIERS:
         notifier(recipient=recipient, kind=kind, data=data, url=url, key=key, party_id=party_id, actor=actor)
+
+
+# --- mail to our own users ---------------------------------------------------------------
+
+
+class Mailer(Protocol):
+    def __call__(
+        self, *, recipient: Any, subject: str, body_text: str, body_html: str, language: str, key: str
+    ) -> object: ...
+
+
+_MAILERS: list[Mailer] = []
+
+
+def register_mailer(mailer: Mailer) -> None:
+    _MAILERS.append(mailer)
+
+
+def mail_user(
+    *, recipient: Any, subject: str, body_text: str, body_html: str = "", language: str = "", key: str = ""
+) -> bool:
+    """Email one of our users about their account (an invitation) through the app that sends
+    mail (the outbox, in interactions); ``key`` makes it once only. False when no app sends mail."""
+    for mailer in _MAILERS:
+        mailer(
+            recipient=recipient,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            language=language,
+            key=key,
+        )
+    return bool(_MAILERS)
 
 
 # --- customer events ----------------------------------------------------------------------

@@ -15,9 +15,10 @@ from peyvand.customers.selectors.trash import TrashKind, register_trash_kind
 
 from . import importers, tasks
 from .forms import EmailForm, InteractionForm, SmsForm
-from .models import Attachment, Interaction, MessageTemplate, OutboundMessage, PhoneCall
+from .models import Attachment, Interaction, MessageTemplate, OutboundMessage, PhoneCall, Purpose
 from .selectors.interactions import interaction_list
 from .selectors.timeline import party_timeline
+from .services.outbox import message_queue
 from .services.webhooks import webhook_events_record
 from .smscount import count
 
@@ -78,6 +79,7 @@ def register() -> None:
     hooks.register_panel(
         "home", hooks.Panel("recent_interactions", "interactions/_home_recent.html", _recent, "main", 50)
     )
+    hooks.register_mailer(_mail_user)
 
 
 def _messaging(request: HttpRequest, party: Any) -> dict[str, Any] | None:
@@ -101,3 +103,20 @@ def _timeline(request: HttpRequest, party: Any) -> dict[str, Any]:
 
 def _recent(request: HttpRequest, _obj: Any) -> dict[str, Any]:
     return {"recent": interaction_list(user=request_user(request), limit=10).items}
+
+
+def _mail_user(
+    *, recipient: Any, subject: str, body_text: str, body_html: str, language: str, key: str
+) -> None:
+    """Email about a user's own account (an invitation), sent by the outbox like any other."""
+    message_queue(
+        channel=OutboundMessage.Kind.EMAIL,
+        purpose=Purpose.NOTIFICATION,
+        to_address=recipient.email,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        recipient_user=recipient,
+        language=language,
+        key=key,
+    )

@@ -15,7 +15,14 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from .. import policy, selectors, services
-from ..forms import AuditFilterForm, TeamForm, TwoFactorRolesForm, UserForm, add_service_errors
+from ..forms import (
+    AuditFilterForm,
+    TeamForm,
+    TwoFactorRolesForm,
+    UserCreateForm,
+    UserForm,
+    add_service_errors,
+)
 from ..http import request_user
 from ..models import Action, Role, Scope, Team, User
 from ..pagination import InvalidCursor
@@ -56,16 +63,23 @@ def users_view(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def user_create_view(request: HttpRequest) -> HttpResponse:
-    form = UserForm(request.POST or None, initial={"time_zone": "Asia/Tehran", "role": Role.SALES})
+    form = UserCreateForm(request.POST or None, initial={"time_zone": "Asia/Tehran", "role": Role.SALES})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         data.pop("is_active")
+        invite = data.pop("invite")
         try:
-            user, password = services.users.user_create(actor=request_user(request), **data)
+            if invite:
+                user = services.invitations.user_invite(actor=request_user(request), **data)
+            else:
+                user, password = services.users.user_create(actor=request_user(request), **data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return render(request, "core/user_password.html", {"target": user, "password": password})
+            if not invite:
+                return render(request, "core/user_password.html", {"target": user, "password": password})
+            messages.success(request, _("An invitation was sent to %(email)s.") % {"email": user.email})
+            return redirect("users")
     return render(request, "core/user_form.html", {"form": form, "creating": True})
 
 
@@ -92,8 +106,22 @@ def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             "target": target,
             "creating": False,
             "two_factor": services.two_factor.two_factor_enabled(target),
+            "invitation_pending": services.invitations.invitation_pending(target),
         },
     )
+
+
+@admin_required
+@require_POST
+def user_invite_again(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_object_or_404(User, pk=pk)
+    try:
+        services.invitations.invitation_resend(user=target, actor=request_user(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("A new invitation was sent to %(email)s.") % {"email": target.email})
+    return redirect("user_edit", pk=target.pk)
 
 
 @admin_required

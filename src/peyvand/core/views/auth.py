@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import services
-from ..forms import LoginForm, TwoFactorCodeForm
+from ..forms import InvitationForm, LoginForm, TwoFactorCodeForm
 from ..http import client_address, request_user
 from ..jalali import local_digits
 from ..services.logins import Wait
@@ -52,6 +53,26 @@ def login_view(request: HttpRequest) -> HttpResponse:
         ),
         wait,
     )
+
+
+def invitation_view(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """An invited colleague chooses their password, then signs in as everyone does."""
+    if request.user.is_authenticated:
+        logout(request)  # the link is someone's invitation: not a way into a session left open
+    user = services.invitations.invitation_user(uidb64, token)
+    if user is None:
+        return render(request, "core/invitation.html", {"expired": True}, status=404)
+    form = InvitationForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitations.invitation_accept(
+                uidb64=uidb64, token=token, password=form.cleaned_data["new_password1"]
+            )
+        except PermissionDenied:
+            return render(request, "core/invitation.html", {"expired": True}, status=404)
+        messages.success(request, _("Your password is set. Sign in with it now."))
+        return redirect("login")
+    return render(request, "core/invitation.html", {"form": form, "invited": user})
 
 
 def login_code_view(request: HttpRequest) -> HttpResponse:
