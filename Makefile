@@ -49,7 +49,7 @@ clean:
 messages: install
 	cd src/peyvand && ../../$(VENV)/bin/python -m django makemessages -l fa --no-location --no-wrap --settings peyvand.settings
 
-# The API fuzzed at 1,000 cases per operation and role (long; `make test` runs 20).
+# The API fuzzed at 1,000 cases per operation and role (long; `make test` runs 100).
 fuzz: install
 	PEYVAND_FUZZ_EXAMPLES=1000 $(VENV)/bin/pytest $(PYTEST_ARGS) tests/api/test_fuzz.py
 
