@@ -77,7 +77,9 @@ def test_an_administrator_invites_a_colleague_who_chooses_a_password_once(admin_
     assert page.post("/login/", {"username": "zahra", "password": NEW_PASSWORD}).status_code == 302
 
     # Spent: the link does not set a password again, even for someone holding it.
-    again = Client().post(link, {"new_password1": "another-Passw0rd-1", "new_password2": "another-Passw0rd-1"})
+    again = Client().post(
+        link, {"new_password1": "another-Passw0rd-1", "new_password2": "another-Passw0rd-1"}
+    )
     assert again.status_code == 404 and 'data-testid="invitation-expired"' in again.content.decode()
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
@@ -145,9 +147,7 @@ def test_only_administrators_invite(users, role):
     assert not OutboundMessage.objects.exists()
 
 
-@pytest.mark.parametrize(
-    "uid, token", [("MQ", "bad-token"), ("!!", "x"), ("OTk5OTk", "abc-def"), ("", "")]
-)
+@pytest.mark.parametrize("uid, token", [("MQ", "bad-token"), ("!!", "x"), ("OTk5OTk", "abc-def"), ("", "")])
 def test_a_made_up_link_finds_nobody(db, uid, token):
     path = f"/invitation/{uid}/{token}/" if uid else "/invitation/x/y/"
     response = Client().get(path)
