@@ -375,3 +375,22 @@ def test_the_api_creates_a_test_and_picks_the_winner(
     assert again.status_code in (400, 422)
     stats = api.get(f"/marketing/campaigns/{pk}/stats").json()
     assert stats["sent"] == 90 and stats["ab"]["winner"] == "a" and stats["ab"]["manual"] is True
+
+
+def test_the_preview_shows_b_and_the_estimate_counts_the_longer_variant(
+    make_campaign: Callable[..., Campaign],
+    people: list[Any],
+    users: dict[str, User],
+    as_user: Callable[[str], Any],
+):
+    long_b = "سلام {first_name}، " + "تخفیف ویژهٔ پاییز برای شما. " * 12
+    plain = make_campaign()
+    tested = make_campaign(ab_test=True, body_b_fa=long_b)
+    assert (
+        campaigns.message_cost(tested, users["marketing"])[0]
+        > campaigns.message_cost(plain, users["marketing"])[0]
+    )
+    client = as_user("marketing")
+    url = reverse("marketing:campaign_preview", args=[tested.pk])
+    assert "تخفیف ویژهٔ پاییز" in client.get(url, {"variant": "b", "language": "fa"}).content.decode()
+    assert "حراج بهاره" in client.get(url, {"variant": "a", "language": "fa"}).content.decode()

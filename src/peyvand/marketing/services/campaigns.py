@@ -37,7 +37,7 @@ from .. import conf, content
 from ..models import Campaign, CampaignSegment, Channel, Criterion, Goal, Recipient, Segment, Status
 from ..selectors import campaigns as selectors
 from ..selectors.results import criteria_for
-from .rendering import Reader, Rendered, Renderer, reader_of, reader_of_user
+from .rendering import Reader, Rendered, Renderer, reader_of, reader_of_user, variant_campaign
 
 CAMPAIGN_RUN = "marketing.campaign_run"  # the job's name (core.jobs), registered by tasks.py
 EMAIL_MAX_LENGTH = 200_000
@@ -306,7 +306,6 @@ class Estimate:
 def message_cost(campaign: Campaign, sender: User | None) -> tuple[int, Decimal]:
     """The SMS parts and cost of one message, counted for a customer with a long name in the
     longest of its languages (a real one's name may be shorter, never much longer)."""
-    renderer = Renderer(campaign, sender=sender, track=True)
     sample = Reader(
         party_id=10**7,
         kind=Kind.PERSON,
@@ -316,7 +315,11 @@ def message_cost(campaign: Campaign, sender: User | None) -> tuple[int, Decimal]
         owner="کارشناس فروش",
         company="شرکت بازرگانی نمونه",
     )
-    rendered = [renderer.render(sample, recipient_id=10**7, language=lang) for lang in renderer.parts]
+    variants = [campaign, variant_campaign(campaign, "b")] if campaign.ab_test else [campaign]
+    rendered = []
+    for each in variants:  # an A/B test's cost is its longer variant's, at most
+        renderer = Renderer(each, sender=sender, track=True)
+        rendered += [renderer.render(sample, recipient_id=10**7, language=lang) for lang in renderer.parts]
     longest = max(rendered, key=lambda r: r.segments)
     return longest.segments, longest.cost or Decimal(0)
 
@@ -471,10 +474,10 @@ def campaign_cancel(*, campaign: Campaign, actor: User) -> Campaign:
 
 
 def campaign_preview(
-    *, campaign: Campaign, actor: User, party: Party | None = None, language: str = ""
+    *, campaign: Campaign, actor: User, party: Party | None = None, language: str = "", variant: str = ""
 ) -> Rendered:
     """The message as ``party`` (a customer ``actor`` may see) would receive it, or as the
-    sender would, in their language or in ``language``."""
+    sender would, in their language or in ``language``; an A/B test's ``variant`` "b": B's."""
     policy.require_view(actor, campaign)
     if party is not None:
         policy.require_view(actor, party)
@@ -483,7 +486,8 @@ def campaign_preview(
         language = language or actor.language or translation.get_language() or settings.LANGUAGE_CODE
     else:
         reader = reader_of(party)
-    return Renderer(campaign, sender=actor, track=False).render(reader, language=language)
+    shown = variant_campaign(campaign, variant) if campaign.ab_test else campaign
+    return Renderer(shown, sender=actor, track=False).render(reader, language=language)
 
 
 def test_sends_left(actor: User, now: dt.datetime | None = None) -> int:

@@ -135,7 +135,7 @@ def _detail_context(request: HttpRequest, user: User, campaign: Campaign, **form
         or TestSendForm(initial={"to": user.email if campaign.channel == "email" else ""}),
         "tests_left": services.test_sends_left(user),
         "sample": _sample(user, campaign),
-        "running": campaign.status == Status.SENDING,
+        "running": campaign.status == Status.SENDING and not campaign.ab_waiting,
         **_ab_context(campaign),
     }
 
@@ -214,7 +214,10 @@ def campaign_preview(request: HttpRequest, pk: int) -> HttpResponse:
     if choice_id(request.GET.get("party")):
         party = customer_selectors.party_get(user=user, pk=request.GET["party"])
     language = request.GET.get("language", "")
-    rendered = services.campaign_preview(campaign=campaign, actor=user, party=party, language=language)
+    variant = "b" if request.GET.get("variant") == "b" else ""
+    rendered = services.campaign_preview(
+        campaign=campaign, actor=user, party=party, language=language, variant=variant
+    )
     return render(
         request, "marketing/_preview.html", {"campaign": campaign, "rendered": rendered, "party": party}
     )
@@ -327,7 +330,7 @@ def campaign_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "marketing/_progress.html",
-        {"campaign": campaign, "running": campaign.status == Status.SENDING},
+        {"campaign": campaign, "running": campaign.status == Status.SENDING and not campaign.ab_waiting},
     )
 
 
