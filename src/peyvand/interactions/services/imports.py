@@ -39,7 +39,7 @@ from peyvand.core.text import clean_text, search_key, to_ascii_digits
 from peyvand.customers import services as customer_services
 from peyvand.customers.importer import ChunkResult, Problem, ReadChunk, RowIssue
 from peyvand.customers.importer import writer as bulk
-from peyvand.customers.models import ContactPoint, ImportJob, Kind, Party, Source, Stage
+from peyvand.customers.models import ImportJob, Kind, Party, Source, Stage
 from peyvand.customers.models.imports import ImportRecord
 from peyvand.customers.normalize import normalize_email, normalize_phone
 from peyvand.customers.rules import ContactInput, PartyInput
@@ -198,6 +198,25 @@ class InteractionReader:
         self.outcomes = _names(Outcome.choices, OUTCOME_NAMES)
         self.memo: dict[tuple[str, str], Any] = {}
         self.latest = timezone.now() + FUTURE_SLACK
+        self.zone = timezone.get_current_timezone()  # the job's: looked up once, not per row
+        # Each field's reader, and whether its answers are remembered (values that repeat).
+        self.readers: dict[str, tuple[Callable[[str], Any], bool]] = {
+            "customer_id": (_customer_id, True),
+            "customer": (_any_customer, True),
+            "email": (lambda raw: (BY_EMAIL, normalize_email(raw)), True),
+            "phone": (lambda raw: (BY_PHONE, normalize_phone(raw)), True),
+            "national_id": (_national_id, True),
+            "channel": (lambda raw: self._choice(self.channels, raw, _channel_error), True),
+            "direction": (lambda raw: self._choice(self.directions, raw, _direction_error), True),
+            "outcome": (lambda raw: self._choice(self.outcomes, raw, _outcome_error), True),
+            "occurred_at": (self._moment, False),
+            "duration": (_duration, True),
+            "handled_by": (self._user, True),
+            "external_id": (_external_id, False),
+            "subject": (lambda raw: _text(raw, SUBJECT_MAX_LENGTH), True),
+            "body": (lambda raw: _text(raw, BODY_MAX_LENGTH, keep_lines=True), False),
+            "customer_name": (lambda raw: _text(raw, 200), True),
+        }
 
     def read(self, number: int, cells: list[str]) -> InteractionRow | list[Problem]:
         width = len(cells)
@@ -205,44 +224,22 @@ class InteractionReader:
         where: dict[str, int] = {}
         for index, key in self.columns:
             raw = cells[index].strip() if index < width else ""
-            if raw:
+            if raw and key not in values:
                 if raw[0] == "'":
                     raw = unneutralise(raw)  # a file we exported: «'+98…» was «+98…»
-                values.setdefault(key, raw)
-                where.setdefault(key, index)
+                values[key] = raw
+                where[key] = index
         problems: list[Problem] = []
-
-        def check(key: str, read: Callable[[str], Any], *, memo: bool = True) -> Any:
-            raw = values.get(key)
-            if raw is None:
-                return None
+        read: dict[str, Any] = {}
+        for key, raw in values.items():
+            reader, remembered = self.readers[key]
             try:
-                return self._remembered(key, raw, read) if memo else read(raw)
+                read[key] = self._remembered(key, raw, reader) if remembered else reader(raw)
             except ValidationError as exc:
                 problems.extend(Problem(where[key], raw, message) for message in exc.messages)
-                return None
-
-        customer: list[tuple[str, str]] = []
-        for key, read in (
-            ("customer_id", _customer_id),
-            ("customer", _any_customer),
-            ("email", lambda raw: (BY_EMAIL, normalize_email(raw))),
-            ("phone", lambda raw: (BY_PHONE, normalize_phone(raw))),
-            ("national_id", _national_id),
-        ):
-            found = check(key, read)
-            if found is not None:
-                customer.append(found)
-        channel = check("channel", lambda raw: self._choice(self.channels, raw, _channel_error))
-        direction = check("direction", lambda raw: self._choice(self.directions, raw, _direction_error))
-        outcome = check("outcome", lambda raw: self._choice(self.outcomes, raw, _outcome_error))
-        occurred_at = check("occurred_at", self._moment, memo=False)
-        duration = check("duration", _duration)
-        handled_by = check("handled_by", self._user)
-        external_id = check("external_id", _external_id, memo=False)
-        subject = check("subject", lambda raw: _text(raw, SUBJECT_MAX_LENGTH), memo=False)
-        body = check("body", lambda raw: _text(raw, BODY_MAX_LENGTH, keep_lines=True), memo=False)
-        name = check("customer_name", lambda raw: _text(raw, 200))
+        customer = [read[key] for key in _CUSTOMER_KEYS if key in read]
+        channel, occurred_at, duration = read.get("channel"), read.get("occurred_at"), read.get("duration")
+        subject, body = read.get("subject"), read.get("body")
         if not customer and not any(k in values for k in _CUSTOMER_KEYS):
             problems.append(Problem(None, "", _("The row names no customer."), str(_("Customer"))))
         if channel is None and "channel" not in values:
@@ -263,15 +260,15 @@ class InteractionReader:
             customer=customer,
             customer_text=next((values[k] for k in _CUSTOMER_KEYS if k in values), ""),
             channel=channel,
-            direction=direction or Direction.INBOUND,
+            direction=read.get("direction") or Direction.INBOUND,
             occurred_at=occurred_at,
             subject=subject,
             body=body or "",
-            outcome=outcome or "",
+            outcome=read.get("outcome") or "",
             duration=duration,
-            handled_by=handled_by,
-            external_id=external_id or "",
-            name=name or "",
+            handled_by=read.get("handled_by"),
+            external_id=read.get("external_id") or "",
+            name=read.get("customer_name") or "",
             columns={k: where[k] for k in (*_CUSTOMER_KEYS, "external_id") if k in where},
         )
 
@@ -324,7 +321,7 @@ class InteractionReader:
             zone = dt.UTC if offset == "Z" else _offset(offset)
             moment = naive.replace(tzinfo=zone)
         else:
-            moment = timezone.make_aware(naive, timezone.get_current_timezone())
+            moment = timezone.make_aware(naive, self.zone)
         if moment > self.latest:
             raise ValidationError(_("An interaction cannot be in the future."))
         return moment
@@ -480,6 +477,15 @@ CALL_COLUMNS = (
     "recording_url",
     "updated_at",
 )
+
+
+def _db_moment() -> Callable[[dt.datetime], Any]:
+    """How a time goes to the driver, a million times over: SQLite keeps Django's text form
+    in UTC (``adapt_datetimefield_value`` without its per-call lookups), PostgreSQL takes it
+    as it is."""
+    if connection.vendor != "sqlite" or connection.timezone != dt.UTC:
+        return bulk.db_datetime
+    return lambda moment: str(moment.astimezone(dt.UTC).replace(tzinfo=None))
 
 
 def reserve_ids(count: int) -> list[int]:
@@ -672,11 +678,12 @@ class InteractionWriter:
         new.sort(key=lambda pair: (pair[1], pair[0].occurred_at))
         ids = reserve_ids(len(new))
         now = timezone.now()
-        stamp = bulk.db_datetime(now)
+        db_moment = _db_moment()
+        stamp = db_moment(now)
         tracked = (stamp, stamp, self.actor.pk, self.actor.pk)
         rows, calls = [], []
         for (item, party_id), pk in zip(new, ids, strict=True):
-            moment = bulk.db_datetime(item.occurred_at)
+            moment = db_moment(item.occurred_at)
             rows.append(
                 (
                     pk,
@@ -692,7 +699,7 @@ class InteractionWriter:
                 )
             )
             if item.duration is not None:
-                ended = bulk.db_datetime(item.occurred_at + dt.timedelta(seconds=item.duration))
+                ended = db_moment(item.occurred_at + dt.timedelta(seconds=item.duration))
                 calls.append(
                     (
                         f"import-{self.job.pk}-{item.row}",
@@ -727,27 +734,36 @@ class InteractionWriter:
 
 
 def _matches(wanted: dict[str, set[str]]) -> dict[tuple[str, str], set[int]]:
-    """(by, value) -> the ids of the customers (alive) it names, a few queries per chunk."""
+    """(by, value) -> the ids of the customers (alive) it names: a query per kind of key and
+    900 values (an array on PostgreSQL), in SQL of our own (the ORM spent longer building a
+    list of thousands of parameters than the database took to answer)."""
+    contacts = (
+        "SELECT c.value, c.party_id FROM customers_contactpoint c "
+        "JOIN customers_party p ON p.id = c.party_id "
+        "WHERE c.deleted_at IS NULL AND p.deleted_at IS NULL AND c.kind = "
+    )
+    parties = "FROM customers_party WHERE deleted_at IS NULL AND "
+    queries = {  # each ends where the list of values goes
+        BY_ID: "SELECT id, id " + parties + "id {}",
+        BY_NATIONAL_ID: "SELECT national_id, id " + parties + "national_id {}",
+        BY_EMAIL: contacts + "'email' AND c.value {}",
+        BY_PHONE: contacts + "'phone' AND c.value {}",
+    }
     found: dict[tuple[str, str], set[int]] = {}
-
-    def add(by: str, pairs: Iterable[tuple[Any, int]]) -> None:
-        for value, pk in pairs:
-            found.setdefault((by, str(value)), set()).add(pk)
-
-    for by, values in wanted.items():
-        listed = sorted(values)
-        for start in range(0, len(listed), 900):  # under SQLite's parameter limit
-            batch = listed[start : start + 900]
-            if by == BY_ID:
-                ids = Party.objects.filter(pk__in=[int(v) for v in batch]).values_list("pk", flat=True)
-                add(by, ((pk, pk) for pk in ids))
-            elif by == BY_NATIONAL_ID:
-                add(by, Party.objects.filter(national_id__in=batch).values_list("national_id", "pk"))
+    with connection.cursor() as cursor:
+        for by, values in wanted.items():
+            listed: list[Any] = sorted(int(v) for v in values) if by == BY_ID else sorted(values)
+            if connection.vendor == "postgresql":
+                cursor.execute(queries[by].format("= ANY(%s)"), [listed])
+                rows = cursor.fetchall()
             else:
-                points = ContactPoint.objects.filter(
-                    kind=by, value__in=batch, party__deleted_at__isnull=True
-                ).values_list("value", "party_id")
-                add(by, points)
+                rows = []
+                for start in range(0, len(listed), 900):  # under SQLite's parameter limit
+                    batch = listed[start : start + 900]
+                    cursor.execute(queries[by].format(f"IN ({', '.join(['%s'] * len(batch))})"), batch)
+                    rows += cursor.fetchall()
+            for value, pk in rows:
+                found.setdefault((by, str(value)), set()).add(pk)
     return found
 
 
