@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 CHANNELS = ("تماس تلفنی", "ایمیل", "پیامک", "جلسه", "call", "email", "SMS", "visit", "چت", "وب سایت")
@@ -137,7 +138,7 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         admin = User.objects.create_user("admin", "admin@example.com", "bench-pass-123", role=Role.ADMIN)
 
-        def run(kind: str, path: Path, duplicates: str) -> object:
+        def run(kind: str, path: Path, duplicates: str) -> Any:
             with path.open("rb") as source:
                 job = importer.import_upload(
                     actor=admin, kind=kind, source=source, name=path.name, size=path.stat().st_size
