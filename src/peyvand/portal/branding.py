@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import get_language
 
-from peyvand.core.models import CompanyProfile
+if TYPE_CHECKING:
+    from peyvand.core.models import CompanyProfile
 
-DEFAULT_COLOUR = "#0d6efd"  # Bootstrap's primary: the portal's colour before a company picks one
+DEFAULT_COLOUR = "#0b5ed7"  # a Bootstrap blue white text reads on (5.8:1): before a company picks one
 _HEX = re.compile(r"^#[0-9a-f]{6}$")
 WHITE, BLACK = "#ffffff", "#000000"
 READABLE = 4.5  # WCAG AA for body text
