@@ -31,7 +31,6 @@ EVENTS: dict[str, Any] = {
     "order.created": _("Order created"),
     "invoice.created": _("Invoice created"),
     "payment.created": _("Payment recorded"),
-    "invoice.paid": _("Invoice paid in full"),
     "ticket.created": _("Ticket created"),
     "ticket.status_changed": _("Ticket status changed"),
 }
@@ -72,8 +71,8 @@ def topics_for(model: str, kind: str, changes: dict[str, Any], party_kind: str =
     """The webhook events an audit event (its record type, kind and changes) raises.
 
     ``party_kind`` ("person" or "organisation") is needed for a customer's events only.
-    An invoice paid in full is found by its payment (``payment.created``): the caller adds
-    ``invoice.paid`` when the invoice is paid after it.
+    (An invoice paid in full has no event of its own: sales logs the payment, not the
+    invoice's new status, so a receiver reads ``payment.created``.)
     """
     if model not in MODELS:
         return []
