@@ -5,6 +5,8 @@ and who may see what."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -21,6 +23,7 @@ from peyvand.adoption.models import (
 from peyvand.adoption.selectors import culture as selectors
 from peyvand.adoption.services import assessments, catalogue, culture
 from peyvand.core.models import AuditEvent
+from peyvand.demo import adoption_culture as demo
 
 pytestmark = pytest.mark.django_db
 
@@ -342,3 +345,19 @@ def test_the_api_saves_points_and_gives_the_results_to_the_team_only(survey, use
     assert [a["id"] for a in listed["items"]] == [survey.pk]
     model = api_as("manager").get(f"/adoption/models/{ocai.pk}").json()
     assert model["kind"] == "culture" and model["factors"][0]["statements"][0]["culture"] == "clan"
+
+
+def test_the_demo_culture_survey_is_finished_and_hierarchical_today(users, culture_model):
+    staff = dict(
+        zip(demo.CULTURE_RESPONDENTS, ("sales", "sales2", "support", "marketing", "readonly"), strict=True)
+    )
+    found = {username: users[name] for username, name in staff.items()}
+    found["bahram.salehi"] = users["manager"]
+    anchor = dt.date(2025, 12, 7)
+    assert demo.write_culture(found, seed=7, anchor=anchor) == 1
+    assert demo.write_culture(found, seed=7, anchor=anchor) == 0
+    survey = Assessment.objects.get(title=demo.CULTURE_TITLE)
+    results = selectors.culture_results(survey)
+    assert results.respondents == 5 and survey.status == "closed"
+    assert results.dominant_now.culture == "hierarchy" and results.dominant_preferred.culture == "clan"
+    assert results.type("hierarchy").gap < -10

@@ -14,6 +14,7 @@ from peyvand.adoption.models import Placement, Quadrant, Stakeholder, Stakeholde
 from peyvand.adoption.selectors import stakeholders as selectors
 from peyvand.adoption.services import stakeholders as services
 from peyvand.core.models import AuditEvent
+from peyvand.demo import adoption_culture as demo
 
 pytestmark = pytest.mark.django_db
 
@@ -280,3 +281,18 @@ def test_the_api(users, api_as):
     )
     assert outsider.post("/adoption/stakeholders", {"name": "y"}).status_code == 403
     assert Placement.objects.count() == 2 and Stakeholder.objects.count() == 1
+
+
+def test_the_demo_stakeholder_map_shows_movement(users):
+    names = {s[3] for s in demo.STAKEHOLDERS if s[3]} | {s[5][1] for s in demo.STAKEHOLDERS}
+    found = dict.fromkeys(names, users["manager"])
+    anchor = dt.date(2025, 12, 7)
+    assert demo.write_stakeholders(found, anchor=anchor) == len(demo.STAKEHOLDERS)
+    assert demo.write_stakeholders(found, anchor=anchor) == 0
+    moved = Stakeholder.objects.get(name="کاوه شریفی")
+    history = selectors.placements(moved)
+    assert [p.quadrant for p in history] == ["blocker", "blocker"] and history[0].rational == 3
+    assert history[0].placed_at.date() == anchor - dt.timedelta(days=12)
+    assert Stakeholder.objects.get(name="مینا قاسمی").quadrant == Quadrant.CHAMPION
+    assert StakeholderAction.objects.count() == len(demo.STAKEHOLDERS)
+    assert set(Stakeholder.objects.values_list("quadrant", flat=True)) == set(Quadrant.values)

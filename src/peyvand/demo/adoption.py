@@ -25,6 +25,8 @@ from peyvand.adoption.models import (
 from peyvand.adoption.services import assessments, business, catalogue, objectives, risks, roadmap
 from peyvand.core.models import User
 
+from .adoption_culture import write_culture, write_stakeholders
+
 TITLE = "ارزیابی آمادگی پیش از استقرار"
 MANAGER = "bahram.salehi"
 RESPONDENTS = ("sara.ahmadi", "reza.karimi", "ali.rezaei", "fatemeh.nouri", "hamid.rostami", "leila.kazemi")
@@ -95,9 +97,11 @@ def write_adoption(users: dict[str, User], *, seed: int, anchor: dt.date) -> str
     cases = write_business_case(users)
     roadmaps = write_roadmap(users, anchor=anchor)
     goals = write_objectives(users, anchor=anchor)
+    surveys = write_culture(users, seed=seed, anchor=anchor)
+    people = write_stakeholders(users, anchor=anchor)
     return (
         f"{made} readiness assessment, {added} risks, {cases} business case, {roadmaps} roadmap, "
-        f"{goals} objectives"
+        f"{goals} objectives, {surveys} culture survey, {people} stakeholders"
     )
 
 
