@@ -229,8 +229,6 @@ OTHER_ID_PAGES = {
     "adoption:respond",  # one's own questionnaire; anyone else's is not found
     # outgoing webhooks and their deliveries: administrators only
     *(f"webhook_{name}" for name in ("detail", "edit", "ping", "rotate", "delivery", "delivery_retry")),
-    # outgoing webhooks and their deliveries: administrators only
-    *(f"webhook_{name}" for name in ("detail", "edit", "ping", "rotate", "delivery", "delivery_retry")),
 }
 # Pages that answer a refused write with their own content redrawn and the reason in it, not
 # with an error status (the calendar after a drop); the record must still be unchanged.
