@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from peyvand.core.models import AuditEvent
-from peyvand.customers.models import Membership
+from peyvand.customers.models import ContactPoint, Membership, Party
 from peyvand.customers.services.memberships import membership_remove
 from peyvand.portal.refs import ref_for
 from peyvand.portal.services import accounts
@@ -276,3 +276,61 @@ def test_leaving_the_organisation_ends_the_sight_of_its_records(world, users):
     assert client.get(reverse("portal:order_detail", args=[ref])).status_code == 404
     own = world["records"]["manager"].refs["order"]
     assert client.get(reverse("portal:order_detail", args=[own])).status_code == 200
+
+
+def _details_state(world: dict[str, Any]) -> dict[str, Any]:
+    parties = [world["records"][owner].party.pk for owner in OWNERS]
+    return {
+        "parties": list(
+            Party.objects.filter(pk__in=parties)
+            .order_by("pk")
+            .values_list("pk", "first_name", "last_name", "name")
+        ),
+        "points": list(
+            ContactPoint.objects.filter(party_id__in=parties)
+            .order_by("pk")
+            .values_list("pk", "party_id", "value", "city", "is_primary", "deleted_at")
+        ),
+        "titles": list(Membership.objects.order_by("pk").values_list("pk", "title")),
+    }
+
+
+@pytest.mark.parametrize("visitor", sorted(REACHES))
+def test_details_reach_only_ones_own_person_and_an_allowed_organisation(world, visitor):
+    """{every visitor} × {their own person, every organisation} × write: a visitor changes
+    only their own person (there is no record in the address to change another's), and an
+    organisation's address only as a contact allowed its records; anything else changes nothing."""
+    client = _client(world, visitor)
+    before = _details_state(world)
+    response = client.post(
+        reverse("portal:details_save"),
+        {"first_name": "نام تازه", "last_name": "مشتری", "email": "new@example.com", "city": "یزد"},
+    )
+    after = _details_state(world)
+    own = world["accounts"][visitor].party if visitor != "anonymous" else None
+    if own is None:
+        assert _is_sign_in(response) and after == before
+    else:
+        assert response.status_code == 302
+        changed = {pk for pk, *values in after["parties"]} - {
+            pk for pk, *values in before["parties"] if (pk, *values) in after["parties"]
+        }
+        assert changed == {own.pk}, (visitor, changed)
+        touched = {row[1] for row in set(after["points"]) ^ set(before["points"])}
+        assert touched == {own.pk}, (visitor, touched)
+    for owner in OWNERS:
+        target = world["records"][owner].party
+        before = _details_state(world)
+        response = client.post(
+            reverse("portal:organisation_address_save"),
+            {"organisation": str(target.pk), "street": "خیابان امام", "city": f"شهر {owner}"},
+        )
+        allowed = visitor == "manager" and owner == "o"
+        if visitor == "anonymous":
+            assert _is_sign_in(response)
+        elif allowed:
+            assert response.status_code == 302
+        else:
+            assert response.status_code in (400, 404), (visitor, owner, response.status_code)
+        if not allowed:
+            assert _details_state(world) == before, (visitor, owner)
