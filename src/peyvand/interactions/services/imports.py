@@ -547,6 +547,7 @@ class InteractionWriter:
         parties = self._customers(items, result)
         new: list[tuple[InteractionRow, int]] = []
         seen: dict[str, int] = {}
+        column = self._title("external_id")
         for item in items:
             party_id = parties.get(item.row)
             if party_id is None:
@@ -555,14 +556,14 @@ class InteractionWriter:
                 if item.external_id in self.known:
                     result.skipped += 1
                     message = _("Skipped: an interaction with this external id was imported before.")
-                    result.issues.append(RowIssue(item.row, "", item.external_id, message, skipped=True))
+                    result.issues.append(RowIssue(item.row, column, item.external_id, message, skipped=True))
                     continue
                 if item.external_id in seen:
                     result.skipped += 1
                     message = _("Skipped: the same external id as row %(row)s.") % {
                         "row": seen[item.external_id]
                     }
-                    result.issues.append(RowIssue(item.row, "", item.external_id, message, skipped=True))
+                    result.issues.append(RowIssue(item.row, column, item.external_id, message, skipped=True))
                     continue
                 seen[item.external_id] = item.row
             new.append((item, party_id))
@@ -663,6 +664,7 @@ class InteractionWriter:
         return ""
 
     def _title(self, key: str) -> str:
+        """The column's title in the file."""
         for index, target in self.job.mapping.items():
             if target == key and int(index) < len(self.job.header):
                 return str(self.job.header[int(index)])[:255]
