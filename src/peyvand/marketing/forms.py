@@ -347,6 +347,8 @@ class SegmentsField(forms.ModelMultipleChoiceField):
 class DigitsIntegerField(forms.IntegerField):
     """A whole number typed in any digits (۲۰, ٢٠ or 20)."""
 
+    widget = forms.TextInput(attrs={"inputmode": "numeric"})  # a number input refuses Persian digits
+
     def to_python(self, value: Any) -> int | None:
         return super().to_python(to_ascii_digits(value) if isinstance(value, str) else value)
 
