@@ -308,3 +308,21 @@ def test_staff_list_filters_sorts_and_pages_in_a_fixed_number_of_queries(
     assert len(staff.get(reverse("portal_staff:changes"), {"status": "rejected"}).context["page"]) == 0
     assert staff.get(reverse("portal_staff:changes"), {"cursor": "garbage"}).status_code == 302
     assert staff.get(reverse("portal_staff:changes"), {"status": "nonsense"}).status_code == 200
+
+
+def test_asking_back_what_is_withdraws_the_waiting_change(world, users):
+    _review(users["admin"])
+    a = world["records"]["a"].party
+    client = portal_client(world["accounts"]["a"])
+    client.post(reverse("portal:details_save"), _form(first_name="آرمان"))
+    assert DetailChange.objects.filter(party=a, status=ChangeStatus.PENDING).exists()
+    client.post(reverse("portal:details_save"), _form())
+    assert not DetailChange.objects.exists()
+    assert AuditEvent.objects.filter(party_id=a.pk, changes__has_key="portal_details_withdrawn").count() == 1
+
+
+def test_a_customer_without_an_owner_tells_the_administrators(world, users):
+    a = world["records"]["a"].party
+    Party.objects.filter(pk=a.pk).update(owner=None)
+    portal_client(world["accounts"]["a"]).post(reverse("portal:details_save"), _form(first_name="آرمین"))
+    assert list(Notification.objects.values_list("recipient", flat=True)) == [users["admin"].pk]

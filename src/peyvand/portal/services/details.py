@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peyvand.core import hooks, policy
-from peyvand.core.models import AuditEvent, User
+from peyvand.core.models import AuditEvent, Role, User
 from peyvand.core.selectors.company import company_profile
 from peyvand.core.services.audit import audit_log
 from peyvand.core.text import clean_text
@@ -231,7 +231,7 @@ def _audit(account: PortalAccount, party: Party, label: str, summary: str) -> No
 def _recipients(party: Party) -> list[User]:
     if party.owner_id and party.owner and party.owner.is_active:
         return [party.owner]
-    return list(User.objects.filter(role="admin", is_active=True).order_by("id")[:5])
+    return list(User.objects.filter(role=Role.ADMIN, is_active=True).order_by("id")[:5])
 
 
 def _tell_staff(change: DetailChange, kind: str) -> None:
