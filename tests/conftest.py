@@ -11,6 +11,7 @@ from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from peyvand.core.models import Role, Team, User
+from peyvand.core.services.site import site_settings_forget
 from peyvand.customers import services as customer_services
 from peyvand.customers.models import Kind, Party
 from peyvand.customers.rules import ContactInput, PartyInput
@@ -39,6 +40,14 @@ def installation_language() -> Any:
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def settings_read_afresh() -> Any:
+    """A setting one test chose (and its transaction undid) is not remembered by the next."""
+    site_settings_forget()
+    yield
+    site_settings_forget()
 
 
 @pytest.fixture

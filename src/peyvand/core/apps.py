@@ -14,6 +14,7 @@ class CoreConfig(AppConfig):
         register_converter(IdConverter, "id")
         from django.contrib.auth.signals import user_logged_in
 
+        from . import hooks
         from .hooks import register_change_label
         from .signin import session_started
 
@@ -25,3 +26,37 @@ class CoreConfig(AppConfig):
         register_change_label("recovery_codes", _("unused recovery codes"))
         register_change_label("invitation_sent", _("invitation sent to"))
         register_change_label("invitation_accepted", _("invitation accepted"))
+
+        # The first-run set-up's own steps (the apps add theirs), and its card on home.
+        from .selectors.setup import colleagues_invited, company_described
+        from .views.setup import home_card
+
+        hooks.register_setup_step(
+            hooks.SetupStep(
+                "company",
+                _("Describe your company"),
+                _(
+                    "Legal name, logo, address, economic code and bank account: the seller on "
+                    "quotes and invoices."
+                ),
+                "company",
+                company_described,
+                order=10,
+                icon="bi-building",
+            )
+        )
+        hooks.register_setup_step(
+            hooks.SetupStep(
+                "colleagues",
+                _("Invite your colleagues"),
+                _(
+                    "Each colleague gets an email with a link to choose their password; give "
+                    "each a role and a team."
+                ),
+                "user_create",
+                colleagues_invited,
+                order=90,
+                icon="bi-people",
+            )
+        )
+        hooks.register_panel("home", hooks.Panel("setup", "core/_home_setup.html", home_card, "main", 1))

@@ -8,6 +8,7 @@ through a hook here, registered by the upper app in its ``hooks.register()`` (ca
 - **navigation**: items of the main menu and the administration menu;
 - **panels**: cards on another app's page (the customer's 360° page, a deal, home);
 - **notify**: "tell this user" without importing the notifications app;
+- **first-run setup**: the steps of the administrator's set-up page, from every app;
 - **mail to our users**: an email about a user's account (an invitation), sent by the outbox;
 - **customer events**: "something happened to this customer" (a note was written, two
   customers were merged), for the apps that keep something about customers;
@@ -214,6 +215,38 @@ def notify(
     it once only. Without a notifications app installed, nobody is told."""
     for notifier in _NOTIFIERS:
         notifier(recipient=recipient, kind=kind, data=data, url=url, key=key, party_id=party_id, actor=actor)
+
+
+# --- first-run setup ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetupStep:
+    """A step of the administrator's first-run set-up: what to decide, where, and whether it
+    has been done (``done()`` runs a query or two)."""
+
+    key: str
+    title: Any  # a lazy translation
+    description: Any
+    url_name: str
+    done: Callable[[], bool]
+    order: int = 100
+    icon: str = "bi-circle"
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+_SETUP_STEPS: dict[str, SetupStep] = {}
+
+
+def register_setup_step(step: SetupStep) -> None:
+    _SETUP_STEPS[step.key] = step
+
+
+def setup_steps() -> list[SetupStep]:
+    return sorted(_SETUP_STEPS.values(), key=lambda s: (s.order, s.key))
 
 
 # --- mail to our own users ---------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import admin, auth, company, home, search, settings, two_factor
+from .views import admin, auth, company, home, search, settings, setup, two_factor
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -35,6 +35,8 @@ urlpatterns = [
     path("admin/permissions/", admin.permissions_view, name="permissions"),
     path("admin/permissions/two-factor/", admin.two_factor_roles_view, name="two_factor_roles"),
     path("admin/company/", company.company_view, name="company"),
+    path("admin/setup/", setup.setup_view, name="setup"),
+    path("admin/setup/card/", setup.setup_dismiss, name="setup_dismiss"),
     path("company/logo/", company.company_logo, name="company_logo"),
     path("admin/audit/", admin.audit_view, name="audit"),
     path("admin/sign-ins/", admin.sign_ins_view, name="sign_ins"),

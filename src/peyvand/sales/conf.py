@@ -2,6 +2,7 @@
 
 PEYVAND_CURRENCY        the base currency (ISO 4217) amounts are reported in; IRR by default
 PEYVAND_SHOW_TOMAN      "1" shows Rial amounts as Toman (÷10); amounts are still stored in Rial
+                        (until an administrator chooses on the set-up page, which then wins)
 PEYVAND_WEBFORM_LIMIT   web-to-lead submissions allowed per address per window (default 5)
 PEYVAND_WEBFORM_WINDOW  that window in seconds (default 600)
 PEYVAND_TRUSTED_PROXIES addresses or networks (comma-separated, e.g. "127.0.0.1, 10.0.0.0/8")
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from peyvand.core.services.site import site_setting
 
 # The currencies people can choose. Each has a rate row (rial per unit) to be reported in
 # the base currency; the base currency's rate is 1.
@@ -39,6 +42,11 @@ def base_currency() -> str:
 
 
 def show_toman() -> bool:
+    """Rial shown as Toman: as an administrator chose on the set-up page, else as the
+    environment says."""
+    chosen = site_setting("show_toman")
+    if chosen is not None:
+        return chosen == "1"
     return os.environ.get("PEYVAND_SHOW_TOMAN", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
@@ -62,6 +70,8 @@ def pdf_font_dir() -> Path | None:
 
 
 def fiscal_calendar() -> str:
-    """The calendar sales months follow (forecasts, targets): "jalali" unless set to "gregorian"."""
-    value = os.environ.get("PEYVAND_FISCAL_CALENDAR", "jalali").strip().lower()
+    """The calendar sales months follow (forecasts, targets): "jalali" unless set to
+    "gregorian" on the set-up page or, never chosen there, in the environment."""
+    value = site_setting("fiscal_calendar") or os.environ.get("PEYVAND_FISCAL_CALENDAR", "jalali")
+    value = value.strip().lower()
     return value if value in ("jalali", "gregorian") else "jalali"

@@ -28,6 +28,7 @@ from .models import (
     Unit,
 )
 from .services.catalogue import price_field
+from .services.display import DisplayInput
 from .services.leads import SCORABLE_FIELDS, lead_owners
 from .services.webforms import WEBFORM_FIELDS
 
@@ -354,3 +355,24 @@ class TargetForm(BootstrapMixin, forms.Form):
         if not cleaned.get("owner") and not cleaned.get("team") and not self.errors:
             self.add_error("team", _("Choose a team for a whole team's target, or a salesperson."))
         return cleaned
+
+
+class DisplayForm(BootstrapMixin, forms.Form):
+    """How amounts in Rial are shown and which calendar the sales months follow."""
+
+    unit = forms.ChoiceField(
+        label=_("Show amounts in Rial as"),
+        choices=[("rial", _("Rial")), ("toman", _("Toman (a tenth, as people say prices)"))],
+        widget=forms.RadioSelect,
+        help_text=_("Amounts are always stored in Rial; this changes only how they are shown."),
+    )
+    fiscal_calendar = forms.ChoiceField(
+        label=_("Fiscal calendar"),
+        choices=[("jalali", _("Jalali (from 1 Farvardin)")), ("gregorian", _("Gregorian (from 1 January)"))],
+        widget=forms.RadioSelect,
+        help_text=_("The months of the forecast and the sales targets."),
+    )
+
+    def display_input(self) -> DisplayInput:
+        data = self.cleaned_data
+        return DisplayInput(show_toman=data["unit"] == "toman", fiscal_calendar=data["fiscal_calendar"])

@@ -21,15 +21,19 @@ from peyvand.core.hooks import (
     Panel,
     SearchHit,
     SearchSource,
+    SetupStep,
     register_nav,
     register_nav_group,
     register_panel,
     register_search,
+    register_setup_step,
     register_value_display,
 )
 from peyvand.core.http import request_user
 from peyvand.core.models import Role, Scope
 from peyvand.core.selectors import search
+from peyvand.core.selectors.setup import changed_by_someone
+from peyvand.core.services.site import site_setting
 from peyvand.core.text import to_ascii_digits
 from peyvand.customers.selectors.parties import parties_matching
 
@@ -157,6 +161,7 @@ def register() -> None:
     )
     register_nav_group(NavGroup("sales", _("Sales"), "bi-briefcase", order=40))
     for key, label, url_name in [
+        ("sales-display", _("Money and calendar"), "sales:display_settings"),
         ("sales-pipelines", _("Pipelines"), "sales:pipeline_list"),
         ("sales-price-lists", _("Price lists"), "sales:price_list_list"),
         ("sales-lead-rules", _("Lead scoring and assignment"), "sales:lead_rules"),
@@ -166,6 +171,29 @@ def register() -> None:
     ]:
         register_nav(NavItem(key, label, url_name, menu="admin", order=200))
     register_panel("party", Panel("sales", "sales/_party_panel.html", _panel, "side", 20))
+    # The first-run set-up: how money shows, and the pipeline's stages in the company's words.
+    register_setup_step(
+        SetupStep(
+            "money",
+            _("Choose how money and months show"),
+            _("Rial or Toman, and the Jalali or Gregorian fiscal calendar of forecasts and targets."),
+            "sales:display_settings",
+            lambda: site_setting("show_toman") is not None,
+            order=20,
+            icon="bi-cash-coin",
+        )
+    )
+    register_setup_step(
+        SetupStep(
+            "pipeline",
+            _("Name your pipeline's stages"),
+            _("The stages a deal passes through, in your company's words, with their probabilities."),
+            "sales:pipeline_list",
+            lambda: changed_by_someone("sales.pipeline"),
+            order=30,
+            icon="bi-kanban",
+        )
+    )
     # Amounts on the timeline as people read them: ۱۲٬۵۰۰٬۰۰۰ ریال, not 12500000.00.
     for model_label, field_name in [
         ("sales.deal", "amount"),

@@ -47,6 +47,7 @@ urlpatterns = [
     path("admin/sales/rates/", catalogue.rates, name="rates"),
     path("admin/sales/import/", catalogue.import_page, name="import"),
     path("admin/sales/lead-rules/", settings.lead_rules, name="lead_rules"),
+    path("admin/sales/money-and-calendar/", settings.display_settings, name="display_settings"),
     path("admin/sales/lead-rules/<str:kind>/<id:pk>/delete/", settings.rule_delete, name="rule_delete"),
     path("admin/sales/web-forms/", settings.web_form_list, name="web_form_list"),
     path("admin/sales/web-forms/new/", settings.web_form_edit, name="web_form_create"),

@@ -14,6 +14,7 @@ from peyvand.core import hooks, policy
 from peyvand.core.http import request_user
 from peyvand.core.models import Role, Scope
 from peyvand.core.selectors import search
+from peyvand.core.selectors.setup import changed_by_someone
 from peyvand.interactions.models import Interaction
 from peyvand.interactions.services.inbound import EMAIL_RECEIVED, SMS_RECEIVED
 from peyvand.notifications import kinds
@@ -131,6 +132,22 @@ def register() -> None:
 
     def sees_tickets(user: object) -> bool:
         return policy.scope(user, "ticket", "view") != Scope.NONE
+
+    # The first-run set-up: the working week and holidays that service promises are counted in.
+    hooks.register_setup_step(
+        hooks.SetupStep(
+            "working-week",
+            gettext_lazy("Set your working week and holidays"),
+            gettext_lazy(
+                "Working days and hours, and the holidays of the Iranian calendar, that tickets' "
+                "response and resolution times are counted in."
+            ),
+            "service:settings",
+            lambda: changed_by_someone("service.businesscalendar"),
+            order=40,
+            icon="bi-calendar-week",
+        )
+    )
 
     hooks.register_nav(
         hooks.NavItem(

@@ -1,6 +1,9 @@
-"""The administrator's lead settings: scoring rules, assignment rules, web forms."""
+"""The administrator's sales settings: scoring rules, assignment rules, web forms, and how
+money and months are shown."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,10 +18,11 @@ from peyvand.core import policy
 from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user
 
-from ..forms import AssignmentRuleForm, ScoreRuleForm, WebFormForm
+from .. import conf
+from ..forms import AssignmentRuleForm, DisplayForm, ScoreRuleForm, WebFormForm
 from ..models import AssignmentRule, ScoreRule, WebForm
 from ..selectors import leads as selectors
-from ..services import leads, webforms
+from ..services import display, leads, webforms
 
 
 @login_required
@@ -118,4 +122,27 @@ def web_form_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         request,
         "sales/web_form_edit.html",
         {"nav": "admin", "form": form, "web_form": web_form, "hosted": hosted},
+    )
+
+
+@login_required
+def display_settings(request: HttpRequest) -> HttpResponse:
+    """Rial or Toman, and the fiscal calendar: decided once at set-up."""
+    user = request_user(request)
+    policy.require_admin(user)
+    initial = {"unit": "toman" if conf.show_toman() else "rial", "fiscal_calendar": conf.fiscal_calendar()}
+    form = DisplayForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            display.sales_display_save(actor=user, data=form.display_input())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved: amounts and months now show as you chose."))
+            return redirect("sales:display_settings")
+    sample = Decimal("53290000")
+    return render(
+        request,
+        "sales/display_settings.html",
+        {"nav": "admin", "form": form, "sample_rial": sample, "sample_toman": sample / 10},
     )
