@@ -10,17 +10,21 @@ and B (so the halves differ by one at most, A the larger), and the rest wait for
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-SEED = b"peyvand-campaign-groups-v1"
+SEED = 0x5EED_C0DE_2026
+MASK = (1 << 64) - 1
 
 
 def party_hash(campaign_id: int, party_id: int) -> int:
-    """A stable 64-bit number for (campaign, customer): the same on every machine and run."""
-    digest = hashlib.blake2b(f"{campaign_id}:{party_id}".encode(), digest_size=8, key=SEED).digest()
-    return int.from_bytes(digest, "big")
+    """A stable 64-bit number for (campaign, customer), the same on every machine and run:
+    SplitMix64's finaliser over the seeded pair (twice as fast as a keyed BLAKE2 in Python,
+    which counts at a million customers, and as evenly spread for this use)."""
+    z = (party_id * 0x9E3779B97F4A7C15 + campaign_id * 0xD1B54A32D192ED03 + SEED) & MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
 
 
 def share(count: int, percent: int) -> int:
@@ -44,8 +48,8 @@ def split(
     sample_percent: int | None,
 ) -> Groups:
     """Split ``eligible`` (recipient id, party id) pairs; ``sample_percent`` None: no A/B test."""
-    ordered = sorted(eligible, key=lambda pair: (party_hash(campaign_id, pair[1]), pair[1]))
-    ids = [recipient_id for recipient_id, _party in ordered]
+    ordered = sorted((party_hash(campaign_id, party), party, recipient) for recipient, party in eligible)
+    ids = [recipient_id for _hash, _party, recipient_id in ordered]
     held = share(len(ids), control_percent)
     groups = Groups(control=ids[:held])
     others = ids[held:]
