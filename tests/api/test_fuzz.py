@@ -4,10 +4,10 @@ describes it (status, content type, body, headers), and schema-invalid input ref
 
 Examples per operation: ``PEYVAND_FUZZ_EXAMPLES`` generated ones (``make test`` and CI 100;
 ``make fuzz`` 1,000), after schemathesis's coverage phase, which adds the boundary values of
-every parameter (about a hundred more cases for a list with filters) whatever the number. Not checked: that every schema-valid request
-is accepted. The schema cannot say that a cursor must be one the API gave out, that an id
-must name a record, or that a date range must end after it starts; those are refused with a
-400 or 422 that names the field.
+every parameter (about a hundred more cases for a list with filters) whatever the number.
+Not checked: that every schema-valid request is accepted. The schema cannot say that a
+cursor must be one the API gave out, that an id must name a record, or that a date range
+must end after it starts; those are refused with a 400 or 422 that names the field.
 """
 
 import os
@@ -58,7 +58,17 @@ def token(request, users, make_person, make_org):
         HealthCheck.filter_too_much,
     ],
 )
-def test_the_api_answers_every_request_as_its_schema_says(case, token):
+def test_the_api_answers_every_request_as_its_schema_says(case, token, request):
+    _count_case(request.node)
     case.call_and_validate(
         headers={"Authorization": f"Bearer {token}"}, excluded_checks=[positive_data_acceptance]
     )
+
+
+def _count_case(item: pytest.Item) -> None:
+    """Count the cases each operation ran; the run's summary adds them up (tests/conftest.py)."""
+    for i, (key, value) in enumerate(item.user_properties):
+        if key == "fuzz_cases":
+            item.user_properties[i] = (key, value + 1)
+            return
+    item.user_properties.append(("fuzz_cases", 1))
