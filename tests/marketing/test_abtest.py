@@ -394,3 +394,44 @@ def test_the_preview_shows_b_and_the_estimate_counts_the_longer_variant(
     url = reverse("marketing:campaign_preview", args=[tested.pk])
     assert "تخفیف ویژهٔ پاییز" in client.get(url, {"variant": "b", "language": "fa"}).content.decode()
     assert "حراج بهاره" in client.get(url, {"variant": "a", "language": "fa"}).content.decode()
+
+
+def test_an_email_test_of_the_subject_alone(
+    make_campaign: Callable[..., Campaign], users: dict[str, User], send: Callable[..., Campaign]
+):
+    from peyvand.customers.models import Kind, Party
+
+    Party.objects.bulk_create(
+        [
+            Party(
+                kind=Kind.PERSON,
+                first_name=f"خریدار{i}",
+                display_name=f"خریدار{i}",
+                sort_key=f"{i:04d}",
+                owner=users["marketing"],
+                primary_email=f"buyer{i}@example.com",
+                email_consent=True,
+                email_consent_source="web form",
+            )
+            for i in range(20)
+        ]
+    )
+    campaign = make_campaign(
+        channel="email",
+        subject_fa="حراج بهاره",
+        body_fa="<p>سلام {first_name}</p>",
+        body_en="",
+        track_opens=True,
+        ab_test=True,
+        subject_b_fa="فقط امروز: ۳۰٪ تخفیف",
+        ab_criterion="opens",
+        ab_sample_percent=50,
+    )
+    campaign = _sample_sent(campaign, send)
+    rows = Recipient.objects.filter(campaign=campaign)
+    a = _messages(campaign).filter(party_id__in=rows.filter(variant="a").values("party_id"))
+    b = _messages(campaign).filter(party_id__in=rows.filter(variant="b").values("party_id"))
+    assert (a.count(), b.count()) == (5, 5)
+    assert set(a.values_list("subject", flat=True)) == {"حراج بهاره"}
+    assert set(b.values_list("subject", flat=True)) == {"فقط امروز: ۳۰٪ تخفیف"}
+    assert all("سلام خریدار" in html for html in b.values_list("body_html", flat=True))
