@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from peyvand.core.models import AuditEvent
 from peyvand.core.services.audit import audit_event
+from peyvand.customers import services as customer_services
+from peyvand.interactions import webhook_events
 from peyvand.interactions.delivery import webhook
 from peyvand.interactions.models import WebhookDelivery, WebhookEndpoint
 from peyvand.interactions.services import webhooks
@@ -449,3 +451,74 @@ def test_only_an_administrator_keeps_webhooks(users, role, endpoint):
     assert after == before
     endpoint.refresh_from_db()
     assert endpoint.name == "ERP" and endpoint.active
+
+
+# --- which record events raise which webhook events ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "kind", "changes", "party_kind", "expected"),
+    [
+        ("customers.party", "create", {}, "person", ["person.created"]),
+        ("customers.party", "update", {"email": [1, 2]}, "organisation", ["organization.updated"]),
+        ("customers.party", "delete", {}, "person", ["person.deleted"]),
+        ("customers.party", "merge", {"merged": [7, 3]}, "organisation", ["organization.merged"]),
+        ("customers.party", "merge", {"merged_into": [None, 3]}, "person", []),  # the one merged away
+        ("customers.party", "restore", {}, "person", []),
+        ("customers.party", "create", {}, "", []),  # a customer whose kind is unknown
+        ("sales.lead", "create", {}, "", ["lead.created"]),
+        ("sales.lead", "update", {"stage": ["qualified", "converted"]}, "", ["lead.converted"]),
+        ("sales.lead", "update", {"stage": ["new", "qualified"]}, "", []),
+        ("sales.deal", "create", {}, "", ["deal.created"]),
+        (
+            "sales.deal",
+            "update",
+            {"stage": [{"stage": "New"}, "Won"], "status": ["open", "won"]},
+            "",
+            ["deal.stage_changed", "deal.won"],
+        ),
+        (
+            "sales.deal",
+            "update",
+            {"status": ["open", "lost"], "lost_reason": ["", "price"]},
+            "",
+            ["deal.lost"],
+        ),
+        ("sales.deal", "update", {"amount": ["1", "2"]}, "", []),
+        ("sales.order", "create", {}, "", ["order.created"]),
+        ("sales.invoice", "create", {}, "", ["invoice.created"]),
+        ("sales.payment", "create", {}, "", ["payment.created"]),
+        ("service.ticket", "create", {}, "", ["ticket.created"]),
+        ("service.ticket", "update", {"status": ["new", "open"]}, "", ["ticket.status_changed"]),
+        ("service.ticket", "update", {"priority": ["low", "high"]}, "", []),
+        ("customers.contactpoint", "create", {}, "", []),
+        ("interactions.outboundmessage", "update", {"status": ["a", "b"]}, "", []),
+    ],
+)
+def test_record_events_map_to_webhook_events(model, kind, changes, party_kind, expected):
+    assert webhook_events.topics_for(model, kind, changes, party_kind) == expected
+    assert all(name in webhook_events.EVENTS for name in expected)
+
+
+def test_a_deleted_organisation_is_sent_with_its_kind(endpoint, admin, make_org):
+    webhooks.webhook_update(
+        actor=admin,
+        endpoint=endpoint,
+        data=WebhookInput(name="ERP", url=endpoint.url, events=("organization.deleted",)),
+    )
+    org = make_org(name="شرکت بتا")
+    customer_services.parties.party_delete(party=org, actor=admin)
+    [delivery] = _deliveries(endpoint)
+    data = json.loads(delivery.body)["data"]
+    assert (
+        delivery.event == "organization.deleted" and data["id"] == org.pk and data["kind"] == "organization"
+    )
+
+
+def test_old_finished_deliveries_are_forgotten(endpoint, receiver):
+    old, waiting, recent = _due_now(endpoint), _due_now(endpoint), _due_now(endpoint)
+    webhooks.webhook_deliver(delivery_id=old.pk)
+    month_ago = timezone.now() - dt.timedelta(days=31)
+    WebhookDelivery.objects.filter(pk__in=[old.pk, waiting.pk]).update(created_at=month_ago)
+    assert webhooks.webhooks_prune() == 1
+    assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {waiting.pk, recent.pk}

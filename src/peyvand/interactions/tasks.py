@@ -38,6 +38,12 @@ def webhooks_flush_task() -> int:
     return webhooks.webhooks_flush()
 
 
+@db_periodic_task(crontab(minute="17", hour="3"))
+def webhooks_prune_task() -> int:
+    """Finished webhook deliveries older than the log keeps."""
+    return webhooks.webhooks_prune()
+
+
 @db_periodic_task(crontab(minute="*/2"))
 def inbox_read_task() -> int:
     return inbound.inbox_read().received

@@ -456,3 +456,13 @@ def webhooks_flush(*, now: dt.datetime | None = None, limit: int = 200) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     return sum(webhook_deliver(delivery_id=pk, now=now) == Status.DELIVERED for pk in due)
+
+
+def webhooks_prune(*, now: dt.datetime | None = None) -> int:
+    """Forget finished deliveries older than ``PEYVAND_WEBHOOK_KEEP_DAYS`` (30): the log is
+    for looking into recent trouble, and a busy installation sends thousands a day."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=int(_setting("PEYVAND_WEBHOOK_KEEP_DAYS", 30)))
+    finished = (Status.DELIVERED, Status.FAILED, Status.CANCELLED)
+    deleted, _by_model = WebhookDelivery.objects.filter(status__in=finished, created_at__lt=cutoff).delete()
+    return deleted
