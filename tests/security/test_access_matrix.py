@@ -207,6 +207,8 @@ RECORD_PAGES: dict[str, str] = {
 OTHER_ID_PAGES = {
     "token_revoke",  # one's own token
     "session_revoke",  # one's own session; anyone else's is not found
+    "saved_view_delete",  # one's own saved view; another team's is not found
+    "saved_view_default",
     "user_reset_two_factor",
     "conversation",  # a conversation with a colleague
     "user_edit",

@@ -306,7 +306,7 @@ class UserCreateForm(UserForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("invite") and not data.get("email"):
             self.add_error("email", gettext_lazy("Enter the email address the invitation goes to."))
         return data

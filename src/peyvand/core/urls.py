@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import admin, auth, company, home, search, settings, setup, two_factor
+from .views import admin, auth, company, home, saved, search, settings, setup, two_factor
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -11,6 +11,10 @@ urlpatterns = [
     path("language/", auth.set_language, name="set_language"),
     path("search/", search.search_page, name="search"),
     path("search/suggest/", search.search_suggest, name="search_suggest"),
+    path("views/save/", saved.saved_view_save, name="saved_view_save"),
+    path("views/no-default/", saved.saved_view_no_default, name="saved_view_no_default"),
+    path("views/<id:pk>/delete/", saved.saved_view_delete, name="saved_view_delete"),
+    path("views/<id:pk>/default/", saved.saved_view_default, name="saved_view_default"),
     path("settings/", settings.settings_view, name="settings"),
     path("settings/password/", settings.password_view, name="password"),
     path("settings/tokens/", settings.tokens_view, name="tokens"),

@@ -20,6 +20,7 @@ from peyvand.core.http import request_user
 from peyvand.core.models import AuditEvent
 from peyvand.core.pagination import InvalidCursor
 from peyvand.core.selectors.audit import describe_events
+from peyvand.core.views.saved import keeps_views
 from peyvand.customers.selectors.parties import PartyFilters, party_get, party_queryset
 from peyvand.notifications.selectors.notifications import default_reminders
 
@@ -43,6 +44,7 @@ def my_day(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/my_day.html", {"day": day, "nav": "my_day"})
 
 
+@keeps_views
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)

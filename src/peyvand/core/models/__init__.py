@@ -1,5 +1,5 @@
 """Users, teams and roles; the audit log; API tokens, sign-in attempts, two-factor sign-in
-and sessions; the base of every tracked record."""
+and sessions; saved views of lists; the base of every tracked record."""
 
 from .access import ApiToken, LoginAttempt
 from .audit import AuditEvent
@@ -7,6 +7,7 @@ from .records import AliveManager, Searchable, TrackedModel
 from .security import RecoveryCode, RoleSecurity, TwoFactorDevice, UserSession
 from .site import CompanyProfile, SiteFlag
 from .users import Action, Role, RoleScope, Scope, Team, User
+from .views import DefaultView, SavedView
 
 __all__ = [
     "Action",
@@ -14,11 +15,13 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "CompanyProfile",
+    "DefaultView",
     "LoginAttempt",
     "RecoveryCode",
     "Role",
     "RoleScope",
     "RoleSecurity",
+    "SavedView",
     "Scope",
     "Searchable",
     "SiteFlag",

@@ -11,6 +11,8 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import get_language
 
 from .. import jalali
+from ..selectors.saved_views import default_view, saved_views_for
+from ..services.saved_views import clean_query
 from ..text import to_persian_digits
 
 register = template.Library()
@@ -64,3 +66,25 @@ def invalid(bound_field: Any) -> str:
     """Render a field's widget marked invalid, so Bootstrap shows it in red."""
     css = bound_field.field.widget.attrs.get("class", "")
     return bound_field.as_widget(attrs={"class": f"{css} is-invalid", "aria-invalid": "true"})
+
+
+@register.inclusion_tag("partials/saved_views.html", takes_context=True)
+def saved_views(context: template.Context) -> dict[str, Any]:
+    """The saved views of the list on this page: open one, save the current filters as one,
+    make one the default, delete one's own."""
+    request = context["request"]
+    user = request.user
+    page = request.path
+    current = clean_query(request.GET.urlencode())
+    views = list(saved_views_for(user=user, page=page))
+    default = default_view(user=user, page=page)
+    return {
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "page": page,
+        "current": current,
+        "views": views,
+        "active": next((v for v in views if v.query == current), None),
+        "default": default,
+        "user": user,
+    }

@@ -29,6 +29,7 @@ from peyvand.core.models import User
 from peyvand.core.pagination import InvalidCursor
 from peyvand.core.selectors.audit import field_label, value_display
 from peyvand.core.selectors.users import assignable
+from peyvand.core.views.saved import keeps_views
 
 from .. import rules, selectors, services
 from ..forms import (
@@ -60,6 +61,7 @@ SORTABLE_COLUMNS = {
 }
 
 
+@keeps_views
 @login_required
 def party_list(request: HttpRequest, kind: str) -> HttpResponse:
     kind = _kind_or_404(kind)

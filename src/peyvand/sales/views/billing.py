@@ -16,6 +16,7 @@ from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user, show_errors
 from peyvand.core.jalali import local_digits
 from peyvand.core.pagination import InvalidCursor
+from peyvand.core.views.saved import keeps_views
 
 from ..documents import render_invoice_pdf, render_quote_pdf
 from ..forms import InvoiceForm, PaymentForm
@@ -169,6 +170,7 @@ def invoice_create(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("sales:invoice_detail", invoice.pk)
 
 
+@keeps_views
 @login_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)

@@ -21,6 +21,7 @@ from peyvand.core.http import request_user, show_errors, sort_columns
 from peyvand.core.pagination import InvalidCursor
 from peyvand.core.policy import get_visible
 from peyvand.core.selectors.users import assignable
+from peyvand.core.views.saved import keeps_views
 from peyvand.customers import selectors as customer_selectors
 
 from .. import conf
@@ -49,6 +50,7 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
     return filters
 
 
+@keeps_views
 @login_required
 def deal_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)

@@ -15,6 +15,7 @@ from peyvand.core.http import request_user, show_errors, sort_columns
 from peyvand.core.models import User
 from peyvand.core.pagination import InvalidCursor
 from peyvand.core.selectors.users import assignable
+from peyvand.core.views.saved import keeps_views
 from peyvand.customers import selectors as customer_selectors
 from peyvand.customers.models import Kind, Party, Source
 
@@ -26,6 +27,7 @@ from ..services import conversion, leads
 SORT_LABELS = {"score": gettext_lazy("Score"), "created": gettext_lazy("Created")}
 
 
+@keeps_views
 @login_required
 def lead_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)

@@ -23,6 +23,7 @@ from peyvand.core.jalali import local_digits
 from peyvand.core.models import Scope, Team
 from peyvand.core.pagination import InvalidCursor
 from peyvand.core.selectors.users import assignable
+from peyvand.core.views.saved import keeps_views
 from peyvand.customers.selectors import parties as customer_selectors
 
 from ..forms import NoteForm, ReplyForm, TicketBulkForm, TicketFilterForm, TicketForm
@@ -53,6 +54,7 @@ SORT_LABELS = {
 }
 
 
+@keeps_views
 @login_required
 def ticket_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
