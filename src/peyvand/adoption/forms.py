@@ -95,7 +95,11 @@ class AssessmentForm(BootstrapMixin, forms.Form):
 
 class AssessmentFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    model = ModelChoice(label=_("Readiness model"), required=False, queryset=ReadinessModel.objects.all())
+    model = ModelChoice(
+        label=_("Readiness model"),
+        required=False,
+        queryset=ReadinessModel.objects.filter(kind=ModelKind.READINESS),
+    )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any")), *AssessmentStatus.choices]
     )
