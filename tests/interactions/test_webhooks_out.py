@@ -53,6 +53,7 @@ class Receiver:
     requests: list[Received] = field(default_factory=list)
     answers: list[tuple[int, bytes, dict[str, str]]] = field(default_factory=list)
     hold: threading.Event | None = None
+    drip: bool = False  # answer a header line every tenth of a second, for ever
 
     @property
     def url(self) -> str:
@@ -79,6 +80,16 @@ def receiver(settings: Any) -> Iterator[Receiver]:
             got.requests.append(Received(dict(self.headers.items()), body, self.path))
             if got.hold is not None:
                 got.hold.wait(10)
+            if got.drip:
+                self.send_response(200)
+                self.flush_headers()  # the status line and the first headers, no end
+                stop = threading.Event()
+                for n in range(100):
+                    self.wfile.write(f"X-Slow-{n}: 1\r\n".encode())
+                    self.wfile.flush()
+                    if stop.wait(0.1):  # a receiver that is slow on purpose
+                        break
+                return
             status, text, headers = got.answers.pop(0) if got.answers else (200, b"ok", {})
             self.send_response(status)
             for name, value in headers.items():
@@ -99,6 +110,13 @@ def receiver(settings: Any) -> Iterator[Receiver]:
         got.hold.set()
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def admin_reads_english(users):
+    """A delivery's errors are written in its webhook's author's language: English here."""
+    users["admin"].language = "en"
+    users["admin"].save(update_fields=["language"])
 
 
 @pytest.fixture
@@ -240,7 +258,19 @@ def test_no_answer_within_the_timeout_is_retried(endpoint, receiver, settings):
     delivery = _due_now(endpoint)
     assert webhooks.webhook_deliver(delivery_id=delivery.pk) == Status.QUEUED
     delivery.refresh_from_db()
-    assert "timed out" in delivery.last_error and delivery.next_attempt_at > timezone.now()
+    assert "0.3 seconds" in delivery.last_error and delivery.next_attempt_at > timezone.now()
+
+
+def test_an_answer_dripping_past_the_timeout_is_cut_off(endpoint, receiver, settings, english):
+    """Each byte comes within the socket's timeout; the whole answer does not."""
+    settings.PEYVAND_WEBHOOK_TIMEOUT = 0.5
+    receiver.drip = True
+    delivery = _due_now(endpoint)
+    started = time.monotonic()
+    assert webhooks.webhook_deliver(delivery_id=delivery.pk) == Status.QUEUED
+    assert time.monotonic() - started < 3
+    delivery.refresh_from_db()
+    assert "no complete answer within 0.5 seconds" in delivery.last_error
 
 
 def test_the_last_attempt_fails_for_good(endpoint, receiver, settings):
@@ -362,7 +392,9 @@ def test_a_private_or_loopback_address_is_refused_when_saved(admin, url, english
 )
 def test_a_private_address_is_refused_at_delivery_too(admin, url, english):
     # Saved before the rule (or straight in the database): refused when it would be sent.
-    endpoint = WebhookEndpoint.objects.create(name="old", url=url, events=["person.created"], secret="s")
+    endpoint = WebhookEndpoint.objects.create(
+        name="old", url=url, events=["person.created"], secret="s", created_by=admin
+    )
     delivery = webhooks.webhook_ping(actor=admin, endpoint=endpoint)
     assert webhooks.webhook_deliver(delivery_id=delivery.pk) == Status.FAILED
     delivery.refresh_from_db()

@@ -11,10 +11,12 @@ No database here; ``PEYVAND_WEBHOOK_ALLOW_PRIVATE`` (tests only) lets loopback t
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -90,6 +92,19 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(raw, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
+def _cut(connection: http.client.HTTPConnection, fired: threading.Event) -> None:
+    """End an exchange that ran past its deadline: the read waiting on the socket ends."""
+    fired.set()
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _late(timeout: float) -> str:
+    return _("no complete answer within %(seconds)s seconds") % {"seconds": f"{timeout:g}"}
+
+
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float = 5.0) -> Response:
     """POST ``body``; the response however it answered (a redirect is not followed).
 
@@ -109,18 +124,31 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float = 5.0
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     connection_type = _PinnedHTTPS if https else _PinnedHTTP
     connection = connection_type(host, port, address, timeout)
+    # The socket's timeout bounds each read; this bounds the whole exchange, so a receiver
+    # that answers a byte at a time cannot hold a worker for longer than ``timeout``.
+    fired = threading.Event()
+    deadline = threading.Timer(timeout, _cut, args=(connection, fired))
     started = time.monotonic()
+    deadline.start()
     try:
         connection.request("POST", path, body=body, headers=headers)
         answer = connection.getresponse()
         kept = answer.read(RESPONSE_KEPT)
         status = answer.status
-    except (OSError, http.client.HTTPException) as exc:
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        reason = str(exc) or type(exc).__name__
+        if fired.is_set() or time.monotonic() - started >= timeout:
+            reason = _late(timeout)
         raise TransientError(
-            _("No answer from %(host)s: %(reason)s")
-            % {"host": host, "reason": str(exc) or type(exc).__name__}
+            _("No answer from %(host)s: %(reason)s") % {"host": host, "reason": reason}
         ) from exc
     finally:
+        deadline.cancel()
         connection.close()
+    if fired.is_set():
+        # Cut off: what was read so far (it may even look whole) is not the answer.
+        raise TransientError(
+            _("No answer from %(host)s: %(reason)s") % {"host": host, "reason": _late(timeout)}
+        )
     duration = int((time.monotonic() - started) * 1000)
     return Response(status, kept.decode("utf-8", "replace"), duration)
