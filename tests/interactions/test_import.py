@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
+from openpyxl import Workbook
 
 from peyvand.core.services.tokens import api_token_create
 from peyvand.customers import importer
@@ -264,12 +265,33 @@ def test_broken_rows_are_reported_in_english_and_nothing_half_written(users, cus
     assert "pigeon" in report and "“sideways”" in report
 
 
-def test_broken_rows_are_reported_in_persian(users, customers):
-    job = run_import(users["admin"], csv_bytes(BROKEN[:5]))
+def test_broken_rows_are_reported_in_the_uploaders_language(users, customers):
+    job = run_import(users["admin"], csv_bytes(BROKEN[:5]))  # uploaded in Persian, the default
+    assert job.language == "fa"
     messages = dict(problems(job))
     with translation.override("fa"):
-        assert messages[3] != "No customer you may see matches “nobody@example.com”."
-    assert any("۱" in m or "nobody@example.com" in m for m in messages.values())
+        expected = translation.gettext("No customer you may see matches “%(value)s”.") % {
+            "value": "nobody@example.com"
+        }
+    assert messages[2] == expected and expected.startswith("هیچ مشتری")
+
+
+def test_an_excel_file_with_real_dates_and_numbers(users, customers):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["شناسه مشتری", "کانال", "تاریخ", "موضوع", "مدت"])
+    sheet.append([customers["ali"].pk, "تماس", dt.datetime(2024, 8, 2, 14, 30), "از اکسل", 75])
+    sheet.append([customers["sara"].pk, "SMS", dt.date(2024, 8, 3), "روز بدون ساعت", None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    job = run_import(users["admin"], buffer.getvalue(), name="calls.xlsx")
+    assert (job.file_format, job.created_count, job.error_count) == ("xlsx", 2, 0), problems(job)
+    call = Interaction.objects.get(subject="از اکسل")
+    assert call.occurred_at == dt.datetime(2024, 8, 2, 14, 30, tzinfo=TEHRAN)
+    assert call.phone_call.duration == 75
+    assert Interaction.objects.get(party=customers["sara"]).occurred_at == dt.datetime(
+        2024, 8, 3, tzinfo=TEHRAN
+    )
 
 
 def test_unknown_customers_are_created_as_suspects_only_when_asked(users, customers):
