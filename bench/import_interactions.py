@@ -11,6 +11,11 @@ interactions` does: upload, the guessed mapping, the job run to the end (chunks,
 problems, the undo record). The baseline is the same rows, already resolved to customer
 ids, inserted with executemany (the raw engine) in chunks of the same size, each committed,
 into a copy of the interactions table with the same indexes. Prints the figures as JSON.
+
+Measured on 2026-12-07, SQLite, 2 shared cores under a load average of 7 (other test runs):
+1,000,000 rows (97 MB) against 10,000 customers in 269 s, 3,713 rows/s end to end, beside
+8,139 rows/s for executemany of the same rows into the indexed copy (2.2× the raw engine's
+time); peak memory 492 MB.
 """
 
 from __future__ import annotations
