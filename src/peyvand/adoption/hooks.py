@@ -13,7 +13,16 @@ from peyvand.core import hooks, policy
 from peyvand.core.models import Role, Scope
 from peyvand.notifications import kinds
 
-from .models import Assessment, BusinessCase, Objective, Risk, Roadmap, Stakeholder, StakeholderAction
+from .models import (
+    Assessment,
+    BusinessCase,
+    Objective,
+    Risk,
+    Roadmap,
+    Selection,
+    Stakeholder,
+    StakeholderAction,
+)
 from .selectors.assessments import may_see
 
 # The adoption area is the project team's: administrators and managers see and change all of
@@ -37,6 +46,7 @@ def register() -> None:
     policy.register(Objective, resource="adoption", owner="owner_id")
     policy.register(Stakeholder, resource="adoption", owner="created_by_id")
     policy.register(StakeholderAction, resource="adoption", owner="stakeholder__created_by_id")
+    policy.register(Selection, resource="adoption", owner="created_by_id")
     hooks.register_nav(
         hooks.NavItem(
             "adoption",

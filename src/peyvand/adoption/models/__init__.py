@@ -17,6 +17,15 @@ from .readiness import (
 )
 from .risks import Risk, RiskGroup, RiskStatus
 from .roadmap import ItemStatus, Roadmap, RoadmapItem, Stage
+from .selection import (
+    CapabilityGroup,
+    Criterion,
+    Evaluator,
+    Selection,
+    SelectionStatus,
+    Vendor,
+    VendorScore,
+)
 from .stakeholders import Placement, Quadrant, Stakeholder, StakeholderAction, quadrant_of
 
 __all__ = [
@@ -25,9 +34,12 @@ __all__ = [
     "Assessment",
     "AssessmentStatus",
     "BusinessCase",
+    "CapabilityGroup",
     "CaseLine",
+    "Criterion",
     "CultureAnswer",
     "CultureType",
+    "Evaluator",
     "Factor",
     "ItemStatus",
     "LineCategory",
@@ -44,10 +56,14 @@ __all__ = [
     "RiskStatus",
     "Roadmap",
     "RoadmapItem",
+    "Selection",
+    "SelectionStatus",
     "Stage",
     "Stakeholder",
     "StakeholderAction",
     "Statement",
+    "Vendor",
+    "VendorScore",
     "localized",
     "quadrant_of",
 ]
