@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import assessments, business, culture, models, objectives, respond, risks, roadmap, stakeholders
+from .views import (
+    assessments,
+    business,
+    culture,
+    models,
+    objectives,
+    respond,
+    risks,
+    roadmap,
+    selection,
+    stakeholders,
+)
 
 app_name = "adoption"
 
@@ -57,4 +68,29 @@ urlpatterns = [
     path("adoption/roadmaps/", roadmap.roadmap_list, name="roadmap_list"),
     path("adoption/roadmaps/<id:pk>/", roadmap.roadmap_detail, name="roadmap_detail"),
     path("adoption/roadmap-items/<id:pk>/", roadmap.item_edit, name="item_edit"),
+    path("adoption/selections/", selection.selection_list, name="selection_list"),
+    path("adoption/selections/new/", selection.selection_edit, name="selection_create"),
+    path("adoption/selections/<id:pk>/", selection.selection_detail, name="selection_detail"),
+    path("adoption/selections/<id:pk>/edit/", selection.selection_edit, name="selection_edit"),
+    path("adoption/selections/<id:pk>/criteria/", selection.criterion_add, name="selection_criterion_add"),
+    path(
+        "adoption/selections/<id:pk>/criteria/<id:criterion_pk>/",
+        selection.criterion_change,
+        name="selection_criterion_change",
+    ),
+    path("adoption/selections/<id:pk>/vendors/", selection.vendor_add, name="selection_vendor_add"),
+    path(
+        "adoption/selections/<id:pk>/vendors/<id:vendor_pk>/remove/",
+        selection.vendor_remove,
+        name="selection_vendor_remove",
+    ),
+    path("adoption/selections/<id:pk>/evaluators/", selection.evaluator_add, name="selection_evaluator_add"),
+    path(
+        "adoption/selections/<id:pk>/evaluators/<id:evaluator_pk>/remove/",
+        selection.evaluator_remove,
+        name="selection_evaluator_remove",
+    ),
+    path("adoption/selections/<id:pk>/decision/", selection.selection_decide, name="selection_decide"),
+    path("adoption/selections/<id:pk>/scores/", selection.selection_scores, name="selection_scores"),
+    path("adoption/selections/<id:pk>/results/", selection.selection_results, name="selection_results"),
 ]

@@ -5,7 +5,7 @@ No ``from __future__ import annotations`` here: django-ninja reads the annotatio
 
 from ninja import Router
 
-from . import assessments, business, culture, risks, roadmap, stakeholders
+from . import assessments, business, culture, risks, roadmap, selection, stakeholders
 
 router = Router()
 router.add_router("", assessments.router)
@@ -14,3 +14,4 @@ router.add_router("", business.router)
 router.add_router("", roadmap.router)
 router.add_router("", culture.router)
 router.add_router("", stakeholders.router)
+router.add_router("", selection.router)
