@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 from urllib.parse import urlencode
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from .. import jalali
+from .. import jalali, policy
 from ..selectors.saved_views import default_view, saved_views_for
 from ..services.saved_views import clean_query
 from ..text import to_persian_digits
@@ -88,3 +91,45 @@ def saved_views(context: template.Context) -> dict[str, Any]:
         "default": default,
         "user": user,
     }
+
+
+@register.filter
+def changeable_by(obj: Any, user: Any) -> bool:
+    """``{% if deal|changeable_by:user %}``: whether the policy lets ``user`` change ``obj``."""
+    return policy.can_change(user, obj)
+
+
+@register.simple_tag
+def inline_edit(
+    collection: str, pk: int, field: str, value: Any, label: Any, kind: str = "text", choices: Any = None
+) -> str:
+    """The attributes of a list cell that edits one field of ``/api/v1/<collection>/<pk>`` in
+    place (static/peyvand/inline-edit.js); the cell holds an ``inline_pencil``."""
+    attrs: dict[str, Any] = {
+        "data-inline-url": f"/api/v1/{collection}/{int(pk)}",
+        "data-inline-field": field,
+        "data-inline-value": "" if value is None else value,
+        "data-inline-label": label,
+        "data-inline-type": kind,
+        "data-inline-save": _("Save"),
+        "data-inline-cancel": _("Cancel"),
+        "data-inline-failed": _("Not saved: check your connection and try again."),
+    }
+    if choices is not None:
+        choices = list(choices)
+        attrs["data-inline-choices"] = json.dumps([[k, str(v)] for k, v in choices], ensure_ascii=False)
+        if all(isinstance(k, int) for k, _label in choices):
+            attrs["data-inline-numeric"] = "1"  # sent as a number: the API's schema says so
+    if kind == "date":
+        attrs["data-inline-placeholder"] = jalali.input_date(dt.date(2026, 12, 31), get_language())
+    return format_html_join(" ", '{}="{}"', attrs.items())
+
+
+@register.simple_tag
+def inline_pencil(label: Any) -> str:
+    return format_html(
+        '<button type="button" class="btn btn-link btn-sm p-0 ms-1 inline-pencil" data-inline-open '
+        'title="{}" aria-label="{}"><i class="bi bi-pencil"></i></button>',
+        label,
+        label,
+    )
