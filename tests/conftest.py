@@ -11,6 +11,7 @@ from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from peyvand.core.models import Role, Team, User
+from peyvand.core.services import site
 from peyvand.core.services.site import site_settings_forget
 from peyvand.customers import services as customer_services
 from peyvand.customers.models import Kind, Party
@@ -43,8 +44,11 @@ def installation_language() -> Any:
 
 
 @pytest.fixture(autouse=True)
-def settings_read_afresh() -> Any:
-    """A setting one test chose (and its transaction undid) is not remembered by the next."""
+def settings_read_afresh(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A setting one test chose (and its transaction undid) is not remembered by the next; and
+    within a test what was read is kept (a test process is the only one changing them), so a
+    slow step between two counted requests does not add a query to the second."""
+    monkeypatch.setattr(site, "SETTING_SECONDS", float("inf"))
     site_settings_forget()
     yield
     site_settings_forget()
