@@ -21,11 +21,20 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from peyvand.activities.models import Activity
 from peyvand.core.models import AuditEvent
 from peyvand.customers.models import ContactPoint, Membership, Party
 from peyvand.customers.services.memberships import membership_remove
+from peyvand.portal.models import Appointment
 from peyvand.portal.refs import ref_for
+from peyvand.portal.selectors.appointments import free_slots
 from peyvand.portal.services import accounts
+from peyvand.portal.services.appointments import (
+    BookingInput,
+    BookingSettingsInput,
+    appointment_book,
+    booking_settings_save,
+)
 from peyvand.sales.models import Order, Quote
 from peyvand.service.models import Message, Ticket
 from tests.portal.conftest import portal_client
@@ -56,6 +65,8 @@ ACCOUNT_PAGES = {
     "portal:profile",
     "portal:details_save",  # the account's own person: no record in the address
     "portal:organisation_address_save",  # an organisation of the account's, chosen in the form
+    "portal:appointments",  # the account's appointments, and the open teams' free times
+    "portal:appointment_book",  # a team and a time (not a customer's record) in the form
 }
 # Pages about one record, by the kind of its reference.
 RECORD_PAGES = {
@@ -67,6 +78,7 @@ RECORD_PAGES = {
     "portal:ticket_detail": "ticket",
     "portal:ticket_reply": "ticket",
     "portal:ticket_rate": "ticket",
+    "portal:appointment_cancel": "appointment",
 }
 # Who sees whose records: the visitor -> the customers (of the ``world`` fixture) they reach.
 REACHES = {
@@ -78,7 +90,47 @@ REACHES = {
 }
 OWNERS = ("a", "b", "o", "contact", "manager")
 # Pages that take only POST (a GET is refused before the record is looked for).
-POST_ONLY = {"portal:ticket_reply", "portal:ticket_rate", "portal:quote_accept", "portal:quote_decline"}
+POST_ONLY = {
+    "portal:ticket_reply",
+    "portal:ticket_rate",
+    "portal:quote_accept",
+    "portal:quote_decline",
+    "portal:appointment_cancel",
+}
+
+
+def meeting_subject(records: Any) -> str:
+    return f"جلسه [{records.party.pk}]"
+
+
+@pytest.fixture
+def world(world: dict[str, Any], users: Any) -> dict[str, Any]:
+    """The portal's ``world``, each customer with an appointment booked in the portal (the
+    organisation's by its contact allowed its records)."""
+    booking = booking_settings_save(
+        actor=users["admin"],
+        team=users["sales"].team,
+        data=BookingSettingsInput(
+            active=True,
+            length_minutes=15,
+            days_ahead=60,
+            notice_hours=0,
+            calendar=None,
+            members=[users["sales"]],
+        ),
+    )
+    slots = [slot for day in free_slots(booking) for slot in day.slots]
+    booked_by = {"a": "a", "b": "b", "contact": "contact", "manager": "manager", "o": "manager"}
+    for n, (owner, visitor) in enumerate(booked_by.items()):
+        made = appointment_book(
+            account=world["accounts"][visitor],
+            booking=booking,
+            data=BookingInput(starts_at=slots[n].starts_at, subject=meeting_subject(world["records"][owner])),
+        )
+        if owner == "o":  # booked for the organisation
+            Appointment.objects.filter(pk=made.pk).update(party=world["records"]["o"].party)
+        world["records"][owner].refs["appointment"] = ref_for("appointment", made.pk)
+    return world
 
 
 def portal_pages() -> list[tuple[str, list[str]]]:
@@ -120,6 +172,8 @@ def _state() -> tuple[Any, ...]:
         Order.objects.count(),
         tickets,
         quotes,
+        list(Appointment.objects.order_by("pk").values_list("pk", "status", "cancelled_at")),
+        list(Activity.objects.order_by("pk").values_list("pk", "status")),
     )
 
 
@@ -182,6 +236,7 @@ def test_lists_show_ones_own_records_and_nobody_elses(world, visitor):
         "invoices": lambda r: r.invoice.number,
         "tickets": lambda r: r.ticket.subject,
         "quotes": lambda r: r.quote.number,
+        "appointments": meeting_subject,
     }
     for page, text_of in shown.items():
         content = client.get(reverse(f"portal:{page}")).content.decode()

@@ -229,6 +229,7 @@ OTHER_ID_PAGES = {
     "service:web_form_edit",
     "adoption:model_detail",  # a readiness model: data every member of the project team reads
     "adoption:respond",  # one's own questionnaire; anyone else's is not found
+    "portal_staff:booking_edit",  # a team's booking of portal appointments: administrators and managers
     # outgoing webhooks and their deliveries: administrators only
     *(f"webhook_{name}" for name in ("detail", "edit", "ping", "rotate", "delivery", "delivery_retry")),
 }

@@ -14,12 +14,14 @@ from peyvand.core import hooks, policy
 from peyvand.core.http import request_user
 from peyvand.notifications import kinds
 
+from .appointment_kinds import register as register_appointments
 from .models import DetailChange, PortalAccount
 from .selectors.access import party_access
 from .selectors.details import party_pending_changes
 
 
 def register() -> None:
+    register_appointments()
     policy.register(PortalAccount, resource="party", owner="party__owner_id")
     policy.register(DetailChange, resource="party", owner="party__owner_id")
     hooks.register_panel("party", hooks.Panel("portal", "portal/_party_panel.html", _party_panel, "side", 40))

@@ -3,7 +3,7 @@ staff's pages about a customer's access beside the customer's page (``portal_sta
 
 from django.urls import include, path
 
-from .views import auth, pages, staff
+from .views import appointments, auth, pages, staff
 
 customer_patterns = [
     path("", pages.home, name="home"),
@@ -30,6 +30,9 @@ customer_patterns = [
     path("profile/details/", pages.details_save, name="details_save"),
     path("profile/organisation/", pages.organisation_address_save, name="organisation_address_save"),
     path("logo/", pages.logo, name="logo"),
+    path("appointments/", appointments.appointment_list, name="appointments"),
+    path("appointments/book/", appointments.appointment_book, name="appointment_book"),
+    path("appointments/<str:ref>/cancel/", appointments.appointment_cancel, name="appointment_cancel"),
 ]
 
 staff_patterns = [
@@ -38,6 +41,8 @@ staff_patterns = [
     path("portal-changes/", staff.change_list, name="changes"),
     path("portal-changes/<id:pk>/approve/", staff.change_approve, name="change_approve"),
     path("portal-changes/<id:pk>/reject/", staff.change_reject, name="change_reject"),
+    path("portal-booking/", appointments.booking_list, name="booking_list"),
+    path("portal-booking/<id:pk>/", appointments.booking_edit, name="booking_edit"),
 ]
 
 urlpatterns = [
