@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,6 +138,7 @@ def open_page(browser: Browser, live_server: Any, page_errors: PageErrors) -> It
     The locale sets both the browser's language and its Accept-Language header.
     """
     contexts = []
+    _warm(live_server.url)
 
     def open_(locale: str = "fa-IR") -> Page:
         context = browser.new_context(base_url=live_server.url, locale=locale, timezone_id=TIME_ZONE)
@@ -154,6 +156,18 @@ def open_page(browser: Browser, live_server: Any, page_errors: PageErrors) -> It
         context.close()
     if page_errors.problems:
         pytest.fail("The browser reported problems:\n" + "\n".join(page_errors.problems), pytrace=False)
+
+
+_warmed: set[str] = set()
+
+
+def _warm(base: str) -> None:
+    """The live server's first answer loads every view and template, which on a busy machine
+    takes longer than a page's wait: done once per server, before the browser waits on it."""
+    if base not in _warmed:
+        with urllib.request.urlopen(f"{base}/login/", timeout=120) as first:
+            assert first.status == 200
+        _warmed.add(base)
 
 
 def login(page: Page, username: str, password: str = PASSWORD) -> None:

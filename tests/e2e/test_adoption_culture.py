@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from peyvand.adoption.models import Assessment, Respondent, Stakeholder, StakeholderAction, Statement
@@ -26,9 +25,6 @@ def builtin_data(transactional_db):
     builtin_models_load()
     risk_groups_load()
     culture_models_load()
-    # The first request of a process imports every view (seconds on a loaded machine): do it
-    # here, not inside the browser's first page load and its timeout.
-    Client().get("/login/")
 
 
 def close_date_picker(page: Page) -> None:
