@@ -229,6 +229,16 @@ LOGGING = {
 # --- communications (activities, notifications, email, SMS, telephony) --------------------
 # Everything works offline by default: mail goes to files under the data directory, SMS to
 # the log, inbound mail is read from a folder of .eml files. Set the variables to go live.
+# Outgoing webhooks (interactions): each delivery's time limit, its attempts, the first wait
+# before a retry (then four times longer each time, at most 12 hours), how many failures in a
+# row pause a webhook, and how long finished deliveries are kept.
+PEYVAND_WEBHOOK_TIMEOUT = float(os.environ.get("PEYVAND_WEBHOOK_TIMEOUT", "5"))
+PEYVAND_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("PEYVAND_WEBHOOK_MAX_ATTEMPTS", "8"))
+PEYVAND_WEBHOOK_RETRY_SECONDS = int(os.environ.get("PEYVAND_WEBHOOK_RETRY_SECONDS", "60"))
+PEYVAND_WEBHOOK_PAUSE_AFTER = int(os.environ.get("PEYVAND_WEBHOOK_PAUSE_AFTER", "20"))
+PEYVAND_WEBHOOK_KEEP_DAYS = int(os.environ.get("PEYVAND_WEBHOOK_KEEP_DAYS", "30"))
+# Never from the environment: only the tests let a webhook reach their own local receiver.
+PEYVAND_WEBHOOK_ALLOW_PRIVATE = False
 # An invitation link to choose a password is good for a week.
 PASSWORD_RESET_TIMEOUT = 7 * 24 * 3600
 PEYVAND_BASE_URL = os.environ.get("PEYVAND_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
