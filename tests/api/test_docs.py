@@ -192,6 +192,18 @@ EXPECTED_PATHS = {
     "/api/v1/adoption/stakeholders/{stakeholder_id}/placements": {"get", "post"},
     "/api/v1/adoption/stakeholders/{stakeholder_id}/actions": {"get", "post"},
     "/api/v1/adoption/stakeholders/{stakeholder_id}/actions/{action_id}": {"patch"},
+    "/api/v1/adoption/selections": {"get", "post"},
+    "/api/v1/adoption/selections/{selection_id}": {"get", "patch"},
+    "/api/v1/adoption/selections/{selection_id}/criteria": {"get", "post"},
+    "/api/v1/adoption/selections/{selection_id}/criteria/{criterion_id}": {"patch", "delete"},
+    "/api/v1/adoption/selections/{selection_id}/vendors": {"get", "post"},
+    "/api/v1/adoption/selections/{selection_id}/vendors/{vendor_id}": {"delete"},
+    "/api/v1/adoption/selections/{selection_id}/evaluators": {"get", "post"},
+    "/api/v1/adoption/selections/{selection_id}/evaluators/{evaluator_id}": {"delete"},
+    "/api/v1/adoption/selections/{selection_id}/scores": {"get", "put"},
+    "/api/v1/adoption/selections/{selection_id}/results": {"get"},
+    "/api/v1/adoption/selections/{selection_id}/decision": {"post"},
+    "/api/v1/adoption/selections/{selection_id}/reopen": {"post"},
 }
 
 

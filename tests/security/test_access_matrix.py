@@ -201,6 +201,22 @@ RECORD_PAGES: dict[str, str] = {
         for action in ("detail", "edit", "place", "action_add", "action_done")
     },
     "adoption:item_edit": "adoption.roadmapitem",  # checked through its roadmap
+    **{
+        f"adoption:selection_{action}": "adoption.selection"
+        for action in (
+            "detail",
+            "edit",
+            "criterion_add",
+            "criterion_change",
+            "vendor_add",
+            "vendor_remove",
+            "evaluator_add",
+            "evaluator_remove",
+            "decide",
+            "scores",
+            "results",
+        )
+    },
 }
 # Pages with an id that are not about a customer's record: settings an administrator keeps
 # (checked with the administration pages), one's own things.

@@ -56,7 +56,7 @@ class SelectionQuery(PageQuery):
     status: Literal["open", "decided"] | None = None
 
 
-class CriterionOut(Schema):
+class SelectionCriterionOut(Schema):
     id: int
     group: str
     key: str = Field(description="A built-in criterion's key; empty for one added")
@@ -65,24 +65,24 @@ class CriterionOut(Schema):
     weight: int
 
 
-class CriterionIn(InputSchema):
+class SelectionCriterionIn(InputSchema):
     group: GroupValue
     name: Name
     weight: Weight = 5
 
 
-class CriterionPatch(InputSchema):
+class SelectionCriterionPatch(InputSchema):
     weight: Weight
 
 
-class VendorOut(Schema):
+class SelectionVendorOut(Schema):
     id: int
     name: str
     website: str
     notes: str
 
 
-class VendorIn(InputSchema):
+class SelectionVendorIn(InputSchema):
     name: Name
     website: Annotated[str, Field(max_length=services.WEBSITE_MAX), NoNul] = Field(
         "", description="http:// or https://"
@@ -90,16 +90,16 @@ class VendorIn(InputSchema):
     notes: Text = ""
 
 
-class EvaluatorOut(Schema):
+class SelectionEvaluatorOut(Schema):
     id: int
     user: UserRef
 
 
-class EvaluatorIn(InputSchema):
+class SelectionEvaluatorIn(InputSchema):
     user_id: BodyId
 
 
-class ScoreIn(InputSchema):
+class SelectionScoreIn(InputSchema):
     vendor_id: BodyId
     criterion_id: BodyId
     value: int | Annotated[str, Field(max_length=2), NoNul] = Field(
@@ -108,22 +108,22 @@ class ScoreIn(InputSchema):
     note: Annotated[str, Field(max_length=services.NOTE_MAX), NoNul] = ""
 
 
-class ScoresIn(InputSchema):
-    scores: list[ScoreIn] = Field(max_length=5000)
+class SelectionScoresIn(InputSchema):
+    scores: list[SelectionScoreIn] = Field(max_length=5000)
 
 
-class ScoreOut(Schema):
+class SelectionScoreOut(Schema):
     vendor_id: int
     criterion_id: int
     value: int
     note: str
 
 
-class SavedOut(Schema):
+class SelectionSavedOut(Schema):
     saved: int = Field(description="How many scores were added or changed")
 
 
-class VendorResultOut(Schema):
+class SelectionVendorResultOut(Schema):
     vendor_id: int
     vendor: str
     rank: int | None
@@ -133,13 +133,13 @@ class VendorResultOut(Schema):
     groups: dict[str, float | None] = Field(description="Capability group → weighted score 1–5")
 
 
-class ResultsOut(Schema):
+class SelectionResultsOut(Schema):
     evaluators: int
     complete: int = Field(description="Evaluators who scored every vendor on every weighted criterion")
-    vendors: list[VendorResultOut]
+    vendors: list[SelectionVendorResultOut]
 
 
-class DecisionIn(InputSchema):
+class SelectionDecisionIn(InputSchema):
     vendor_id: BodyId
     reason: Text
 
@@ -198,7 +198,7 @@ def selection_update(request: HttpRequest, selection_id: Id, payload: SelectionP
 
 @router.get(
     "/adoption/selections/{selection_id}/criteria",
-    response={200: list[CriterionOut], **ERRORS},
+    response={200: list[SelectionCriterionOut], **ERRORS},
     summary="A selection's criteria and weights",
 )
 def criterion_list(request: HttpRequest, selection_id: Id) -> list[Criterion]:
@@ -207,10 +207,10 @@ def criterion_list(request: HttpRequest, selection_id: Id) -> list[Criterion]:
 
 @router.post(
     "/adoption/selections/{selection_id}/criteria",
-    response={201: CriterionOut, **ERRORS},
+    response={201: SelectionCriterionOut, **ERRORS},
     summary="Add a criterion",
 )
-def criterion_add(request: HttpRequest, selection_id: Id, payload: CriterionIn) -> Status[Criterion]:
+def criterion_add(request: HttpRequest, selection_id: Id, payload: SelectionCriterionIn) -> Status[Criterion]:
     user, selection = _get(request, selection_id)
     data = services.CriterionInput(group=payload.group, name=payload.name, weight=payload.weight)
     return Status(201, services.criterion_add(actor=user, selection=selection, data=data))
@@ -218,11 +218,11 @@ def criterion_add(request: HttpRequest, selection_id: Id, payload: CriterionIn) 
 
 @router.patch(
     "/adoption/selections/{selection_id}/criteria/{criterion_id}",
-    response={200: CriterionOut, **ERRORS},
+    response={200: SelectionCriterionOut, **ERRORS},
     summary="Change a criterion's weight",
 )
 def criterion_weigh(
-    request: HttpRequest, selection_id: Id, criterion_id: Id, payload: CriterionPatch
+    request: HttpRequest, selection_id: Id, criterion_id: Id, payload: SelectionCriterionPatch
 ) -> Criterion:
     user, selection = _get(request, selection_id)
     criterion = selectors.criterion_get(selection=selection, pk=criterion_id)
@@ -244,7 +244,7 @@ def criterion_remove(request: HttpRequest, selection_id: Id, criterion_id: Id) -
 
 @router.get(
     "/adoption/selections/{selection_id}/vendors",
-    response={200: list[VendorOut], **ERRORS},
+    response={200: list[SelectionVendorOut], **ERRORS},
     summary="The vendors compared",
 )
 def vendor_list(request: HttpRequest, selection_id: Id) -> list[Vendor]:
@@ -252,9 +252,11 @@ def vendor_list(request: HttpRequest, selection_id: Id) -> list[Vendor]:
 
 
 @router.post(
-    "/adoption/selections/{selection_id}/vendors", response={201: VendorOut, **ERRORS}, summary="Add a vendor"
+    "/adoption/selections/{selection_id}/vendors",
+    response={201: SelectionVendorOut, **ERRORS},
+    summary="Add a vendor",
 )
-def vendor_add(request: HttpRequest, selection_id: Id, payload: VendorIn) -> Status[Vendor]:
+def vendor_add(request: HttpRequest, selection_id: Id, payload: SelectionVendorIn) -> Status[Vendor]:
     user, selection = _get(request, selection_id)
     data = services.VendorInput(name=payload.name, website=payload.website, notes=payload.notes)
     return Status(201, services.vendor_save(actor=user, selection=selection, data=data))
@@ -273,7 +275,7 @@ def vendor_remove(request: HttpRequest, selection_id: Id, vendor_id: Id) -> Stat
 
 @router.get(
     "/adoption/selections/{selection_id}/evaluators",
-    response={200: list[EvaluatorOut], **ERRORS},
+    response={200: list[SelectionEvaluatorOut], **ERRORS},
     summary="The evaluators",
 )
 def evaluator_list(request: HttpRequest, selection_id: Id) -> list[Evaluator]:
@@ -282,10 +284,10 @@ def evaluator_list(request: HttpRequest, selection_id: Id) -> list[Evaluator]:
 
 @router.post(
     "/adoption/selections/{selection_id}/evaluators",
-    response={201: EvaluatorOut, **ERRORS},
+    response={201: SelectionEvaluatorOut, **ERRORS},
     summary="Add an evaluator (a user of the CRM adoption area)",
 )
-def evaluator_add(request: HttpRequest, selection_id: Id, payload: EvaluatorIn) -> Status[Evaluator]:
+def evaluator_add(request: HttpRequest, selection_id: Id, payload: SelectionEvaluatorIn) -> Status[Evaluator]:
     user, selection = _get(request, selection_id)
     chosen = resolve_user(payload.user_id, "user_id")
     return Status(201, services.evaluator_add(actor=user, selection=selection, user=chosen))
@@ -306,7 +308,7 @@ def evaluator_remove(request: HttpRequest, selection_id: Id, evaluator_id: Id) -
 
 @router.get(
     "/adoption/selections/{selection_id}/scores",
-    response={200: list[ScoreOut], **ERRORS},
+    response={200: list[SelectionScoreOut], **ERRORS},
     summary="The caller's own scores (evaluators only)",
 )
 def my_scores(request: HttpRequest, selection_id: Id) -> list[Any]:
@@ -319,10 +321,10 @@ def my_scores(request: HttpRequest, selection_id: Id) -> list[Any]:
 
 @router.put(
     "/adoption/selections/{selection_id}/scores",
-    response={200: SavedOut, **ERRORS},
+    response={200: SelectionSavedOut, **ERRORS},
     summary="Save the caller's own scores, all or none (evaluators only)",
 )
-def scores_save(request: HttpRequest, selection_id: Id, payload: ScoresIn) -> dict[str, int]:
+def scores_save(request: HttpRequest, selection_id: Id, payload: SelectionScoresIn) -> dict[str, int]:
     user, selection = _get(request, selection_id)
     scores = [
         services.ScoreInput(vendor_id=s.vendor_id, criterion_id=s.criterion_id, value=s.value, note=s.note)
@@ -333,7 +335,7 @@ def scores_save(request: HttpRequest, selection_id: Id, payload: ScoresIn) -> di
 
 @router.get(
     "/adoption/selections/{selection_id}/results",
-    response={200: ResultsOut, **ERRORS},
+    response={200: SelectionResultsOut, **ERRORS},
     summary="Each vendor's weighted score per group and overall, the spread and the ranking",
 )
 def results(request: HttpRequest, selection_id: Id) -> dict[str, Any]:
@@ -361,7 +363,7 @@ def results(request: HttpRequest, selection_id: Id) -> dict[str, Any]:
     response={200: SelectionOut, **ERRORS},
     summary="Record the chosen vendor and why",
 )
-def decide(request: HttpRequest, selection_id: Id, payload: DecisionIn) -> Selection:
+def decide(request: HttpRequest, selection_id: Id, payload: SelectionDecisionIn) -> Selection:
     user, selection = _get(request, selection_id)
     policy.require_change(user, selection)
     vendor = Vendor.objects.filter(selection=selection, pk=payload.vendor_id).first()
