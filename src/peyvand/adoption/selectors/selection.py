@@ -90,15 +90,15 @@ def _child(model: Any, selection: Selection, pk: Any) -> Any:
 
 
 def criterion_get(*, selection: Selection, pk: Any) -> Criterion:
-    return _child(Criterion, selection, pk)  # type: ignore[no-any-return]
+    return _child(Criterion, selection, pk)
 
 
 def vendor_get(*, selection: Selection, pk: Any) -> Vendor:
-    return _child(Vendor, selection, pk)  # type: ignore[no-any-return]
+    return _child(Vendor, selection, pk)
 
 
 def evaluator_get(*, selection: Selection, pk: Any) -> Evaluator:
-    return _child(Evaluator, selection, pk)  # type: ignore[no-any-return]
+    return _child(Evaluator, selection, pk)
 
 
 def evaluator_of(*, selection: Selection, user: User) -> Evaluator | None:
@@ -214,7 +214,7 @@ def results(selection: Selection) -> Results:
             )
             rank = earlier.rank if same and earlier is not None else index + 1
         ranked.append(VendorResult(**{**result.__dict__, "rank": rank}))
-    groups = [(g, label) for g, label in CapabilityGroup.choices if any(c.group == g for c in weighted)]
+    groups = [(g, str(label)) for g, label in CapabilityGroup.choices if any(c.group == g for c in weighted)]
     return Results(ranked, groups, len(evaluator_ids), complete)
 
 
