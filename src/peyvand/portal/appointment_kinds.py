@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from peyvand.core import hooks, jalali
+from peyvand.core.models import Role
 from peyvand.notifications import kinds
 
 
@@ -54,6 +55,17 @@ def register() -> None:
             kinds.ALERTS,
             _cancelled_text,
         ),
+    )
+    hooks.register_nav(
+        hooks.NavItem(
+            "portal-booking",
+            gettext_lazy("Appointments in the portal"),
+            "portal_staff:booking_list",
+            "bi-calendar-plus",
+            order=91,
+            group="follow_up",
+            visible=lambda user: user.is_active and user.role in (Role.ADMIN, Role.MANAGER),
+        )
     )
     hooks.register_change_label("portal_appointment_booked", gettext_lazy("Meeting booked in the portal"))
     hooks.register_change_label(
