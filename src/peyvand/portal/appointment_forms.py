@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.forms import BootstrapMixin
 from peyvand.core.models import User
+from peyvand.core.text import to_ascii_digits
 from peyvand.service.models import BusinessCalendar
 
 from .services.appointments import DAYS_RANGE, LENGTH_RANGE, NOTE_MAX, NOTICE_MAX, SUBJECT_MAX
@@ -24,15 +25,24 @@ class BookForm(BootstrapMixin, forms.Form):
     )
 
 
+class DigitsIntegerField(forms.IntegerField):
+    """A whole number typed in Latin, Persian or Arabic digits."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"})
+
+    def to_python(self, value: Any) -> int | None:
+        return super().to_python(to_ascii_digits(str(value)) if value is not None else value)
+
+
 class BookingSettingsForm(BootstrapMixin, forms.Form):
     active = forms.BooleanField(label=_("Customers may book appointments with this team"), required=False)
-    length_minutes = forms.IntegerField(
+    length_minutes = DigitsIntegerField(
         label=_("Length of a meeting (minutes)"), min_value=LENGTH_RANGE[0], max_value=LENGTH_RANGE[1]
     )
-    days_ahead = forms.IntegerField(
+    days_ahead = DigitsIntegerField(
         label=_("Days ahead customers may book"), min_value=DAYS_RANGE[0], max_value=DAYS_RANGE[1]
     )
-    notice_hours = forms.IntegerField(label=_("Minimum notice (hours)"), min_value=0, max_value=NOTICE_MAX)
+    notice_hours = DigitsIntegerField(label=_("Minimum notice (hours)"), min_value=0, max_value=NOTICE_MAX)
     calendar = forms.ModelChoiceField(
         label=_("Working hours and holidays"),
         queryset=BusinessCalendar.objects.order_by("name"),

@@ -33,6 +33,7 @@ from peyvand.service.models import BusinessCalendar
 
 from ..models import Appointment, AppointmentStatus, BookingTeam, PortalAccount
 from ..selectors.appointments import bookable_members, booking_calendar, slot_at
+from ..selectors.records import scope
 
 SUBJECT_MAX = 200
 NOTE_MAX = 2000
@@ -160,8 +161,7 @@ def appointment_cancel(
 ) -> Appointment:
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().select_related("booking").get(pk=appointment.pk)
-    if appointment.account_id != account.pk and appointment.party_id != account.party_id:
-        # Only called with an appointment the selectors found in the account's scope.
+    if appointment.party_id not in scope(account):  # the selectors found it there; checked again
         raise ValidationError(_("This appointment is not yours."))
     if appointment.status != AppointmentStatus.BOOKED:
         raise ValidationError(_("This appointment is already cancelled."))
