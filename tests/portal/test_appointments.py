@@ -508,3 +508,13 @@ def test_members_must_be_of_the_team(users):
         )
     assert "members" in refused.value.message_dict
     assert not BookingTeam.objects.exists()
+
+
+def test_the_staff_menu_links_the_settings_for_administrators_and_managers_only(users):
+    link = f'href="{reverse("portal_staff:booking_list")}"'
+    for role, shown in (("admin", True), ("manager", True), ("sales", False), ("support", False)):
+        client = Client()
+        client.force_login(users[role])
+        page = client.get(reverse("portal_staff:changes"))
+        assert page.status_code == 200, role
+        assert (link in page.content.decode()) == shown, role

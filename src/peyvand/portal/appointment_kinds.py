@@ -12,6 +12,8 @@ from peyvand.core import hooks, jalali
 from peyvand.core.models import Role
 from peyvand.notifications import kinds
 
+MANAGERS = (Role.ADMIN, Role.MANAGER)
+
 
 def _when(data: Any) -> str:
     moment = parse_datetime(str(data.get("when") or ""))
@@ -40,6 +42,10 @@ def _cancelled_text(data: Any) -> str:
         return str(gettext_lazy("Appointment cancelled in the portal"))
 
 
+def _manages_booking(user: Any) -> bool:
+    return bool(getattr(user, "is_active", False)) and getattr(user, "role", None) in MANAGERS
+
+
 def register() -> None:
     kinds.register(
         "portal_appointment_booked",
@@ -64,7 +70,7 @@ def register() -> None:
             "bi-calendar-plus",
             order=91,
             group="follow_up",
-            visible=lambda user: user.is_active and user.role in (Role.ADMIN, Role.MANAGER),
+            visible=_manages_booking,
         )
     )
     hooks.register_change_label("portal_appointment_booked", gettext_lazy("Meeting booked in the portal"))
