@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
@@ -20,7 +21,9 @@ from django.utils.translation import override
 
 from peyvand.activities.models import Activity, Kind, Status
 from peyvand.activities.services.activities import activity_create
+from peyvand.core import jalali
 from peyvand.core.models import AuditEvent, Role, User
+from peyvand.customers.services.memberships import membership_add
 from peyvand.notifications.models import Notification
 from peyvand.portal.models import Appointment, AppointmentStatus, BookingTeam
 from peyvand.portal.refs import ref_for
@@ -518,3 +521,40 @@ def test_the_staff_menu_links_the_settings_for_administrators_and_managers_only(
         page = client.get(reverse("portal_staff:changes"))
         assert page.status_code == 200, role
         assert (link in page.content.decode()) == shown, role
+
+
+def test_days_read_in_the_customer_s_language_and_calendar(live_booking, customers):
+    client = portal_client(customers["a"])
+    day = free_slots(live_booking)[0].date
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
+    persian = client.get(reverse("portal:appointments")).content.decode()
+    assert jalali.format_date(day, "fa", long=True) in persian and '<html lang="fa" dir="rtl">' in persian
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(reverse("portal:appointments")).content.decode()
+    assert day.strftime("%-d %B %Y") in english and "Book a meeting with Team A" in english
+
+
+def test_a_contact_allowed_the_organisation_sees_and_cancels_its_appointments(
+    booking, person, make_org, users
+):
+    org = make_org(name="شرکت نمونه", contacts=[{"kind": "email", "value": "info@nemune.example"}])
+    allowed = person("سارا", "sara@nemune.example")
+    other = person("رضا", "reza@nemune.example")
+    for member in (allowed, other):
+        membership_add(person=member, organisation=org, actor=users["admin"])
+    allowed_account = invite(users["sales"], allowed, can_see_organisation=True)
+    other_account = invite(users["sales"], other)
+    made = appointment_book(
+        account=allowed_account,
+        booking=booking,
+        data=BookingInput(starts_at=at(SATURDAY, 9), subject="جلسهٔ شرکت"),
+        now=FRIDAY_MORNING,
+    )
+    Appointment.objects.filter(pk=made.pk).update(party=org)
+    with pytest.raises(ValidationError):  # not in the other contact's sight
+        appointment_cancel(account=other_account, appointment=made, now=FRIDAY_MORNING)
+    made.refresh_from_db()
+    assert made.status == AppointmentStatus.BOOKED
+    appointment_cancel(account=allowed_account, appointment=made, now=FRIDAY_MORNING)
+    made.refresh_from_db()
+    assert made.status == AppointmentStatus.CANCELLED
