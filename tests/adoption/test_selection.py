@@ -93,7 +93,7 @@ def test_a_selection_starts_with_the_built_in_criteria_of_the_five_groups(users)
 
 
 def test_the_weighted_scores_against_hand_computed_figures(users):
-    selection, _criteria, (a, b) = scored(users)
+    selection, _criteria, (a, _b) = scored(users)
     found = selectors.results(selection)
     by = {r.vendor.name: r for r in found.vendors}
     # A: manager op (4·5+2·2)/6 = 4, tech 4, overall 36/9 = 4; admin op (16+8)/6 = 4, tech 2,
@@ -149,8 +149,8 @@ def test_each_evaluator_scores_only_their_own(users):
 
 
 def test_bad_scores_are_refused_all_or_nothing(users, english):
-    selection, (c1, c2, c3), (a, b) = small(users)
-    other, (o1, *_rest), (ov, _ob) = small(users)
+    selection, (c1, c2, _c3), (a, b) = small(users)
+    _other, (o1, *_rest), (ov, _ob) = small(users)
     cases = [
         ([services.ScoreInput(vendor_id=a.pk, criterion_id=c1.pk, value=6)], "from 1 to 5"),
         ([services.ScoreInput(vendor_id=a.pk, criterion_id=c1.pk, value=0)], "from 1 to 5"),
@@ -201,7 +201,7 @@ def test_bad_set_up_is_refused(users, english):
 
 
 def test_a_decided_selection_takes_no_changes_until_reopened(users, english):
-    selection, criteria, (a, b) = scored(users)
+    selection, criteria, (a, _b) = scored(users)
     other = make(users["manager"], name="دیگری")
     stranger = services.vendor_save(
         actor=users["manager"], selection=other, data=services.VendorInput(name="Z")
@@ -361,7 +361,7 @@ def test_the_results_page_and_its_csv(users, client_as):
 
 
 def test_the_results_page_reads_in_a_fixed_number_of_queries(users, client_as):
-    selection, criteria, (a, b) = scored(users)
+    selection, criteria, (_a, _b) = scored(users)
     client = client_as("manager")
     url = reverse("adoption:selection_results", args=[selection.pk])
     client.get(url)

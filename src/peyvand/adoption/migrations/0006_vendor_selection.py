@@ -8,128 +8,294 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('adoption', '0005_culture_stakeholders'),
+        ("adoption", "0005_culture_stakeholders"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Selection',
+            name="Selection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('deleted_at', models.DateTimeField(blank=True, null=True, verbose_name='deleted')),
-                ('deletion_batch', models.UUIDField(blank=True, editable=False, null=True)),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('decided', 'Decided')], default='open', max_length=10, verbose_name='status')),
-                ('decision_reason', models.TextField(blank=True, verbose_name='reason for the choice')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('created_by', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('deleted_by', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='deleted by')),
-                ('updated_by', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("deleted_at", models.DateTimeField(blank=True, null=True, verbose_name="deleted")),
+                ("deletion_batch", models.UUIDField(blank=True, editable=False, null=True)),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("decided", "Decided")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("decision_reason", models.TextField(blank=True, verbose_name="reason for the choice")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "deleted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="deleted by",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vendor selection',
-                'verbose_name_plural': 'vendor selections',
-                'ordering': ['-created_at', '-id'],
-                'abstract': False,
-                'base_manager_name': 'all_objects',
+                "verbose_name": "vendor selection",
+                "verbose_name_plural": "vendor selections",
+                "ordering": ["-created_at", "-id"],
+                "abstract": False,
+                "base_manager_name": "all_objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('all_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("all_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='Evaluator',
+            name="Evaluator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-                ('selection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evaluators', to='adoption.selection', verbose_name='selection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "selection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evaluators",
+                        to="adoption.selection",
+                        verbose_name="selection",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evaluator',
-                'verbose_name_plural': 'evaluators',
-                'ordering': ['selection', 'id'],
+                "verbose_name": "evaluator",
+                "verbose_name_plural": "evaluators",
+                "ordering": ["selection", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group', models.CharField(choices=[('organisational', 'Organisational'), ('operational', 'Operational'), ('technical', 'Technical'), ('legal', 'Legal'), ('general', 'General')], max_length=16, verbose_name='capability group')),
-                ('key', models.SlugField(blank=True, max_length=60, verbose_name='key')),
-                ('name_fa', models.CharField(blank=True, max_length=200, verbose_name='name (Persian)')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
-                ('weight', models.PositiveSmallIntegerField(default=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='weight')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='order')),
-                ('selection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='adoption.selection', verbose_name='selection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "group",
+                    models.CharField(
+                        choices=[
+                            ("organisational", "Organisational"),
+                            ("operational", "Operational"),
+                            ("technical", "Technical"),
+                            ("legal", "Legal"),
+                            ("general", "General"),
+                        ],
+                        max_length=16,
+                        verbose_name="capability group",
+                    ),
+                ),
+                ("key", models.SlugField(blank=True, max_length=60, verbose_name="key")),
+                ("name_fa", models.CharField(blank=True, max_length=200, verbose_name="name (Persian)")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="name (English)")),
+                (
+                    "weight",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="weight",
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="order")),
+                (
+                    "selection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="adoption.selection",
+                        verbose_name="selection",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'criterion',
-                'verbose_name_plural': 'criteria',
-                'ordering': ['selection', 'order', 'id'],
+                "verbose_name": "criterion",
+                "verbose_name_plural": "criteria",
+                "ordering": ["selection", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Vendor',
+            name="Vendor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('website', models.URLField(blank=True, max_length=300, verbose_name='website')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('selection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='vendors', to='adoption.selection', verbose_name='selection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("website", models.URLField(blank=True, max_length=300, verbose_name="website")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "selection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="vendors",
+                        to="adoption.selection",
+                        verbose_name="selection",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vendor',
-                'verbose_name_plural': 'vendors',
-                'ordering': ['selection', 'name', 'id'],
+                "verbose_name": "vendor",
+                "verbose_name_plural": "vendors",
+                "ordering": ["selection", "name", "id"],
             },
         ),
         migrations.AddField(
-            model_name='selection',
-            name='chosen_vendor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='adoption.vendor', verbose_name='chosen vendor'),
+            model_name="selection",
+            name="chosen_vendor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="adoption.vendor",
+                verbose_name="chosen vendor",
+            ),
         ),
         migrations.CreateModel(
-            name='VendorScore',
+            name="VendorScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='score')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='adoption.criterion', verbose_name='criterion')),
-                ('evaluator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='adoption.evaluator', verbose_name='evaluator')),
-                ('vendor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='adoption.vendor', verbose_name='vendor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "value",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="score",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="adoption.criterion",
+                        verbose_name="criterion",
+                    ),
+                ),
+                (
+                    "evaluator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="adoption.evaluator",
+                        verbose_name="evaluator",
+                    ),
+                ),
+                (
+                    "vendor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="adoption.vendor",
+                        verbose_name="vendor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vendor score',
-                'verbose_name_plural': 'vendor scores',
-                'ordering': ['evaluator', 'vendor', 'criterion'],
+                "verbose_name": "vendor score",
+                "verbose_name_plural": "vendor scores",
+                "ordering": ["evaluator", "vendor", "criterion"],
             },
         ),
         migrations.AddConstraint(
-            model_name='evaluator',
-            constraint=models.UniqueConstraint(fields=('selection', 'user'), name='adoption_evaluator_once'),
+            model_name="evaluator",
+            constraint=models.UniqueConstraint(fields=("selection", "user"), name="adoption_evaluator_once"),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__lte', 10)), name='adoption_criterion_weight'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__lte", 10)), name="adoption_criterion_weight"
+            ),
         ),
         migrations.AddIndex(
-            model_name='selection',
-            index=models.Index(fields=['created_at', 'id'], name='adoption_selection_created'),
+            model_name="selection",
+            index=models.Index(fields=["created_at", "id"], name="adoption_selection_created"),
         ),
         migrations.AddConstraint(
-            model_name='vendorscore',
-            constraint=models.UniqueConstraint(fields=('evaluator', 'vendor', 'criterion'), name='adoption_score_once'),
+            model_name="vendorscore",
+            constraint=models.UniqueConstraint(
+                fields=("evaluator", "vendor", "criterion"), name="adoption_score_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vendorscore',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gte', 1), ('value__lte', 5)), name='adoption_score_range'),
+            model_name="vendorscore",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__gte", 1), ("value__lte", 5)), name="adoption_score_range"
+            ),
         ),
     ]
