@@ -5,6 +5,7 @@ evaluators, and the table as CSV)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -188,23 +189,52 @@ def _guard(user: User, selection: Selection) -> None:
     policy.require_change(user, selection)
 
 
+def _added(
+    request: HttpRequest,
+    selection: Selection,
+    form: Any,
+    slot: str,
+    save: Callable[[dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """A form of the set-up page saved through its service, or the page again with its errors."""
+    if form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("adoption:selection_detail", selection.pk)
+    return _detail(request, selection, **{slot: form})
+
+
+def _removed(
+    request: HttpRequest, selection: Selection, remove: Callable[[], object], done: str
+) -> HttpResponse:
+    try:
+        remove()
+    except ValidationError as exc:
+        return _detail(request, selection, errors=exc.messages)
+    messages.success(request, done)
+    return redirect("adoption:selection_detail", selection.pk)
+
+
 @login_required
 @require_POST
 def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
     user, selection = _selection(request, pk)
     _guard(user, selection)
-    form = CriterionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.criterion_add(
-                actor=user, selection=selection, data=services.CriterionInput(**form.cleaned_data)
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The criterion was added."))
-            return redirect("adoption:selection_detail", selection.pk)
-    return _detail(request, selection, criterion_form=form)
+    return _added(
+        request,
+        selection,
+        CriterionForm(request.POST),
+        "criterion_form",
+        lambda data: services.criterion_add(
+            actor=user, selection=selection, data=services.CriterionInput(**data)
+        ),
+        _("The criterion was added."),
+    )
 
 
 @login_required
@@ -230,18 +260,14 @@ def criterion_change(request: HttpRequest, pk: int, criterion_pk: int) -> HttpRe
 def vendor_add(request: HttpRequest, pk: int) -> HttpResponse:
     user, selection = _selection(request, pk)
     _guard(user, selection)
-    form = VendorForm(request.POST)
-    if form.is_valid():
-        try:
-            services.vendor_save(
-                actor=user, selection=selection, data=services.VendorInput(**form.cleaned_data)
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The vendor was added."))
-            return redirect("adoption:selection_detail", selection.pk)
-    return _detail(request, selection, vendor_form=form)
+    return _added(
+        request,
+        selection,
+        VendorForm(request.POST),
+        "vendor_form",
+        lambda data: services.vendor_save(actor=user, selection=selection, data=services.VendorInput(**data)),
+        _("The vendor was added."),
+    )
 
 
 @login_required
@@ -250,12 +276,12 @@ def vendor_remove(request: HttpRequest, pk: int, vendor_pk: int) -> HttpResponse
     user, selection = _selection(request, pk)
     _guard(user, selection)
     vendor = selectors.vendor_get(selection=selection, pk=vendor_pk)
-    try:
-        services.vendor_remove(actor=user, vendor=vendor)
-    except ValidationError as exc:
-        return _detail(request, selection, errors=exc.messages)
-    messages.success(request, _("The vendor was removed."))
-    return redirect("adoption:selection_detail", selection.pk)
+    return _removed(
+        request,
+        selection,
+        lambda: services.vendor_remove(actor=user, vendor=vendor),
+        _("The vendor was removed."),
+    )
 
 
 @login_required
@@ -263,16 +289,14 @@ def vendor_remove(request: HttpRequest, pk: int, vendor_pk: int) -> HttpResponse
 def evaluator_add(request: HttpRequest, pk: int) -> HttpResponse:
     user, selection = _selection(request, pk)
     _guard(user, selection)
-    form = EvaluatorForm(request.POST)
-    if form.is_valid():
-        try:
-            services.evaluator_add(actor=user, selection=selection, user=form.cleaned_data["user"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The evaluator was added."))
-            return redirect("adoption:selection_detail", selection.pk)
-    return _detail(request, selection, evaluator_form=form)
+    return _added(
+        request,
+        selection,
+        EvaluatorForm(request.POST),
+        "evaluator_form",
+        lambda data: services.evaluator_add(actor=user, selection=selection, user=data["user"]),
+        _("The evaluator was added."),
+    )
 
 
 @login_required
@@ -281,12 +305,12 @@ def evaluator_remove(request: HttpRequest, pk: int, evaluator_pk: int) -> HttpRe
     user, selection = _selection(request, pk)
     _guard(user, selection)
     evaluator = selectors.evaluator_get(selection=selection, pk=evaluator_pk)
-    try:
-        services.evaluator_remove(actor=user, evaluator=evaluator)
-    except ValidationError as exc:
-        return _detail(request, selection, errors=exc.messages)
-    messages.success(request, _("The evaluator was removed, with their scores."))
-    return redirect("adoption:selection_detail", selection.pk)
+    return _removed(
+        request,
+        selection,
+        lambda: services.evaluator_remove(actor=user, evaluator=evaluator),
+        _("The evaluator was removed, with their scores."),
+    )
 
 
 @login_required
