@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.portal.conftest import portal_client
-from tests.portal.test_access_matrix import RECORD_PAGES, portal_pages
+from tests.portal.test_access_matrix import RECORD_PAGES, portal_pages, world  # noqa: F401 - with appointments
 
 pytestmark = pytest.mark.django_db
 
@@ -16,11 +16,11 @@ ODD = ["", "x" * 5000, "\x00", "۱۲۳۴۵۶", "<script>alert(1)</script>", "' O
 FIELDS = (
     "identifier", "password", "code", "password1", "password2", "subject", "body", "kind", "order",
     "reason", "q", "language", "email_consent", "sms_consent", "cursor", "first_name", "last_name",
-    "email", "phone", "street", "city", "province", "postal_code", "organisation",
+    "email", "phone", "street", "city", "province", "postal_code", "organisation", "team", "at", "note",
 )  # fmt: skip
 
 
-def test_no_odd_input_gets_a_server_error(world):
+def test_no_odd_input_gets_a_server_error(world):  # noqa: F811
     signed_in = portal_client(world["accounts"]["manager"])
     anonymous = Client()
     records = world["records"]["manager"]
