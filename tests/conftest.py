@@ -44,14 +44,23 @@ def installation_language() -> Any:
 
 
 @pytest.fixture(autouse=True)
-def settings_read_afresh(monkeypatch: pytest.MonkeyPatch) -> Any:
+def settings_read_afresh(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Any:
     """A setting one test chose (and its transaction undid) is not remembered by the next; and
     within a test what was read is kept (a test process is the only one changing them), so a
     slow step between two counted requests does not add a query to the second."""
     monkeypatch.setattr(site, "SETTING_SECONDS", float("inf"))
     site_settings_forget()
+    if not _uses_database(request):
+        # Without a database, the settings are a fresh installation's: never chosen.
+        site.remember_settings(dict.fromkeys(("show_toman", "fiscal_calendar")))
     yield
     site_settings_forget()
+
+
+def _uses_database(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
 
 
 @pytest.fixture

@@ -42,6 +42,12 @@ def site_setting(key: str) -> str | None:
     return value
 
 
+def remember_settings(values: dict[str, str | None]) -> None:
+    """Take these as read (a test without a database: a fresh installation's settings)."""
+    now = time.monotonic()
+    _read.update({key: (now, value) for key, value in values.items()})
+
+
 def site_settings_forget() -> None:
     """Read the settings afresh (after a change, and between tests)."""
     _read.clear()
