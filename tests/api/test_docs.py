@@ -235,7 +235,8 @@ def test_docs_page_loads_swagger_from_our_own_static_files(db):
     assert response.status_code == 200
     html = response.content.decode()
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), "no outside address"
-    assert "cdn" not in html.lower()
+    # No CDN named anywhere; the page's random CSRF token may spell "cdn" by chance.
+    assert "cdn" not in re.sub(r'"[A-Za-z0-9]{32,}"', '""', html).lower()
     assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html)
     assert any(a.endswith("swagger-ui-bundle.js") for a in assets)
     for asset in assets:
