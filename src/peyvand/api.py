@@ -16,6 +16,7 @@ from ninja import NinjaAPI, Swagger
 from peyvand.activities import api as activities
 from peyvand.adoption import api as adoption
 from peyvand.analytics import api as analytics
+from peyvand.automation import api as automation
 from peyvand.core import api as core
 from peyvand.core.apikit import auth, errors
 from peyvand.customers import api as customers
@@ -88,5 +89,6 @@ for app in (
     analytics,
     portal,
     adoption,
+    automation,
 ):
     api.add_router("", app.router)

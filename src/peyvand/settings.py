@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "peyvand.analytics",
     "peyvand.portal",
     "peyvand.adoption",
+    "peyvand.automation",
 ]
 
 MIDDLEWARE = [

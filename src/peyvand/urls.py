@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("peyvand.analytics.urls")),
     path("", include("peyvand.portal.urls")),
     path("", include("peyvand.adoption.urls")),
+    path("", include("peyvand.automation.urls")),
 ]
 
 handler403 = "peyvand.core.views.errors.forbidden"

@@ -1,0 +1,8 @@
+"""The automation app's API.
+
+No ``from __future__ import annotations`` here: django-ninja reads the annotations.
+"""
+
+from ninja import Router
+
+router = Router()
