@@ -287,6 +287,23 @@ def webhook_ping(*, actor: User, endpoint: WebhookEndpoint) -> WebhookDelivery:
 
 
 @transaction.atomic
+def webhook_send(*, endpoint: WebhookEndpoint, event: str, data: dict[str, Any]) -> WebhookDelivery:
+    """Queue one event of the caller's own (an automation rule's call) to an endpoint: signed,
+    retried and logged like every other delivery. A paused endpoint cancels it when it is due."""
+    event_id = uuid.uuid4()
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        uid=uuid.uuid4(),
+        event=event[:40],
+        event_id=event_id,
+        body=_body(event_id, event, timezone.now(), data),
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: _enqueue_all([delivery.pk]), robust=True)
+    return delivery
+
+
+@transaction.atomic
 def webhook_delivery_retry(*, actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a failed or cancelled delivery again, from a fresh count of attempts (same id)."""
     policy.require_admin(actor)
