@@ -212,6 +212,13 @@ def render_invoice_pdf(invoice: Invoice, language: str) -> bytes:
     return _render_pdf("sales/invoice_pdf.html", context, language)
 
 
+def render_pdf(template: str, context: dict[str, object], language: str) -> bytes:
+    """Any page (an analytics report) as a PDF through the same path as quotes and invoices:
+    WeasyPrint with the Vazirmatn font, ``rtl`` and ``LANGUAGE_CODE`` in the context."""
+    language = "fa" if language not in ("fa", "en") else language
+    return _render_pdf(template, context, language)
+
+
 def _render_pdf(template: str, context: dict[str, object], language: str) -> bytes:
     # Imported when a PDF is made: WeasyPrint and Pango add 1.6 s to a process start (measured).
     from weasyprint import HTML  # noqa: PLC0415
