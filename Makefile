@@ -12,7 +12,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 run: install
 	$(PEYVAND) run --setup
 
-PYTEST_ARGS ?= -n auto
+PYTEST_ARGS ?= -n auto --durations=25
 
 test: install
 	$(PEYVAND) compilemessages
