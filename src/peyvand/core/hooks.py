@@ -125,6 +125,7 @@ class Panel:
     order: int = 100
     label: Any = ""
     icon: str = ""
+    charts: bool = False  # it draws charts (core.charts): the page loads the chart scripts
 
 
 @dataclass
