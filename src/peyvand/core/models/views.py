@@ -50,3 +50,17 @@ class DefaultView(models.Model):
 
     def __str__(self) -> str:
         return self.page
+
+
+class ListColumns(models.Model):
+    """The columns, in order, a user chose for a list when no view of theirs chooses them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    page = models.CharField(max_length=200)
+    columns = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "page"], name="list_columns_unique")]
+
+    def __str__(self) -> str:
+        return self.page
