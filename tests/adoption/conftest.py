@@ -8,7 +8,7 @@ from django.test import Client
 
 from peyvand.adoption.models import Assessment, ReadinessModel, Statement
 from peyvand.adoption.services import assessments
-from peyvand.adoption.services.catalogue import builtin_models_load, risk_groups_load
+from peyvand.adoption.services.catalogue import builtin_models_load, risk_groups_load, risk_questionnaire_load
 from peyvand.core.models import User
 
 
@@ -21,6 +21,7 @@ def builtin_data(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("db")
         builtin_models_load()
         risk_groups_load()
+        risk_questionnaire_load()
 
 
 @pytest.fixture

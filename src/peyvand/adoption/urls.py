@@ -4,6 +4,7 @@ from .views import (
     assessments,
     business,
     culture,
+    gonogo,
     models,
     objectives,
     respond,
@@ -93,4 +94,6 @@ urlpatterns = [
     path("adoption/selections/<id:pk>/decision/", selection.selection_decide, name="selection_decide"),
     path("adoption/selections/<id:pk>/scores/", selection.selection_scores, name="selection_scores"),
     path("adoption/selections/<id:pk>/results/", selection.selection_results, name="selection_results"),
+    path("adoption/selections/<id:pk>/go-no-go/", gonogo.go_no_go_save, name="go_no_go_save"),
+    path("adoption/selections/<id:pk>/go-no-go/decision/", gonogo.go_no_go_decide, name="go_no_go_decide"),
 ]

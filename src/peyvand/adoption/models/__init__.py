@@ -4,6 +4,8 @@ business case and the implementation roadmap."""
 
 from .business import BusinessCase, CaseLine, LineCategory, LineKind
 from .culture import POINTS_TOTAL, CultureAnswer, CultureType, ModelKind
+from .feedback import FeedbackPeriod, SupportDecision
+from .gonogo import GoCriterion, GoDecision, GoNoGo, GoScore
 from .objectives import Measure, Objective
 from .readiness import (
     Answer,
@@ -41,6 +43,11 @@ __all__ = [
     "CultureType",
     "Evaluator",
     "Factor",
+    "FeedbackPeriod",
+    "GoCriterion",
+    "GoDecision",
+    "GoNoGo",
+    "GoScore",
     "ItemStatus",
     "LineCategory",
     "LineKind",
@@ -62,6 +69,7 @@ __all__ = [
     "Stakeholder",
     "StakeholderAction",
     "Statement",
+    "SupportDecision",
     "Vendor",
     "VendorScore",
     "localized",

@@ -32,6 +32,7 @@ from peyvand.core.models import AuditEvent, User
 from peyvand.core.services.audit import audit_log
 
 from ..models import CultureType, ModelKind, ReadinessModel
+from ..models.gonogo import RISK_QUESTIONNAIRE_KEY
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 MAX_FILE_BYTES = 1_000_000
@@ -434,6 +435,22 @@ def builtin_models_load(*, registry: Any = django_apps) -> int:
                 _write(spec, registry=registry, builtin=True, actor=None)
                 added += 1
     return added
+
+
+def risk_questionnaire_spec() -> ModelSpec:
+    path = DATA / "risk" / "questionnaire.json"
+    return parse_model_file(path.read_bytes(), path.name)
+
+
+def risk_questionnaire_load(*, registry: Any = django_apps) -> int:
+    """Add the risk questionnaire of seed [004] (the six risk groups as its factors) when it is
+    missing; safe to run again."""
+    model_class = registry.get_model("adoption", "ReadinessModel")
+    if model_class._base_manager.filter(key=RISK_QUESTIONNAIRE_KEY).exists():
+        return 0
+    with transaction.atomic():
+        _write(risk_questionnaire_spec(), registry=registry, builtin=True, actor=None)
+    return 1
 
 
 # --- the risk catalogue -----------------------------------------------------------------------

@@ -20,7 +20,7 @@ from peyvand.core.pagination import InvalidCursor
 from ..forms import AssessmentFilterForm, AssessmentForm, InviteLinkForm, InviteUserForm
 from ..models import Assessment, AssessmentStatus, ModelKind
 from ..selectors import assessments as selectors
-from ..selectors import scoring
+from ..selectors import gonogo, scoring
 from ..services import assessments as services
 from . import culture
 
@@ -202,5 +202,7 @@ def assessment_results(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "weak_below": scoring.WEAK_BELOW,
             "strong_from": scoring.STRONG_FROM,
+            # The risk questionnaire of [004] is scored per group, each read as a risk level.
+            "risk_groups": gonogo.group_risks(results) if gonogo.is_risk_questionnaire(assessment) else (),
         },
     )

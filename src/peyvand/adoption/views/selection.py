@@ -30,6 +30,7 @@ from ..models.selection import WEIGHT_MAX
 from ..selectors import assessments as assessment_selectors
 from ..selectors import selection as selectors
 from ..services import selection as services
+from .gonogo_parts import sheet as go_sheet
 
 
 class SelectionForm(BootstrapMixin, forms.Form):
@@ -151,8 +152,14 @@ def selection_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
+def render_detail(request: HttpRequest, selection: Selection, *, go: dict[str, Any]) -> HttpResponse:
+    """The page again with the go/no-go evaluation's errors (views.gonogo)."""
+    return _detail(request, selection, go=go)
+
+
 def _detail(request: HttpRequest, selection: Selection, **forms_given: Any) -> HttpResponse:
     user = request_user(request)
+    go = forms_given.pop("go", None)
     criteria = selectors.criteria(selection)
     vendors = selectors.vendors(selection)
     grouped = [
@@ -174,8 +181,10 @@ def _detail(request: HttpRequest, selection: Selection, **forms_given: Any) -> H
         "evaluator_form": forms_given.get("evaluator_form") or EvaluatorForm(),
         "decision_form": forms_given.get("decision_form") or DecisionForm(vendors=vendors),
         "errors": forms_given.get("errors") or [],
+        **(go or go_sheet(user, selection)),
     }
     failed = any(getattr(f, "errors", None) for f in forms_given.values()) or bool(forms_given.get("errors"))
+    failed = failed or bool(go)
     return render(request, "adoption/selection_detail.html", context, status=422 if failed else 200)
 
 
