@@ -233,6 +233,8 @@ OTHER_ID_PAGES = {
     "user_edit",
     "user_reset_password",
     "user_invite_again",
+    "custom_field_edit",  # a custom field's settings: administrators only
+    "custom_field_deactivate",
     "trash_restore",
     "trash_record_restore",
     "sales:product_edit",

@@ -60,3 +60,6 @@ class CoreConfig(AppConfig):
             )
         )
         hooks.register_panel("home", hooks.Panel("setup", "core/_home_setup.html", home_card, "main", 1))
+        hooks.register_nav(
+            hooks.NavItem("custom_fields", _("Custom fields"), "custom_field_list", order=50, menu="admin")
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import admin, auth, company, home, saved, search, settings, setup, two_factor
+from .views import admin, auth, company, custom_fields, home, saved, search, settings, setup, two_factor
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -42,6 +42,14 @@ urlpatterns = [
     path("admin/setup/", setup.setup_view, name="setup"),
     path("admin/setup/card/", setup.setup_dismiss, name="setup_dismiss"),
     path("company/logo/", company.company_logo, name="company_logo"),
+    path("admin/custom-fields/", custom_fields.custom_field_list_view, name="custom_field_list"),
+    path("admin/custom-fields/new/", custom_fields.custom_field_create_view, name="custom_field_create"),
+    path("admin/custom-fields/<id:pk>/", custom_fields.custom_field_edit_view, name="custom_field_edit"),
+    path(
+        "admin/custom-fields/<id:pk>/deactivate/",
+        custom_fields.custom_field_deactivate_view,
+        name="custom_field_deactivate",
+    ),
     path("admin/audit/", admin.audit_view, name="audit"),
     path("admin/sign-ins/", admin.sign_ins_view, name="sign_ins"),
 ]

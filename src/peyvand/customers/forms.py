@@ -12,8 +12,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from peyvand.core.converters import is_id
+from peyvand.core.custom_field_forms import (
+    add_filters,
+    add_inputs,
+    custom_aliases,
+    custom_input,
+    filters_from,
+)
 from peyvand.core.forms import BootstrapMixin, DigitsCharField, LocalDateField, add_service_errors
 from peyvand.core.models import User
+from peyvand.core.selectors.custom_fields import definitions_for
 from peyvand.core.text import to_ascii_digits
 
 from . import selectors, services
@@ -99,10 +107,20 @@ class PartyForm(BootstrapMixin, forms.Form):
     ORGANISATION_ONLY = ("name", "website", "industry")
     CONSENT_DETAILS = ("email_consent_at", "email_consent_source", "sms_consent_at", "sms_consent_source")
 
-    def __init__(self, *args: Any, kind: str, owners: list[User], actor: User, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        kind: str,
+        owners: list[User],
+        actor: User,
+        custom_values: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.actor = actor
+        self.custom_definitions = definitions_for(kind)
+        add_inputs(self, self.custom_definitions, custom_values)
         for name in self.ORGANISATION_ONLY if kind == Kind.PERSON else self.PERSON_ONLY:
             del self.fields[name]
         owner_field = self.fields["owner"]
@@ -118,6 +136,7 @@ class PartyForm(BootstrapMixin, forms.Form):
         ``current`` owner kept needs no permission to give the customer away.
         """
         skip = {"tags", "phone", "phone_label", "email", "organisation", "title", "allow_duplicate"}
+        skip.update(name for name in self.cleaned_data if name.startswith("cf_"))
         if "owner" not in self.data or (current and self.cleaned_data.get("owner") == current.owner):
             skip.add("owner")
         # A consent's date and source as they were are not sent again: ticking or unticking
@@ -128,6 +147,8 @@ class PartyForm(BootstrapMixin, forms.Form):
             if name in data:  # a day, kept as the start of that day in the user's time zone
                 day = data[name]
                 data[name] = timezone.make_aware(dt.datetime.combine(day, dt.time.min)) if day else None
+        if self.custom_definitions:
+            data["custom"] = custom_input(self)
         return PartyInput(**data)
 
     def tag_names(self) -> list[str]:
@@ -140,9 +161,12 @@ class PartyForm(BootstrapMixin, forms.Form):
             for channel in ("email", "sms")
         ]
 
+    def custom_fields(self) -> list[forms.BoundField]:
+        return [self[f"cf_{d.key}"] for d in self.custom_definitions]
+
     def error_aliases(self) -> dict[str, str]:
         """The services' names for this form's fields: each tag is checked as "tag"."""
-        return {"tag": "tags"}
+        return {"tag": "tags", **custom_aliases(self.custom_definitions)}
 
 
 class PartyCreateForm(PartyForm):
@@ -279,6 +303,8 @@ def party_initial(party: Party) -> dict[str, Any]:
 
 
 class PartyFilterForm(BootstrapMixin, forms.Form):
+    """A list's filters; with a ``kind``, the filterable custom fields of its records too."""
+
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=200)
     owner = forms.ChoiceField(label=gettext_lazy("Owner"), required=False)
     tag = forms.ChoiceField(label=gettext_lazy("Tag"), required=False)
@@ -291,7 +317,7 @@ class PartyFilterForm(BootstrapMixin, forms.Form):
     created_from = LocalDateField(label=gettext_lazy("Created from"), required=False)
     created_to = LocalDateField(label=gettext_lazy("Created to"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kind: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         users = User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
         self.fields["owner"].choices = [  # type: ignore[attr-defined]
@@ -303,6 +329,11 @@ class PartyFilterForm(BootstrapMixin, forms.Form):
             ("", _("Any")),
             *[(str(t.pk), t.name) for t in selectors.parties.tags_all()],
         ]
+        self.custom_definitions = definitions_for(kind) if kind else []
+        self.custom_filters = add_filters(self, self.custom_definitions)
+
+    def custom_filter_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("cf_")]
 
     def filters(self) -> selectors.parties.PartyFilters:
         """The valid filters; an invalid one is ignored (and shown as an error on the form)."""
@@ -317,4 +348,5 @@ class PartyFilterForm(BootstrapMixin, forms.Form):
             source=data.get("source") or "",
             created_from=data.get("created_from"),
             created_to=data.get("created_to"),
+            custom=filters_from(self, self.custom_definitions),
         )

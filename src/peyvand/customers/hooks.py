@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core import hooks, policy
+from peyvand.core.custom_fields import Entity
 from peyvand.core.http import request_user
+from peyvand.core.selectors.custom_fields import register_entity
 
 from . import importer, tasks
 from .models import ContactPoint, Kind, Membership, Note, Party
@@ -57,6 +59,8 @@ def register() -> None:
     # The timeline's resource: notes here, and the contacts the interactions app logs.
     policy.register_resource("interaction", _("Interactions"), order=20)
     policy.register(Party, resource="party", owner="owner_id")
+    register_entity(Entity.PERSON, Party, kind=Kind.PERSON)
+    register_entity(Entity.ORGANISATION, Party, kind=Kind.ORGANISATION)
     # Contact points and memberships are part of their customer.
     policy.register(ContactPoint, resource="party", owner="party__owner_id")
     policy.register(Membership, resource="party", owner="person__owner_id")

@@ -104,11 +104,15 @@ class PartyInput:
     sms_consent: bool | Unset = UNSET
     sms_consent_at: dt.datetime | Unset | None = UNSET
     sms_consent_source: str | Unset = UNSET
+    # Custom fields' values by key (``core.custom_fields``): the keys given replace, null clears.
+    custom: Mapping[str, Any] | Unset = UNSET
 
 
 def clean_party_fields(kind: str, data: PartyInput, *, actor: User, current: Party | None) -> dict[str, Any]:
-    """Validate and normalise the fields ``data`` gives: name -> clean value."""
+    """Validate and normalise the fields ``data`` gives: name -> clean value. Custom fields
+    are the services' to check, against their definitions (``core.custom_fields``)."""
     values = given(data)
+    values.pop("custom", None)
     foreign = set(values) - set(fields_for(kind))
     if foreign:
         person = kind == Kind.PERSON

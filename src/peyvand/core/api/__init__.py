@@ -5,7 +5,8 @@ No ``from __future__ import annotations`` here: django-ninja reads the annotatio
 
 from ninja import Router
 
-from . import users
+from . import custom_fields, users
 
 router = Router()
 router.add_router("", users.router)
+router.add_router("", custom_fields.router)

@@ -3,6 +3,7 @@ and sessions; saved views of lists; the base of every tracked record."""
 
 from .access import ApiToken, LoginAttempt
 from .audit import AuditEvent
+from .custom_fields import CustomField, CustomValues
 from .records import AliveManager, Searchable, TrackedModel
 from .security import RecoveryCode, RoleSecurity, TwoFactorDevice, UserSession
 from .site import CompanyProfile, SiteFlag
@@ -15,7 +16,9 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "CompanyProfile",
+    "CustomField",
     "CustomRole",
+    "CustomValues",
     "DefaultView",
     "ListColumns",
     "LoginAttempt",

@@ -60,6 +60,18 @@ assert set(get_args(Sort)) == set(SORTS), "keep the API's sorts in step with the
 
 # --- schemas: output ----------------------------------------------------------------------
 
+CustomValue = str | int | float | bool | list[str] | None
+CustomValuesOut = dict[str, CustomValue]
+CustomValuesIn = Annotated[dict[Annotated[str, Field(max_length=40)], CustomValue], Field(max_length=200)]
+CUSTOM_OUT = (
+    "The record's custom field values by key; `GET /api/v1/custom-fields` describes each key and "
+    "how its type is written. A field without a value is left out."
+)
+CUSTOM_IN = (
+    "Custom field values by key (see `GET /api/v1/custom-fields`): the keys sent are set, null "
+    "clears one, the others stay. Checked as the form checks them; an error names `custom.<key>`."
+)
+
 
 class PartyRef(Schema):
     id: int
@@ -90,6 +102,7 @@ class PartyOut(Schema):
     primary_email: str
     primary_phone: str = Field(description="E.164, e.g. +989121234567")
     tags: list[TagOut]
+    custom: CustomValuesOut = Field(description=CUSTOM_OUT)
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -257,6 +270,7 @@ class PartyFieldsIn(InputSchema):
     sms_consent: StrictBool | None = None
     sms_consent_at: ApiDateTime | None = Field(None, description=CONSENT_AT)
     sms_consent_source: Text100 | None = None
+    custom: CustomValuesIn | None = Field(None, description=CUSTOM_IN)
 
 
 class PersonFieldsIn(PartyFieldsIn):

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.core.models import TrackedModel
+from peyvand.core.models import CustomValues, TrackedModel
 
 from ..normalize import display_phone
 
@@ -102,6 +102,7 @@ class Party(TrackedModel):
         related_name="+",
         db_index=False,
     )
+    custom = CustomValues()
 
     class Meta(TrackedModel.Meta):
         verbose_name = _("customer")

@@ -7,11 +7,15 @@ numbers in XLSX, see ``core.exports``)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import partial
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from peyvand.core.custom_fields import export_value
 from peyvand.core.models import User
+from peyvand.core.selectors.custom_fields import definitions_for, user_ids_in, usernames
 
 from ..models import ContactPoint, Kind, Membership, Party
 from ..normalize import display_phone
@@ -29,6 +33,7 @@ def party_export_rows(
     owners and tags in two more queries), turned into rows and let go.
     """
     people = kind == Kind.PERSON
+    definitions, language = definitions_for(kind), get_language()
     cursor: str | None = None
     while True:
         page = party_list(
@@ -41,6 +46,8 @@ def party_export_rows(
             with_count=False,
         )
         addresses, jobs = _addresses(page), _jobs(page) if people else {}
+        names = usernames(user_ids_in([p.custom or {} for p in page], definitions))
+        username = partial(_username, names)
         for party in page:
             address = addresses.get(party.pk)
             organisation, job_title = jobs.get(party.pk, ("", ""))
@@ -69,10 +76,23 @@ def party_export_rows(
                     if address
                     else [""] * 5
                 ),
+                *(
+                    export_value(
+                        d,
+                        (party.custom or {}).get(d.key),
+                        language,
+                        username=username,
+                    )
+                    for d in definitions
+                ),
             ]
         if not page.next_cursor:
             return
         cursor = page.next_cursor
+
+
+def _username(names: dict[int, str], user_id: int) -> str:
+    return names.get(user_id, "")
 
 
 def party_export_header(kind: str) -> list[str]:
@@ -100,6 +120,8 @@ def party_export_header(kind: str) -> list[str]:
         _("Province"),
         _("Postal code"),
         _("Country"),
+        # The custom fields under their labels, which the import's mapping recognises.
+        *(d.label(get_language()) for d in definitions_for(kind)),
     ]
 
 

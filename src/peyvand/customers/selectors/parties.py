@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
@@ -16,6 +16,13 @@ from peyvand.core.converters import is_id
 from peyvand.core.models import User
 from peyvand.core.pagination import Page, capped_count, keyset_page
 from peyvand.core.selectors.audit import describe_values
+from peyvand.core.selectors.custom_fields import (
+    CustomFilter,
+    custom_filter,
+    definitions_for,
+    sortable,
+    with_sort_value,
+)
 
 from .. import search
 from ..models import ContactPoint, Kind, Membership, Note, Party, PartyTag, Tag
@@ -43,6 +50,17 @@ class PartyFilters:
     source: str = ""
     created_from: dt.date | None = None
     created_to: dt.date | None = None
+    custom: list[CustomFilter] = field(default_factory=list)  # filterable custom fields' filters
+
+
+def sort_or_default(kind: str | None, sort: str) -> str:
+    """``sort`` when a list of ``kind`` may be sorted so: one of SORTS, or a filterable custom
+    field's ``cf_<key>`` (``-cf_<key>`` going down); else the default."""
+    if sort in SORTS:
+        return sort
+    if kind and sort.lstrip("-") in sortable(definitions_for(kind)):
+        return sort
+    return DEFAULT_SORT
 
 
 def _start_of_day(day: dt.date) -> dt.datetime:
@@ -72,6 +90,8 @@ def party_queryset(
         queryset = queryset.filter(created_at__gte=_start_of_day(filters.created_from))
     if filters.created_to:
         queryset = queryset.filter(created_at__lt=_start_of_day(filters.created_to + dt.timedelta(days=1)))
+    if filters.custom and kind:
+        queryset = custom_filter(queryset, definitions_for(kind), filters.custom)
     return queryset
 
 
@@ -88,6 +108,20 @@ def party_list(
     queryset = party_queryset(user=user, kind=kind, filters=filters)
     if sort == "relevance" and not filters.q:
         sort = DEFAULT_SORT  # nothing to be relevant to
+    custom_sort = sortable(definitions_for(kind)).get(sort.lstrip("-")) if kind and "cf_" in sort else None
+    if custom_sort is not None:
+        # By a custom field's value, then id: the keyset walks the annotated value.
+        order = ["-custom_sort", "-id"] if sort.startswith("-") else ["custom_sort", "id"]
+        sorted_page = keyset_page(
+            with_sort_value(queryset.select_related("owner"), custom_sort),
+            order=order,
+            cursor=cursor,
+            limit=limit,
+        )
+        prefetch_tags(sorted_page.items)
+        if with_count:
+            sorted_page.extra["count"], sorted_page.extra["more"] = capped_count(queryset)
+        return sorted_page
     order = SORTS.get(sort, SORTS[DEFAULT_SORT])
     page = None
     if cursor is None and search.takes_candidates(filters.q, order):

@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peyvand.core import policy
+from peyvand.core.custom_fields import clean_custom, custom_changes
 from peyvand.core.inputs import UNSET
 from peyvand.core.models import AuditEvent, TrackedModel, User
+from peyvand.core.selectors.custom_fields import definitions_for, user_ok
 from peyvand.core.services.audit import (
     audit_event,
     audit_log,
@@ -75,9 +77,20 @@ def party_prepare(
         points = _clean_contacts(contacts)
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    try:
+        cleaned["custom"] = _clean_custom(kind, data, current=None)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     return PreparedParty(kind=kind, fields=cleaned, contacts=points, actor_id=actor.pk)
+
+
+def _clean_custom(kind: str, data: PartyInput, *, current: dict[str, Any] | None) -> dict[str, Any]:
+    """The customer's custom values after ``data.custom``, checked against the active fields
+    of its kind (the rules of ``core.custom_fields``, shared with the importer)."""
+    given = None if data.custom is UNSET else data.custom
+    return clean_custom(definitions_for(kind), given, current=current, user_ok=user_ok)
 
 
 def party_create(
@@ -159,7 +172,8 @@ def party_create_prepared(
                 k: [None, v]
                 for k, v in snapshot(party, fields_for(kind)).items()
                 if v not in (None, "", False)
-            },
+            }
+            | custom_changes({}, party.custom),
         )
     ]
     events += [
@@ -224,7 +238,21 @@ def party_update(
     """Change a customer's fields and, when ``tags`` is given, replace its tags: all or nothing."""
     party = party_lock(party)
     policy.require_change(actor, party)
-    cleaned = clean_party_fields(party.kind, data, actor=actor, current=party)
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    try:
+        cleaned = clean_party_fields(party.kind, data, actor=actor, current=party)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    custom_before = dict(party.custom or {})
+    custom_after = custom_before
+    if data.custom is not UNSET:
+        try:
+            custom_after = _clean_custom(party.kind, data, current=custom_before)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
     before = snapshot(party, AUDITED_FIELDS)
     was = {name: getattr(party, name) for name in CONSENT_FIELDS}
     stamps = consent_stamps(cleaned, was=was, now=timezone.now())
@@ -244,6 +272,8 @@ def party_update(
         if duplicates:
             raise DuplicateFound(duplicates)
     changes = changes_between(before, snapshot(party, AUDITED_FIELDS))
+    changes |= custom_changes(custom_before, custom_after)
+    party.custom = custom_after
     if changes:
         party.updated_by = actor
         party.save()

@@ -16,11 +16,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language_bidi, gettext_lazy
+from django.utils.translation import get_language, get_language_bidi, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peyvand.core import hooks, policy
+from peyvand.core.custom_field_forms import column_values, filter_names, list_columns, shown_values
 from peyvand.core.exports import csv_lines, in_request_context, write_xlsx
 from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user
@@ -28,6 +29,7 @@ from peyvand.core.jalali import local_digits
 from peyvand.core.models import User
 from peyvand.core.pagination import InvalidCursor
 from peyvand.core.selectors.audit import field_label, value_display
+from peyvand.core.selectors.custom_fields import SORT_PREFIX, SORTABLE_TYPES, definitions_for
 from peyvand.core.selectors.users import assignable
 from peyvand.core.views.saved import keeps_views
 
@@ -66,10 +68,9 @@ SORTABLE_COLUMNS = {
 def party_list(request: HttpRequest, kind: str) -> HttpResponse:
     kind = _kind_or_404(kind)
     user = request_user(request)
-    form = PartyFilterForm(request.GET or None)
+    form = PartyFilterForm(request.GET or None, kind=kind)
     filters = form.filters() if request.GET else selectors.parties.PartyFilters()
-    sort = request.GET.get("sort") or ""
-    sort = sort if sort in selectors.parties.SORTS else selectors.parties.DEFAULT_SORT
+    sort = selectors.parties.sort_or_default(kind, request.GET.get("sort") or "")
     try:
         page = selectors.parties.party_list(
             user=user,
@@ -82,14 +83,13 @@ def party_list(request: HttpRequest, kind: str) -> HttpResponse:
     except InvalidCursor as exc:
         messages.error(request, str(exc))
         return redirect(reverse("party_list", args=[kind]))
-    columns = [
-        {
-            "key": key,
-            "label": label,
-            "sort": f"-{key}" if sort == key else key,
-            "mark": "▲" if sort == key else ("▼" if sort == f"-{key}" else ""),
-        }
-        for key, label in SORTABLE_COLUMNS.items()
+    columns = [_column(key, label, sort) for key, label in SORTABLE_COLUMNS.items()]
+    custom_columns = list_columns(form.custom_definitions)
+    column_values(custom_columns, page.items)
+    custom_heads = [
+        _column(f"{SORT_PREFIX}{d.key}", d.label(get_language()), sort)
+        | {"sortable": d.filterable and d.type in SORTABLE_TYPES}
+        for d in custom_columns
     ]
     return render(
         request,
@@ -100,24 +100,36 @@ def party_list(request: HttpRequest, kind: str) -> HttpResponse:
             "form": form,
             "page": page,
             "columns": columns,
+            "custom_columns": custom_heads,
             "count": page.extra["count"],
             "more": page.extra["more"],
             "owners": assignable(user=user, model=Party),
             "list_actions": hooks.list_actions("party_list", user),
             "can_create": policy.can_create(user, Party),
-            "filtered": any(request.GET.get(name) for name in PartyFilterForm.base_fields),
+            "filtered": any(
+                request.GET.get(name)
+                for name in [*PartyFilterForm.base_fields, *filter_names(form.custom_definitions)]
+            ),
         },
     )
+
+
+def _column(key: str, label: Any, sort: str) -> dict[str, Any]:
+    return {
+        "key": key,
+        "label": label,
+        "sort": f"-{key}" if sort == key else key,
+        "mark": "▲" if sort == key else ("▼" if sort == f"-{key}" else ""),
+    }
 
 
 @login_required
 def party_export(request: HttpRequest, kind: str, file_format: str) -> HttpResponseBase:
     """The list as it is filtered and sorted, as CSV or Excel, through the permission policy."""
     user = request_user(request)
-    form = PartyFilterForm(request.GET or None)
+    form = PartyFilterForm(request.GET or None, kind=kind)
     filters = form.filters() if request.GET else selectors.parties.PartyFilters()
-    sort = request.GET.get("sort") or ""
-    sort = sort if sort in selectors.parties.SORTS else selectors.parties.DEFAULT_SORT
+    sort = selectors.parties.sort_or_default(kind, request.GET.get("sort") or "")
     header = selectors.exports.party_export_header(kind)
     rows = selectors.exports.party_export_rows(user=user, kind=kind, filters=filters, sort=sort)
     name = f"{'people' if kind == Kind.PERSON else 'organisations'}-{timezone.localdate().isoformat()}"
@@ -259,7 +271,12 @@ def party_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if party.owner and party.owner not in owners:
         owners.append(party.owner)  # keep the current owner selectable
     form = PartyForm(
-        request.POST or None, kind=party.kind, owners=owners, actor=user, initial=party_initial(party)
+        request.POST or None,
+        kind=party.kind,
+        owners=owners,
+        actor=user,
+        initial=party_initial(party),
+        custom_values=party.custom,
     )
     context: dict[str, Any] = {"kind": party.kind, "nav": party.kind, "form": form, "party": party}
     if request.method == "POST" and form.is_valid():
@@ -317,6 +334,7 @@ def party_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "contacts": selectors.parties.party_contacts(party=party),
             "relations": selectors.parties.party_relations(user=user, party=party),
             "tags": list(party.tags.all()),
+            "custom_values": shown_values(definitions_for(party.kind), party.custom),
             "can_change": policy.can_change(user, party),
             "note_form": NoteForm(prefix="note"),
             "contact_form": ContactPointForm(
