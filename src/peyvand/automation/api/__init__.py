@@ -5,4 +5,7 @@ No ``from __future__ import annotations`` here: django-ninja reads the annotatio
 
 from ninja import Router
 
+from . import rules
+
 router = Router()
+router.add_router("", rules.router)

@@ -1,0 +1,3 @@
+from .rules import EVENT_TRIGGERS, TIME_TRIGGERS, Rule, Run, Trigger
+
+__all__ = ["EVENT_TRIGGERS", "TIME_TRIGGERS", "Rule", "Run", "Trigger"]
