@@ -20,6 +20,7 @@ from .occasions import first_deal_won
 from .presets import PRESETS, preset_due
 from .selectors.activities import party_next_steps
 from .selectors.deals import deal_activities
+from .selectors.home import day_card
 from .services.alerts import register_occasion_source
 
 
@@ -79,6 +80,9 @@ def register() -> None:
     hooks.register_panel(
         "deal", hooks.Panel("activities", "activities/_deal_panel.html", _deal_panel, "side", 10)
     )
+    hooks.register_panel(
+        "home", hooks.Panel("my_day", "activities/_home_day.html", _home_day, "main", 15, charts=True)
+    )
 
 
 def _next_steps(request: HttpRequest, party: Any) -> dict[str, Any] | None:
@@ -106,6 +110,12 @@ def _offered(request: HttpRequest, party: Any) -> bool:
         return False
     del session["follow_up_offer"]
     return True
+
+
+def _home_day(request: HttpRequest, _obj: Any) -> dict[str, Any] | None:
+    """The home page's "My day" card, for those who plan their own follow-up."""
+    card = day_card(user=request_user(request))
+    return {"card": card} if card is not None else None
 
 
 def _deal_panel(request: HttpRequest, deal: Any) -> dict[str, Any]:

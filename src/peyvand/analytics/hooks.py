@@ -49,6 +49,17 @@ def register() -> None:
     hooks.register_panel(
         "party", hooks.Panel("analytics", "analytics/_party_panel.html", _party_panel, "side", 25)
     )
+    hooks.register_panel(
+        "home", hooks.Panel("executive", "analytics/_home_executive.html", _home_executive, "main", 12)
+    )
+
+
+def _home_executive(request: HttpRequest, _obj: Any) -> dict[str, Any] | None:
+    """A way to the executive dashboard from a manager's or an administrator's home page."""
+    user = request_user(request)
+    if user.role not in (Role.MANAGER, Role.ADMIN) or not dashboard.may_see(user):
+        return None
+    return {}
 
 
 def _party_panel(request: HttpRequest, party: Any) -> dict[str, Any] | None:

@@ -17,6 +17,7 @@ from peyvand.core.selectors import search
 from . import tasks
 from .models import Campaign, Recipient, Segment
 from .selectors.campaigns import party_campaigns
+from .selectors.home import campaigns_card
 
 # Marketing owns segments and campaigns, whoever made them; sales sees them (the responses
 # of their customers, the lists they may use), support works elsewhere.
@@ -98,7 +99,17 @@ def register() -> None:
     hooks.register_panel(
         "party", hooks.Panel("campaigns", "marketing/_party_panel.html", _party_panel, "side", 40)
     )
+    hooks.register_panel(
+        "home",
+        hooks.Panel("campaigns", "marketing/_home_campaigns.html", _home_campaigns, "main", 40, charts=True),
+    )
     hooks.register_value_display("marketing.segment", "rule", lambda value: "…" if value else "")
+
+
+def _home_campaigns(request: HttpRequest, _obj: Any) -> dict[str, Any] | None:
+    """The home page's running campaigns, for marketing and administrators."""
+    card = campaigns_card(user=request_user(request))
+    return {"card": card} if card is not None else None
 
 
 def _party_panel(request: HttpRequest, party: Any) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core import policy
@@ -41,7 +42,7 @@ from . import conf, importers, tasks
 from . import models as m
 from .money import format_money
 from .periods import duration_words
-from .selectors import billing
+from .selectors import billing, home
 
 # Support answers customers but does not sell: it sees its team's leads and deals only.
 _SUPPORT_DOES_NOT_SELL: dict[str, dict[str, Scope]] = {
@@ -63,6 +64,16 @@ def _panel(request: HttpRequest, party: Any) -> dict[str, Any] | None:
         "suggestions": billing.cross_sell(party=party),
         "can_create_deal": policy.can_create(user, m.Deal),
     }
+
+
+def _home_pipeline(request: HttpRequest, _obj: Any) -> dict[str, Any] | None:
+    card = home.pipeline_card(user=request_user(request))
+    return {"card": card} if card is not None else None
+
+
+def _home_target(request: HttpRequest, _obj: Any) -> dict[str, Any] | None:
+    card = home.target_card(user=request_user(request), language=get_language())
+    return {"card": card} if card is not None else None
 
 
 def _by_number(model: type[Any], url_name: str) -> Callable[[Any, str, int], list[SearchHit]]:
@@ -171,6 +182,12 @@ def register() -> None:
     ]:
         register_nav(NavItem(key, label, url_name, menu="admin", order=200))
     register_panel("party", Panel("sales", "sales/_party_panel.html", _panel, "side", 20))
+    # The home page by role: a salesperson's own pipeline and target, a manager's team's,
+    # an administrator's everything.
+    register_panel(
+        "home", Panel("pipeline", "sales/_home_pipeline.html", _home_pipeline, "main", 20, charts=True)
+    )
+    register_panel("home", Panel("target", "sales/_home_target.html", _home_target, "main", 22, charts=True))
     # The first-run set-up: how money shows, and the pipeline's stages in the company's words.
     register_setup_step(
         SetupStep(

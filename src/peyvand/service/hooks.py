@@ -31,6 +31,7 @@ from .models import (
     WorkPhoto,
 )
 from .selectors.field import party_work
+from .selectors.home import tickets_card
 from .selectors.tickets import party_tickets
 from .services.messages import ticket_for_email, ticket_for_sms
 
@@ -199,12 +200,21 @@ def register() -> None:
     )
     hooks.register_panel("party", hooks.Panel("field", "service/_party_field.html", _party_field, "side", 16))
     hooks.register_panel(
+        "home", hooks.Panel("tickets", "service/_home_tickets.html", _home_tickets, "main", 30, charts=True)
+    )
+    hooks.register_panel(
         "call", hooks.Panel("ticket", "service/_call_action.html", _call_action, "actions", 10)
     )
     hooks.register_value_display("service.ticket", "priority", _priority)
     hooks.on_customer_event(EMAIL_RECEIVED, _email_received)
     hooks.on_customer_event(SMS_RECEIVED, _sms_received)
     _register_notifications()
+
+
+def _home_tickets(request: HttpRequest, _obj: Any) -> dict[str, Any] | None:
+    """The home page's tickets card: support's own, a manager's team's, an administrator's all."""
+    card = tickets_card(user=request_user(request))
+    return {"card": card} if card is not None else None
 
 
 def _party_panel(request: HttpRequest, party: Any) -> dict[str, Any] | None:
