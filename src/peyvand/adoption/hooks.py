@@ -16,6 +16,7 @@ from peyvand.notifications import kinds
 from .models import (
     Assessment,
     BusinessCase,
+    FeedbackPeriod,
     Objective,
     Risk,
     Roadmap,
@@ -47,6 +48,7 @@ def register() -> None:
     policy.register(Stakeholder, resource="adoption", owner="created_by_id")
     policy.register(StakeholderAction, resource="adoption", owner="stakeholder__created_by_id")
     policy.register(Selection, resource="adoption", owner="created_by_id")
+    policy.register(FeedbackPeriod, resource="adoption", owner="created_by_id")
     hooks.register_nav(
         hooks.NavItem(
             "adoption",
