@@ -220,6 +220,8 @@ RECORD_PAGES: dict[str, str] = {
     # the go/no-go evaluation that ends a selection, checked through its selection
     "adoption:go_no_go_save": "adoption.selection",
     "adoption:go_no_go_decide": "adoption.selection",
+    "adoption:feedback_detail": "adoption.feedbackperiod",
+    "adoption:feedback_measure": "adoption.feedbackperiod",
 }
 # Pages with an id that are not about a customer's record: settings an administrator keeps
 # (checked with the administration pages), one's own things.
