@@ -102,7 +102,7 @@ def pipeline_card(*, user: User) -> PipelineCard | None:
         labels=tuple(row.label for row in rows),
         series=(
             charts.Series(
-                _("Value"), tuple(_shown_value(row.amount, currency) for row in rows), "decimal", 0
+                _("Deal value"), tuple(_shown_value(row.amount, currency) for row in rows), "decimal", 0
             ),
             charts.Series(
                 _("Weighted value"), tuple(_shown_value(row.weighted, currency) for row in rows), "decimal", 0
@@ -192,7 +192,7 @@ def target_card(*, user: User, today: dt.date | None = None, language: str = "fa
         labels=(label,),
         series=(
             charts.Series(_("Target"), (_shown_value(target, currency),), "decimal", 0),
-            charts.Series(_("Won"), (_shown_value(won, currency),), "decimal", 0),
+            charts.Series(_("Won this month"), (_shown_value(won, currency),), "decimal", 0),
         ),
         label_heading=_("Month"),
         unit=unit,
