@@ -205,6 +205,17 @@ EXPECTED_PATHS = {
     "/api/v1/adoption/selections/{selection_id}/results": {"get"},
     "/api/v1/adoption/selections/{selection_id}/decision": {"post"},
     "/api/v1/adoption/selections/{selection_id}/reopen": {"post"},
+    "/api/v1/adoption/selections/{selection_id}/go-no-go": {"get", "put"},
+    "/api/v1/adoption/selections/{selection_id}/go-no-go/decision": {"post"},
+    "/api/v1/adoption/selections/{selection_id}/go-no-go/reopen": {"post"},
+    "/api/v1/adoption/objectives": {"get", "post"},
+    "/api/v1/adoption/objectives/{objective_id}": {"get", "patch"},
+    "/api/v1/adoption/objectives/{objective_id}/measure": {"post"},
+    "/api/v1/adoption/objectives/{objective_id}/measures": {"get"},
+    "/api/v1/adoption/feedback-periods": {"get", "post"},
+    "/api/v1/adoption/feedback-periods/{period_id}": {"get"},
+    "/api/v1/adoption/feedback-periods/{period_id}/measure": {"post"},
+    "/api/v1/adoption/feedback-periods/{period_id}/decision": {"post"},
 }
 
 
