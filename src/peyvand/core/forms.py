@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import jalali
 from .inputs import UNSET, Unset
-from .models import AuditEvent, Role, Team, User
+from .models import AuditEvent, CustomRole, Role, Team, User
 from .services.company import MAX_LOGO_BYTES, CompanyProfileInput
 from .services.two_factor import CodeInput
 from .text import to_ascii_digits
@@ -244,6 +244,31 @@ class TwoFactorRolesForm(BootstrapMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = all_role_choices()  # type: ignore[attr-defined]
+
+
+def all_role_choices() -> list[tuple[str, str]]:
+    """The built-in roles, then the custom ones ("custom-<id>", named in the reader's language)."""
+    custom = [(f"custom-{role.pk}", str(role)) for role in CustomRole.objects.all()]
+    return [*((value, str(label)) for value, label in Role.choices), *custom]
+
+
+class CustomRoleForm(BootstrapMixin, forms.Form):
+    name_fa = forms.CharField(label=gettext_lazy("Name in Persian"), max_length=100)
+    name_en = forms.CharField(label=gettext_lazy("Name in English"), max_length=100)
+
+
+class CustomRoleCopyForm(CustomRoleForm):
+    source = forms.ChoiceField(label=gettext_lazy("Copy of"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = [  # type: ignore[attr-defined]
+            (value, label) for value, label in all_role_choices() if value != Role.ADMIN
+        ]
+
 
 # Each language named in itself, as a reader of that language looks for it in any interface.
 LANGUAGE_NAMES = [(User.Language.PERSIAN.value, "فارسی"), (User.Language.ENGLISH.value, "English")]
@@ -292,6 +317,10 @@ class UserForm(BootstrapMixin, forms.Form):
         label=gettext_lazy("Time zone"), choices=[(z, z) for z in COMMON_TIME_ZONES]
     )
     is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = all_role_choices()  # type: ignore[attr-defined]
 
 
 class UserCreateForm(UserForm):

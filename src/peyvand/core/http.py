@@ -35,6 +35,20 @@ def sort_columns(current: str, labels: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def list_headers(shown: list[Any], current: str) -> list[dict[str, Any]]:
+    """The header cells of a list's chosen columns (``core.list_columns``): each one's label,
+    and for a sortable one the sort its link asks for and its arrow."""
+    headers = []
+    for column in shown:
+        head: dict[str, Any] = {"key": column.key, "label": column.label, "css": column.css, "sort": None}
+        if column.sort:
+            key = column.sort
+            head["sort"] = f"-{key}" if current == key else key
+            head["mark"] = "▲" if current == key else ("▼" if current == f"-{key}" else "")
+        headers.append(head)
+    return headers
+
+
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 

@@ -8,6 +8,10 @@ nothing. Every list, page, export and endpoint filters through ``visible``/``cha
 or asks ``can_view``/``can_change``; nothing else decides.
 
 Team scope also covers records nobody owns yet, so an unassigned customer is not lost.
+
+A custom role (``CustomRole``, a copy an administrator made of another role) reaches records
+by its own ``RoleScope`` rows and, where it has none, by its base built-in role's defaults;
+its users' ``role`` is that base, which decides everything but the matrix.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .converters import is_id
-from .models import Action, AuditEvent, Role, RoleScope, Scope, User
+from .models import Action, AuditEvent, CustomRole, Role, RoleScope, Scope, User
 
 M = TypeVar("M", bound=models.Model)
 
@@ -110,19 +114,30 @@ def scope(user: Any, resource: str, action: str) -> Scope:
         return Scope.NONE
     if user.role == Role.ADMIN:
         return Scope.ALL
-    overrides = _cached(user, "_policy_overrides", lambda: _load_overrides(user.role))
+    custom = getattr(user, "custom_role_id", None)
+    overrides = _cached(user, "_policy_overrides", lambda: _load_overrides(user.role, custom))
     return Scope(overrides.get((resource, action), default_scope(user.role, resource, action)))
 
 
+def custom_role_key(pk: int) -> str:
+    """How the matrix names a custom role beside the built-in ones."""
+    return f"custom-{pk}"
+
+
 def effective_matrix() -> dict[str, dict[str, dict[str, Scope]]]:
-    """role -> resource -> action -> scope, defaults merged with overrides, for the admin page."""
+    """role -> resource -> action -> scope, defaults merged with overrides, for the admin page:
+    the built-in roles, then each custom role (keyed ``custom-<id>``)."""
+    bases = {role: role for role in ROLE_DEFAULTS}
+    for pk, base in CustomRole.objects.values_list("pk", "base"):
+        bases[custom_role_key(pk)] = base
     matrix = {
-        role: {res: {a: default_scope(role, res, a) for a in Action.values} for res in resources()}
-        for role in ROLE_DEFAULTS
+        key: {res: {a: default_scope(base, res, a) for a in Action.values} for res in resources()}
+        for key, base in bases.items()
     }
     for row in RoleScope.objects.all():
-        if row.role in matrix and row.resource in matrix[row.role]:
-            matrix[row.role][row.resource][row.action] = Scope(row.scope)
+        key = custom_role_key(row.custom_role_id) if row.custom_role_id else row.role
+        if key in matrix and row.resource in matrix[key]:
+            matrix[key][row.resource][row.action] = Scope(row.scope)
     return matrix
 
 
@@ -257,8 +272,12 @@ def _owner_id(obj: models.Model, path: str) -> int | None:
     return int(value)
 
 
-def _load_overrides(role: str) -> dict[tuple[str, str], str]:
-    rows = RoleScope.objects.filter(role=role).values_list("resource", "action", "scope")
+def _load_overrides(role: str, custom_role_id: int | None) -> dict[tuple[str, str], str]:
+    if custom_role_id is not None:
+        mine = RoleScope.objects.filter(custom_role_id=custom_role_id)
+    else:
+        mine = RoleScope.objects.filter(role=role, custom_role__isnull=True)
+    rows = mine.values_list("resource", "action", "scope")
     return {(resource, action): value for resource, action, value in rows}
 
 

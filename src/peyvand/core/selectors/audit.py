@@ -17,7 +17,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from .. import hooks, jalali, policy
-from ..models import Action, AuditEvent, Role, RoleScope, Scope
+from ..converters import is_id
+from ..models import Action, AuditEvent, CustomRole, Role, RoleScope, Scope
 from ..pagination import Page, keyset_page
 
 
@@ -154,18 +155,26 @@ def model_field_named(model: type[models.Model] | None, name: str) -> models.Fie
     return field if isinstance(field, models.Field) else None
 
 
-def permission_label(role: str, resource: str, action: str) -> str:
+def permission_label(role: str, resource: str, action: str, *, role_label: str | None = None) -> str:
     """A cell of the permission matrix as people read it: "Sales · Leads · See"."""
-    return f"{Role(role).label} · {policy.resources()[resource]} · {Action(action).label}"
+    label = role_label if role_label is not None else Role(role).label
+    return f"{label} · {policy.resources()[resource]} · {Action(action).label}"
 
 
 def _permission_label(key: str) -> str | None:
-    """A cell as the audit log keys it, "sales.party.view"; None for a key it cannot be."""
+    """A cell as the audit log keys it, "sales.party.view" or "custom-3.party.view" (a custom
+    role, named as it is now); None for a key it cannot be."""
     role, _sep, rest = key.partition(".")
     resource, _sep, action = rest.partition(".")
-    if role not in Role.values or resource not in policy.resources() or action not in Action.values:
+    if resource not in policy.resources() or action not in Action.values:
         return None
-    return permission_label(role, resource, action)
+    if role in Role.values:
+        return permission_label(role, resource, action)
+    custom_id = role.removeprefix("custom-")
+    if role.startswith("custom-") and is_id(custom_id):
+        custom = CustomRole.objects.filter(pk=int(custom_id)).first()
+        return permission_label(role, resource, action, role_label=str(custom) if custom else role)
+    return None
 
 
 def field_label(model: type[models.Model] | None, name: str) -> str:

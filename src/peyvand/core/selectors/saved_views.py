@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from ..models import DefaultView, SavedView, User
+from .. import list_columns
+from ..models import DefaultView, ListColumns, SavedView, User
 
 
 def saved_views_for(*, user: User, page: str) -> QuerySet[SavedView]:
@@ -30,3 +31,14 @@ def default_view(*, user: User, page: str) -> SavedView | None:
     if view.owner_id != user.pk and (not user.team_id or view.team_id != user.team_id):
         return None  # unshared since, or the user changed team
     return view
+
+
+def chosen_columns(
+    *, user: User, list_name: str, page: str, requested: str | None
+) -> list[list_columns.Column]:
+    """The columns a list draws for ``user``: asked for on the page, else their own default
+    for the list, else the list's."""
+    saved = None
+    if not list_columns.parse(requested):
+        saved = ListColumns.objects.filter(user=user, page=page).values_list("columns", flat=True).first()
+    return list_columns.chosen_columns(list_name, requested, saved)

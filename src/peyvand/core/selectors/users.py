@@ -9,7 +9,7 @@ from django.db.models import Count, QuerySet
 
 from .. import policy
 from ..converters import is_id
-from ..models import Role, Team, User
+from ..models import CustomRole, Role, Team, User
 from ..pagination import Page, keyset_page
 from ..text import search_terms, to_ascii_digits
 
@@ -30,9 +30,15 @@ def users_matching(queryset: QuerySet[User], query: str | None) -> QuerySet[User
 
 
 def user_list(*, filters: Mapping[str, str], cursor: str | None, limit: int = 50) -> Page[User]:
-    queryset = users_matching(User.objects.select_related("team"), filters.get("q"))
-    if filters.get("role"):
-        queryset = queryset.filter(role=filters["role"])
+    queryset = users_matching(User.objects.select_related("team", "custom_role"), filters.get("q"))
+    role = filters.get("role") or ""
+    custom = role.removeprefix("custom-")
+    if role in Role.values:  # the built-in role itself, not the custom roles based on it
+        queryset = queryset.filter(role=role, custom_role__isnull=True)
+    elif role.startswith("custom-") and is_id(custom):
+        queryset = queryset.filter(custom_role_id=int(custom))
+    elif role:
+        queryset = queryset.none()
     team = to_ascii_digits(filters.get("team") or "")
     if is_id(team):
         queryset = queryset.filter(team_id=int(team))
@@ -40,6 +46,11 @@ def user_list(*, filters: Mapping[str, str], cursor: str | None, limit: int = 50
         queryset = queryset.filter(is_active=filters["active"] == "yes")
     order = USER_SORTS.get(filters.get("sort") or "name", USER_SORTS["name"])
     return keyset_page(queryset, order=order, cursor=cursor, limit=limit)
+
+
+def custom_role_list() -> QuerySet[CustomRole]:
+    """The custom roles with how many users have each (``holder_count``)."""
+    return CustomRole.objects.annotate(holder_count=Count("users"))
 
 
 def team_list() -> QuerySet[Team]:

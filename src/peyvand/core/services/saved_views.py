@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
-from ..models import DefaultView, SavedView, User
+from .. import list_columns
+from ..models import DefaultView, ListColumns, SavedView, User
 from ..text import clean_text
 
 # Lists that keep views: their view functions, registered by ``core.views.saved.keeps_views``.
@@ -86,3 +87,33 @@ def saved_view_make_default(*, actor: User, view: SavedView | None, page: str) -
     if view.page != page:
         raise ValidationError(_("This view is of another list."))
     DefaultView.objects.update_or_create(user=actor, page=page, defaults={"view": view})
+
+
+def _list_name(page: str) -> str:
+    """The URL name of the list at ``page`` (which must be a list with declared columns)."""
+    _check_page(page)
+    name = resolve(page).view_name
+    if not list_columns.has_columns(name):
+        raise ValidationError({"page": _("This list has no columns to choose.")})
+    return name
+
+
+def list_columns_query(*, page: str, query: str, columns: list[str]) -> str:
+    """The list's query string showing ``columns`` in that order (what a view saves)."""
+    keys = list_columns.clean_keys(_list_name(page), columns)
+    if not keys:
+        raise ValidationError({"columns": _("Choose at least one column.")})
+    pairs = [(k, v) for k, v in parse_qsl(clean_query(query)) if k != list_columns.PARAM]
+    return urlencode([*pairs, (list_columns.PARAM, ",".join(keys))])
+
+
+@transaction.atomic
+def list_columns_save(*, actor: User, page: str, columns: list[str]) -> ListColumns | None:
+    """The columns ``actor``'s list shows when no view chooses them; none: the list's own."""
+    name = _list_name(page)
+    keys = list_columns.clean_keys(name, columns)
+    if not keys:
+        ListColumns.objects.filter(user=actor, page=page).delete()
+        return None
+    row, _created = ListColumns.objects.update_or_create(user=actor, page=page, defaults={"columns": keys})
+    return row

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import policy
-from ..models import AuditEvent, RecoveryCode, Role, RoleSecurity, TwoFactorDevice, User
+from ..models import AuditEvent, CustomRole, RecoveryCode, Role, RoleSecurity, TwoFactorDevice, User
 from ..text import to_ascii_digits
 from .audit import audit_log
 
@@ -58,11 +58,17 @@ def two_factor_enabled(user: User) -> bool:
 
 
 def two_factor_required_roles() -> set[str]:
-    return set(RoleSecurity.objects.filter(two_factor_required=True).values_list("role", flat=True))
+    """The built-in roles and custom roles ("custom-<id>") that must use it."""
+    builtin = RoleSecurity.objects.filter(two_factor_required=True).values_list("role", flat=True)
+    custom = CustomRole.objects.filter(two_factor_required=True).values_list("pk", flat=True)
+    return {*builtin, *(policy.custom_role_key(pk) for pk in custom)}
 
 
 def two_factor_required(user: User) -> bool:
-    """Whether the user's role must sign in with a second factor."""
+    """Whether the user's role (their custom role, if they have one) must sign in with a
+    second factor."""
+    if user.custom_role_id is not None:
+        return CustomRole.objects.filter(pk=user.custom_role_id, two_factor_required=True).exists()
     return RoleSecurity.objects.filter(role=user.role, two_factor_required=True).exists()
 
 
@@ -250,10 +256,22 @@ def _remove(user: User) -> None:
 
 @transaction.atomic
 def two_factor_roles_set(*, roles: set[str], actor: User) -> None:
-    """Require two-factor sign-in of exactly these roles."""
+    """Require two-factor sign-in of exactly these roles (built-in, or "custom-<id>")."""
     policy.require_admin(actor)
-    if not roles <= set(Role.values):
+    customs = {policy.custom_role_key(role.pk): role for role in CustomRole.objects.all()}
+    if not roles <= set(Role.values) | set(customs):
         raise ValidationError(_("Choose a valid role."))
+    for key, custom in customs.items():
+        wanted = key in roles
+        if custom.two_factor_required != wanted:
+            audit_log(
+                actor=actor,
+                kind=AuditEvent.Kind.UPDATE,
+                obj=custom,
+                changes={"two_factor_required": [custom.two_factor_required, wanted]},
+            )
+            custom.two_factor_required = wanted
+            custom.save(update_fields=["two_factor_required"])
     for role in Role.values:
         wanted = role in roles
         row, _created = RoleSecurity.objects.get_or_create(role=role)

@@ -23,6 +23,7 @@ from ..models import (
 )
 from ..text import clean_text
 from .audit import audit_log, changes_between, snapshot
+from .roles import custom_role_from_key, custom_role_scope_set, resolve_role
 from .sessions import user_sessions_end_for_password
 from .tokens import api_tokens_revoke_all
 
@@ -60,12 +61,12 @@ def user_create(
         raise ValidationError({"username": _("Enter a username.")})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("A user with this username already exists.")})
-    if role not in Role.values:
-        raise ValidationError({"role": _("Choose a valid role.")})
+    role, custom_role = resolve_role(role)  # a built-in role or "custom-<id>"
     _validate_time_zone(time_zone)
     user = User(
         username=username,
         role=role,
+        custom_role=custom_role,
         first_name=clean_text(first_name),
         last_name=clean_text(last_name),
         email=email.strip().lower(),
@@ -88,10 +89,11 @@ def user_create(
 
 
 USER_FIELDS = ("first_name", "last_name", "email", "role", "team", "is_active", "language", "time_zone")
+AUDITED = (*USER_FIELDS, "custom_role")
 
 
 def _user_fields(user: User) -> dict[str, Any]:
-    return {k: [None, v] for k, v in snapshot(user, USER_FIELDS).items()}
+    return {k: [None, v] for k, v in snapshot(user, AUDITED).items() if k != "custom_role" or v}
 
 
 @transaction.atomic
@@ -101,18 +103,22 @@ def user_update(*, user: User, actor: User, **fields: Any) -> User:
         raise TypeError(f"unknown user fields: {sorted(unknown)}")
     if "time_zone" in fields:
         _validate_time_zone(fields["time_zone"])
+    role, custom_role = (user.role, user.custom_role)
+    if "role" in fields:  # a built-in role or "custom-<id>"
+        role, custom_role = resolve_role(fields.pop("role"))
     if user.pk == actor.pk and (
-        fields.get("role", user.role) != user.role or fields.get("is_active", True) is False
+        role != user.role or custom_role != user.custom_role or fields.get("is_active", True) is False
     ):
         raise ValidationError(_("You cannot change your own role or deactivate yourself."))
-    before = snapshot(user, USER_FIELDS)
+    before = snapshot(user, AUDITED)
+    user.role, user.custom_role = role, custom_role
     for name, value in fields.items():
         setattr(user, name, clean_text(value) if name in ("first_name", "last_name") else value)
     user.is_staff = user.is_superuser = user.role == Role.ADMIN
     user.save()
     if fields.get("is_active") is False:
         api_tokens_revoke_all(user=user, actor=actor)  # a deactivated user's tokens die with them
-    changes = changes_between(before, snapshot(user, USER_FIELDS))
+    changes = changes_between(before, snapshot(user, AUDITED))
     if changes:
         audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=user, changes=changes)
     return user
@@ -171,16 +177,22 @@ def team_create(*, name: str, actor: User) -> Team:
 
 @transaction.atomic
 def role_scope_set(*, role: str, resource: str, action: str, scope: str, actor: User) -> None:
+    """One cell of the matrix: of a built-in role, or of a custom one ("custom-<id>")."""
     policy.require_admin(actor)
-    if role not in policy.ROLE_DEFAULTS or resource not in policy.resources():
+    custom = custom_role_from_key(role)
+    if (role not in policy.ROLE_DEFAULTS and custom is None) or resource not in policy.resources():
         raise ValidationError(_("Choose a valid role and resource."))
     if action not in Action.values or scope not in Scope.values:
         raise ValidationError(_("Choose a valid scope."))
+    if custom is not None:
+        custom_role_scope_set(actor=actor, role=custom, resource=resource, action=action, scope=scope)
+        return
     current = policy.effective_matrix()[role][resource][action]
     if current == scope:
         return
-    RoleScope.objects.update_or_create(role=role, resource=resource, action=action, defaults={"scope": scope})
-    row = RoleScope.objects.get(role=role, resource=resource, action=action)
+    row, _created = RoleScope.objects.update_or_create(
+        role=role, custom_role=None, resource=resource, action=action, defaults={"scope": scope}
+    )
     audit_log(
         actor=actor,
         kind=AuditEvent.Kind.UPDATE,

@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .. import jalali, policy
+from .. import jalali, list_columns, policy
 from ..selectors.saved_views import default_view, saved_views_for
 from ..services.saved_views import clean_query
 from ..text import to_persian_digits
@@ -90,6 +90,23 @@ def saved_views(context: template.Context) -> dict[str, Any]:
         "active": next((v for v in views if v.query == current), None),
         "default": default,
         "user": user,
+    }
+
+
+@register.inclusion_tag("partials/column_picker.html", takes_context=True)
+def column_picker(context: template.Context, shown: list[Any]) -> dict[str, Any]:
+    """The "Columns" picker of a list that declares its columns: the shown ones first, in
+    their order, then the others; ticked, moved up or down, applied or kept as one's own."""
+    request = context["request"]
+    name = request.resolver_match.view_name
+    keys = [column.key for column in shown]
+    others = [column for column in list_columns.columns_of(name) if column.key not in keys]
+    return {
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "page": request.path,
+        "query": clean_query(request.GET.urlencode()),
+        "entries": [(column, True) for column in shown] + [(column, False) for column in others],
     }
 
 

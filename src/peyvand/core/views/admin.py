@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
@@ -17,14 +18,17 @@ from django.views.decorators.http import require_POST
 from .. import policy, selectors, services
 from ..forms import (
     AuditFilterForm,
+    CustomRoleCopyForm,
+    CustomRoleForm,
     TeamForm,
     TwoFactorRolesForm,
     UserCreateForm,
     UserForm,
     add_service_errors,
+    all_role_choices,
 )
 from ..http import request_user
-from ..models import Action, Role, Scope, Team, User
+from ..models import Action, CustomRole, Role, Scope, Team, User
 from ..pagination import InvalidCursor
 
 # --- administration -----------------------------------------------------------------------
@@ -55,7 +59,7 @@ def users_view(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "filters": filters,
-            "roles": Role.choices,
+            "roles": all_role_choices(),
             "teams": Team.objects.all(),
         },
     )
@@ -87,6 +91,8 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
 def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(User, pk=pk)
     initial = {name: getattr(target, name) for name in UserForm.base_fields}
+    if target.custom_role_id is not None:
+        initial["role"] = policy.custom_role_key(target.custom_role_id)
     form = UserForm(request.POST or None, initial=initial)
     form.fields["username"].disabled = True
     if request.method == "POST" and form.is_valid():
@@ -182,15 +188,19 @@ def permissions_view(request: HttpRequest) -> HttpResponse:
                 )
         messages.success(request, _("The permissions were saved."))
         return redirect("permissions")
+    labels = dict(all_role_choices())
     rows = [
         {
             "role": role,
-            "label": Role(role).label,
+            "label": labels.get(role, role),
+            "custom": role not in Role.values,
             "cells": [
                 {
                     "name": f"{role}.{resource}.{action}",
                     "value": matrix[role][resource][action],
-                    "label": selectors.audit.permission_label(role, resource, action),
+                    "label": selectors.audit.permission_label(
+                        role, resource, action, role_label=labels.get(role, role)
+                    ),
                 }
                 for resource in policy.resources()
                 for action in Action.values
@@ -226,6 +236,59 @@ def two_factor_roles_view(request: HttpRequest) -> HttpResponse:
     else:
         messages.error(request, _("Choose a valid role."))
     return redirect("permissions")
+
+
+@admin_required
+def roles_view(request: HttpRequest) -> HttpResponse:
+    """The custom roles, and copying a role into a new one."""
+    form = CustomRoleCopyForm(request.POST or None, initial={"source": request.GET.get("source", "")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            role = services.roles.custom_role_copy(
+                actor=request_user(request),
+                source=data["source"],
+                names=services.roles.CustomRoleNames(name_fa=data["name_fa"], name_en=data["name_en"]),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The role was created: change what it may do below."))
+            return redirect(f"{reverse('permissions')}#role-{policy.custom_role_key(role.pk)}")
+    return render(request, "core/roles.html", {"form": form, "roles": selectors.users.custom_role_list()})
+
+
+@admin_required
+def role_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rename a custom role; delete it when nobody has it."""
+    role = get_object_or_404(CustomRole, pk=pk)
+    form = CustomRoleForm(request.POST or None, initial={"name_fa": role.name_fa, "name_en": role.name_en})
+    if request.method == "POST" and form.is_valid():
+        names = services.roles.CustomRoleNames(
+            name_fa=form.cleaned_data["name_fa"], name_en=form.cleaned_data["name_en"]
+        )
+        try:
+            services.roles.custom_role_rename(actor=request_user(request), role=role, names=names)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The role was saved."))
+            return redirect("roles")
+    holders = User.objects.filter(custom_role=role).count()
+    return render(request, "core/role_form.html", {"form": form, "role": role, "holders": holders})
+
+
+@admin_required
+@require_POST
+def role_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    role = get_object_or_404(CustomRole, pk=pk)
+    try:
+        services.roles.custom_role_delete(actor=request_user(request), role=role)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("role_edit", pk=role.pk)
+    messages.success(request, _("The role was deleted."))
+    return redirect("roles")
 
 
 # The matrix has ten columns of choices: one word each keeps them apart at any width

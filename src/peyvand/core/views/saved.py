@@ -96,3 +96,27 @@ def saved_view_no_default(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return _back(page)
+
+
+@login_required
+@require_POST
+def list_columns_choose(request: HttpRequest) -> HttpResponse:
+    """The column picker: show the ticked columns in the order given, on this page (and so in
+    a view saved from it) or as the user's own default for the list; or go back to the list's."""
+    page = request.POST.get("page", "")
+    query = services.saved_views.clean_query(request.POST.get("query", ""))
+    columns = request.POST.getlist("columns")
+    plain = "&".join(p for p in query.split("&") if p and not p.startswith("columns="))
+    try:
+        if request.POST.get("as") == "default":
+            services.saved_views.list_columns_save(actor=request_user(request), page=page, columns=columns)
+            messages.success(request, _("The list shows these columns whenever you open it."))
+            return _back(page, plain)
+        if request.POST.get("as") == "reset":
+            services.saved_views.list_columns_save(actor=request_user(request), page=page, columns=[])
+            return _back(page, plain)
+        query = services.saved_views.list_columns_query(page=page, query=query, columns=columns)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back(page, query)
+    return _back(page, query)

@@ -71,7 +71,7 @@ def deal_list(
 ) -> Page[Deal]:
     queryset = deal_queryset(user=user, filters=filters)
     page = keyset_page(
-        queryset.select_related("party", "stage", "owner"),
+        queryset.select_related("party", "stage", "owner", "pipeline"),
         order=SORTS.get(sort, SORTS[DEFAULT_SORT]),
         cursor=cursor,
         limit=limit,

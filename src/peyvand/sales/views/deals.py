@@ -17,9 +17,11 @@ from django.views.decorators.http import require_POST
 from peyvand.core import hooks, policy
 from peyvand.core.converters import choice_id
 from peyvand.core.forms import LocalDateField, add_service_errors
-from peyvand.core.http import request_user, show_errors, sort_columns
+from peyvand.core.http import list_headers, request_user, show_errors
+from peyvand.core.list_columns import Column, add_column
 from peyvand.core.pagination import InvalidCursor
 from peyvand.core.policy import get_visible
+from peyvand.core.selectors.saved_views import chosen_columns
 from peyvand.core.selectors.users import assignable
 from peyvand.core.views.saved import keeps_views
 from peyvand.customers import selectors as customer_selectors
@@ -36,6 +38,19 @@ SORT_LABELS = {
     "amount": gettext_lazy("Amount"),
     "created": gettext_lazy("Created"),
 }
+LIST = "sales:deal_list"
+# The deals list's columns, in their default order; "pipeline" is there to be chosen.
+for _column in (
+    Column("title", gettext_lazy("Title"), "sales/columns/deal_title.html"),
+    Column("customer", gettext_lazy("Customer"), "sales/columns/deal_customer.html"),
+    Column("pipeline", gettext_lazy("Pipeline"), "sales/columns/deal_pipeline.html", shown=False),
+    Column("stage", gettext_lazy("Stage"), "sales/columns/deal_stage.html"),
+    Column("owner", gettext_lazy("Owner"), "sales/columns/deal_owner.html"),
+    Column("close", SORT_LABELS["close"], "sales/columns/deal_close.html", sort="close"),
+    Column("amount", SORT_LABELS["amount"], "sales/columns/deal_amount.html", sort="amount"),
+    Column("created", SORT_LABELS["created"], "sales/columns/deal_created.html", sort="created"),
+):
+    add_column(LIST, _column)
 
 
 def _filters(request: HttpRequest) -> dict[str, Any]:
@@ -62,6 +77,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     except InvalidCursor as exc:
         messages.error(request, str(exc))
         return redirect("sales:deal_list")
+    shown = chosen_columns(user=user, list_name=LIST, page=request.path, requested=request.GET.get("columns"))
     return render(
         request,
         "sales/deal_list.html",
@@ -71,7 +87,8 @@ def deal_list(request: HttpRequest) -> HttpResponse:
             "count": page.extra["count"],
             "more": page.extra["more"],
             "filters": {k: request.GET.get(k, "") for k in (*filters, "close_from", "close_to")},
-            "columns": sort_columns(sort, SORT_LABELS),
+            "columns": list_headers(shown, sort),
+            "shown": shown,
             "pipelines": selectors.pipelines(),
             "stages": selectors.all_stages(),
             "statuses": Outcome.choices,

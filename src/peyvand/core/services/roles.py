@@ -1,0 +1,150 @@
+"""Custom roles: copied from a role, renamed, given their own scopes, deleted when unused.
+
+A custom role is named ``custom-<id>`` wherever a role is chosen beside the built-in ones
+(the user form, the permission matrix, the two-factor roles); ``resolve_role`` turns such a
+choice into the user's base role and custom role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .. import policy
+from ..converters import is_id
+from ..models import AuditEvent, CustomRole, Role, RoleScope, RoleSecurity, User
+from ..text import clean_text
+from .audit import audit_log
+
+PREFIX = "custom-"
+
+
+@dataclass(frozen=True)
+class CustomRoleNames:
+    name_fa: str
+    name_en: str
+
+
+def custom_role_from_key(key: str) -> CustomRole | None:
+    """The custom role a ``custom-<id>`` choice names, or None for anything else."""
+    if not key.startswith(PREFIX) or not is_id(key.removeprefix(PREFIX)):
+        return None
+    return CustomRole.objects.filter(pk=int(key.removeprefix(PREFIX))).first()
+
+
+def resolve_role(key: str) -> tuple[str, CustomRole | None]:
+    """A role chosen in a form or a call (built-in value or ``custom-<id>``) as the user's
+    ``role`` and ``custom_role``."""
+    if key in Role.values:
+        return key, None
+    custom = custom_role_from_key(key)
+    if custom is None:
+        raise ValidationError({"role": _("Choose a valid role.")})
+    return custom.base, custom
+
+
+def _clean_names(names: CustomRoleNames, *, exclude: int | None = None) -> tuple[str, str]:
+    name_fa, name_en = clean_text(names.name_fa)[:100], clean_text(names.name_en)[:100]
+    errors: dict[str, str] = {}
+    others = CustomRole.objects.exclude(pk=exclude) if exclude else CustomRole.objects.all()
+    builtin = {str(label).casefold() for _v, label in Role.choices}
+    for field, name in (("name_fa", name_fa), ("name_en", name_en)):
+        if not name:
+            errors[field] = _("Enter a name.")
+        elif name.casefold() in builtin or others.filter(**{f"{field}__iexact": name}).exists():
+            errors[field] = _("A role with this name already exists.")
+    if errors:
+        raise ValidationError(errors)
+    return name_fa, name_en
+
+
+@transaction.atomic
+def custom_role_copy(*, actor: User, source: str, names: CustomRoleNames) -> CustomRole:
+    """A new role with ``source``'s scopes as they are now (a built-in role but the
+    administrator's, or a custom role), its base and its two-factor rule."""
+    policy.require_admin(actor)
+    copied = custom_role_from_key(source)
+    if copied is None and source not in policy.ROLE_DEFAULTS:
+        raise ValidationError({"source": _("Choose a role to copy.")})
+    name_fa, name_en = _clean_names(names)
+    if copied is not None:
+        base, two_factor = copied.base, copied.two_factor_required
+    else:
+        base = source
+        two_factor = RoleSecurity.objects.filter(role=source, two_factor_required=True).exists()
+    role = CustomRole.objects.create(
+        name_fa=name_fa, name_en=name_en, base=base, two_factor_required=two_factor
+    )
+    scopes = policy.effective_matrix()[source]
+    RoleScope.objects.bulk_create(
+        RoleScope(custom_role=role, resource=resource, action=action, scope=value)
+        for resource, actions in scopes.items()
+        for action, value in actions.items()
+    )
+    audit_log(
+        actor=actor,
+        kind=AuditEvent.Kind.CREATE,
+        obj=role,
+        changes={"name_fa": [None, name_fa], "name_en": [None, name_en], "base": [None, base]},
+    )
+    return role
+
+
+@transaction.atomic
+def custom_role_rename(*, actor: User, role: CustomRole, names: CustomRoleNames) -> CustomRole:
+    policy.require_admin(actor)
+    name_fa, name_en = _clean_names(names, exclude=role.pk)
+    changes = {
+        field: [getattr(role, field), value]
+        for field, value in (("name_fa", name_fa), ("name_en", name_en))
+        if getattr(role, field) != value
+    }
+    if changes:
+        role.name_fa, role.name_en = name_fa, name_en
+        role.save(update_fields=["name_fa", "name_en"])
+        audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=role, changes=changes)
+    return role
+
+
+@transaction.atomic
+def custom_role_delete(*, actor: User, role: CustomRole) -> None:
+    """Delete a role nobody has (active or not); its scopes go with it."""
+    policy.require_admin(actor)
+    holders = User.objects.filter(custom_role=role).count()
+    if holders:
+        raise ValidationError(
+            ngettext(
+                "%(count)d user has this role: give them another role before deleting it.",
+                "%(count)d users have this role: give them another role before deleting it.",
+                holders,
+            )
+            % {"count": holders}
+        )
+    audit_log(
+        actor=actor,
+        kind=AuditEvent.Kind.DELETE,
+        obj=role,
+        changes={"name_fa": [role.name_fa, None], "name_en": [role.name_en, None]},
+    )
+    role.delete()
+
+
+def custom_role_scope_set(*, actor: User, role: CustomRole, resource: str, action: str, scope: str) -> None:
+    """One cell of a custom role's row in the matrix (the caller checked the values)."""
+    policy.require_admin(actor)
+    current = policy.effective_matrix()[policy.custom_role_key(role.pk)][resource][action]
+    if current == scope:
+        return
+    row, _created = RoleScope.objects.update_or_create(
+        custom_role=role, resource=resource, action=action, defaults={"scope": scope}
+    )
+    audit_log(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=row,
+        changes={f"{policy.custom_role_key(role.pk)}.{resource}.{action}": [current, scope]},
+    )
