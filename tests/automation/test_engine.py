@@ -251,3 +251,35 @@ def test_time_trigger_runs_once_per_record_and_moment(users: dict[str, User]) ->
     assert lead.city == "قم"
     run = Run.objects.get(rule=rule)
     assert run.moment is not None and run.status == Run.Status.DONE
+
+
+def test_least_loaded_assignment_picks_the_team_member_with_fewest_open_records(
+    users: dict[str, User], team_a: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    admin = users["admin"]
+    for _n in range(2):
+        lead_create(actor=admin, data={"first_name": "x", "phone": "09121234567", "owner": users["sales"]})
+    lead_create(actor=admin, data={"first_name": "y", "phone": "09121234567", "owner": users["manager"]})
+    _rule(
+        admin,
+        conditions=[{"field": "owner", "op": "empty", "value": ""}],
+        actions=[{"type": "assign", "mode": "least_loaded", "team": str(team_a.pk)}],
+    )
+    lead = _lead(admin, django_capture_on_commit_callbacks, last_name="z")
+    lead.refresh_from_db()
+    assert lead.owner == users["sales2"]  # none open; sales has two, the manager one
+
+
+def test_no_activity_trigger_counts_from_the_last_change(users: dict[str, User]) -> None:
+    admin = users["admin"]
+    lead = lead_create(actor=admin, data={"first_name": "a", "phone": "09121234567"})
+    rule = _rule(
+        admin,
+        trigger="no_activity",
+        days="7",
+        actions=[{"type": "notify", "to": str(users["manager"].pk), "text": "quiet lead"}],
+    )
+    Rule.objects.filter(pk=rule.pk).update(activated_at=lead.updated_at - dt.timedelta(minutes=1))
+    assert engine.time_rules_run(now=timezone.now() + dt.timedelta(days=6)) == 0
+    assert engine.time_rules_run(now=timezone.now() + dt.timedelta(days=8)) == 1
+    assert Notification.objects.filter(recipient=users["manager"], kind="automation_rule").count() == 1
