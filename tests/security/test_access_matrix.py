@@ -199,6 +199,7 @@ RECORD_PAGES: dict[str, str] = {
     **{
         f"adoption:stakeholder_{action}": "adoption.stakeholder"
         for action in ("detail", "edit", "place", "action_add", "action_done")
+    **{f"analytics:report_{action}": "analytics.savedreport" for action in ("detail", "edit", "delete")},
     },
     "adoption:item_edit": "adoption.roadmapitem",  # checked through its roadmap
     **{

@@ -15,8 +15,9 @@ from peyvand.customers.models import CustomerInsight
 from peyvand.sales.selectors import billing
 
 from . import tasks
-from .models import CellCount, Figure
+from .models import CellCount, Figure, SavedReport
 from .selectors import actions, dashboard
+from .selectors import reports as report_selectors
 
 # Who opens the dashboard and who starts a run: managers (and administrators) both;
 # salespeople and marketing see the figures of the customers they may see; support and
@@ -25,6 +26,14 @@ _DEFAULTS: dict[str, dict[str, Scope]] = {
     Role.SALES: {"view": Scope.OWN, "change": Scope.NONE},
     Role.MARKETING: {"view": Scope.ALL, "change": Scope.NONE},
     Role.SUPPORT: {"view": Scope.NONE, "change": Scope.NONE},
+}
+# Saved reports: each user keeps their own (a manager also sees their team's), and shares one
+# with their team; the figures in any report are only those its reader may see.
+_REPORT_DEFAULTS: dict[str, dict[str, Scope]] = {
+    Role.MANAGER: {"view": Scope.TEAM, "change": Scope.OWN},
+    Role.SALES: {"view": Scope.OWN, "change": Scope.OWN},
+    Role.SUPPORT: {"view": Scope.OWN, "change": Scope.OWN},
+    Role.MARKETING: {"view": Scope.OWN, "change": Scope.OWN},
 }
 
 
@@ -36,6 +45,8 @@ def register() -> None:
     policy.register(CustomerInsight, resource="party", owner="party__owner_id")
     policy.register(Figure, resource="party", owner="owner_id")
     policy.register(CellCount, resource="party", owner="owner_id")
+    policy.register_resource("report", _("Reports"), order=71, defaults=_REPORT_DEFAULTS)
+    policy.register(SavedReport, resource="report", owner="owner_id")
     hooks.register_nav(
         hooks.NavItem(
             "analytics",
@@ -44,6 +55,16 @@ def register() -> None:
             "bi-graph-up",
             order=55,
             visible=dashboard.may_see,
+        )
+    )
+    hooks.register_nav(
+        hooks.NavItem(
+            "reports",
+            _("Reports"),
+            "analytics:report_list",
+            "bi-table",
+            order=56,
+            visible=report_selectors.may_use,
         )
     )
     hooks.register_panel(

@@ -15,6 +15,8 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from peyvand.core import jobs
 
+from .services import reports
+
 RUN_JOB = "analytics.run"  # services.runs asks for it by this name
 
 
@@ -33,6 +35,12 @@ def analytics_run(run_id: int) -> None:
 @db_periodic_task(crontab(hour="3", minute="7"))
 def analytics_nightly() -> None:
     _runs().schedule(full=timezone.localdate().weekday() == 4)  # the worker then runs it
+
+
+@db_periodic_task(crontab(minute="20"))
+def analytics_reports_send() -> None:
+    """Every hour: e-mail the scheduled reports not yet sent in their current period."""
+    reports.reports_send_due()
 
 
 def register_jobs() -> None:

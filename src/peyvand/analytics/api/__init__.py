@@ -5,7 +5,8 @@ No ``from __future__ import annotations`` here: django-ninja reads the annotatio
 
 from ninja import Router
 
-from . import clv
+from . import clv, reports
 
 router = Router()
 router.add_router("/analytics", clv.router)
+router.add_router("/analytics", reports.router)
