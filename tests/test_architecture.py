@@ -30,6 +30,7 @@ APPS = (
     "analytics",
     "portal",
     "adoption",
+    "automation",
 )
 # The rooms every app has (ARCHITECTURE: "the shape sales has").
 PACKAGES = ("models", "services", "selectors", "api", "views")
