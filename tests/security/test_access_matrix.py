@@ -172,6 +172,22 @@ RECORD_PAGES: dict[str, str] = {
         )
     },
     **{
+        f"marketing:{name}": "marketing.programme"  # steps and enrolments through their programme
+        for name in (
+            "programme_detail",
+            "programme_edit",
+            "programme_delete",
+            "programme_start",
+            "programme_pause",
+            "programme_enrol",
+            "step_create",
+            "step_edit",
+            "step_delete",
+            "enrolment_list",
+            "enrolment_detail",
+        )
+    },
+    **{
         f"import_{action}": "customers.importjob"
         for action in ("detail", "progress", "issues", "undo", "cancel")
     },

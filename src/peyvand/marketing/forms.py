@@ -27,9 +27,22 @@ from peyvand.interactions.models import OutboundMessage
 from peyvand.interactions.placeholders import PLACEHOLDERS
 
 from . import conf, rules
-from .models import Campaign, Channel, Criterion, Goal, Recipient, Segment, Status, Variant
+from .models import (
+    Campaign,
+    Channel,
+    Criterion,
+    Enrolment,
+    Goal,
+    Programme,
+    Recipient,
+    Segment,
+    Status,
+    Step,
+    Variant,
+)
 from .services import campaigns as campaign_services
 from .services.campaigns import CampaignInput
+from .services.programmes import ProgrammeInput, StepInput
 from .services.segments import SegmentInput
 
 # --- the segment builder ------------------------------------------------------------------
@@ -559,3 +572,184 @@ class RecipientFilterForm(BootstrapMixin, forms.Form):
     def filters(self) -> dict[str, Any]:
         self.is_valid()
         return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+
+
+# --- programmes ---------------------------------------------------------------------------
+
+
+class ProgrammeFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any")), *Programme.Status.choices]
+    )
+
+    def filters(self) -> dict[str, Any]:
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+
+
+class TemplateForm(BootstrapMixin, forms.Form):
+    template = forms.ChoiceField(label=_("Template"), choices=Programme.Template.choices)
+
+
+class ProgrammeForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    entry_segment = forms.ModelChoiceField(
+        label=_("Customers enter from"),
+        queryset=Segment.objects.none(),
+        required=False,
+        help_text=_(
+            "A segment's customers enter by themselves (checked every minute); a list's as it grows."
+        ),
+    )
+    reentry_days = DigitsIntegerField(
+        label=_("May enter again after (days)"),
+        min_value=1,
+        max_value=3650,
+        required=False,
+        help_text=_("Empty: each customer goes through it once."),
+    )
+    attribution_days = DigitsIntegerField(
+        label=_("Attribution window (days)"), min_value=1, max_value=365, initial=conf.attribution_days
+    )
+    default_language = forms.ChoiceField(
+        label=_("Language for customers of unknown language"), choices=settings.LANGUAGES
+    )
+    track_links = forms.BooleanField(label=_("Track clicks"), required=False, initial=True)
+    track_opens = forms.BooleanField(label=_("Track opened emails"), required=False)
+
+    def __init__(self, *args: Any, segments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["entry_segment"].queryset = segments  # type: ignore[attr-defined]
+
+    @classmethod
+    def initial_of(cls, programme: Programme) -> dict[str, Any]:
+        return {
+            "name": programme.name,
+            "description": programme.description,
+            "entry_segment": programme.entry_segment_id,
+            "reentry_days": programme.reentry_days,
+            "attribution_days": programme.attribution_days,
+            "default_language": programme.default_language,
+            "track_links": programme.track_links,
+            "track_opens": programme.track_opens,
+        }
+
+    def programme_input(self) -> ProgrammeInput:
+        data = self.cleaned_data
+        return ProgrammeInput(
+            name=data["name"],
+            description=data.get("description", ""),
+            entry_segment=data.get("entry_segment"),
+            reentry_days=data.get("reentry_days"),
+            attribution_days=data["attribution_days"],
+            default_language=data["default_language"],
+            track_links=data.get("track_links", False),
+            track_opens=data.get("track_opens", False),
+        )
+
+
+class StepForm(BootstrapMixin, forms.Form):
+    """One step of the step editor; the fields a kind does not use are left alone."""
+
+    kind = forms.ChoiceField(label=_("What the step does"), choices=Step.Kind.choices)
+    position = DigitsIntegerField(
+        label=_("Step number"), required=False, min_value=1, max_value=99, help_text=_("Empty: at the end.")
+    )
+    amount = DigitsIntegerField(label=_("How long"), required=False, min_value=0, max_value=9999)
+    unit = forms.ChoiceField(label=_("Unit"), choices=Step.Unit.choices, required=False)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, required=False)
+    subject_fa = forms.CharField(label=_("Subject (Persian)"), required=False, max_length=200)
+    body_fa = forms.CharField(
+        label=_("Text (Persian)"), required=False, widget=forms.Textarea(attrs={"rows": 4, "dir": "rtl"})
+    )
+    subject_en = forms.CharField(label=_("Subject (English)"), required=False, max_length=200)
+    body_en = forms.CharField(
+        label=_("Text (English)"), required=False, widget=forms.Textarea(attrs={"rows": 4, "dir": "ltr"})
+    )
+    condition = forms.ChoiceField(
+        label=_("If the customer"), choices=[("", "—"), *Step.Condition.choices], required=False
+    )
+    yes_position = DigitsIntegerField(
+        label=_("Then go to step"),
+        required=False,
+        min_value=1,
+        max_value=99,
+        help_text=_("Empty: the next step."),
+    )
+    no_position = DigitsIntegerField(
+        label=_("Otherwise go to step"),
+        required=False,
+        min_value=1,
+        max_value=99,
+        help_text=_("Empty: the next step."),
+    )
+    text = forms.CharField(label=_("Tag or title"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        known = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+        self.fields["body_fa"].help_text = _(
+            "Email: HTML (links, bold, lists, images). Placeholders: %(known)s"
+        ) % {"known": known}
+        self.fields["amount"].help_text = _("A wait's length, or how long a branch watches for the answer.")
+
+    @classmethod
+    def initial_of(cls, step: Step) -> dict[str, Any]:
+        found: dict[str, Any] = {
+            "kind": step.kind,
+            "position": step.position,
+            "amount": step.amount or None,
+            "unit": step.unit,
+            "condition": step.condition,
+            "yes_position": step.yes_step.position if step.yes_step else None,
+            "no_position": step.no_step.position if step.no_step else None,
+            "text": step.text,
+        }
+        if step.campaign is not None:
+            found["channel"] = step.campaign.channel
+            for name in ("subject_fa", "body_fa", "subject_en", "body_en"):
+                found[name] = getattr(step.campaign, name)
+        return found
+
+    def step_input(self) -> StepInput:
+        data = self.cleaned_data
+        return StepInput(
+            kind=data["kind"],
+            position=data.get("position"),
+            amount=data.get("amount") or 0,
+            unit=data.get("unit") or Step.Unit.DAYS,
+            channel=data.get("channel") or Channel.EMAIL,
+            subject_fa=data.get("subject_fa", ""),
+            body_fa=data.get("body_fa", ""),
+            subject_en=data.get("subject_en", ""),
+            body_en=data.get("body_en", ""),
+            condition=data.get("condition") or "",
+            yes_position=data.get("yes_position"),
+            no_position=data.get("no_position"),
+            text=data.get("text", ""),
+        )
+
+
+class EnrolForm(BootstrapMixin, forms.Form):
+    segment = forms.ModelChoiceField(label=_("Enrol the customers of"), queryset=Segment.objects.none())
+
+    def __init__(self, *args: Any, segments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].queryset = segments  # type: ignore[attr-defined]
+
+
+class EnrolmentFilterForm(BootstrapMixin, forms.Form):
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("Any")), *Enrolment.State.choices]
+    )
+    step = DigitsIntegerField(label=_("At step"), required=False, min_value=1, max_value=99)
+
+    def filters(self) -> dict[str, Any]:
+        self.is_valid()
+        found = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        found["step"] = str(found["step"]) if found.get("step") else None
+        return found

@@ -15,7 +15,7 @@ from peyvand.core.models import Role, Scope
 from peyvand.core.selectors import search
 
 from . import tasks
-from .models import Campaign, Recipient, Segment
+from .models import Campaign, Enrolment, Programme, Recipient, Segment, Step
 from .selectors.campaigns import party_campaigns
 from .selectors.home import campaigns_card
 
@@ -29,11 +29,11 @@ _MARKETING_OWNS: dict[str, dict[str, Scope]] = {
 }
 
 
-def _finder(model: type[Any], url_name: str) -> Any:
+def _finder(model: type[Any], url_name: str, **only: Any) -> Any:
     def find(user: Any, query: str, limit: int) -> list[hooks.SearchHit]:
         return search.hits(
             user,
-            search.matching(model.objects.all(), query),
+            search.matching(model.objects.filter(**only), query),
             limit,
             url=lambda obj: reverse(url_name, args=[obj.pk]),
         )
@@ -48,8 +48,17 @@ def register() -> None:
             "campaign",
             _("Campaigns"),
             "bi-megaphone",
-            _finder(Campaign, "marketing:campaign_detail"),
+            _finder(Campaign, "marketing:campaign_detail", programme=None),
             order=50,
+        )
+    )
+    hooks.register_search(
+        hooks.SearchSource(
+            "programme",
+            _("Programmes"),
+            "bi-diagram-3",
+            _finder(Programme, "marketing:programme_detail"),
+            order=52,
         )
     )
     hooks.register_search(
@@ -66,6 +75,10 @@ def register() -> None:
     policy.register(Segment, resource="segment", owner="owner_id")
     policy.register(Campaign, resource="campaign", owner="owner_id")
     policy.register(Recipient, resource="campaign", owner="campaign__owner_id")
+    # Programmes are campaigns in several steps: the same rows of the matrix.
+    policy.register(Programme, resource="campaign", owner="owner_id")
+    policy.register(Step, resource="campaign", owner="programme__owner_id")
+    policy.register(Enrolment, resource="campaign", owner="programme__owner_id")
 
     def sees(resource: str) -> Any:
         return lambda user: policy.scope(user, resource, "view") != Scope.NONE
@@ -79,6 +92,12 @@ def register() -> None:
     )  # fmt: skip
     hooks.register_nav(
         hooks.NavItem(
+            "programmes", _("Programmes"), "marketing:programme_list", "bi-diagram-3", 15,
+            visible=sees("campaign"), group="marketing",
+        )
+    )  # fmt: skip
+    hooks.register_nav(
+        hooks.NavItem(
             "segments", _("Segments and lists"), "marketing:segment_list", "bi-funnel", 20,
             visible=sees("segment"), group="marketing",
         )
@@ -86,6 +105,12 @@ def register() -> None:
     hooks.register_nav(
         hooks.NavItem(
             "strategy_cube", _("Strategy cube"), "marketing:strategy_cube", "bi-grid-3x3", 30,
+            visible=sees("campaign"), group="marketing",
+        )
+    )  # fmt: skip
+    hooks.register_nav(
+        hooks.NavItem(
+            "attribution", _("Attribution"), "marketing:attribution", "bi-diagram-2", 35,
             visible=sees("campaign"), group="marketing",
         )
     )  # fmt: skip

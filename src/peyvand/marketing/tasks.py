@@ -7,7 +7,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from peyvand.core import jobs
 
-from .services import campaigns, sending
+from .services import campaigns, programmes, sending
 
 
 @db_task()
@@ -27,6 +27,13 @@ def campaigns_tick_task() -> int:
     for campaign_id in sending.campaigns_resume():
         campaign_run_task(campaign_id)
     return started
+
+
+@db_periodic_task(crontab(minute="*"))
+def programmes_tick_task() -> str:
+    """Enrol the programmes' new customers and move every enrolment that is due."""
+    entered, moved = programmes.programmes_tick()
+    return f"{entered} entered, {moved} moved"
 
 
 def register_jobs() -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import campaigns, cube, segments, tracking
+from .views import attribution, campaigns, cube, programmes, segments, tracking
 
 app_name = "marketing"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("marketing/segments/<id:pk>/remove/", segments.list_remove, name="list_remove"),
     path("marketing/lists/from-selection/", segments.list_from_selection, name="list_from_selection"),
     path("marketing/strategy-cube/", cube.strategy_cube, name="strategy_cube"),
+    path("marketing/attribution/", attribution.attribution, name="attribution"),
     path("marketing/campaigns/", campaigns.campaign_list, name="campaign_list"),
     path("marketing/campaigns/new/", campaigns.campaign_create, name="campaign_create"),
     path("marketing/campaigns/<id:pk>/", campaigns.campaign_detail, name="campaign_detail"),
@@ -32,6 +33,30 @@ urlpatterns = [
     path("marketing/campaigns/<id:pk>/report/", campaigns.campaign_report, name="campaign_report"),
     path(
         "marketing/campaigns/<id:pk>/recipients/", campaigns.campaign_recipients, name="campaign_recipients"
+    ),
+    path("marketing/programmes/", programmes.programme_list, name="programme_list"),
+    path("marketing/programmes/new/", programmes.programme_create, name="programme_create"),
+    path(
+        "marketing/programmes/from-template/",
+        programmes.programme_from_template,
+        name="programme_from_template",
+    ),
+    path("marketing/programmes/<id:pk>/", programmes.programme_detail, name="programme_detail"),
+    path("marketing/programmes/<id:pk>/edit/", programmes.programme_edit, name="programme_edit"),
+    path("marketing/programmes/<id:pk>/delete/", programmes.programme_delete, name="programme_delete"),
+    path("marketing/programmes/<id:pk>/start/", programmes.programme_start, name="programme_start"),
+    path("marketing/programmes/<id:pk>/pause/", programmes.programme_pause, name="programme_pause"),
+    path("marketing/programmes/<id:pk>/enrol/", programmes.programme_enrol, name="programme_enrol"),
+    path("marketing/programmes/<id:pk>/steps/new/", programmes.step_create, name="step_create"),
+    path("marketing/programmes/<id:pk>/steps/<id:step_pk>/", programmes.step_edit, name="step_edit"),
+    path(
+        "marketing/programmes/<id:pk>/steps/<id:step_pk>/delete/", programmes.step_delete, name="step_delete"
+    ),
+    path("marketing/programmes/<id:pk>/enrolments/", programmes.enrolment_list, name="enrolment_list"),
+    path(
+        "marketing/programmes/<id:pk>/enrolments/<id:enrolment_pk>/",
+        programmes.enrolment_detail,
+        name="enrolment_detail",
     ),
     # In the messages themselves: short, since an SMS pays by the character.
     path("m/c/<str:token>/", tracking.click, name="click"),

@@ -5,8 +5,9 @@ No ``from __future__ import annotations`` here: django-ninja reads the annotatio
 
 from ninja import Router
 
-from . import campaigns, segments
+from . import campaigns, programmes, segments
 
 router = Router()
 router.add_router("", segments.router)
 router.add_router("", campaigns.router)
+router.add_router("", programmes.router)

@@ -34,8 +34,8 @@ from peyvand.sales.api.common import MoneyOut
 
 from ..models import Campaign, Channel, Criterion, Goal
 from ..models import Status as CampaignState
+from ..selectors import attribution, results
 from ..selectors import campaigns as selectors
-from ..selectors import results
 from ..selectors import segments as segment_selectors
 from ..services import abtest
 from ..services import campaigns as services
@@ -231,6 +231,18 @@ class LiftOut(Schema):
     verdict_text: str
 
 
+class CampaignCreditOut(Schema):
+    leads: int
+    deals: int
+    orders: int
+    revenue: MoneyOut = Field(description="In the base currency")
+
+
+class CampaignAttributionOut(Schema):
+    first_touch: CampaignCreditOut
+    last_touch: CampaignCreditOut
+
+
 class StatsOut(Schema):
     targeted: int
     sent: int = Field(description="Queued into the outbox")
@@ -258,6 +270,10 @@ class StatsOut(Schema):
     held_out: int = Field(description="The control group, kept out of the send")
     lift: LiftOut | None = Field(description="Against the control group (none without one)")
     ab: AbOut | None = Field(description="The A/B test (none without one)")
+    attribution: CampaignAttributionOut | None = Field(
+        description="Leads, deals, orders and revenue owed to it as the first and as the last touch "
+        "within its attribution window (none before it was sent)"
+    )
 
 
 class WinnerIn(InputSchema):
@@ -429,7 +445,15 @@ def campaign_stats(request: HttpRequest, campaign_id: Id) -> dict[str, Any]:
         "roi_percent": stats.roi,
         "lift": _lift(campaign),
         "ab": _ab(campaign),
+        "attribution": _attribution(campaign),
     }
+
+
+def _attribution(campaign: Campaign) -> dict[str, Any] | None:
+    found = attribution.campaign_attribution(campaign=campaign)
+    if found is None:
+        return None
+    return {"first_touch": found[0].first, "last_touch": found[0].last}
 
 
 def _difference(found: results.Difference | None) -> dict[str, float] | None:

@@ -1,6 +1,7 @@
 """The marketing app's models: segments and lists, campaigns and their recipients."""
 
 from .campaigns import Campaign, CampaignSegment, Channel, Criterion, Goal, Recipient, Status, Variant
+from .programmes import Enrolment, PathEvent, Programme, Step
 from .segments import Segment, SegmentMember
 
 __all__ = [
@@ -8,10 +9,14 @@ __all__ = [
     "CampaignSegment",
     "Channel",
     "Criterion",
+    "Enrolment",
     "Goal",
+    "PathEvent",
+    "Programme",
     "Recipient",
     "Segment",
     "SegmentMember",
     "Status",
+    "Step",
     "Variant",
 ]

@@ -141,6 +141,11 @@ class Campaign(Searchable, TrackedModel):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     total = models.PositiveIntegerField(_("targeted"), default=0)
     processed = models.PositiveIntegerField(default=0, editable=False)
+    # A programme's send step: its content, sent one enrolment at a time by the programme's
+    # job (never by the campaign's own run); kept out of the campaign lists.
+    programme = models.ForeignKey(
+        "Programme", null=True, blank=True, on_delete=models.CASCADE, related_name="+", editable=False
+    )
     audience_frozen = models.BooleanField(default=False, editable=False)
     cursor = models.BigIntegerField(default=0, editable=False)
     lease = models.UUIDField(null=True, blank=True, editable=False)
@@ -262,12 +267,25 @@ class Recipient(models.Model):
     # The content it got ("" without an A/B test) and whether it was in the test's sample.
     variant = models.CharField(_("variant"), max_length=1, choices=Variant.choices, blank=True)
     in_test = models.BooleanField(_("in the A/B test's sample"), default=False)
+    # A programme's message: the enrolment it was sent for (once per step and enrolment).
+    enrolment = models.ForeignKey(
+        "Enrolment", null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["campaign", "id"]
         verbose_name = _("campaign recipient")
         verbose_name_plural = _("campaign recipients")
-        constraints = [models.UniqueConstraint(fields=["campaign", "party"], name="recipient_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "party"], condition=Q(enrolment__isnull=True), name="recipient_once"
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "enrolment"],
+                condition=Q(enrolment__isnull=False),
+                name="recipient_enrolment_once",
+            ),
+        ]
         indexes = [
             models.Index(fields=["campaign", "state", "id"], name="recipient_state"),
             models.Index(fields=["party", "-id"], name="recipient_party"),

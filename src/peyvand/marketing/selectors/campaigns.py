@@ -48,7 +48,8 @@ State, Reason = Recipient.State, Recipient.Reason
 
 
 def campaign_queryset(*, user: User, filters: dict[str, Any]) -> QuerySet[Campaign]:
-    queryset = policy.visible(user, Campaign.objects.all())
+    # A programme's steps are read and written through their programme.
+    queryset = policy.visible(user, Campaign.objects.filter(programme=None))
     for term in search_terms(filters.get("q")):
         queryset = queryset.filter(search_text__contains=term)
     if filters.get("status") in Status.values:
@@ -78,7 +79,9 @@ def campaign_list(
 
 
 def campaign_get(*, user: User, pk: Any) -> Campaign:
-    return policy.get_visible(user, Campaign.objects.select_related("owner", "sent_by"), pk)
+    return policy.get_visible(
+        user, Campaign.objects.filter(programme=None).select_related("owner", "sent_by"), pk
+    )
 
 
 def audience_segments(campaign: Campaign) -> tuple[list[Any], list[Any]]:

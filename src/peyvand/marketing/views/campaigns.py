@@ -27,8 +27,8 @@ from peyvand.customers.selectors import parties as customer_selectors
 
 from ..forms import CampaignFilterForm, CampaignForm, RecipientFilterForm, SendForm, TestSendForm, WinnerForm
 from ..models import Campaign, Criterion, Recipient, Status
+from ..selectors import attribution, results
 from ..selectors import campaigns as selectors
-from ..selectors import results
 from ..selectors import segments as segment_selectors
 from ..services import abtest
 from ..services import campaigns as services
@@ -357,6 +357,7 @@ def campaign_report(request: HttpRequest, pk: int) -> HttpResponseBase:
             "charts": found,
             "figures": _figures(campaign, stats),
             "lift": lift,
+            "attribution": _attribution(campaign),
             "reasons": [
                 (r, label, stats.skipped_by.get(r, 0))
                 for r, label in Recipient.Reason.choices
@@ -364,6 +365,13 @@ def campaign_report(request: HttpRequest, pk: int) -> HttpResponseBase:
             ],
         },
     )
+
+
+def _attribution(campaign: Campaign) -> list[tuple[str, Any]] | None:
+    found = attribution.campaign_attribution(campaign=campaign)
+    if found is None:
+        return None
+    return [(_("First touch"), found[0].first), (_("Last touch"), found[0].last)]
 
 
 def _figures(campaign: Campaign, stats: selectors.Stats) -> list[tuple[str, str, Any, str]]:
