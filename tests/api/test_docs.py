@@ -230,6 +230,13 @@ EXPECTED_PATHS = {
     "/api/v1/adoption/feedback-periods/{period_id}": {"get"},
     "/api/v1/adoption/feedback-periods/{period_id}/measure": {"post"},
     "/api/v1/adoption/feedback-periods/{period_id}/decision": {"post"},
+    # automation
+    "/api/v1/automation/rules": {"get", "post"},
+    "/api/v1/automation/rules/from-template": {"post"},
+    "/api/v1/automation/rules/{rule_id}": {"get", "put", "delete"},
+    "/api/v1/automation/rules/{rule_id}/switch": {"post"},
+    "/api/v1/automation/rules/{rule_id}/test": {"post"},
+    "/api/v1/automation/rules/{rule_id}/runs": {"get"},
 }
 
 

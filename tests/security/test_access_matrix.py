@@ -239,6 +239,11 @@ RECORD_PAGES: dict[str, str] = {
     "adoption:go_no_go_decide": "adoption.selection",
     "adoption:feedback_detail": "adoption.feedbackperiod",
     "adoption:feedback_measure": "adoption.feedbackperiod",
+    # automation rules: administrators and managers (the policy's "automation" row)
+    **{
+        f"automation:rule_{action}": "automation.rule"
+        for action in ("detail", "edit", "switch", "delete", "test")
+    },
 }
 # Pages with an id that are not about a customer's record: settings an administrator keeps
 # (checked with the administration pages), one's own things.
