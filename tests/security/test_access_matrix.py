@@ -257,6 +257,8 @@ OTHER_ID_PAGES = {
     "user_edit",
     "user_reset_password",
     "user_invite_again",
+    "role_edit",  # a custom role: administrators only
+    "role_delete",
     "custom_field_edit",  # a custom field's settings: administrators only
     "custom_field_deactivate",
     "trash_restore",
