@@ -23,6 +23,7 @@ from peyvand.sales.models import Invoice, Order, Quote
 from peyvand.sales.services import billing, deals
 from peyvand.service.models import Ticket
 from peyvand.service.services import messages, tickets
+from tests.portal.partners import make_partner, partner_world  # noqa: F401 - shared fixtures
 from tests.sales.conftest import make_deal, pipeline, price_list, products  # noqa: F401 - shared fixtures
 
 PASSWORD = "a-long-portal-passphrase-7"

@@ -10,6 +10,10 @@
 - A contact who leaves the organisation no longer sees its records.
 - A staff session opens no portal page; a portal session opens no staff page (to the staff
   sign-in) and no API operation (401).
+- The partner pages (``/portal/partner/…``): for {anonymous, a customer, partner P, partner Q,
+  P's user who left P's organisation} × {P's and Q's records} × {GET, POST}, only the
+  partner's own users reach its records; the rest find nothing, a write changes nothing, and
+  a customer who is no partner finds no partner page at all.
 """
 
 from __future__ import annotations
@@ -24,8 +28,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from peyvand.activities.models import Activity
 from peyvand.core.models import AuditEvent
 from peyvand.customers.models import ContactPoint, Membership, Party
-from peyvand.customers.services.memberships import membership_remove
-from peyvand.portal.models import Appointment
+from peyvand.customers.services.memberships import membership_add, membership_remove
+from peyvand.portal.models import Appointment, PartnerDeal, Registration
 from peyvand.portal.refs import ref_for
 from peyvand.portal.selectors.appointments import free_slots
 from peyvand.portal.services import accounts
@@ -35,9 +39,9 @@ from peyvand.portal.services.appointments import (
     appointment_book,
     booking_settings_save,
 )
-from peyvand.sales.models import Order, Quote
+from peyvand.sales.models import Deal, Order, Quote, Stage
 from peyvand.service.models import Message, Ticket
-from tests.portal.conftest import portal_client
+from tests.portal.conftest import invite, portal_client
 from tests.security.test_access_matrix import PUBLIC_PAGES as STAFF_PUBLIC_PAGES
 from tests.security.test_access_matrix import address, operations
 from tests.security.test_access_matrix import pages as staff_pages
@@ -80,6 +84,22 @@ RECORD_PAGES = {
     "portal:ticket_rate": "ticket",
     "portal:appointment_cancel": "appointment",
 }
+# The partner pages: a partner's own lists and forms, and its records by their reference.
+PARTNER_PAGES = {
+    "portal:partner_home",
+    "portal:partner_registrations",
+    "portal:partner_register",
+    "portal:partner_deals",
+    "portal:partner_customers",
+    "portal:partner_commissions",
+    "portal:partner_prices",
+}
+PARTNER_RECORD_PAGES = {
+    "portal:partner_deal": "partner_deal",
+    "portal:partner_deal_update": "partner_deal",
+    "portal:partner_customer": "partner_customer",
+}
+PARTNER_POST_ONLY = {"portal:partner_deal_update"}
 # Who sees whose records: the visitor -> the customers (of the ``world`` fixture) they reach.
 REACHES = {
     "anonymous": set(),
@@ -151,11 +171,15 @@ def portal_pages() -> list[tuple[str, list[str]]]:
 def test_every_portal_page_is_classified():
     names = {name for name, _arguments in portal_pages()}
     assert len(names) >= 15
-    unclassified = names - PUBLIC - ACCOUNT_PAGES - set(RECORD_PAGES)
+    classified = PUBLIC | ACCOUNT_PAGES | set(RECORD_PAGES) | PARTNER_PAGES | set(PARTNER_RECORD_PAGES)
+    unclassified = names - classified
     assert not unclassified, f"classify these portal pages: {sorted(unclassified)}"
-    assert not (PUBLIC | ACCOUNT_PAGES | set(RECORD_PAGES)) - names, "no longer pages"
+    assert not classified - names, "no longer pages"
     for name, arguments in portal_pages():
-        assert (name in RECORD_PAGES) == (arguments == ["ref"]), name
+        assert (name in RECORD_PAGES or name in PARTNER_RECORD_PAGES) == (arguments == ["ref"]), name
+        assert name.startswith("portal:partner") == (name in PARTNER_PAGES or name in PARTNER_RECORD_PAGES), (
+            name
+        )
 
 
 def _client(world: dict[str, Any], visitor: str) -> Client:
@@ -268,9 +292,11 @@ def test_a_staff_session_is_no_portal_session(world, users):
     for name, arguments in portal_pages():
         if name in PUBLIC:
             continue
-        url = reverse(
-            name, kwargs={"ref": world["records"]["a"].refs[RECORD_PAGES[name]]} if arguments else {}
-        )
+        if name in PARTNER_RECORD_PAGES:
+            kwargs = {"ref": ref_for(PARTNER_RECORD_PAGES[name], 1)}
+        else:
+            kwargs = {"ref": world["records"]["a"].refs[RECORD_PAGES[name]]} if arguments else {}
+        url = reverse(name, kwargs=kwargs)
         for method in ("get", "post"):
             response = getattr(client, method)(url, {"subject": "x", "body": "y", "kind": "question"})
             assert _is_sign_in(response), (name, method)
@@ -389,3 +415,154 @@ def test_details_reach_only_ones_own_person_and_an_allowed_organisation(world, v
             assert response.status_code in (400, 404), (visitor, owner, response.status_code)
         if not allowed:
             assert _details_state(world) == before, (visitor, owner)
+
+
+# --- the partner pages ------------------------------------------------------------------------
+
+PARTNER_OWNERS = ("p", "q")
+
+
+def _partner_state() -> tuple[Any, ...]:
+    """What a refused write to a partner's records must leave as it was."""
+    return (
+        AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first(),
+        list(Registration.objects.order_by("pk").values_list("pk", "status", "lead_id", "deal_id")),
+        list(
+            PartnerDeal.objects.order_by("pk").values_list("pk", "partner_id", "next_step", "first_update_at")
+        ),
+        list(Deal.objects.order_by("pk").values_list("pk", "stage_id", "status", "updated_at")),
+    )
+
+
+@pytest.fixture
+def partner_visitors(partner_world, users, person, make_person) -> dict[str, Client]:
+    """Anonymous, a customer who is no partner, P's and Q's users, and a user of P's who
+    left P's organisation (their account still says P)."""
+    customer = invite(users["sales"], person("سارا", "sara@example.com"))
+    leaver_person = make_person(
+        first_name="رفته", contacts=[{"kind": "email", "value": "left@partner.example"}]
+    )
+    membership = membership_add(
+        person=leaver_person, organisation=partner_world["p"].partner.organisation, actor=users["admin"]
+    )
+    leaver = invite(users["sales"], leaver_person)
+    leaver.partner = partner_world["p"].partner
+    leaver.save(update_fields=["partner"])
+    membership_remove(membership=membership, actor=users["admin"])
+    return {
+        "anonymous": Client(),
+        "customer": portal_client(customer),
+        "p": portal_client(partner_world["p"].account),
+        "q": portal_client(partner_world["q"].account),
+        "leaver": portal_client(leaver),
+    }
+
+
+def _update_payload(world: Any) -> dict[str, str]:
+    """A write that would change any deal: another stage, a next step, a note."""
+    stage = Stage.objects.filter(outcome="open").exclude(pk=world["p"].link.deal.stage_id).first()
+    return {"stage": str(stage.pk if stage else ""), "next_step": "تماس فردا", "note": "یادداشت نفوذی"}
+
+
+def test_partner_record_pages_reach_only_the_partners_own_records(partner_world, partner_visitors):
+    payload = _update_payload(partner_world)
+    checked = 0
+    for name, _arguments in portal_pages():
+        kind = PARTNER_RECORD_PAGES.get(name)
+        if kind is None:
+            continue
+        for visitor, client in partner_visitors.items():
+            for owner in PARTNER_OWNERS:
+                url = reverse(name, kwargs={"ref": partner_world[owner].refs[kind]})
+                allowed = visitor == owner
+                before = _partner_state()
+                response = client.get(url)
+                if visitor == "anonymous":
+                    assert _is_sign_in(response), (visitor, url)
+                elif allowed:
+                    assert response.status_code == (405 if name in PARTNER_POST_ONLY else 200), (visitor, url)
+                else:  # to a partner, a page that takes only POST says so before it looks for the record
+                    refused = 405 if name in PARTNER_POST_ONLY and visitor in PARTNER_OWNERS else 404
+                    assert response.status_code == refused, (visitor, owner, url, response.status_code)
+                if not allowed:
+                    response = client.post(url, payload)
+                    if visitor == "anonymous":
+                        assert _is_sign_in(response), (visitor, url)
+                    else:
+                        assert response.status_code in (404, 405), (visitor, owner, url, response.status_code)
+                    assert _partner_state() == before, (visitor, owner, url)
+                    content = response.content.decode()
+                    assert partner_world[owner].link.deal.title not in content
+                checked += 1
+    assert checked == len(PARTNER_RECORD_PAGES) * len(partner_visitors) * len(PARTNER_OWNERS)
+
+
+def test_partner_pages_show_the_partners_own_records_and_nobody_elses(partner_world, partner_visitors):
+    before = _partner_state()
+    for name, _arguments in portal_pages():
+        if name not in PARTNER_PAGES:
+            continue
+        for visitor, client in partner_visitors.items():
+            response = client.get(reverse(name))
+            if visitor == "anonymous":
+                assert _is_sign_in(response), (visitor, name)
+                assert _is_sign_in(client.post(reverse(name), {"customer_name": "x", "phone": "09120000009"}))
+            elif visitor in ("customer", "leaver"):
+                assert response.status_code == 404, (visitor, name)
+                posted = client.post(
+                    reverse(name), {"kind": "deal", "customer_name": "x", "phone": "09120000009"}
+                )
+                assert posted.status_code in (404, 405), (visitor, name)
+            else:
+                assert response.status_code == 200, (visitor, name)
+                content = response.content.decode()
+                other = partner_world["q" if visitor == "p" else "p"]
+                for text in (
+                    other.link.deal.title,
+                    other.link.deal.party.display_name,
+                    other.won.deal.title,
+                    other.pending.customer_name,
+                    other.partner.organisation.display_name,
+                ):
+                    assert text not in content, (visitor, name, text)
+    assert _partner_state() == before
+
+
+def test_a_partners_records_are_in_its_own_lists(partner_world, partner_visitors):
+    p = partner_world["p"]
+    pages = {
+        "portal:partner_deals": [p.link.deal.title, p.won.deal.title],
+        "portal:partner_customers": [p.link.deal.party.display_name],
+        "portal:partner_registrations": [p.pending.customer_name],
+        "portal:partner_commissions": [p.won.deal.title],
+    }
+    for name, texts in pages.items():
+        content = partner_visitors["p"].get(reverse(name)).content.decode()
+        for text in texts:
+            assert text in content, (name, text)
+
+
+@pytest.mark.parametrize("owner", PARTNER_OWNERS)
+def test_a_partner_reference_must_be_ours_and_whole(partner_world, partner_visitors, owner):
+    """Ids alone, a deal's reference as a customer's, a tampered signature: nothing found."""
+    own = partner_world[owner]
+    client = partner_visitors[owner]
+    deal_ref = own.refs["partner_deal"]
+    for candidate in (
+        str(own.link.pk),
+        ref_for("partner_customer", own.link.pk),
+        ref_for("order", own.link.pk),
+        deal_ref[:-1] + ("0" if deal_ref[-1] != "0" else "1"),
+        f"{own.link.pk + 1}-{deal_ref.split('-')[1]}",
+    ):
+        assert client.get(f"/portal/partner/deals/{candidate}/").status_code == 404, candidate
+    assert client.get(f"/portal/partner/customers/{deal_ref}/").status_code == 404
+    assert client.get(f"/portal/partner/customers/{own.link.deal.party_id}/").status_code == 404
+
+
+def test_a_partner_session_opens_no_staff_page_and_no_api(partner_world):
+    client = portal_client(partner_world["p"].account)
+    for url in ("/partners/", "/partners/registrations/", f"/partners/{partner_world['p'].partner.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), url
+    assert client.get("/api/v1/deals").status_code == 401

@@ -87,6 +87,13 @@ RECORD_PAGES: dict[str, str] = {
     ),
     "portal_staff:change_approve": "portal.detailchange",
     "portal_staff:change_reject": "portal.detailchange",
+    "partners:mark": "customers.party",  # making an organisation a partner
+    **{
+        f"partners:{name}": "portal.partner"
+        for name in ("partner", "target_set", "user_invite", "user_remove")
+    },
+    "partners:registration_approve": "portal.registration",
+    "partners:registration_reject": "portal.registration",
     "contact_edit": "customers.contactpoint",
     "contact_delete": "customers.contactpoint",
     "membership_remove": "customers.membership",

@@ -12,16 +12,27 @@ from django.utils.translation import gettext_lazy
 
 from peyvand.core import hooks, policy
 from peyvand.core.http import request_user
+from peyvand.core.models import Role, Scope
 from peyvand.notifications import kinds
 
 from .appointment_kinds import register as register_appointments
-from .models import DetailChange, PortalAccount
+from .models import DetailChange, Partner, PartnerDeal, PartnerTarget, PortalAccount, Registration
 from .selectors.access import party_access
 from .selectors.details import party_pending_changes
+
+# The channel manager's reach: managers (and administrators) by default, nobody else.
+_CHANNEL_MANAGERS: dict[str, dict[str, Scope]] = {
+    Role.MANAGER: {"view": Scope.ALL, "change": Scope.ALL},
+    Role.SALES: {"view": Scope.NONE, "change": Scope.NONE},
+    Role.SUPPORT: {"view": Scope.NONE, "change": Scope.NONE},
+    Role.MARKETING: {"view": Scope.NONE, "change": Scope.NONE},
+    Role.READONLY: {"view": Scope.NONE, "change": Scope.NONE},
+}
 
 
 def register() -> None:
     register_appointments()
+    register_partners()
     policy.register(PortalAccount, resource="party", owner="party__owner_id")
     policy.register(DetailChange, resource="party", owner="party__owner_id")
     hooks.register_panel("party", hooks.Panel("portal", "portal/_party_panel.html", _party_panel, "side", 40))
@@ -70,6 +81,71 @@ def register() -> None:
             gettext_lazy("Quote decided in the portal"), "bi-file-earmark-check", kinds.ALERTS, _quote_text
         ),
     )
+
+
+def register_partners() -> None:
+    policy.register_resource(
+        "partners", gettext_lazy("Partners and their registrations"), order=85, defaults=_CHANNEL_MANAGERS
+    )
+    policy.register(Partner, resource="partners", owner="organisation__owner_id")
+    policy.register(PartnerTarget, resource="partners", owner="partner__organisation__owner_id")
+    policy.register(PartnerDeal, resource="partners", owner="partner__organisation__owner_id")
+    policy.register(Registration, resource="partners", owner="partner__organisation__owner_id")
+    hooks.register_nav(
+        hooks.NavItem(
+            "partners",
+            gettext_lazy("Partners"),
+            "partners:ranking",
+            "bi-diagram-3",
+            order=60,
+            group="sales",
+            visible=lambda user: policy.scope(user, "partners", "view") != policy.Scope.NONE,
+        )
+    )
+    hooks.register_panel(
+        "party", hooks.Panel("partner", "portal/_partner_panel.html", _partner_panel, "side", 41)
+    )
+    for label, text in (
+        ("portal_partner", gettext_lazy("Through the partner portal")),
+        ("partner_target", gettext_lazy("Partner target")),
+        ("next_step", gettext_lazy("Next step")),
+        ("commission_rate", gettext_lazy("Commission (%)")),
+        ("customer_name", gettext_lazy("Customer's name")),
+    ):
+        hooks.register_change_label(label, text)
+    kinds.register(
+        "partner_registration",
+        kinds.Kind(
+            gettext_lazy("A partner's registration to approve"),
+            "bi-diagram-3",
+            kinds.ALERTS,
+            _registration_text,
+        ),
+    )
+
+
+def _registration_text(data: Any) -> str:
+    try:
+        if data.get("kind") == "lead":
+            template = _("%(partner)s registered a lead: %(customer)s")
+        else:
+            template = _("%(partner)s registered a deal: %(customer)s")
+        return template % {"partner": data["partner"], "customer": data["customer"]}
+    except (KeyError, TypeError, AttributeError):
+        return str(gettext_lazy("A partner's registration to approve"))
+
+
+def _partner_panel(request: HttpRequest, party: Any) -> dict[str, Any] | None:
+    """On an organisation's page, for the channel manager: whether it is a partner, and the
+    way to its partner page or to making it one."""
+    user = request_user(request)
+    if party.is_person or policy.scope(user, "partners", "view") == policy.Scope.NONE:
+        return None
+    partner = Partner.objects.filter(organisation=party).first()
+    return {
+        "partner": partner,
+        "can_change": policy.scope(user, "partners", "change") != policy.Scope.NONE,
+    }
 
 
 def _quote_text(data: Any) -> str:

@@ -3,7 +3,7 @@ staff's pages about a customer's access beside the customer's page (``portal_sta
 
 from django.urls import include, path
 
-from .views import appointments, auth, pages, staff
+from .views import appointments, auth, pages, partner_staff, partners, staff
 
 customer_patterns = [
     path("", pages.home, name="home"),
@@ -33,6 +33,16 @@ customer_patterns = [
     path("appointments/", appointments.appointment_list, name="appointments"),
     path("appointments/book/", appointments.appointment_book, name="appointment_book"),
     path("appointments/<str:ref>/cancel/", appointments.appointment_cancel, name="appointment_cancel"),
+    path("partner/", partners.home, name="partner_home"),
+    path("partner/registrations/", partners.registration_list, name="partner_registrations"),
+    path("partner/registrations/new/", partners.register, name="partner_register"),
+    path("partner/deals/", partners.deal_list, name="partner_deals"),
+    path("partner/deals/<str:ref>/", partners.deal_detail, name="partner_deal"),
+    path("partner/deals/<str:ref>/update/", partners.deal_update, name="partner_deal_update"),
+    path("partner/customers/", partners.customer_list, name="partner_customers"),
+    path("partner/customers/<str:ref>/", partners.customer_detail, name="partner_customer"),
+    path("partner/commissions/", partners.commission_list, name="partner_commissions"),
+    path("partner/prices/", partners.price_list, name="partner_prices"),
 ]
 
 staff_patterns = [
@@ -45,7 +55,21 @@ staff_patterns = [
     path("portal-booking/<id:pk>/", appointments.booking_edit, name="booking_edit"),
 ]
 
+# The channel manager's pages (namespace ``partners``).
+partner_staff_patterns = [
+    path("", partner_staff.ranking, name="ranking"),
+    path("registrations/", partner_staff.registration_list, name="registrations"),
+    path("registrations/<id:pk>/approve/", partner_staff.registration_approve, name="registration_approve"),
+    path("registrations/<id:pk>/reject/", partner_staff.registration_reject, name="registration_reject"),
+    path("<id:pk>/", partner_staff.partner_detail, name="partner"),
+    path("<id:pk>/targets/", partner_staff.target_set, name="target_set"),
+    path("<id:pk>/users/invite/", partner_staff.user_invite, name="user_invite"),
+    path("<id:pk>/users/<id:account_id>/remove/", partner_staff.user_remove, name="user_remove"),
+    path("organisations/<id:pk>/", partner_staff.partner_mark, name="mark"),
+]
+
 urlpatterns = [
     path("portal/", include((customer_patterns, "portal"))),
     path("", include((staff_patterns, "portal_staff"))),
+    path("partners/", include((partner_staff_patterns, "partners"))),
 ]

@@ -3,6 +3,15 @@
 from .accounts import Channel, Invitation, PortalAccount, SignInCode, SignInLog
 from .appointments import Appointment, AppointmentStatus, BookingTeam
 from .changes import ChangeStatus, DetailChange
+from .partners import (
+    Partner,
+    PartnerDeal,
+    PartnerKind,
+    PartnerTarget,
+    Registration,
+    RegistrationKind,
+    RegistrationStatus,
+)
 
 __all__ = [
     "Appointment",
@@ -12,7 +21,14 @@ __all__ = [
     "Channel",
     "DetailChange",
     "Invitation",
+    "Partner",
+    "PartnerDeal",
+    "PartnerKind",
+    "PartnerTarget",
     "PortalAccount",
+    "Registration",
+    "RegistrationKind",
+    "RegistrationStatus",
     "SignInCode",
     "SignInLog",
 ]

@@ -41,6 +41,10 @@ class PortalAccount(models.Model):
     phone = models.CharField(_("mobile"), max_length=20, blank=True)
     password = models.CharField(max_length=128, blank=True)  # Django's hash; blank: codes only
     can_see_organisation = models.BooleanField(_("sees the organisation's records"), default=False)
+    # A partner's user (see models/partners.py): the partner pages besides their own records.
+    partner = models.ForeignKey(
+        "portal.Partner", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+    )
     language = models.CharField(_("language"), max_length=5, default="fa")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
