@@ -48,11 +48,23 @@ from peyvand.sales.models import (
     SalesTarget,
 )
 from peyvand.sales.selectors.forecast import forecast
-from peyvand.service.models import ServiceContract, Skill, WorkOrder
+from peyvand.service.models import Kind as TicketKind
+from peyvand.service.models import (
+    Message,
+    ServiceContract,
+    Skill,
+    SlaEvent,
+    Status,
+    Survey,
+    Ticket,
+    WorkOrder,
+)
 
 # A fixed past day, so that no test depends on today's date.
 ANCHOR = dt.date(2025, 3, 10)
 ROOT = Path(__file__).resolve().parent.parent
+# A survey's link is signed when it is sent: the same data, another signature each load.
+SIGNED_LINK = re.compile(r"/survey/[^/\s]+/")
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +84,7 @@ def demo(small_demo, db):
 def wipe():
     """Everything the demo writes, gone, as in a fresh database."""
     # Documents protect what they were made from: the last made goes first.
-    for model in (WorkOrder, ServiceContract, Payment, Invoice, Order, Quote, Lead, Deal, Activity):
+    for model in (Ticket, WorkOrder, ServiceContract, Payment, Invoice, Order, Quote, Lead, Deal, Activity):
         model.all_objects.all().delete()
     Skill.objects.all().delete()
     for config in (Product.all_objects, PriceList.objects, Pipeline.objects, SalesTarget.objects):
@@ -107,8 +119,9 @@ def snapshot():
         )
         for p in Party.objects.order_by("id").select_related("owner", "created_by")
     ]
-    interactions = list(
-        Interaction.objects.order_by("id").values_list(
+    interactions = [
+        (*row[:5], SIGNED_LINK.sub("/survey/…/", row[5]), *row[6:])
+        for row in Interaction.objects.order_by("id").values_list(
             "party__display_name",
             "channel",
             "direction",
@@ -118,7 +131,7 @@ def snapshot():
             "outcome",
             "handled_by__username",
         )
-    )
+    ]
     notes = list(Note.objects.order_by("id").values_list("party__display_name", "body", "created_at"))
     users = list(User.objects.order_by("id").values_list("username", "first_name", "role", "team__name"))
     return parties, interactions, notes, users, sales_snapshot(), activities_snapshot()
@@ -276,8 +289,12 @@ def test_every_channel_source_stage_and_direction_appears(demo):
     assert set(interactions.values_list("direction", flat=True)) == set(Direction.values)
     assert set(Party.objects.values_list("source", flat=True)) == set(Source.values)
     assert set(Party.objects.values_list("stage", flat=True)) == set(Stage.values)
-    # Every interaction was handled by someone who may see its customer.
-    for interaction in interactions.select_related("party", "handled_by"):
+    # Every interaction a colleague logged was handled by them; what went out without one
+    # is the service desk's satisfaction surveys, sent by the system after resolving.
+    system = interactions.filter(created_by__isnull=True)
+    assert set(system.values_list("direction", flat=True)) <= {Direction.OUTBOUND}
+    assert system.count() == Survey.objects.exclude(outbound=None).count()
+    for interaction in interactions.filter(created_by__isnull=False).select_related("party", "handled_by"):
         assert interaction.handled_by is not None
         assert interaction.handled_by_id == interaction.created_by_id
 
@@ -549,3 +566,23 @@ def test_activities_repeat_remind_follow_up_and_log_what_was_done(demo):
         assert interaction.handled_by_id == activity.assignee_id
     assert activities.filter(assignee__language="en").exists()
     assert all(a.title.isascii() for a in activities.filter(assignee__language="en"))
+
+
+def test_the_service_desk_has_a_quarter_of_tickets_answered_resolved_and_rated(demo):
+    tickets = Ticket.objects.all()
+    assert tickets.count() == 42
+    anchor_end = dt.datetime.combine(ANCHOR, dt.time(23, 59), tzinfo=dt.UTC)
+    assert all(anchor_end - dt.timedelta(days=91) < t.created_at <= anchor_end for t in tickets)
+    assert {t.assignee.username for t in tickets} == {"fatemeh.nouri", "hamid.rostami"}
+    resolved = tickets.filter(status=Status.RESOLVED)
+    assert 20 <= resolved.count() < 42
+    assert all(t.created_at < t.first_responded_at < t.resolved_at for t in resolved)
+    assert tickets.filter(status__in=[Status.OPEN, Status.NEW]).exists()
+    complaints = tickets.filter(kind=TicketKind.COMPLAINT)
+    assert complaints.exists() and not complaints.filter(cause__isnull=True).exists()
+    assert Survey.objects.filter(score__isnull=False).count() >= 5
+    assert SlaEvent.objects.filter(kind=SlaEvent.Kind.BREACH).exists()
+    # Each thread reads in order: the customer's words, then the agent's answer.
+    first = resolved.order_by("id").first()
+    thread = list(Message.objects.filter(ticket=first).order_by("created_at", "id"))
+    assert thread[0].kind == Message.Kind.CUSTOMER and thread[1].kind == Message.Kind.REPLY

@@ -35,6 +35,7 @@ from .field import write_field
 from .load_sales import write_activities, write_sales
 from .plan import Plan, build_plan
 from .portal import write_portal
+from .service import write_service
 
 FLAG = "demo_loaded"
 
@@ -110,6 +111,7 @@ def load_demo(
             )
         say(f"Demo: planning ({size}, seed {seed}, history up to {anchor.isoformat()})…")
         plan = build_plan(seed=seed, anchor=anchor, size=size)
+        interactions_before = Interaction.all_objects.count()
         teams = _teams()
         users = _users(teams)
         _policy()
@@ -126,12 +128,14 @@ def load_demo(
         activities = write_activities(plan, parties, users)
         say(f"  {activities.count} activities")
         say(f"  {write_field(users, anchor=anchor)}")
+        say(f"  {write_service(users, seed=seed, anchor=anchor)}")
         say(f"  {write_portal()}")
         say(f"  {write_adoption(users, seed=seed, anchor=anchor)}")
         interactions += [interaction for interaction, _at in activities.logged]
         _backdate(plan, parties, interactions, notes)
         _measure_objectives(anchor)
         site_flag_set(FLAG, f"seed={seed} anchor={anchor.isoformat()} size={size}")
+        made_interactions = Interaction.all_objects.count() - interactions_before
 
     usernames: dict[str, list[str]] = {}
     for staff in data.STAFF:
@@ -144,7 +148,7 @@ def load_demo(
         users=len(users),
         people=sum(p.kind == Kind.PERSON for p in plan.parties),
         organisations=sum(p.kind == Kind.ORGANISATION for p in plan.parties),
-        interactions=len(interactions),
+        interactions=made_interactions,  # the service desk's replies and surveys too
         notes=len(notes),
         products=Product.objects.count(),  # the sales catalogue and field service's labour and parts
         deals=sales.deals,
