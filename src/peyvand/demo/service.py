@@ -250,9 +250,8 @@ def _give_past(
         Survey.objects.filter(pk=survey.pk).update(sent_at=done)
     # What else the ticket put on the timeline: the survey sent at resolution, the rating.
     rest = Interaction.all_objects.filter(pk__gt=since).exclude(pk__in=moved)
-    if survey is not None and survey.outbound is not None:
-        rest.filter(pk=survey.outbound.interaction_id).update(
-            occurred_at=done, created_at=done, updated_at=done
-        )
-        rest = rest.exclude(pk=survey.outbound.interaction_id)
+    sent = survey.outbound.interaction_id if survey is not None and survey.outbound is not None else None
+    if sent is not None:
+        rest.filter(pk=sent).update(occurred_at=done, created_at=done, updated_at=done)
+        rest = rest.exclude(pk=sent)
     rest.update(occurred_at=rated, created_at=rated, updated_at=rated)
