@@ -30,7 +30,7 @@ from .custom_fields import (
 )
 from .forms import BootstrapMixin, LocalDateField
 from .models import CustomField, User
-from .selectors.custom_fields import CustomFilter, parse_filter, user_ids_in, user_names
+from .selectors.custom_fields import CustomFilter, parse_filter, registered_entities, user_ids_in, user_names
 from .services.custom_fields import CustomFieldInput
 from .text import to_ascii_digits
 
@@ -292,6 +292,10 @@ class CustomFieldForm(BootstrapMixin, forms.Form):
                 | {"choices": choices_text(field.option_list())}
             )
         super().__init__(*args, **kwargs)
+        # Only the kinds of record that carry custom fields (their apps register them).
+        self.fields["entity"].choices = [  # type: ignore[attr-defined]
+            (value, label) for value, label in Entity.choices if value in registered_entities()
+        ]
         if field is not None:
             self.fields["entity"].disabled = True
 

@@ -288,7 +288,8 @@ def clean_custom(
             result[definition.key] = value
     for definition in definitions:
         asked = current is None or definition.key in (given or {})
-        if definition.required and asked and is_empty(result.get(definition.key)):
+        refused = error_key(definition.key) in errors  # its own error says enough
+        if definition.required and asked and not refused and is_empty(result.get(definition.key)):
             errors.setdefault(error_key(definition.key), []).append(_("This field is required."))
     if errors:
         raise ValidationError(errors)

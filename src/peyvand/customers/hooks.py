@@ -59,8 +59,8 @@ def register() -> None:
     # The timeline's resource: notes here, and the contacts the interactions app logs.
     policy.register_resource("interaction", _("Interactions"), order=20)
     policy.register(Party, resource="party", owner="owner_id")
-    register_entity(Entity.PERSON, Party, kind=Kind.PERSON)
-    register_entity(Entity.ORGANISATION, Party, kind=Kind.ORGANISATION)
+    register_entity(Entity.PERSON, Party, order=("sort_key", "id"), kind=Kind.PERSON)
+    register_entity(Entity.ORGANISATION, Party, order=("sort_key", "id"), kind=Kind.ORGANISATION)
     # Contact points and memberships are part of their customer.
     policy.register(ContactPoint, resource="party", owner="party__owner_id")
     policy.register(Membership, resource="party", owner="person__owner_id")

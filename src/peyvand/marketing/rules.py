@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -81,8 +82,50 @@ _YES = Op("yes", gettext_lazy("yes"))
 _NO = Op("no", gettext_lazy("no"))
 ID_CHOICES = frozenset({"user", "tag", "product", "list"})
 
-FIELDS: dict[str, FieldSpec] = {
-    spec.key: spec
+
+class _Fields(dict[str, FieldSpec]):
+    """The built-in fields, then the customers' custom fields (``custom.<key>``, see
+    ``custom_field_spec``) that ``provider`` gives: set by the selectors, read afresh each time."""
+
+    provider: Callable[[], dict[str, FieldSpec]] | None = None
+
+    def _custom(self) -> dict[str, FieldSpec]:
+        return self.provider() if self.provider else {}
+
+    def get(self, key: str, default: FieldSpec | None = None) -> FieldSpec | None:  # type: ignore[override]
+        found = dict.get(self, key)
+        return found if found is not None else self._custom().get(key, default)
+
+    def __getitem__(self, key: str) -> FieldSpec:
+        found = dict.get(self, key)
+        return found if found is not None else self._custom()[key]
+
+    def values(self) -> Any:
+        return {**self, **self._custom()}.values()
+
+
+CUSTOM = "custom."
+
+
+def custom_field_spec(key: str, label: Any, kind: str) -> FieldSpec:
+    """A custom field (``core.custom_fields``) as a rule's field: numbers and money compared,
+    dates in a range, yes/no, and other values as names typed (a choice's key or label)."""
+    if kind in ("number", "money"):
+        ops: tuple[Op, ...] = (
+            Op("gte", gettext_lazy("at least"), AMOUNT),
+            Op("lte", gettext_lazy("at most"), AMOUNT),
+        )
+    elif kind == "date":
+        ops = (Op("between", gettext_lazy("between"), RANGE),)
+    elif kind == "yes_no":
+        ops = (_YES, _NO)
+    else:
+        ops = (Op("in", gettext_lazy("is any of"), NAMES), Op("not_in", gettext_lazy("is none of"), NAMES))
+    return FieldSpec(f"{CUSTOM}{key}", label, ops, signed=True)
+
+
+FIELDS: _Fields = _Fields(
+    (spec.key, spec)
     for spec in (
         FieldSpec("kind", gettext_lazy("Kind"), (Op("is", gettext_lazy("is"), CHOICE),), choices="kind"),
         FieldSpec(
@@ -188,7 +231,7 @@ FIELDS: dict[str, FieldSpec] = {
             signed=True,
         ),
     )
-}
+)
 
 
 @dataclass(frozen=True)

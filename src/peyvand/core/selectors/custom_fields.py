@@ -40,14 +40,19 @@ class EntityTable:
 
     model: type[models.Model]
     scope: Mapping[str, Any] = field(default_factory=dict)
+    # The list's default order: a filterable field's index is (value, *order), so a filter
+    # on one value reads the first page in order without sorting its matches.
+    order: tuple[str, ...] = ()
 
 
 _ENTITIES: dict[str, EntityTable] = {}
 
 
-def register_entity(entity: str, model: type[models.Model], **scope: Any) -> None:
+def register_entity(
+    entity: str, model: type[models.Model], *, order: tuple[str, ...] = (), **scope: Any
+) -> None:
     """Called by the app owning the records, in its ``hooks.register()``."""
-    _ENTITIES[entity] = EntityTable(model, scope)
+    _ENTITIES[entity] = EntityTable(model, scope, order)
 
 
 def entity_table(entity: str) -> EntityTable | None:

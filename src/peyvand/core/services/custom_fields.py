@@ -20,7 +20,6 @@ from ..custom_fields import (
     CHOICE_TYPES,
     NUMERIC_TYPES,
     Choice,
-    Entity,
     FieldType,
     choices_text,
     clean_key,
@@ -91,7 +90,7 @@ def _clean(field: CustomField, data: CustomFieldInput, *, creating: bool) -> dic
         except ValidationError as exc:
             errors.setdefault(name, []).extend(exc.messages)
     merged = {name: getattr(field, name) for name in AUDITED} | cleaned
-    if "entity" not in errors and merged["entity"] not in Entity.values:
+    if "entity" not in errors and merged["entity"] not in registered_entities():
         errors.setdefault("entity", []).append(_("Choose a record type."))
     if "type" not in errors and merged["type"] not in FieldType.values:
         errors.setdefault("type", []).append(_("Choose a type."))
@@ -229,16 +228,19 @@ def index_sync(field: CustomField) -> None:
     if not wanted:
         _drop_index(field.entity, field.key)
         return
-    db_table = table.model._meta.db_table
-    expression = value_sql('"custom"', field.key, connection.vendor, numeric=field.type in NUMERIC_TYPES)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{index_name(field.entity, field.key)}" '
-            f'ON "{db_table}" (({expression}))'
-            if connection.vendor == "postgresql"
-            else f'CREATE INDEX IF NOT EXISTS "{index_name(field.entity, field.key)}" '
-            f'ON "{db_table}" ({expression})'
-        )
+        cursor.execute(index_sql(field.entity, field.key, field.type, connection.vendor))
+
+
+def index_sql(entity: str, key: str, kind: str, vendor: str) -> str:
+    """The index of a filterable field: its value's expression (exactly as the selectors
+    write it), then the list's order, so one value's first page is read in order."""
+    table = entity_table(entity)
+    assert table is not None
+    expression = value_sql('"custom"', key, vendor, numeric=kind in NUMERIC_TYPES)
+    columns = ", ".join([f"({expression})", *(f'"{c}"' for c in table.order)])
+    name = index_name(entity, key)
+    return f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table.model._meta.db_table}" ({columns})'
 
 
 def _drop_index(entity: str, key: str) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from peyvand.core.selectors.custom_fields import definitions_for
 from peyvand.core.text import search_key
 
 from ..models import ContactPoint, ImportMapping, Kind
@@ -236,8 +237,21 @@ PHONE_LABELS = {
 }
 
 
+CUSTOM_TARGET = "custom:"
+
+
 def targets_for(kind: str) -> list[Target]:
-    return list(registry.get(kind).targets)
+    """The kind's own fields, then its active custom fields (recognised by their labels in
+    either language or their key, as an export heads them)."""
+    custom = [
+        Target(
+            f"{CUSTOM_TARGET}{d.key}",
+            d.label(translation.get_language()),
+            headers(d.label_fa, d.label_en, d.key),
+        )
+        for d in (definitions_for(kind) if kind in (PERSON, ORGANISATION) else [])
+    ]
+    return [*registry.get(kind).targets, *custom]
 
 
 def _label_keys(label: Any) -> set[str]:

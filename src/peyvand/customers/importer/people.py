@@ -297,9 +297,12 @@ class _Context:
         try:
             with transaction.atomic():
                 before = snapshot(party, fields)
-                services.parties.party_update(
-                    party=party, actor=self.actor, data=PartyInput(**fields), allow_duplicate=True
+                data = (
+                    PartyInput(**fields, custom=candidate.custom)
+                    if candidate.custom
+                    else PartyInput(**fields)
                 )
+                services.parties.party_update(party=party, actor=self.actor, data=data, allow_duplicate=True)
                 after = snapshot(Party.objects.get(pk=party_id), fields)
                 have = set(ContactPoint.objects.filter(party_id=party_id).values_list("kind", "value"))
                 added = [
@@ -325,6 +328,8 @@ class _Context:
 
 def _fold_into(earlier: Candidate, later: Candidate) -> None:
     """A second row for a customer already in this chunk fills what the first left empty."""
+    for key, value in later.custom.items():
+        earlier.custom.setdefault(key, value)
     for name, value in later.fields.items():
         if value not in (None, "") and earlier.fields.get(name) in (None, ""):
             earlier.fields[name] = value

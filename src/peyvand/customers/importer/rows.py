@@ -17,15 +17,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from peyvand.core import policy
+from peyvand.core.custom_fields import Definition, FieldType, clean_value
 from peyvand.core.exports import unneutralise
 from peyvand.core.jalali import parse_date
 from peyvand.core.models import User
+from peyvand.core.selectors.custom_fields import definitions_for
 from peyvand.core.text import clean_text, search_key
 
 from .. import rules
 from ..models import ContactPoint, Kind, Party, Source, Stage
 from ..normalize import normalize_email, normalize_phone
-from .mapping import PHONE_LABELS
+from .mapping import CUSTOM_TARGET, PHONE_LABELS
 from .registry import Problem
 
 YES = {search_key(v) for v in ("yes", "y", "true", "1", "x", "✓", "بله", "آری", "بلی", "دارد", "موافق")}
@@ -49,6 +51,7 @@ class Candidate:
     kind: str = Kind.PERSON
     derived: rules.Derived | None = None
     keys: list[tuple[str, str]] = field(default_factory=list)
+    custom: dict[str, Any] = field(default_factory=dict)  # custom fields' values by key
 
     def refresh(self) -> None:
         """Recompute the derived fields and the keys that identify the customer."""
@@ -88,6 +91,7 @@ class _Row:
     contacts: list[rules.ContactInput] = field(default_factory=list)
     address: dict[str, str] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
+    custom: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -102,13 +106,19 @@ class ReaderSpec:
     default_owner_allowed: bool = True
     language: str = ""
     time_zone: str = "UTC"
+    custom: tuple[Definition, ...] = ()  # the kind's active custom fields
+    users: dict[str, int] = field(default_factory=dict)  # username or email -> id, for user fields
 
     @classmethod
     def for_job(
         cls, *, kind: str, mapping: dict[str, str], actor: User, default_owner: User | None
     ) -> ReaderSpec:
         owners: dict[str, int] = {}
+        users: dict[str, int] = {}
         for user in User.objects.filter(is_active=True).select_related("team"):
+            users[search_key(user.username)] = user.pk
+            if user.email:
+                users.setdefault(search_key(user.email), user.pk)
             if policy.may_own(actor, Party, user):
                 owners[search_key(user.username)] = user.pk
                 if user.email:
@@ -121,6 +131,8 @@ class ReaderSpec:
             default_owner_allowed=default_owner is None or policy.may_own(actor, Party, default_owner),
             language=translation.get_language() or "",
             time_zone=str(timezone.get_current_timezone()),
+            custom=tuple(definitions_for(kind)),
+            users=users,
         )
 
 
@@ -171,6 +183,11 @@ class RowReader:
             Problem(self._column_of(name), "", message)
             for name, message in rules.party_missing(self.kind, fields).items()
         )
+        problems.extend(
+            Problem(self._column_of(f"{CUSTOM_TARGET}{d.key}"), "", _("This field is required."))
+            for d in self.spec.custom
+            if d.required and d.key not in row.custom
+        )
         if problems:
             return problems
         extra = row.extra
@@ -183,6 +200,7 @@ class RowReader:
             note=extra.get("note", ""),
             tags=_tags(extra["tags"]) if "tags" in extra else [],
             kind=self.kind,
+            custom=row.custom,
         )
         candidate.refresh()
         return candidate
@@ -224,6 +242,8 @@ class RowReader:
     # --- the handlers, one per kind of column --------------------------------------------
 
     def _handler(self, key: str) -> Handler:
+        if key.startswith(CUSTOM_TARGET):
+            return self._custom(key.removeprefix(CUSTOM_TARGET))
         if key in PHONE_LABELS:
             label = PHONE_LABELS[key]
             return lambda raw, row: row.contacts.extend(_phone(part, label) for part in _split_many(raw))
@@ -251,6 +271,25 @@ class RowReader:
         return lambda raw, row: row.extra.__setitem__(
             key, self._remembered((key, raw), lambda: _extra_text(key, raw))
         )
+
+    def _custom(self, key: str) -> Handler:
+        """A custom field's column, read by the rules forms and the API share (a choice by its
+        key or label, a user by username, email or id)."""
+        definition = next(d for d in self.spec.custom if d.key == key)
+        known = set(self.spec.users.values())
+
+        def read(raw: str, row: _Row) -> None:
+            value: Any = raw
+            if definition.type == FieldType.USER:
+                value = self.spec.users.get(search_key(raw), raw)
+            cleaned = self._remembered(
+                (f"{CUSTOM_TARGET}{key}", value),
+                lambda: clean_value(definition, value, user_ok=known.__contains__),
+            )
+            if cleaned is not None:
+                row.custom[key] = cleaned
+
+        return read
 
     def _owner(self, raw: str, row: _Row) -> None:
         owner = self.spec.owners.get(search_key(raw))

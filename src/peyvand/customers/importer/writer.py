@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -28,6 +29,7 @@ PARTY_COLUMNS = (
     *(f"{name}_id" if name == "owner" else name for name in AUDITED_FIELDS),
     *Derived._fields,
     "import_job_id",
+    "custom",
 )
 CONTACT_COLUMNS = (*TRACKED_COLUMNS, "party_id", *CONTACT_FIELDS)
 MEMBERSHIP_COLUMNS = (*TRACKED_COLUMNS, "person_id", "organisation_id", "title")
@@ -103,6 +105,7 @@ def party_row(
         *(_column(fields, n) for n in AUDITED_FIELDS),
         *derived,
         job_id,
+        json.dumps(candidate.custom, ensure_ascii=False),
     )
 
 

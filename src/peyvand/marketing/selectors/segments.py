@@ -29,13 +29,16 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
+from django.db.models.lookups import Contains, Exact, GreaterThanOrEqual, In, LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from peyvand.core import policy
+from peyvand.core.custom_fields import NUMERIC_TYPES, Definition, Entity, FieldType
 from peyvand.core.models import User
 from peyvand.core.pagination import COUNT_CAP, Page, capped_count, keyset_page
-from peyvand.core.text import search_terms
+from peyvand.core.selectors.custom_fields import CustomValue, definitions_for
+from peyvand.core.text import search_key, search_terms
 from peyvand.customers.models import (
     ContactPoint,
     CustomerInsight,
@@ -66,6 +69,65 @@ DEFAULT_SORT = "name"
 MEMBER_ORDER = ["sort_key", "id"]
 MONEY = DecimalField(max_digits=30, decimal_places=2)
 EVERYONE = Q(pk__isnull=False)  # a rule without conditions: true of every customer
+
+
+def _custom_definitions() -> dict[str, Definition]:
+    """The active custom fields of people and organisations (one table: one type per key)."""
+    found: dict[str, Definition] = {}
+    for entity in (Entity.PERSON, Entity.ORGANISATION):
+        for definition in definitions_for(entity):
+            found.setdefault(definition.key, definition)
+    return found
+
+
+def _custom_specs() -> dict[str, rules.FieldSpec]:
+    language = get_language()
+    return {
+        f"{rules.CUSTOM}{d.key}": rules.custom_field_spec(d.key, d.label(language), d.type)
+        for d in _custom_definitions().values()
+    }
+
+
+rules.FIELDS.provider = _custom_specs  # a rule may name customers' custom fields
+
+
+def _custom_q(c: rules.Condition) -> Q:
+    """A condition on a custom field, on the value's expression its index serves."""
+    definition = _custom_definitions().get(c.field.removeprefix(rules.CUSTOM))
+    if definition is None:
+        return ~EVERYONE  # a field since deactivated holds nobody
+    key = definition.key
+    if definition.type == FieldType.YES_NO:
+        return Q(**{f"custom__{key}": c.op == "yes"})
+    if definition.type in NUMERIC_TYPES:
+        return _compare(c.op, CustomValue(key, numeric=True), float(c.amount or 0))
+    value = CustomValue(key)
+    if definition.type == FieldType.DATE:
+        condition = Q()
+        if c.start:
+            condition &= Q(GreaterThanOrEqual(value, c.start.isoformat()))
+        if c.end:
+            condition &= Q(LessThanOrEqual(value, c.end.isoformat()))
+        return condition
+    # Names typed: a choice's key, or its label in either language.
+    wanted = set()
+    for name in c.values:
+        option = next(
+            (
+                o
+                for o in definition.choices
+                if search_key(name) in {search_key(o.key), search_key(o.label_fa), search_key(o.label_en)}
+            ),
+            None,
+        )
+        wanted.add(option.key if option else name)
+    if definition.type == FieldType.MULTI_CHOICE:
+        found = Q(pk__in=[])
+        for name in wanted:
+            found |= Q(Contains(value, f'"{name}"'))
+    else:
+        found = Q(In(value, sorted(wanted)))
+    return ~found if c.op == "not_in" else found
 
 
 def rule_codes() -> dict[str, frozenset[str]]:
@@ -138,6 +200,8 @@ def _exists(queryset: QuerySet[Any], negate: bool) -> Q:
 def condition_q(c: rules.Condition, *, now: dt.datetime, today: dt.date) -> Q:
     """One condition as a test of a customer row."""
     field, op, negate = c.field, c.op, c.op in ("not_in", "no", "none", "not_within", "never")
+    if field.startswith(rules.CUSTOM):
+        return _custom_q(c)
     if field == "kind":
         return Q(kind=c.values[0])
     if field == "owner":
