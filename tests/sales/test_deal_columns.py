@@ -13,6 +13,8 @@ from django.urls import reverse
 
 from peyvand.core.models import ListColumns, SavedView, User
 from peyvand.core.services.saved_views import SavedViewInput, saved_view_make_default, saved_view_save
+from peyvand.sales.models import Lead
+from peyvand.sales.services import leads
 
 pytestmark = pytest.mark.django_db
 LIST = "/sales/deals/"
@@ -104,3 +106,33 @@ def test_the_query_count_does_not_grow_with_the_columns_shown(
     with django_assert_max_num_queries(len(few)):
         response = client.get(LIST, {"columns": everything})
     assert len(heads(response)) == 8
+
+
+LEADS = "/sales/leads/"
+LEAD_DEFAULT = ["name", "company", "stage", "source", "owner", "score", "created"]
+
+
+def lead_heads(response: Any) -> list[str]:
+    table = response.content.decode().split('data-testid="lead-table"')[1].split("</thead>")[0]
+    return re.findall(r'<th scope="col" data-column="([a-z_]+)"', table)
+
+
+def test_the_leads_list_draws_its_own_or_the_chosen_columns_at_one_cost(
+    client: Client, users: dict[str, User], queries: Any, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(4):
+        leads.lead_create(
+            actor=users["sales"],
+            data={"last_name": f"سرنخ {n}", "phone": f"0912000000{n}", "owner": users["sales"]},
+        )
+    client.force_login(users["sales"])
+    assert lead_heads(client.get(LEADS)) == LEAD_DEFAULT
+    with queries() as few:
+        client.get(LEADS, {"columns": "name"})
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(LEADS, {"columns": "phone,name,email,company,stage,source,owner,score,created"})
+    assert lead_heads(response)[:3] == ["phone", "name", "email"]
+    lead = Lead.objects.order_by("pk").first()
+    assert lead is not None
+    row = response.content.decode().split(f'id="lead-{lead.pk}"')[1].split("</tr>")[0]
+    assert row.count("<td") == 9 and 'dir="ltr"' in row

@@ -11,9 +11,11 @@ from django.views.decorators.http import require_POST
 
 from peyvand.core import policy
 from peyvand.core.forms import add_service_errors
-from peyvand.core.http import request_user, show_errors, sort_columns
+from peyvand.core.http import list_headers, request_user, show_errors
+from peyvand.core.list_columns import Column, add_column
 from peyvand.core.models import User
 from peyvand.core.pagination import InvalidCursor
+from peyvand.core.selectors.saved_views import chosen_columns
 from peyvand.core.selectors.users import assignable
 from peyvand.core.views.saved import keeps_views
 from peyvand.customers import selectors as customer_selectors
@@ -25,6 +27,20 @@ from ..selectors import leads as selectors
 from ..services import conversion, leads
 
 SORT_LABELS = {"score": gettext_lazy("Score"), "created": gettext_lazy("Created")}
+LIST = "sales:lead_list"
+# The leads list's columns, in their default order; email and phone are there to be chosen.
+for _column in (
+    Column("name", gettext_lazy("Name"), "sales/columns/lead_name.html"),
+    Column("company", gettext_lazy("Company"), "sales/columns/lead_company.html"),
+    Column("email", gettext_lazy("Email"), "sales/columns/lead_email.html", shown=False),
+    Column("phone", gettext_lazy("Phone"), "sales/columns/lead_phone.html", shown=False),
+    Column("stage", gettext_lazy("Stage"), "sales/columns/lead_stage.html"),
+    Column("source", gettext_lazy("Source"), "sales/columns/lead_source.html"),
+    Column("owner", gettext_lazy("Owner"), "sales/columns/lead_owner.html"),
+    Column("score", SORT_LABELS["score"], "sales/columns/lead_score.html", sort="score"),
+    Column("created", SORT_LABELS["created"], "sales/columns/lead_created.html", sort="created"),
+):
+    add_column(LIST, _column)
 
 
 @keeps_views
@@ -39,6 +55,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     except InvalidCursor as exc:
         messages.error(request, str(exc))
         return redirect("sales:lead_list")
+    shown = chosen_columns(user=user, list_name=LIST, page=request.path, requested=request.GET.get("columns"))
     return render(
         request,
         "sales/lead_list.html",
@@ -48,7 +65,8 @@ def lead_list(request: HttpRequest) -> HttpResponse:
             "count": page.extra["count"],
             "more": page.extra["more"],
             "filters": filters,
-            "columns": sort_columns(sort, SORT_LABELS),
+            "columns": list_headers(shown, sort),
+            "shown": shown,
             "stages": LeadStage.choices,
             "sources": Source.choices,
             "owners": assignable(user=user, model=Lead),
