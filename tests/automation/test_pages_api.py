@@ -13,6 +13,7 @@ from django.urls import reverse
 from peyvand.automation.models import Rule, Run
 from peyvand.automation.services.rules import RuleInput, rule_create, rule_from_template
 from peyvand.core.models import User
+from peyvand.interactions.models import OutboundMessage
 from peyvand.sales.models import Lead
 from peyvand.sales.services.leads import lead_create
 
@@ -171,6 +172,13 @@ def test_test_page_and_switching_on_then_the_run_log(
         reverse("automation:rule_detail", args=[rule.pk]), {"status": "failed"}
     ).content.decode()
     assert 'data-testid="run-row"' not in empty
+    # The greeting to a lead (no customer yet) is in the outbox, and may be sent again from there.
+    outbox = client.get(reverse("outbox")).content.decode()
+    assert "mina@example.com" in outbox
+    greeting = OutboundMessage.objects.get(to_address="mina@example.com")
+    OutboundMessage.objects.filter(pk=greeting.pk).update(status="failed")
+    again = client.post(reverse("outbound_retry", args=[greeting.pk]))
+    assert again.status_code == 302 and again.url == reverse("outbox")
     runs = client.get(f"/api/v1/automation/rules/{rule.pk}/runs", {"record_id": new.pk}).json()
     assert [r["object_id"] for r in runs["items"]] == [new.pk]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from peyvand.core import policy
@@ -51,11 +51,16 @@ def template_get(*, user: User, pk: Any) -> MessageTemplate:
 OUTBOX_SORTS = {"new": ["-created_at", "-id"], "old": ["created_at", "id"]}
 
 
+# What the outbox shows: messages to customers, and to addresses that are no customer's yet
+# (a lead greeted by an automation rule); not the notifications to our own users.
+SENT_OUT = Q(party__isnull=False) | (Q(recipient_user__isnull=True) & ~Q(purpose="notification"))
+
+
 def outbox_list(
     *, user: User, filters: dict[str, str], cursor: str | None = None, limit: int = 50
 ) -> Page[OutboundMessage]:
     """Customers' emails and SMS the user may see (notifications to users stay private)."""
-    queryset = policy.visible(user, OutboundMessage.objects.filter(party__isnull=False))
+    queryset = policy.visible(user, OutboundMessage.objects.filter(SENT_OUT))
     if filters.get("status") in OutboundMessage.Status.values:
         queryset = queryset.filter(status=filters["status"])
     if filters.get("channel") in OutboundMessage.Kind.values:
@@ -71,7 +76,7 @@ def outbox_list(
 def outbound_get(*, user: User, pk: Any) -> OutboundMessage:
     if not is_id(pk):
         raise Http404
-    message = policy.visible(user, OutboundMessage.objects.filter(party__isnull=False)).filter(pk=pk).first()
+    message = policy.visible(user, OutboundMessage.objects.filter(SENT_OUT)).filter(pk=pk).first()
     if message is None:
         raise Http404
     return message

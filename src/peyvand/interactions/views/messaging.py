@@ -141,7 +141,7 @@ def outbound_retry(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("The message will be sent again."))
-    return redirect("party_detail", message.party_id)
+    return redirect("party_detail", message.party_id) if message.party_id else redirect("outbox")
 
 
 @login_required
