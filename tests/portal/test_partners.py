@@ -184,7 +184,9 @@ def test_the_partner_moves_its_deal_writes_the_next_step_and_a_note(partner_worl
     deal = Deal.objects.get(pk=link.deal_id)
     assert deal.stage_id == stages[1].pk and link.next_step == "جلسهٔ دمو" and link.first_update_at
     assert Note.objects.filter(party=deal.party, body__contains="مشتری بودجه دارد").exists()
-    assert AuditEvent.objects.filter(party_id=deal.party_id, changes__has_key="portal_partner").exists()
+    marked = AuditEvent.objects.filter(party_id=deal.party_id, changes__has_key="portal_partner").latest("pk")
+    assert marked.changes["partner_stage"] == [stages[0].name, stages[1].name]
+    assert marked.changes["next_step"] == [None, "جلسهٔ دمو"]
     # another pipeline's stage is refused
     other = Stage.objects.exclude(pipeline=deal.pipeline).first()
     if other is not None:

@@ -109,6 +109,7 @@ def register_partners() -> None:
         ("portal_partner", gettext_lazy("Through the partner portal")),
         ("partner_target", gettext_lazy("Partner target")),
         ("next_step", gettext_lazy("Next step")),
+        ("partner_stage", gettext_lazy("Stage set by the partner")),
         ("commission_rate", gettext_lazy("Commission (%)")),
         ("customer_name", gettext_lazy("Customer's name")),
     ):

@@ -491,19 +491,17 @@ def partner_deal_update(*, account: PortalAccount, link: PartnerDeal, data: Part
     if errors:
         raise ValidationError(errors)
     actor = system_actor()
-    mark = {"portal_partner": [None, partner.organisation.display_name]}
+    # One event with the partner's mark for whatever they did (the stage move itself is the
+    # sales service's event, the note the customers'): the timeline says it came from them.
+    changes: dict[str, list[object]] = {"portal_partner": [None, partner.organisation.display_name]}
     changed = False
     if data.stage is not None and (data.stage.pk != deal.stage_id or data.lost_reason):
+        before_stage = deal.stage.name
         deal = deal_move_stage(deal=deal, stage=data.stage, actor=actor, lost_reason=data.lost_reason)
+        changes["partner_stage"] = [before_stage, deal.stage.name]
         changed = True
     if next_step is not None and next_step != link.next_step:
-        audit_log(
-            actor=None,
-            kind=AuditEvent.Kind.UPDATE,
-            obj=deal,
-            party_id=deal.party_id,
-            changes={**mark, "next_step": [link.next_step or None, next_step or None]},
-        )
+        changes["next_step"] = [link.next_step or None, next_step or None]
         link.next_step = next_step
         changed = True
     if note:
@@ -514,6 +512,8 @@ def partner_deal_update(*, account: PortalAccount, link: PartnerDeal, data: Part
             % {"partner": partner.organisation.display_name, "deal": deal.title, "note": note},
         )
         changed = True
+    if changed:
+        audit_log(actor=None, kind=AuditEvent.Kind.UPDATE, obj=deal, party_id=deal.party_id, changes=changes)
     if changed and link.first_update_at is None:
         link.first_update_at = timezone.now()
     link.save(update_fields=["next_step", "first_update_at"])
