@@ -15,7 +15,7 @@ SQLITE_ADD = (
 SQLITE_DROP = "ALTER TABLE customers_party DROP COLUMN custom"
 
 
-def _field() -> models.JSONField:
+def _field(model) -> models.JSONField:  # type: ignore[no-untyped-def]
     field = models.JSONField(
         blank=True,
         db_default=models.Value({}, models.JSONField()),
@@ -23,6 +23,7 @@ def _field() -> models.JSONField:
         verbose_name="custom fields",
     )
     field.set_attributes_from_name("custom")
+    field.model = model  # its database default is compiled against the model
     return field
 
 
@@ -30,14 +31,16 @@ def forward(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor == "sqlite":
         schema_editor.execute(SQLITE_ADD)
     else:
-        schema_editor.add_field(apps.get_model("customers", "Party"), _field())
+        party = apps.get_model("customers", "Party")
+        schema_editor.add_field(party, _field(party))
 
 
 def backward(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor == "sqlite":
         schema_editor.execute(SQLITE_DROP)
     else:
-        schema_editor.remove_field(apps.get_model("customers", "Party"), _field())
+        party = apps.get_model("customers", "Party")
+        schema_editor.remove_field(party, _field(party))
 
 
 class Migration(migrations.Migration):
