@@ -136,3 +136,15 @@ def test_the_api(api_as: Callable[[str], ApiClient], town: dict[str, Party]) -> 
     assert api.delete(f"/marketing/programmes/{pk}").status_code == 204
     assert api.get(f"/marketing/programmes/{pk}").status_code == 404
     assert api_as("sales").post(f"/marketing/programmes/{blank.json()['id']}/start", {}).status_code == 403
+
+
+def test_the_customer_page_links_a_programme_s_message_to_its_programme(
+    running: Programme, town: dict[str, Party], as_user: Callable[[str], Client]
+) -> None:
+    page = as_user("marketing").get(f"/customers/{town['maryam'].pk}/").content.decode()
+    assert f'href="/marketing/programmes/{running.pk}/"' in page
+    step_campaign = running.steps.get(position=1).campaign
+    assert step_campaign is not None
+    assert as_user("marketing").get(f"/marketing/campaigns/{step_campaign.pk}/").status_code == 404
+    enrolments = as_user("marketing").get(f"/marketing/programmes/{running.pk}/enrolments/").content.decode()
+    assert f'href="/customers/{town["maryam"].pk}/"' in enrolments

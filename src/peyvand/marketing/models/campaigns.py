@@ -169,6 +169,8 @@ class Campaign(Searchable, TrackedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
+        if self.programme_id:  # a programme's step: read through its programme
+            return reverse("marketing:programme_detail", args=[self.programme_id])
         return reverse("marketing:campaign_detail", args=[self.pk])
 
     @property
