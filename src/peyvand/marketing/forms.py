@@ -409,7 +409,7 @@ class CampaignForm(BootstrapMixin, forms.Form):
         required=False,
         help_text=_(
             "This share of the customers the message could reach is kept out of the send, chosen at "
-            "random, to measure what the campaign changed (10 % is typical; 0: none)."
+            "random, to measure what the campaign changed (10 per cent is typical; 0: none)."
         ),
     )
     ab_test = forms.BooleanField(label=_("Test two variants (A/B) on a sample first"), required=False)

@@ -214,12 +214,12 @@ class Lift:
         if self.verdict == "better":
             return _(
                 "The campaign made a measurable difference: more of those who got it bought than of "
-                "the control group, beyond what chance explains (95 % confidence)."
+                "the control group, beyond what chance explains (95 per cent confidence)."
             )
         if self.verdict == "worse":
             return _(
-                "The control group bought measurably more than those who got the campaign (95 % "
-                "confidence): the message may have put customers off."
+                "The control group bought measurably more than those who got the campaign (95 per "
+                "cent confidence): the message may have put customers off."
             )
         return _(
             "Not measurable yet: the difference could be chance. More customers, a larger control "
