@@ -354,3 +354,14 @@ def test_period_keys():
     assert services.period_key("monthly", "jalali", day) == "monthly:1405-01"
     assert services.period_key("monthly", "jalali", day - dt.timedelta(days=1)) == "monthly:1404-12"
     assert services.period_key("monthly", "gregorian", day) == "monthly:2026-03"
+
+
+def test_a_broken_report_does_not_keep_the_others_from_going_out(users):
+    broken = save(users["sales"], "خراب", schedule="daily")
+    save(users["sales"], "سالم", schedule="daily")
+    SavedReport.objects.filter(pk=broken.pk).update(definition={"entity": "nothing"})
+    users["sales"].email = "sales@example.com"
+    users["sales"].save()
+    assert services.reports_send_due(now=tehran(dt.date(2026, 12, 7))) == 1
+    assert OutboundMessage.objects.filter(subject__contains="سالم").count() == 1
+    assert not OutboundMessage.objects.filter(subject__contains="خراب").exists()

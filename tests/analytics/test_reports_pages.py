@@ -23,8 +23,8 @@ from peyvand.sales.services import pipelines
 
 pytestmark = pytest.mark.django_db
 
-NEW = reverse("analytics:report_new")
-LIST = reverse("analytics:report_list")
+NEW = "/analytics/reports/new/"  # as text: reverse() here would load every app's URLs at collection
+LIST = "/analytics/reports/"
 SPEC = {
     "entity": "deal",
     "measure": "sum",
@@ -102,7 +102,7 @@ def test_the_builder_previews_and_saves(as_user, deals, users, language):
 def test_changing_the_records_starts_the_other_choices_over(as_user, deals):
     response = as_user("sales").get(NEW, {**FORM, "entity": "interaction"})
     page = response.content.decode()
-    assert response.status_code == 200 and 'data-testid="report-pivot"' in page
+    assert response.status_code == 200 and 'data-testid="report-empty"' in page  # it ran: no interactions
     assert 'value="count" selected' in page  # interactions have no amount to sum
     assert "closed_at:quarter" not in page and "report-errors" not in page  # nor a closing date
 

@@ -9,6 +9,7 @@ key refuses a second message for the same period and recipient.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,7 @@ from ..reporting import ReportSpec
 from ..selectors import reports as selectors
 
 NAME_MAX = 200
+logger = logging.getLogger(__name__)
 AUDITED = ("name", "visibility", "team_id", "definition", "schedule")
 
 
@@ -170,23 +172,31 @@ def reports_send_due(*, now: dt.datetime | None = None) -> int:
     done = 0
     due = SavedReport.objects.exclude(schedule=Schedule.NONE).values_list("pk", flat=True)
     for pk in list(due):
-        with transaction.atomic():
-            report = (
-                SavedReport.objects.select_for_update(skip_locked=True)
-                .select_related("owner")
-                .filter(pk=pk)
-                .exclude(schedule=Schedule.NONE)
-                .first()
-            )
-            if report is None:
-                continue
-            calendar = str(report.definition.get("calendar", "jalali"))
-            period = period_key(report.schedule, calendar, today)
-            if report.last_sent_period == period:
-                continue
-            report_send(report=report, period=period)
-            report.last_sent_period = period
-            report.last_sent_at = timezone.now()
-            report.save(update_fields=["last_sent_period", "last_sent_at"])
-            done += 1
+        try:
+            done += _send_if_due(pk, today)
+        except Exception:  # one broken report must not keep the others from going out
+            logger.exception("scheduled report %s was not sent", pk)
     return done
+
+
+def _send_if_due(pk: int, today: dt.date) -> int:
+    """Send one report if its period has not had it yet, under a lock on its row."""
+    with transaction.atomic():
+        report = (
+            SavedReport.objects.select_for_update(skip_locked=True)
+            .select_related("owner")
+            .filter(pk=pk)
+            .exclude(schedule=Schedule.NONE)
+            .first()
+        )
+        if report is None:
+            return 0
+        calendar = str(report.definition.get("calendar", "jalali"))
+        period = period_key(report.schedule, calendar, today)
+        if report.last_sent_period == period:
+            return 0
+        report_send(report=report, period=period)
+        report.last_sent_period = period
+        report.last_sent_at = timezone.now()
+        report.save(update_fields=["last_sent_period", "last_sent_at"])
+        return 1
