@@ -60,3 +60,34 @@ def test_the_demo_objectives_are_measured_on_the_demo_company(staff):
     objectives = list(Objective.objects.all())
     assert {o.metric for o in objectives} == {"new_leads", "deals_won", "retention", "interactions"}
     assert all(o.measured_at is not None and o.owner is not None for o in objectives)
+
+
+def test_the_demo_decision_and_feedback_loop(users):
+    from peyvand.adoption.models import FeedbackPeriod, GoDecision, GoNoGo, Selection
+    from peyvand.adoption.selectors import gonogo as gonogo_selectors
+    from peyvand.demo import adoption_decision as decision
+
+    staff = {
+        decision.MANAGER: users["manager"],
+        "mina.ghasemi": users["admin"],
+        **{
+            name: users[role]
+            for name, role in zip(
+                decision.RESPONDENTS, ("sales", "support", "marketing", "readonly"), strict=True
+            )
+        },
+    }
+    first = decision.write_decision(staff, seed=7, anchor=ANCHOR)
+    assert first == "1 risk questionnaire, 1 vendor selection with its go/no-go, 3 feedback periods"
+    assert decision.write_decision(staff, seed=7, anchor=ANCHOR).endswith(
+        "0 vendor selection with its go/no-go, 0 feedback periods"
+    )
+    record = GoNoGo.objects.get(selection=Selection.objects.get(name=decision.SELECTION))
+    assert record.decision == GoDecision.GO and record.decided_by == users["manager"]
+    found = gonogo_selectors.evaluation(record.selection)
+    assert found.complete and found.risk_groups
+    levels = {g.key: g.level for g in found.risk_groups}
+    assert levels["technology"] == "high" and levels["organisational"] == "low"
+    periods = list(FeedbackPeriod.objects.order_by("start"))
+    assert [p.decision for p in periods] == ["continue", "expand", ""]
+    assert all(p.measured_at is not None for p in periods)

@@ -239,3 +239,25 @@ def test_the_loop_pages(users, client_as, language):
     assert listing.status_code == 200 and 'data-testid="period-list"' in listing.content.decode()
     assert client.get(reverse("adoption:feedback_list"), {"export": "feedback"}).status_code == 200
     assert client.post(reverse("adoption:feedback_measure", args=[period.pk])).status_code == 302
+
+
+@pytest.mark.parametrize("language", ["fa", "en"])
+def test_the_pdf_reports(users, client_as, assessment, language):
+    from peyvand.adoption.services import business
+
+    client = client_as("manager")
+    report = client.get(reverse("adoption:assessment_pdf", args=[assessment.pk]), {"lang": language})
+    assert report.status_code == 200 and report["Content-Type"] == "application/pdf"
+    assert report.content.startswith(b"%PDF")
+    case = business.case_save(
+        actor=users["manager"],
+        data=business.BusinessCaseInput(title="طرح توجیهی"),
+    )
+    board = client.get(reverse("adoption:case_pdf", args=[case.pk]), {"lang": language})
+    assert board.status_code == 200 and board.content.startswith(b"%PDF")
+    for role in ("sales", "outsider"):
+        assert client_as(role).get(reverse("adoption:case_pdf", args=[case.pk])).status_code in (403, 404)
+        assert client_as(role).get(reverse("adoption:assessment_pdf", args=[assessment.pk])).status_code in (
+            403,
+            404,
+        )

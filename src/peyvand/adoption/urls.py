@@ -9,6 +9,7 @@ from .views import (
     interaction_map,
     models,
     objectives,
+    reports,
     respond,
     risks,
     roadmap,
@@ -26,6 +27,7 @@ urlpatterns = [
     path("adoption/<id:pk>/link/", assessments.invite_link, name="invite_link"),
     path("adoption/<id:pk>/status/", assessments.assessment_status, name="assessment_status"),
     path("adoption/<id:pk>/results/", assessments.assessment_results, name="assessment_results"),
+    path("adoption/<id:pk>/report.pdf", reports.assessment_pdf, name="assessment_pdf"),
     path("adoption/models/", models.model_list, name="model_list"),
     path("adoption/models/<id:pk>/", models.model_detail, name="model_detail"),
     path("admin/adoption/models/import/", models.model_import, name="model_import"),
@@ -40,6 +42,7 @@ urlpatterns = [
     path("adoption/business-cases/new/", business.case_edit, name="case_create"),
     path("adoption/business-cases/<id:pk>/", business.case_detail, name="case_detail"),
     path("adoption/business-cases/<id:pk>/edit/", business.case_edit, name="case_edit"),
+    path("adoption/business-cases/<id:pk>/board.pdf", reports.case_pdf, name="case_pdf"),
     path("adoption/business-cases/<id:pk>/lines/", business.line_add, name="line_add"),
     path("adoption/business-cases/<id:pk>/lines/<id:line_pk>/", business.line_edit, name="line_edit"),
     path(

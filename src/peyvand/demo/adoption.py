@@ -26,6 +26,7 @@ from peyvand.adoption.services import assessments, business, catalogue, objectiv
 from peyvand.core.models import User
 
 from .adoption_culture import write_culture, write_stakeholders
+from .adoption_decision import write_decision
 
 TITLE = "ارزیابی آمادگی پیش از استقرار"
 MANAGER = "bahram.salehi"
@@ -99,9 +100,10 @@ def write_adoption(users: dict[str, User], *, seed: int, anchor: dt.date) -> str
     goals = write_objectives(users, anchor=anchor)
     surveys = write_culture(users, seed=seed, anchor=anchor)
     people = write_stakeholders(users, anchor=anchor)
+    decision = write_decision(users, seed=seed, anchor=anchor)
     return (
         f"{made} readiness assessment, {added} risks, {cases} business case, {roadmaps} roadmap, "
-        f"{goals} objectives, {surveys} culture survey, {people} stakeholders"
+        f"{goals} objectives, {surveys} culture survey, {people} stakeholders, {decision}"
     )
 
 

@@ -5,7 +5,7 @@ No ``from __future__ import annotations`` here: django-ninja reads the annotatio
 
 from ninja import Router
 
-from . import assessments, business, culture, risks, roadmap, selection, stakeholders
+from . import assessments, business, culture, gonogo, objectives, risks, roadmap, selection, stakeholders
 
 router = Router()
 router.add_router("", assessments.router)
@@ -15,3 +15,5 @@ router.add_router("", roadmap.router)
 router.add_router("", culture.router)
 router.add_router("", stakeholders.router)
 router.add_router("", selection.router)
+router.add_router("", objectives.router)
+router.add_router("", gonogo.router)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from peyvand.core import jalali, policy
 from peyvand.core.charts import Chart, Series, format_value
 from peyvand.core.models import User
+from peyvand.core.pagination import Page, keyset_page
 
 from ..metrics import METRICS, Metric
 from ..models import Objective
@@ -111,6 +112,16 @@ def standing(objective: Objective, *, today: dt.date | None = None) -> Standing:
 def objective_list(*, user: User) -> list[Standing]:
     objectives = policy.visible(user, Objective.objects.select_related("team", "owner"))
     return [standing(objective) for objective in objectives.order_by("due_on", "id")]
+
+
+def objective_page(
+    *, user: User, metric: str | None = None, cursor: str | None = None, limit: int = 25
+) -> Page[Objective]:
+    """The objectives by deadline, a page at a time (the API's list)."""
+    objectives = policy.visible(user, Objective.objects.select_related("team", "owner"))
+    if metric:
+        objectives = objectives.filter(metric=metric)
+    return keyset_page(objectives, order=["due_on", "id"], cursor=cursor, limit=limit)
 
 
 def objective_get(*, user: User, pk: Any) -> Objective:
