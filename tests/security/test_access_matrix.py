@@ -246,6 +246,8 @@ RECORD_PAGES: dict[str, str] = {
     "adoption:go_no_go_decide": "adoption.selection",
     "adoption:feedback_detail": "adoption.feedbackperiod",
     "adoption:feedback_measure": "adoption.feedbackperiod",
+    "adoption:assessment_pdf": "adoption.assessment",
+    "adoption:case_pdf": "adoption.businesscase",
     # automation rules: administrators and managers (the policy's "automation" row)
     **{
         f"automation:rule_{action}": "automation.rule"
