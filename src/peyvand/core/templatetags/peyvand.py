@@ -80,7 +80,11 @@ def saved_views(context: template.Context) -> dict[str, Any]:
     page = request.path
     current = clean_query(request.GET.urlencode())
     views = list(saved_views_for(user=user, page=page))
-    default = default_view(user=user, page=page)
+    # keeps_views has read it already when the list was opened without filters
+    if hasattr(request, "saved_default_view"):
+        default = request.saved_default_view
+    else:
+        default = default_view(user=user, page=page)
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),

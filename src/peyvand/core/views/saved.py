@@ -29,6 +29,7 @@ def keeps_views(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method == "GET" and not request.GET and request.user.is_authenticated:
             default = selectors.saved_views.default_view(user=request_user(request), page=request.path)
+            request.saved_default_view = default  # type: ignore[attr-defined]  # read once a request
             if default is not None and default.query:
                 return HttpResponseRedirect(f"{request.path}?{default.query}")
         return view(request, *args, **kwargs)
