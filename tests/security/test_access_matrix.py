@@ -199,6 +199,7 @@ RECORD_PAGES: dict[str, str] = {
         for action in ("detail", "progress", "issues", "undo", "cancel")
     },
     "analytics:run_progress": "analytics.run",
+    **{f"analytics:report_{action}": "analytics.savedreport" for action in ("detail", "edit", "delete")},
     **{
         f"adoption:{name}": "adoption.assessment"
         for name in (
@@ -222,7 +223,6 @@ RECORD_PAGES: dict[str, str] = {
     **{
         f"adoption:stakeholder_{action}": "adoption.stakeholder"
         for action in ("detail", "edit", "place", "action_add", "action_done")
-    **{f"analytics:report_{action}": "analytics.savedreport" for action in ("detail", "edit", "delete")},
     },
     "adoption:item_edit": "adoption.roadmapitem",  # checked through its roadmap
     **{
@@ -266,10 +266,10 @@ OTHER_ID_PAGES = {
     "user_edit",
     "user_reset_password",
     "user_invite_again",
-    "role_edit",  # a custom role: administrators only
-    "role_delete",
     "custom_field_edit",  # a custom field's settings: administrators only
     "custom_field_deactivate",
+    "role_edit",  # a custom role: administrators only
+    "role_delete",
     "trash_restore",
     "trash_record_restore",
     "sales:product_edit",
