@@ -194,6 +194,23 @@ def test_editing_and_removing(as_user, deals, users):
     assert not SavedReport.objects.filter(pk=report.pk).exists()
 
 
+def test_a_report_whose_settings_no_longer_hold_says_so_instead_of_failing(as_user, api_as, deals, users):
+    # As if saved by an earlier Peyvand that offered a dimension this one does not.
+    report = saved(users["sales"])
+    SavedReport.objects.filter(pk=report.pk).update(definition={**report.definition, "rows": "gone"})
+    client = as_user("sales")
+    page = client.get(reverse("analytics:report_detail", args=[report.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert "no longer hold" in page.content.decode() and "report-chart" not in page.content.decode()
+    assert (
+        client.get(reverse("analytics:report_detail", args=[report.pk]), {"format": "csv"}).status_code == 200
+    )
+    edit = client.get(reverse("analytics:report_edit", args=[report.pk]), HTTP_ACCEPT_LANGUAGE="fa")
+    assert edit.status_code == 200 and report.name in edit.content.decode()
+    run = api_as("sales").get(f"/analytics/reports/{report.pk}/run")
+    assert run.status_code == 422 and "no longer hold" in run.content.decode()
+
+
 def test_readonly_users_do_not_build_reports(as_user):
     client = as_user("readonly")
     assert client.get(LIST).status_code == 403

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Count, Max, Min, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Trunc
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pydantic import ValidationError as SpecError
 
 from peyvand.core import policy
 from peyvand.core.charts import Chart, Series, format_value
@@ -509,7 +511,18 @@ def report_get(*, user: Any, pk: Any) -> SavedReport:
 
 
 def report_spec(report: SavedReport) -> ReportSpec:
-    return ReportSpec.model_validate(report.definition)
+    """The saved definition, checked again: one saved by an earlier Peyvand may name a
+    field or a choice that is no longer offered. Raises a ValidationError that says so."""
+    try:
+        return ReportSpec.model_validate(report.definition)
+    except SpecError as exc:
+        raise ValidationError(
+            _(
+                "This report's settings no longer hold: something it counts or groups by is no "
+                "longer offered. Open it in the builder, choose again and save it."
+            ),
+            code="stale",
+        ) from exc
 
 
 def report_run(*, user: Any, report: SavedReport) -> Pivot:

@@ -114,8 +114,13 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _save(request, ReportForm(request.POST, user=user), report)
     if request.GET.get("entity"):
         return _builder(request, ReportForm(request.GET, user=user), report)
+    try:
+        chosen = ReportForm.initial_for(selectors.report_spec(report))
+    except ValidationError as exc:  # saved by an earlier Peyvand: start the choices over
+        messages.warning(request, exc.messages[0])
+        chosen = _defaults()
     data = {
-        **ReportForm.initial_for(selectors.report_spec(report)),
+        **chosen,
         "name": report.name,
         "visibility": report.visibility,
         "schedule": report.schedule,
@@ -149,7 +154,11 @@ def _save(request: HttpRequest, form: ReportForm, report: SavedReport | None) ->
 def report_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     user = _require_use(request)
     report = selectors.report_get(user=user, pk=pk)
-    pivot = selectors.report_run(user=user, report=report)
+    context = {"nav": "reports", "report": report, "can_change": policy.can_change(user, report)}
+    try:
+        pivot = selectors.report_run(user=user, report=report)
+    except ValidationError as exc:  # its settings no longer hold: say so, offer the builder
+        return render(request, "analytics/report_detail.html", {**context, "problem": exc.messages[0]})
     wanted = request.GET.get("format") or request.GET.get("export")
     if wanted in ("csv", "report"):
         return _csv(report, pivot)
@@ -157,11 +166,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         return _xlsx(report, pivot)
     if wanted == "pdf":
         return _pdf(report, pivot)
-    return render(
-        request,
-        "analytics/report_detail.html",
-        {"nav": "reports", "report": report, "pivot": pivot, "can_change": policy.can_change(user, report)},
-    )
+    return render(request, "analytics/report_detail.html", {**context, "pivot": pivot})
 
 
 def _filename(report: SavedReport, extension: str) -> str:
