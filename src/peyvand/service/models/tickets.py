@@ -206,6 +206,10 @@ class Ticket(Searchable, TrackedModel):
             models.Index(fields=["team", "status", "created_at"], name="ticket_team_status"),
             models.Index(fields=["party", "created_at"], name="ticket_party_created"),
             models.Index(fields=["created_at", "id"], name="ticket_created"),
+            # The list's other orders, read backwards for the newest or most urgent first.
+            models.Index(fields=["priority", "created_at", "id"], name="ticket_priority_created"),
+            models.Index(fields=["team", "priority", "created_at"], name="ticket_team_priority"),
+            models.Index(fields=["updated_at", "id"], name="ticket_updated"),
             models.Index(fields=["first_response_due"], name="ticket_first_response_due"),
             models.Index(fields=["next_response_due"], name="ticket_next_response_due"),
             models.Index(fields=["resolution_due"], name="ticket_resolution_due"),
