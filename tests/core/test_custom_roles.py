@@ -93,7 +93,7 @@ def test_renaming_is_audited_and_a_held_role_cannot_be_deleted(admin: User, user
     assert AuditEvent.objects.filter(model="core.customrole", kind=AuditEvent.Kind.UPDATE).exists()
     user_services.user_update(user=users["support"], actor=admin, role=policy.custom_role_key(role.pk))
     user_services.user_update(user=users["support"], actor=admin, is_active=False)
-    with pytest.raises(ValidationError, match="1 user has this role"):
+    with translation.override("en"), pytest.raises(ValidationError, match="1 user has this role"):
         roles.custom_role_delete(actor=admin, role=role)
     user_services.user_update(user=users["support"], actor=admin, role=Role.SUPPORT)
     roles.custom_role_delete(actor=admin, role=role)

@@ -49,8 +49,11 @@ def won_deals(users, make_org):
 
 
 def choose(page: Page, name: str, value: str) -> None:
-    """Pick a value and wait until htmx has drawn the builder again with it."""
+    """Pick a value and wait until htmx has drawn the builder again with it. A choice equal to
+    the one shown (the Jalali calendar, Persian's default) still asks again: waiting for no
+    request in flight keeps the next choice from landing on a builder about to be replaced."""
     page.locator(f"[data-testid=report-form] select[name={name}]").select_option(value=value)
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
     expect(page).to_have_url(re.compile(re.escape(value.replace(":", "%3A")) + "|" + re.escape(value)))
     expect(page.locator(f"[data-testid=report-form] select[name={name}]")).to_have_value(value)
 

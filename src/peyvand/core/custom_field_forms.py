@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .custom_fields import (
@@ -281,7 +281,10 @@ class CustomFieldForm(BootstrapMixin, forms.Form):
     )
     in_list = forms.BooleanField(label=_("A column of the list"), required=False)
     position = forms.CharField(
-        label=_("Order"), max_length=6, initial="0", widget=forms.TextInput({"inputmode": "numeric"})
+        label=pgettext_lazy("position in a list", "Order"),
+        max_length=6,
+        initial="0",
+        widget=forms.TextInput({"inputmode": "numeric"}),
     )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 

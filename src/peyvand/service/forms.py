@@ -394,7 +394,7 @@ class PolicyForm(BootstrapMixin, forms.Form):
     warn_before_minutes = forms.IntegerField(
         label=_("Warn this many minutes before"), min_value=0, initial=30
     )
-    order = forms.IntegerField(label=_("Order"), min_value=0, initial=0)
+    order = forms.IntegerField(label=pgettext_lazy("position in a list", "Order"), min_value=0, initial=0)
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def policy_input(self) -> PolicyInput:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -47,11 +49,20 @@ def resolve_role(key: str) -> tuple[str, CustomRole | None]:
     return custom.base, custom
 
 
+def _builtin_names() -> set[str]:
+    """The built-in roles' names in every language Peyvand speaks, whichever is active now."""
+    names: set[str] = set()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            names |= {str(label).casefold() for _value, label in Role.choices}
+    return names
+
+
 def _clean_names(names: CustomRoleNames, *, exclude: int | None = None) -> tuple[str, str]:
     name_fa, name_en = clean_text(names.name_fa)[:100], clean_text(names.name_en)[:100]
     errors: dict[str, str] = {}
     others = CustomRole.objects.exclude(pk=exclude) if exclude else CustomRole.objects.all()
-    builtin = {str(label).casefold() for _v, label in Role.choices}
+    builtin = _builtin_names()
     for field, name in (("name_fa", name_fa), ("name_en", name_en)):
         if not name:
             errors[field] = _("Enter a name.")
