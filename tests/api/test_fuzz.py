@@ -2,9 +2,10 @@
 administrator and as a read-only user: never a server error, every response as the schema
 describes it (status, content type, body, headers), and schema-invalid input refused.
 
-Examples per operation: ``PEYVAND_FUZZ_EXAMPLES`` generated ones (``make test`` and CI 100;
-``make fuzz`` 1,000), after schemathesis's coverage phase, which adds the boundary values of
-every parameter (about a hundred more cases for a list with filters) whatever the number.
+Examples per operation: ``PEYVAND_FUZZ_EXAMPLES`` generated ones (``make test`` and CI's SQLite
+run 100, CI's PostgreSQL run 50; ``make fuzz`` 1,000), after schemathesis's coverage phase,
+which adds the boundary values of every parameter (about a hundred more cases for a list with
+filters) whatever the number.
 Not checked: that every schema-valid request is accepted. The schema cannot say that a
 cursor must be one the API gave out, that an id must name a record, or that a date range
 must end after it starts; those are refused with a 400 or 422 that names the field.
