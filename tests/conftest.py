@@ -16,6 +16,7 @@ from peyvand.core.services.site import site_settings_forget
 from peyvand.customers import services as customer_services
 from peyvand.customers.models import Kind, Party
 from peyvand.customers.rules import ContactInput, PartyInput
+from tests.scratch import drop_templates
 
 # No per-example deadline: timing belongs in bench/, and CI machines are noisy.
 hypothesis_settings.register_profile("peyvand", deadline=None)
@@ -144,6 +145,12 @@ def make_org(users: dict[str, User]) -> Callable[..., Party]:
 def queries() -> Callable[[], CaptureQueriesContext]:
     """``with queries() as q: ...; assert len(q) <= n`` — catches N+1 queries."""
     return lambda: CaptureQueriesContext(connection)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The run's migrated template (tests/scratch.py) goes with the process that started the run."""
+    if not hasattr(session.config, "workerinput"):
+        drop_templates()
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

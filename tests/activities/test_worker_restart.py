@@ -51,7 +51,7 @@ for _ in range({runs}):
 
 @pytest.fixture
 def database(tmp_path: Path):
-    db = ScratchDatabase(tmp_path)
+    db = ScratchDatabase(tmp_path, migrated=True)
     yield db
     db.drop()
 

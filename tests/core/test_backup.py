@@ -36,7 +36,7 @@ def files(root: Path) -> dict[str, str]:
 
 @pytest.fixture
 def databases(tmp_path):
-    made = [ScratchDatabase(tmp_path, "original"), ScratchDatabase(tmp_path, "restored")]
+    made = [ScratchDatabase(tmp_path, "original", migrated=True), ScratchDatabase(tmp_path, "restored")]
     yield made
     for database in made:
         database.drop()

@@ -43,7 +43,7 @@ def _write_file(path: Path, rows: int = ROWS) -> tuple[set[str], int]:
 
 @pytest.fixture
 def database(tmp_path):
-    db = ScratchDatabase(tmp_path, "crash")
+    db = ScratchDatabase(tmp_path, "crash", migrated=True)
     yield db
     db.drop()
 

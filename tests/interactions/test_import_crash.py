@@ -28,7 +28,7 @@ CHANNELS = ("تماس تلفنی", "ایمیل", "پیامک", "جلسه", "call
 
 @pytest.fixture
 def database(tmp_path):
-    db = ScratchDatabase(tmp_path, "interactions")
+    db = ScratchDatabase(tmp_path, "interactions", migrated=True)
     yield db
     db.drop()
 

@@ -129,7 +129,7 @@ def _until_dead(pid: int) -> None:
 
 @pytest.fixture
 def database(tmp_path: Path):
-    db = ScratchDatabase(tmp_path, "outbox")
+    db = ScratchDatabase(tmp_path, "outbox", migrated=True)
     yield db
     db.drop()
 

@@ -24,7 +24,7 @@ PRODUCTS = {"P-1": "10", "P-2": "25.5", "P-3": "100"}
 
 @pytest.fixture
 def database(tmp_path):
-    db = ScratchDatabase(tmp_path)
+    db = ScratchDatabase(tmp_path, migrated=True)
     yield db
     db.drop()
 
