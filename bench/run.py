@@ -141,10 +141,10 @@ def raw_baselines(engine: Engine, path: Path) -> dict[str, float]:
         offset = 10**12  # far above the ids the import will use
         insert = (
             "INSERT INTO customers_party (id, created_at, updated_at, kind, first_name, last_name, name, display_name, "
-            "sort_key, search_text, national_id, website, industry, source, stage, email_consent, "
+            "sort_key, search_text, national_id, economic_code, website, industry, source, stage, email_consent, "
             "email_consent_source, sms_consent, sms_consent_source, primary_email, primary_phone, import_job_id) "
             f"SELECT id + {offset}, '2026-01-01', '2026-01-01', 'person', first, last, '', first || ' ' || last, "
-            f"last, first || ' ' || last, '', '', '', 'other', 'suspect', false, '', false, '', email, phone, {job} "
+            f"last, first || ' ' || last, '', '', '', '', 'other', 'suspect', false, '', false, '', email, phone, {job} "
             "FROM bench_raw"
         )
         seconds = timed(lambda: (connection.execute(insert), connection.commit()))
