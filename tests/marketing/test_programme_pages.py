@@ -56,6 +56,25 @@ def test_the_pages_render_in_both_languages(
     assert 'data-kind="sent"' in path
 
 
+def test_the_steps_chart_shows_each_step_s_customers_beside_its_table_and_exports(
+    running: Programme, as_user: Callable[[str], Client]
+) -> None:
+    client = as_user("marketing")
+    first = running.steps.order_by("position").first()
+    assert first is not None
+    page = client.get(f"/marketing/programmes/{running.pk}/", HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    assert 'id="chart-steps"' in page and "echarts.min.js" in page
+    # Maryam entered the first step: the table beside the chart says so in Persian digits.
+    assert f"۱. {first.get_kind_display()}" in page
+    export = client.get(f"/marketing/programmes/{running.pk}/?export=steps", HTTP_ACCEPT_LANGUAGE="en")
+    assert export.status_code == 200
+    assert export["Content-Disposition"] == f'attachment; filename="programme-{running.pk}-steps.csv"'
+    lines = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0] == "Step,Entered,Converted,Exited"
+    assert lines[1].startswith("1. ") and lines[1].split(",")[1] == "1"
+    assert len(lines) == 1 + running.steps.count()
+
+
 def test_the_step_editor_refuses_odd_input_without_an_error_page(
     running: Programme, as_user: Callable[[str], Client]
 ) -> None:

@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
 
 from . import jalali
@@ -73,6 +74,17 @@ def csv_lines(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator[
     yield "\ufeff" + csv_line(header)
     for row in rows:
         yield csv_line(row)
+
+
+def csv_response(
+    header: Sequence[Any], rows: Iterable[Sequence[Any]], filename: str
+) -> StreamingHttpResponse:
+    """A CSV download, streamed in the request's language and time zone."""
+    response = StreamingHttpResponse(
+        in_request_context(csv_lines(header, rows)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def write_xlsx(

@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from peyvand.core import jalali, policy
+from peyvand.core import charts, jalali, policy
 from peyvand.core.models import User
 from peyvand.core.pagination import Page, capped_count, keyset_page
 from peyvand.core.text import search_terms
@@ -244,6 +244,26 @@ def step_stats(*, programme: Programme) -> list[StepStats]:
         if hit["step_id"] in found:
             found[hit["step_id"]].converted = hit["n"]
     return [found[step.pk] for step in steps]
+
+
+def steps_chart(stats: list[StepStats]) -> charts.Chart:
+    """How many customers each step took in, converted and let go: where a programme leaks."""
+    labels = tuple(
+        f"{charts.format_value(row.step.position, 'count')}. {row.step.get_kind_display()}" for row in stats
+    )
+    return charts.Chart(
+        key="steps",
+        title=_("Customers at each step"),
+        kind="bar",
+        labels=labels,
+        series=(
+            charts.Series(_("Entered"), tuple(float(row.entered) for row in stats)),
+            charts.Series(_("Converted"), tuple(float(row.converted) for row in stats)),
+            charts.Series(_("Exited"), tuple(float(row.exited) for row in stats)),
+        ),
+        label_heading=_("Step"),
+        note=_("Converted: bought within the attribution window after reaching the step."),
+    )
 
 
 @dataclass

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponseBase, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from peyvand.core import charts, policy
-from peyvand.core.exports import csv_lines, in_request_context
+from peyvand.core.exports import csv_response
 from peyvand.core.forms import BootstrapMixin, LocalDateField
 from peyvand.core.http import request_user
 from peyvand.core.models import Scope
@@ -105,11 +105,7 @@ def attribution(request: HttpRequest) -> HttpResponseBase:
             ]
             for row in rows
         ]
-        response = StreamingHttpResponse(
-            in_request_context(csv_lines(header, lines)), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = 'attachment; filename="attribution.csv"'
-        return response
+        return csv_response(header, lines, "attribution.csv")
     if not form.is_bound:
         form = AttributionFilterForm(initial={"date_from": start, "date_to": end})
     return render(

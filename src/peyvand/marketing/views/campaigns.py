@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from peyvand.core import charts, policy
 from peyvand.core.converters import choice_id
-from peyvand.core.exports import csv_lines, in_request_context
+from peyvand.core.exports import csv_response
 from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user, show_errors, sort_columns
 from peyvand.core.models import Scope, User
@@ -413,11 +413,7 @@ def _export(
         header, rows = found[key].csv_rows()
     else:
         raise Http404
-    response = StreamingHttpResponse(
-        in_request_context(csv_lines(header, rows)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-{key}.csv"'
-    return response
+    return csv_response(header, rows, f"campaign-{campaign.pk}-{key}.csv")
 
 
 @login_required

@@ -15,7 +15,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponseBase, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from peyvand.core import charts, policy
-from peyvand.core.exports import csv_lines, in_request_context
+from peyvand.core.exports import csv_response
 from peyvand.core.forms import BootstrapMixin, LocalDateField
 from peyvand.core.http import request_user
 from peyvand.core.models import Scope, User
@@ -147,14 +147,6 @@ def _table(cube: selectors.Cube, channel: str, heat: str) -> list[dict[str, Any]
     return rows
 
 
-def _csv(header: list[Any], rows: list[list[Any]], name: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        in_request_context(csv_lines(header, rows)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
-
-
 @login_required
 @require_GET
 def strategy_cube(request: HttpRequest) -> HttpResponseBase:
@@ -170,9 +162,9 @@ def strategy_cube(request: HttpRequest) -> HttpResponseBase:
     if key := request.GET.get("export"):
         if key == "cube":
             rows = [[*row[:-1], Decimal(row[-1]).quantize(Decimal("0.01"))] for row in cube.rows()]
-            return _csv(cube.header(), rows, "strategy-cube")
+            return csv_response(cube.header(), rows, "strategy-cube.csv")
         if key == chart.key:
-            return _csv(*chart.csv_rows(), name="strategy-cube-revenue")
+            return csv_response(*chart.csv_rows(), "strategy-cube-revenue.csv")
         raise Http404
     if not form.is_bound:
         form = CubeFilterForm(

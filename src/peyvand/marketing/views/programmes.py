@@ -8,13 +8,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from peyvand.core import policy
+from peyvand.core.exports import csv_response
 from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user, sort_columns
 from peyvand.core.models import Scope, User
@@ -136,13 +137,16 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     user, programme = _get(request, pk)
     return _detail(request, user, programme)
 
 
-def _detail(request: HttpRequest, user: User, programme: Programme, **forms: Any) -> HttpResponse:
+def _detail(request: HttpRequest, user: User, programme: Programme, **forms: Any) -> HttpResponseBase:
     stats = selectors.step_stats(programme=programme)
+    chart = selectors.steps_chart(stats)
+    if request.GET.get("export") == chart.key:
+        return csv_response(*chart.csv_rows(), f"programme-{programme.pk}-steps.csv")
     return render(
         request,
         "marketing/programme_detail.html",
@@ -150,6 +154,7 @@ def _detail(request: HttpRequest, user: User, programme: Programme, **forms: Any
             "nav": "programmes",
             "programme": programme,
             "stats": stats,
+            "chart": chart,
             "totals": selectors.programme_totals(programme=programme),
             "can_change": policy.can_change(user, programme),
             "enrol_form": forms.get("enrol_form")
@@ -203,7 +208,7 @@ def programme_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def programme_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_enrol(request: HttpRequest, pk: int) -> HttpResponseBase:
     user, programme = _get(request, pk)
     policy.require_change(user, programme)
     form = EnrolForm(request.POST, segments=segment_selectors.segments_for_choice(user=user))

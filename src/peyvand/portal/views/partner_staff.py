@@ -10,14 +10,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peyvand.core import policy
-from peyvand.core.exports import csv_lines, in_request_context
+from peyvand.core.exports import csv_response
 from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user
 from peyvand.core.pagination import InvalidCursor
@@ -49,12 +49,7 @@ def ranking(request: HttpRequest) -> HttpResponseBase:
     standings = selectors.ranking(user=request_user(request))
     chart = selectors.ranking_chart(standings)
     if request.GET.get("export") == chart.key:
-        header, rows = chart.csv_rows()
-        response = StreamingHttpResponse(
-            in_request_context(csv_lines(header, rows)), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = 'attachment; filename="partners.csv"'
-        return response
+        return csv_response(*chart.csv_rows(), "partners.csv")
     return render(
         request, "portal/partner_ranking.html", {"nav": "partners", "standings": standings, "chart": chart}
     )

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponseBase, StreamingHttpRes
 from django.shortcuts import render
 
 from peyvand.core import policy
-from peyvand.core.exports import csv_lines, in_request_context
+from peyvand.core.exports import csv_response
 from peyvand.core.http import request_user
 from peyvand.core.models import Scope, User
 
@@ -41,10 +41,5 @@ def _export(user: User, key: str, filters: selectors.AnalysisFilters) -> Streami
     chart = selectors.analysis_chart(user=user, filters=filters, key=key)
     if chart is None:
         raise Http404
-    header, rows = chart.csv_rows()
-    response = StreamingHttpResponse(
-        in_request_context(csv_lines(header, rows)), content_type="text/csv; charset=utf-8"
-    )
     name = f"tickets-{chart.key}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_response(*chart.csv_rows(), name)
