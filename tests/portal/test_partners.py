@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from peyvand.core.models import AuditEvent
 from peyvand.customers.models import Note, Source
+from peyvand.interactions.models import OutboundMessage
 from peyvand.notifications.models import Notification
 from peyvand.portal.models import PartnerDeal, Registration, RegistrationStatus
 from peyvand.portal.refs import ref_for
@@ -287,3 +288,24 @@ def test_a_partners_deal_by_reference_only(partner_world):
         ).status_code
         == 404
     )
+
+
+def test_the_partner_hears_each_decision_by_email_in_their_language(partner_world, users):
+    p, q = partner_world["p"], partner_world["q"]
+    q.account.language = "en"
+    q.account.save(update_fields=["language"])
+    services.registration_approve(actor=users["manager"], registration=p.pending)
+    services.registration_reject(actor=users["manager"], registration=q.pending, reason="مشتری مستقیم ماست")
+    approved = OutboundMessage.objects.get(idempotency_key=f"partner_registration_decided:{p.pending.pk}")
+    rejected = OutboundMessage.objects.get(idempotency_key=f"partner_registration_decided:{q.pending.pk}")
+    assert (approved.to_address, approved.channel) == (p.account.email, OutboundMessage.Kind.EMAIL)
+    assert approved.subject == f"ثبت {p.pending.customer_name} شما تأیید شد"
+    assert "/portal/partner/registrations/" in approved.body_text
+    assert rejected.to_address == q.account.email
+    assert rejected.subject == f"Your registration of {q.pending.customer_name} was not approved"
+    assert "مشتری مستقیم ماست" in rejected.body_text
+    # one message a decision: the registration cannot be decided twice, and nothing more is sent
+    sent = OutboundMessage.objects.count()
+    with pytest.raises(ValidationError):
+        services.registration_reject(actor=users["manager"], registration=p.pending, reason="x")
+    assert OutboundMessage.objects.count() == sent

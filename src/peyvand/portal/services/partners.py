@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from peyvand.core import hooks, policy
@@ -30,6 +31,8 @@ from peyvand.customers.normalize import normalize_email, normalize_phone
 from peyvand.customers.rules import ContactInput, PartyInput
 from peyvand.customers.services.notes import note_add
 from peyvand.customers.services.parties import party_create
+from peyvand.interactions.models import OutboundMessage, Purpose
+from peyvand.interactions.services.outbox import message_queue
 from peyvand.interactions.system import system_actor
 from peyvand.sales import conf as sales_conf
 from peyvand.sales.models import Deal, PriceList, Stage
@@ -335,6 +338,43 @@ def _tell_channel_managers(registration: Registration) -> None:
         )
 
 
+def _tell_partner(registration: Registration, actor: User) -> None:
+    """The partner user who registered hears the decision by email, in their language, once
+    the decision commits (through the outbox); the reason goes with a rejection."""
+    account = registration.account
+    if account is None or not account.email or account.revoked_at is not None:
+        return
+    link = settings.PEYVAND_BASE_URL + reverse("portal:partner_registrations")
+    with translation.override(account.language):
+        names = {"customer": registration.customer_name, "link": link}
+        if registration.status == RegistrationStatus.APPROVED:
+            subject = _("Your registration of %(customer)s was approved") % names
+            body = (
+                _(
+                    "Your registration of %(customer)s was approved and is now yours to follow in the "
+                    "partner portal:\n\n%(link)s\n"
+                )
+                % names
+            )
+        else:
+            subject = _("Your registration of %(customer)s was not approved") % names
+            body = _(
+                "Your registration of %(customer)s was not approved, for this reason:\n\n%(reason)s\n\n"
+                "Your registrations: %(link)s\n"
+            ) % {**names, "reason": registration.reason}
+    message_queue(
+        channel=OutboundMessage.Kind.EMAIL,
+        purpose=Purpose.TRANSACTIONAL,
+        to_address=account.email,
+        subject=subject,
+        body_text=body,
+        party=account.party,
+        actor=actor,
+        language=account.language,
+        key=f"partner_registration_decided:{registration.pk}",
+    )
+
+
 # --- the channel manager: approving and rejecting -------------------------------------------
 
 
@@ -429,6 +469,7 @@ def registration_approve(
         party_id=party_id,
         changes={"status": [RegistrationStatus.PENDING, RegistrationStatus.APPROVED]},
     )
+    _tell_partner(registration, actor)
     return registration
 
 
@@ -453,6 +494,7 @@ def registration_reject(*, actor: User, registration: Registration, reason: str)
             "reason": [None, reason],
         },
     )
+    _tell_partner(registration, actor)
     return registration
 
 
