@@ -50,6 +50,7 @@ def test_a_column_sorts_and_turns_round(as_user: Any, make_activity: Any) -> Non
     assert html.index(f'data-activity-id="{late.pk}"') < html.index(f'data-activity-id="{soon.pk}"')
     html = client.get(LIST, {"sort": "-priority", "columns": "title,priority"}).content.decode()
     assert html.index(f'data-activity-id="{soon.pk}"') < html.index(f'data-activity-id="{late.pk}"')
+    assert '<option value="-priority" selected>' in html  # the filters' sort says the same
     assert client.get(LIST, {"sort": "-created"}).status_code == 200
 
 
