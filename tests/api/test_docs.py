@@ -11,6 +11,8 @@ from peyvand.api import api
 EXPECTED_PATHS = {
     "/api/v1/me": {"get"},
     "/api/v1/custom-fields": {"get"},
+    "/api/v1/roles": {"get", "post"},
+    "/api/v1/roles/{role_key}": {"get", "patch", "delete"},
     "/api/v1/tickets": {"get", "post"},
     "/api/v1/tickets/{ticket_id}": {"get", "patch"},
     "/api/v1/tickets/{ticket_id}/messages": {"get"},

@@ -2,6 +2,7 @@
 
 import ipaddress
 import os
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from django.contrib import messages
@@ -35,16 +36,28 @@ def sort_columns(current: str, labels: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def list_headers(shown: list[Any], current: str) -> list[dict[str, Any]]:
+def list_headers(
+    shown: list[Any], current: str, sorts: Mapping[str, Sequence[str]] | None = None
+) -> list[dict[str, Any]]:
     """The header cells of a list's chosen columns (``core.list_columns``): each one's label,
-    and for a sortable one the sort its link asks for and its arrow."""
+    and for a sortable one the sort its link asks for and its arrow.
+
+    Given the list's ``sorts`` (sort key -> order), a column's link turns its order round
+    only where the list knows the reverse, and the arrow shows which way the rows go (a
+    column sorted newest first, "created" on some lists, points down)."""
     headers = []
     for column in shown:
         head: dict[str, Any] = {"key": column.key, "label": column.label, "css": column.css, "sort": None}
         if column.sort:
             key = column.sort
-            head["sort"] = f"-{key}" if current == key else key
-            head["mark"] = "▲" if current == key else ("▼" if current == f"-{key}" else "")
+            reverse = key[1:] if key.startswith("-") else f"-{key}"
+            if sorts is None:
+                head["sort"] = reverse if current == key else key
+                head["mark"] = "▲" if current == key else ("▼" if current == reverse else "")
+            else:
+                head["sort"] = reverse if current == key and reverse in sorts else key
+                going_down = current in sorts and sorts[current][0].startswith("-")
+                head["mark"] = ("▼" if going_down else "▲") if current in (key, reverse) else ""
         headers.append(head)
     return headers
 

@@ -6,12 +6,17 @@ A column is a key, a label, the template fragment that draws its cell (given the
 ``row``, the reader as ``user`` and whatever the list's row loop sets) and, when the list can
 sort by it, its sort key. Any app may add columns to a list (``add_column``): custom fields
 add theirs to people's lists. The cells must read only what the list's query already loaded,
-so a list costs the same queries whatever columns are shown.
+so a list costs the same queries whatever columns are shown; a value the query reads only
+for a shown column (a customer's city, a subquery) is named in ``needs``, which the list's
+selector takes (``needs_of``).
+
+A list is named by its URL name; one view drawing several lists (people and organisations)
+names each by its ``kind`` too: ``party_list:person`` (``list_name``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +32,19 @@ class Column:
     sort: str | None = None  # the list's sort key, if it sorts by this column
     shown: bool = True  # among the columns shown until the user chooses
     css: str = ""  # classes of its header cell
+    needs: str = ""  # what the list's selector loads for this column only when it is shown
+
+
+def list_name(view_name: str, kwargs: Mapping[str, Any]) -> str:
+    """The name of the list a URL draws: its URL name, and the kind of record it lists when
+    one view draws several (``party_list:person``)."""
+    kind = kwargs.get("kind")
+    return f"{view_name}:{kind}" if isinstance(kind, str) and kind else view_name
+
+
+def needs_of(shown: Iterable[Column]) -> frozenset[str]:
+    """What the shown columns need loaded beyond the list's own query."""
+    return frozenset(column.needs for column in shown if column.needs)
 
 
 # list name (its URL name, e.g. "sales:deal_list") -> key -> column, in the order added.

@@ -11,15 +11,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from peyvand.core import jalali, policy
 from peyvand.core.converters import is_id
 from peyvand.core.forms import add_service_errors
-from peyvand.core.http import request_user
+from peyvand.core.http import list_headers, request_user
+from peyvand.core.list_columns import Column, add_column
 from peyvand.core.models import AuditEvent
 from peyvand.core.pagination import InvalidCursor
 from peyvand.core.selectors.audit import describe_events
+from peyvand.core.selectors.saved_views import chosen_columns
 from peyvand.core.views.saved import keeps_views
 from peyvand.customers.selectors.parties import PartyFilters, party_get, party_queryset
 from peyvand.notifications.selectors.notifications import default_reminders
@@ -44,6 +47,32 @@ def my_day(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/my_day.html", {"day": day, "nav": "my_day"})
 
 
+LIST = "activity_list"
+# The activities list's columns, in their default order; those not shown are there to be chosen.
+for _column in (
+    Column("title", gettext_lazy("Title"), "activities/columns/activity_title.html"),
+    Column("kind", gettext_lazy("Type"), "activities/columns/activity_kind.html"),
+    Column("due", gettext_lazy("Due"), "activities/columns/activity_due.html", sort="due"),
+    Column("customer", gettext_lazy("Customer"), "activities/columns/activity_customer.html"),
+    Column("assignee", gettext_lazy("Assigned to"), "activities/columns/activity_assignee.html"),
+    Column(
+        "priority", gettext_lazy("Priority"), "activities/columns/activity_priority.html", sort="priority"
+    ),
+    Column("status", gettext_lazy("Status"), "activities/columns/activity_status.html"),
+    Column("deal", gettext_lazy("Deal"), "activities/columns/activity_deal.html", shown=False),
+    Column("outcome", gettext_lazy("Outcome"), "activities/columns/activity_outcome.html", shown=False),
+    Column("completed", gettext_lazy("Completed"), "activities/columns/activity_completed.html", shown=False),
+    Column(
+        "created",
+        gettext_lazy("Created"),
+        "activities/columns/activity_created.html",
+        sort="created",
+        shown=False,
+    ),
+):
+    add_column(LIST, _column)
+
+
 @keeps_views
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
@@ -57,13 +86,17 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     except InvalidCursor as exc:
         messages.error(request, str(exc))
         return redirect("activity_list")
+    sort = sort if sort in selectors.activities.SORTS else "due"
+    shown = chosen_columns(user=user, list_name=LIST, page=request.path, requested=request.GET.get("columns"))
     return render(
         request,
         "activities/activity_list.html",
         {
             "page": page,
             "filters": filters,
-            "sort": sort if sort in selectors.activities.SORTS else "due",
+            "columns": list_headers(shown, sort, selectors.activities.SORTS),
+            "shown": shown,
+            "sort": sort,
             "who_choices": selectors.activities.who_choices(user),
             "kinds": Kind.choices,
             "statuses": Status.choices,

@@ -30,6 +30,13 @@ class TeamRef(Schema):
     name: str
 
 
+class CustomRoleRef(Schema):
+    key: str = Field(description='"custom-<id>", as /roles names it')
+    name: str = Field(description="In the caller's language")
+    name_fa: str
+    name_en: str
+
+
 class MeOut(Schema):
     id: int
     username: str
@@ -37,18 +44,27 @@ class MeOut(Schema):
     last_name: str
     display_name: str
     email: str
-    role: str
+    role: str = Field(description="The built-in role; with a custom role, the one it is based on")
+    custom_role: CustomRoleRef | None = Field(description="The custom role, if the user has one")
     team: TeamRef | None
     language: str
     time_zone: str
     is_administrator: bool
     scopes: dict[str, dict[str, str]] = Field(
-        description="For each resource and action (view, change): none, own, team or all."
+        description="For each resource and action (view, change): none, own, team or all: the user's "
+        "effective reach, their custom role's where they have one."
     )
 
     @staticmethod
     def resolve_display_name(obj: User) -> str:
         return str(obj)
+
+    @staticmethod
+    def resolve_custom_role(obj: User) -> CustomRoleRef | None:
+        role = obj.custom_role
+        if role is None:
+            return None
+        return CustomRoleRef(key=role.key, name=str(role), name_fa=role.name_fa, name_en=role.name_en)
 
     @staticmethod
     def resolve_scopes(obj: User) -> dict[str, dict[str, str]]:
@@ -72,7 +88,7 @@ class UserQuery(PageQuery):
 
 @router.get("/me", response={200: MeOut, **ERRORS}, summary="The signed-in user")
 def me(request: HttpRequest) -> User:
-    return actor(request)
+    return selectors.users.with_team_and_role(actor(request))
 
 
 @router.get("/users", response={200: PageOut[UserOut], **ERRORS}, summary="Active users, for owner pickers")

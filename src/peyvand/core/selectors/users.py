@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 from django.db import models
 from django.db.models import Count, QuerySet
@@ -72,3 +73,21 @@ def assignable(*, user: User, model: type[models.Model]) -> list[User]:
         .order_by("first_name", "last_name", "username")
     )
     return [other for other in people if policy.may_own(user, model, other)]
+
+
+def with_team_and_role(user: User) -> User:
+    """``user`` with their team and custom role loaded: one query at most, none where the
+    token's or session's read loaded them already or the user has neither."""
+    relations = {
+        name: cast(models.ForeignKey, User._meta.get_field(name)) for name in ("team", "custom_role")
+    }
+    missing = [
+        name
+        for name, field in relations.items()
+        if getattr(user, field.attname) is not None and not field.is_cached(user)
+    ]
+    if missing:
+        loaded = User.objects.select_related(*missing).get(pk=user.pk)
+        for name in missing:
+            relations[name].set_cached_value(user, getattr(loaded, name))
+    return user

@@ -7,6 +7,7 @@ choice into the user's base role and custom role.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,9 +19,11 @@ from django.utils.translation import ngettext
 
 from .. import policy
 from ..converters import is_id
-from ..models import AuditEvent, CustomRole, Role, RoleScope, RoleSecurity, User
+from ..inputs import UNSET, Unset
+from ..models import Action, AuditEvent, CustomRole, Role, RoleScope, RoleSecurity, Scope, User
 from ..text import clean_text
 from .audit import audit_log
+from .two_factor import two_factor_required_roles, two_factor_roles_set
 
 PREFIX = "custom-"
 
@@ -159,3 +162,94 @@ def custom_role_scope_set(*, actor: User, role: CustomRole, resource: str, actio
         obj=row,
         changes={f"{policy.custom_role_key(role.pk)}.{resource}.{action}": [current, scope]},
     )
+
+
+@transaction.atomic
+def role_scope_set(*, role: str, resource: str, action: str, scope: str, actor: User) -> None:
+    """One cell of the matrix: of a built-in role, or of a custom one ("custom-<id>")."""
+    policy.require_admin(actor)
+    custom = custom_role_from_key(role)
+    if (role not in policy.ROLE_DEFAULTS and custom is None) or resource not in policy.resources():
+        raise ValidationError(_("Choose a valid role and resource."))
+    if action not in Action.values or scope not in Scope.values:
+        raise ValidationError(_("Choose a valid scope."))
+    if custom is not None:
+        custom_role_scope_set(actor=actor, role=custom, resource=resource, action=action, scope=scope)
+        return
+    current = policy.effective_matrix()[role][resource][action]
+    if current == scope:
+        return
+    row, _created = RoleScope.objects.update_or_create(
+        role=role, custom_role=None, resource=resource, action=action, defaults={"scope": scope}
+    )
+    audit_log(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=row,
+        changes={f"{role}.{resource}.{action}": [current, scope]},
+    )
+
+
+# --- a role as one record (the API): copied with its changes, changed, deleted ------------
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    """What a role becomes; a field left UNSET stays as it is. ``scopes`` names only the
+    cells to change: resource -> action -> scope."""
+
+    names: CustomRoleNames | Unset = UNSET
+    scopes: Mapping[str, Mapping[str, str]] | Unset = UNSET
+    two_factor_required: bool | Unset = UNSET
+
+
+def _check_scopes(scopes: Mapping[str, Mapping[str, str]]) -> None:
+    """Every cell names a resource of the matrix, an action and a scope, before any is written."""
+    known = policy.resources()
+    for resource, actions in scopes.items():
+        if resource not in known:
+            raise ValidationError({"scopes": _("Unknown resource: %(name)s.") % {"name": resource}})
+        for action, value in actions.items():
+            if action not in Action.values:
+                raise ValidationError({"scopes": _("Unknown action: %(name)s.") % {"name": action}})
+            if value not in Scope.values:
+                raise ValidationError({"scopes": _("Choose a valid scope.")})
+
+
+def _apply(*, actor: User, key: str, change: RoleChange) -> None:
+    # The administrator's two-factor rule may change; its reach may not.
+    if key == Role.ADMIN and change.scopes:
+        raise ValidationError({"scopes": _("The administrator reaches everything; this cannot be changed.")})
+    if not isinstance(change.scopes, Unset):
+        _check_scopes(change.scopes)
+        for resource, actions in change.scopes.items():
+            for action, value in actions.items():
+                role_scope_set(role=key, resource=resource, action=action, scope=value, actor=actor)
+    if not isinstance(change.two_factor_required, Unset):
+        required = two_factor_required_roles()
+        wanted = required | {key} if change.two_factor_required else required - {key}
+        if wanted != required:
+            two_factor_roles_set(roles=wanted, actor=actor)
+
+
+@transaction.atomic
+def role_create(*, actor: User, source: str, names: CustomRoleNames, change: RoleChange) -> CustomRole:
+    """A custom role copied from ``source`` with ``change`` made to its copy, all or nothing."""
+    role = custom_role_copy(actor=actor, source=source, names=names)
+    _apply(actor=actor, key=role.key, change=change)
+    return role
+
+
+@transaction.atomic
+def role_update(*, actor: User, key: str, change: RoleChange) -> None:
+    """Change a role (built-in or ``custom-<id>``): a custom role's names, its row of the
+    matrix, whether it must use two-factor sign-in. All or nothing."""
+    policy.require_admin(actor)
+    custom = custom_role_from_key(key)
+    if custom is None and key not in Role.values:
+        raise ValidationError({"role": _("Choose a valid role.")})
+    if not isinstance(change.names, Unset):
+        if custom is None:
+            raise ValidationError({"name_fa": _("A built-in role keeps its name.")})
+        custom_role_rename(actor=actor, role=custom, names=change.names)
+    _apply(actor=actor, key=key, change=change)

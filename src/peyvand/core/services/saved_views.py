@@ -92,7 +92,8 @@ def saved_view_make_default(*, actor: User, view: SavedView | None, page: str) -
 def _list_name(page: str) -> str:
     """The URL name of the list at ``page`` (which must be a list with declared columns)."""
     _check_page(page)
-    name = resolve(page).view_name
+    found = resolve(page)
+    name = list_columns.list_name(found.view_name, found.kwargs)
     if not list_columns.has_columns(name):
         raise ValidationError({"page": _("This list has no columns to choose.")})
     return name

@@ -64,8 +64,9 @@ def api_tokens_revoke_all(*, user: User, actor: User) -> int:
 def api_token_authenticate(key: str) -> User | None:
     if not key or not key.startswith(TOKEN_PREFIX) or len(key) > 100:
         return None
+    # The user's team and custom role come along: /me shows them without a query more.
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user__team", "user__custom_role")
         .filter(key_hash=_token_hash(key), revoked_at__isnull=True, user__is_active=True)
         .first()
     )

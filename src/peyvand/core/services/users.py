@@ -13,17 +13,14 @@ from django.utils.translation import gettext as _
 
 from .. import policy
 from ..models import (
-    Action,
     AuditEvent,
     Role,
-    RoleScope,
-    Scope,
     Team,
     User,
 )
 from ..text import clean_text
 from .audit import audit_log, changes_between, snapshot
-from .roles import custom_role_from_key, custom_role_scope_set, resolve_role
+from .roles import resolve_role, role_scope_set  # noqa: F401 - role_scope_set: named here by its callers
 from .sessions import user_sessions_end_for_password
 from .tokens import api_tokens_revoke_all
 
@@ -173,29 +170,3 @@ def team_create(*, name: str, actor: User) -> Team:
     team = Team.objects.create(name=name)
     audit_log(actor=actor, kind=AuditEvent.Kind.CREATE, obj=team, changes={"name": [None, name]})
     return team
-
-
-@transaction.atomic
-def role_scope_set(*, role: str, resource: str, action: str, scope: str, actor: User) -> None:
-    """One cell of the matrix: of a built-in role, or of a custom one ("custom-<id>")."""
-    policy.require_admin(actor)
-    custom = custom_role_from_key(role)
-    if (role not in policy.ROLE_DEFAULTS and custom is None) or resource not in policy.resources():
-        raise ValidationError(_("Choose a valid role and resource."))
-    if action not in Action.values or scope not in Scope.values:
-        raise ValidationError(_("Choose a valid scope."))
-    if custom is not None:
-        custom_role_scope_set(actor=actor, role=custom, resource=resource, action=action, scope=scope)
-        return
-    current = policy.effective_matrix()[role][resource][action]
-    if current == scope:
-        return
-    row, _created = RoleScope.objects.update_or_create(
-        role=role, custom_role=None, resource=resource, action=action, defaults={"scope": scope}
-    )
-    audit_log(
-        actor=actor,
-        kind=AuditEvent.Kind.UPDATE,
-        obj=row,
-        changes={f"{role}.{resource}.{action}": [current, scope]},
-    )

@@ -102,7 +102,8 @@ def column_picker(context: template.Context, shown: list[Any]) -> dict[str, Any]
     """The "Columns" picker of a list that declares its columns: the shown ones first, in
     their order, then the others; ticked, moved up or down, applied or kept as one's own."""
     request = context["request"]
-    name = request.resolver_match.view_name
+    match = request.resolver_match
+    name = list_columns.list_name(match.view_name, match.kwargs)
     keys = [column.key for column in shown]
     others = [column for column in list_columns.columns_of(name) if column.key not in keys]
     return {

@@ -24,12 +24,14 @@ from peyvand.core import hooks, policy
 from peyvand.core.custom_field_forms import column_values, filter_names, list_columns, shown_values
 from peyvand.core.exports import csv_lines, in_request_context, write_xlsx
 from peyvand.core.forms import add_service_errors
-from peyvand.core.http import request_user
+from peyvand.core.http import list_headers, request_user
 from peyvand.core.jalali import local_digits
+from peyvand.core.list_columns import Column, add_column, list_name, needs_of
 from peyvand.core.models import User
 from peyvand.core.pagination import InvalidCursor
 from peyvand.core.selectors.audit import field_label, value_display
 from peyvand.core.selectors.custom_fields import SORT_PREFIX, SORTABLE_TYPES, definitions_for
+from peyvand.core.selectors.saved_views import chosen_columns
 from peyvand.core.selectors.users import assignable
 from peyvand.core.views.saved import keeps_views
 
@@ -56,11 +58,62 @@ def _kind_or_404(kind: str) -> str:
 
 
 PAGE_SIZE = 50
-SORTABLE_COLUMNS = {
-    "name": gettext_lazy("Name"),
-    "created": gettext_lazy("Created"),
-    "updated": gettext_lazy("Updated"),
-}
+
+
+def _columns(kind: str, *extra: Column) -> None:
+    """The people's or organisations' list's columns, in their default order (a custom
+    field shown in lists comes after them); those not shown are there to be chosen."""
+    for column in (
+        Column("name", gettext_lazy("Name"), "customers/columns/party_name.html", sort="name"),
+        Column("phone", gettext_lazy("Phone"), "customers/columns/party_phone.html"),
+        Column("email", gettext_lazy("Email"), "customers/columns/party_email.html"),
+        Column("stage", gettext_lazy("Stage"), "customers/columns/party_stage.html"),
+        Column("owner", gettext_lazy("Owner"), "customers/columns/party_owner.html"),
+        Column("tags", gettext_lazy("Tags"), "customers/columns/party_tags.html"),
+        Column("created", gettext_lazy("Created"), "customers/columns/party_created.html", sort="created"),
+        Column("updated", gettext_lazy("Updated"), "customers/columns/party_updated.html", sort="updated"),
+        Column("source", gettext_lazy("Source"), "customers/columns/party_source.html", shown=False),
+        Column("city", gettext_lazy("City"), "customers/columns/party_city.html", shown=False, needs="city"),
+        *extra,
+        Column(
+            "national_id",
+            gettext_lazy("National ID"),
+            "customers/columns/party_national_id.html",
+            shown=False,
+        ),
+    ):
+        add_column(list_name("party_list", {"kind": kind}), column)
+
+
+_columns(
+    Kind.PERSON,
+    Column(
+        "organisation",
+        gettext_lazy("Organisation"),
+        "customers/columns/party_organisation.html",
+        shown=False,
+        needs="organisation",
+    ),
+    Column(
+        "job_title",
+        gettext_lazy("Job title"),
+        "customers/columns/party_job_title.html",
+        shown=False,
+        needs="organisation",
+    ),
+    Column("birthday", gettext_lazy("Date of birth"), "customers/columns/party_birthday.html", shown=False),
+)
+_columns(
+    Kind.ORGANISATION,
+    Column("industry", gettext_lazy("Industry"), "customers/columns/party_industry.html", shown=False),
+    Column("website", gettext_lazy("Website"), "customers/columns/party_website.html", shown=False),
+    Column(
+        "economic_code",
+        gettext_lazy("Economic code"),
+        "customers/columns/party_economic_code.html",
+        shown=False,
+    ),
+)
 
 
 @keeps_views
@@ -71,6 +124,12 @@ def party_list(request: HttpRequest, kind: str) -> HttpResponse:
     form = PartyFilterForm(request.GET or None, kind=kind)
     filters = form.filters() if request.GET else selectors.parties.PartyFilters()
     sort = selectors.parties.sort_or_default(kind, request.GET.get("sort") or "")
+    shown = chosen_columns(
+        user=user,
+        list_name=list_name("party_list", {"kind": kind}),
+        page=request.path,
+        requested=request.GET.get("columns"),
+    )
     try:
         page = selectors.parties.party_list(
             user=user,
@@ -79,11 +138,11 @@ def party_list(request: HttpRequest, kind: str) -> HttpResponse:
             sort=sort,
             cursor=request.GET.get("cursor"),
             limit=PAGE_SIZE,
+            needs=needs_of(shown),
         )
     except InvalidCursor as exc:
         messages.error(request, str(exc))
         return redirect(reverse("party_list", args=[kind]))
-    columns = [_column(key, label, sort) for key, label in SORTABLE_COLUMNS.items()]
     custom_columns = list_columns(form.custom_definitions)
     column_values(custom_columns, page.items)
     custom_heads = [
@@ -99,8 +158,10 @@ def party_list(request: HttpRequest, kind: str) -> HttpResponse:
             "nav": kind,
             "form": form,
             "page": page,
-            "columns": columns,
+            "columns": list_headers(shown, sort, selectors.parties.SORTS),
+            "shown": shown,
             "custom_columns": custom_heads,
+            "width": len(shown) + len(custom_heads) + 1,  # and the box that ticks a row
             "count": page.extra["count"],
             "more": page.extra["more"],
             "owners": assignable(user=user, model=Party),

@@ -74,7 +74,7 @@ def order_lines(*, order: Order) -> list[OrderLine]:
 def invoice_list(
     *, user: User, filters: Mapping[str, Any], cursor: str | None, limit: int = 50
 ) -> Page[Invoice]:
-    queryset = policy.visible(user, Invoice.objects.select_related("party", "order"))
+    queryset = policy.visible(user, Invoice.objects.select_related("party", "order", "owner"))
     if filters.get("status") in InvoiceStatus.values:
         queryset = queryset.filter(status=filters["status"])
     if filters.get("status") == "overdue":

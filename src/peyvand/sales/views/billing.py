@@ -9,13 +9,16 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from peyvand.core import policy
 from peyvand.core.forms import add_service_errors
-from peyvand.core.http import request_user, show_errors
+from peyvand.core.http import list_headers, request_user, show_errors
 from peyvand.core.jalali import local_digits
+from peyvand.core.list_columns import Column, add_column
 from peyvand.core.pagination import InvalidCursor
+from peyvand.core.selectors.saved_views import chosen_columns
 from peyvand.core.views.saved import keeps_views
 
 from ..documents import render_invoice_pdf, render_quote_pdf
@@ -23,6 +26,38 @@ from ..forms import InvoiceForm, PaymentForm
 from ..models import InvoiceStatus, OrderStatus, Outcome
 from ..selectors import billing as selectors
 from ..services import billing, imports
+
+INVOICES = "sales:invoice_list"
+# The invoices list's columns, in their default order; those not shown are there to be chosen.
+for _column in (
+    Column("number", gettext_lazy("Number"), "sales/columns/invoice_number.html"),
+    Column("customer", gettext_lazy("Customer"), "sales/columns/invoice_customer.html"),
+    Column("issued", gettext_lazy("Date"), "sales/columns/invoice_issued.html"),
+    Column("due_on", gettext_lazy("Due date"), "sales/columns/invoice_due_on.html"),
+    Column("status", gettext_lazy("Status"), "sales/columns/invoice_status.html"),
+    Column("total", gettext_lazy("Total"), "sales/columns/invoice_total.html", css="numeric"),
+    Column("due", gettext_lazy("Due"), "sales/columns/invoice_due.html", css="numeric"),
+    Column("order", gettext_lazy("Order"), "sales/columns/invoice_order.html", shown=False),
+    Column("owner", gettext_lazy("Owner"), "sales/columns/invoice_owner.html", shown=False),
+    Column(
+        "subtotal",
+        gettext_lazy("Subtotal"),
+        "sales/columns/invoice_subtotal.html",
+        css="numeric",
+        shown=False,
+    ),
+    Column(
+        "discount",
+        gettext_lazy("Discount"),
+        "sales/columns/invoice_discount.html",
+        css="numeric",
+        shown=False,
+    ),
+    Column("tax", gettext_lazy("Tax"), "sales/columns/invoice_tax.html", css="numeric", shown=False),
+    Column("paid", gettext_lazy("Paid"), "sales/columns/invoice_paid.html", css="numeric", shown=False),
+    Column("created", gettext_lazy("Created"), "sales/columns/invoice_created.html", shown=False),
+):
+    add_column(INVOICES, _column)
 
 
 @login_required
@@ -181,10 +216,21 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("sales:invoice_list")
     statuses = [*InvoiceStatus.choices, ("overdue", _("Overdue"))]
+    shown = chosen_columns(
+        user=user, list_name=INVOICES, page=request.path, requested=request.GET.get("columns")
+    )
     return render(
         request,
         "sales/invoice_list.html",
-        {"nav": "billing", "page": page, "filters": filters, "statuses": statuses, "count": None},
+        {
+            "nav": "billing",
+            "page": page,
+            "filters": filters,
+            "statuses": statuses,
+            "count": None,
+            "columns": list_headers(shown, ""),
+            "shown": shown,
+        },
     )
 
 

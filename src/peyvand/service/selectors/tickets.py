@@ -20,12 +20,16 @@ from peyvand.sales.models import Order
 
 from ..models import OPEN_STATUSES, Category, Channel, Kind, Message, Priority, Status, Ticket
 
+# Each order and its reverse (a list's column turns it round), read along the same index.
 SORTS = {
     "-created": ["-created_at", "-id"],
     "created": ["created_at", "id"],
     "-updated": ["-updated_at", "-id"],
+    "updated": ["updated_at", "id"],
     "due": ["resolution_due", "id"],
+    "-due": ["-resolution_due", "-id"],
     "-priority": ["-priority", "-created_at", "-id"],
+    "priority": ["priority", "created_at", "id"],
 }
 DEFAULT_SORT = "-created"
 # The queues a list offers: which tickets, for whom.
@@ -88,10 +92,10 @@ def ticket_list(
 ) -> Page[Ticket]:
     queryset = ticket_queryset(user=user, filters=filters)
     order = SORTS.get(sort, SORTS[DEFAULT_SORT])
-    if sort == "due":
+    if sort in ("due", "-due"):
         queryset = queryset.filter(resolution_due__isnull=False)
     page = keyset_page(
-        queryset.select_related("party", "assignee", "team", "category"),
+        queryset.select_related("party", "assignee", "team", "category", "product"),
         order=order,
         cursor=cursor,
         limit=limit,

@@ -18,10 +18,12 @@ from django.views.decorators.http import require_POST
 from peyvand.core import policy
 from peyvand.core.converters import choice_id
 from peyvand.core.forms import add_service_errors
-from peyvand.core.http import request_user, show_errors, sort_columns
+from peyvand.core.http import list_headers, request_user, show_errors
 from peyvand.core.jalali import local_digits
+from peyvand.core.list_columns import Column, add_column
 from peyvand.core.models import Scope, Team
 from peyvand.core.pagination import InvalidCursor
+from peyvand.core.selectors.saved_views import chosen_columns
 from peyvand.core.selectors.users import assignable
 from peyvand.core.views.saved import keeps_views
 from peyvand.customers.selectors import parties as customer_selectors
@@ -47,11 +49,35 @@ EDITABLE = (
     "language",
     *COMPLAINT_FIELDS,
 )
-SORT_LABELS = {
-    "created": gettext_lazy("Opened"),
-    "priority": gettext_lazy("Priority"),
-    "due": gettext_lazy("Due"),
-}
+LIST = "service:ticket_list"
+# The tickets list's columns, in their default order; those not shown are there to be chosen.
+for _column in (
+    Column("number", gettext_lazy("Number"), "service/columns/ticket_number.html"),
+    Column("subject", gettext_lazy("Subject"), "service/columns/ticket_subject.html"),
+    Column("customer", gettext_lazy("Customer"), "service/columns/ticket_customer.html"),
+    Column("status", gettext_lazy("Status"), "service/columns/ticket_status.html"),
+    Column("assignee", gettext_lazy("Assignee"), "service/columns/ticket_assignee.html"),
+    Column("created", gettext_lazy("Opened"), "service/columns/ticket_created.html", sort="-created"),
+    Column("priority", gettext_lazy("Priority"), "service/columns/ticket_priority.html", sort="-priority"),
+    Column("due", gettext_lazy("Due"), "service/columns/ticket_due.html", sort="due"),
+    Column("team", gettext_lazy("Team"), "service/columns/ticket_team.html", shown=False),
+    Column("channel", gettext_lazy("Channel"), "service/columns/ticket_channel.html", shown=False),
+    Column("kind", gettext_lazy("Type"), "service/columns/ticket_kind.html", shown=False),
+    Column("category", gettext_lazy("Category"), "service/columns/ticket_category.html", shown=False),
+    Column("product", gettext_lazy("Product"), "service/columns/ticket_product.html", shown=False),
+    Column(
+        "updated",
+        gettext_lazy("Last change"),
+        "service/columns/ticket_updated.html",
+        sort="-updated",
+        shown=False,
+    ),
+    Column(
+        "last_message", gettext_lazy("Last message"), "service/columns/ticket_last_message.html", shown=False
+    ),
+    Column("resolved", gettext_lazy("Resolved"), "service/columns/ticket_resolved.html", shown=False),
+):
+    add_column(LIST, _column)
 
 
 @keeps_views
@@ -67,6 +93,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     except InvalidCursor as exc:
         messages.error(request, str(exc))
         return redirect("service:ticket_list")
+    shown = chosen_columns(user=user, list_name=LIST, page=request.path, requested=request.GET.get("columns"))
     return render(
         request,
         "service/ticket_list.html",
@@ -76,7 +103,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "count": page.extra["count"],
             "more": page.extra["more"],
-            "columns": sort_columns(sort, SORT_LABELS),
+            "columns": list_headers(shown, sort, selectors.SORTS),
+            "shown": shown,
             "can_create": policy.can_create(user, Ticket),
             "can_bulk": policy.scope(user, "ticket", "change") != Scope.NONE,
             "assignees": assignable(user=user, model=Ticket),
