@@ -6,6 +6,7 @@ sharing, and the scheduled e-mail sent once per period."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from pydantic import ValidationError as SpecError
+from pypdf import PdfReader
 
 from peyvand.analytics.models import SavedReport
 from peyvand.analytics.reporting import ReportSpec, bucket_label, buckets
@@ -23,11 +25,23 @@ from peyvand.analytics.services import reports as services
 from peyvand.core.models import AuditEvent
 from peyvand.core.text import to_persian_digits
 from peyvand.customers.models import ContactPoint
+from peyvand.interactions import files
 from peyvand.interactions.models import OutboundMessage
 from peyvand.sales.models import Deal, DealStatus
 from peyvand.sales.services import pipelines
 
 pytestmark = pytest.mark.django_db
+
+
+def pdf_text(pdf: bytes) -> str:
+    assert pdf.startswith(b"%PDF")
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def has_number(text: str, digits: str) -> bool:
+    """A number in Persian digits, in either order (pypdf reverses a right-to-left line)."""
+    return digits in text or digits[::-1] in text
+
 
 WON_BY_OWNER_AND_QUARTER = {
     "entity": "deal",
@@ -338,12 +352,36 @@ def test_the_scheduled_email_goes_once_a_period_with_each_readers_figures(deal, 
     assert sent.count() == len(team_a) == 4  # the manager, both salespeople, marketing
     english_one = OutboundMessage.objects.get(recipient_user=users["sales2"], subject="Report: هفتگی")
     assert "Total | 1,000 | 1,000" in english_one.body_text  # not the other team's 7
+    assert "The chart and the table are in the attached PDF." in english_one.body_text
+    assert all(m.attachments.count() == 1 for m in sent)
+    (attached,) = english_one.attachments.all()
+    assert attached.filename.endswith(".pdf") and attached.content_type == "application/pdf"
+    text = pdf_text(files.resolve(attached.path).read_bytes())
+    assert "Sum of Value (base currency)" in text  # the chart's value axis, in the reader's language
+    assert "600" in text and "1,000" in text  # its ticks, and the reader's figure
+    persian = OutboundMessage.objects.get(recipient_user=users["manager"], subject__contains="هفتگی")
+    assert has_number(pdf_text(files.resolve(persian.attachments.get().path).read_bytes()), "۶۰۰")
     assert services.reports_send_due(now=saturday + dt.timedelta(days=7)) == 1  # the next week
     assert (
         OutboundMessage.objects.filter(recipient_user=users["sales"], subject__contains="هفتگی").count() == 2
     )
     report.refresh_from_db()
     assert report.last_sent_period == "weekly:2026-12-12"
+
+
+def test_without_node_the_email_carries_the_table_and_says_why_there_is_no_chart(deal, users, settings):
+    settings.PEYVAND_NODE = "/nowhere/node"
+    users["sales"].email, users["sales"].language = "sales@example.com", "en"
+    users["sales"].save()
+    deal("sales", 1000, tehran(dt.date(2025, 5, 1)))
+    save(users["sales"], "بی‌نمودار", schedule="daily")
+    assert services.reports_send_due(now=tehran(dt.date(2026, 12, 7))) == 1
+    message = OutboundMessage.objects.get(subject__contains="بی‌نمودار")
+    note = "The chart could not be drawn on the server (it needs Node.js); the attached PDF holds the table."
+    assert note in message.body_text and note in message.body_html
+    text = pdf_text(files.resolve(message.attachments.get().path).read_bytes())
+    assert "it needs Node.js" in " ".join(text.split()) and "1,000" in text
+    assert "Sum of Value (base currency)" not in text  # no chart, so no value axis
 
 
 def test_period_keys():

@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from peyvand.analytics.models import SavedReport
 from peyvand.analytics.reporting import ReportSpec
@@ -71,6 +72,10 @@ def deals(users, make_org):
         )
 
     return [deal(evil, "sales", 1_500_000), deal(evil, "sales", 500_000), deal(other, "outsider", 9_000_000)]
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def saved(user, name="گزارش شهرها", **extra):
@@ -173,6 +178,22 @@ def test_a_reports_page_and_its_exports(as_user, deals, users):
     assert sheet.cell(row=2, column=1).data_type == "s" and sheet.cell(row=2, column=2).data_type == "n"
     pdf = client.get(url, {"format": "pdf"}, HTTP_ACCEPT_LANGUAGE="fa")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    # The chart above the table, as the page draws it: its value axis ticks in Persian digits.
+    text = pdf_text(pdf.content)
+    assert any(tick in text for tick in ("۵۰۰٬۰۰۰", "۰۰۰٬۰۰۵")) and "500,000" not in text
+    english = pdf_text(client.get(url, {"format": "pdf"}, HTTP_ACCEPT_LANGUAGE="en").content)
+    assert "Sum of Value (base currency)" in english and "1,500,000" in english
+
+
+def test_without_node_the_pdf_has_the_table_and_says_why(as_user, deals, users, settings):
+    settings.PEYVAND_NODE = "/nowhere/node"
+    report = saved(users["sales"])
+    url = reverse("analytics:report_detail", args=[report.pk])
+    text = " ".join(
+        pdf_text(as_user("sales").get(url, {"format": "pdf"}, HTTP_ACCEPT_LANGUAGE="en").content).split()
+    )
+    assert "The chart could not be drawn on the server (it needs Node.js)" in text
+    assert "2,000,000" in text and "1,500,000" not in text  # the table, and no axis
 
 
 def test_editing_and_removing(as_user, deals, users):

@@ -183,6 +183,13 @@ def test_a_run_done_is_not_run_again_and_a_failure_is_recorded(users, analyse, s
     assert failed.status == RunStatus.FAILED and failed.error
 
 
+def test_an_unknown_engine_fails_the_run_and_says_which_it_is(users, analyse, settings):
+    settings.PEYVAND_ANALYTICS_ENGINE = "oracle"
+    failed = analyse()
+    assert failed.status == RunStatus.FAILED
+    assert "PEYVAND_ANALYTICS_ENGINE" in failed.error and "'oracle'" in failed.error
+
+
 def test_insights_are_upserted_in_bulk(make_person):
     ali, sara = make_person(first_name="علی"), make_person(first_name="سارا")
     from django.db import connection

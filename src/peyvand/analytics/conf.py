@@ -12,6 +12,13 @@ PEYVAND_COST_TO_SERVE       what one interaction costs by channel, in the base c
                             nothing otherwise
 PEYVAND_LIFECYCLE_NEW_DAYS  how long after their first purchase a customer is newly acquired (90)
 PEYVAND_CHURN_HORIZON_DAYS  an active customer who buys nothing for this long has churned (90)
+PEYVAND_ANALYTICS_ENGINE    what runs the analyses' expressions: "duckdb" (in the worker, the
+                            default) or "spark" (needs the extra peyvand[spark] and Java)
+PEYVAND_SPARK_MASTER        the Spark master for "spark" ("local[*]", "spark://host:7077");
+                            unset: Spark's own default (spark-submit's, or local)
+PEYVAND_SPARK_DIR           where the snapshot's tables are written as Parquet for Spark to
+                            read; <snapshot's folder>/spark. On a cluster, a path every
+                            executor reads (a shared file system)
 """
 
 from __future__ import annotations
@@ -88,6 +95,24 @@ def cost_to_serve(base_currency: str) -> dict[str, float]:
             raise ImproperlyConfigured(f"PEYVAND_COST_TO_SERVE: expected channel=cost, got {part!r}")
         costs[channel.strip()] = cost
     return costs
+
+
+ENGINES = ("duckdb", "spark")
+
+
+def analytics_engine() -> str:
+    engine = str(_setting("PEYVAND_ANALYTICS_ENGINE", "duckdb")).strip().lower()
+    if engine not in ENGINES:
+        raise ImproperlyConfigured(f"PEYVAND_ANALYTICS_ENGINE: expected duckdb or spark, got {engine!r}")
+    return engine
+
+
+def spark_master() -> str:
+    return str(_setting("PEYVAND_SPARK_MASTER", "")).strip()
+
+
+def spark_dir() -> Path:
+    return Path(_setting("PEYVAND_SPARK_DIR", snapshot_path().parent / "spark"))
 
 
 def lifecycle_new_days() -> int:

@@ -18,7 +18,7 @@ through a hook here, registered by the upper app in its ``hooks.register()`` (ca
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -253,9 +253,26 @@ def setup_steps() -> list[SetupStep]:
 # --- mail to our own users ---------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class MailFile:
+    """A file attached to an email to one of our users (a scheduled report's PDF)."""
+
+    filename: str
+    content: bytes
+    content_type: str = "application/octet-stream"
+
+
 class Mailer(Protocol):
     def __call__(
-        self, *, recipient: Any, subject: str, body_text: str, body_html: str, language: str, key: str
+        self,
+        *,
+        recipient: Any,
+        subject: str,
+        body_text: str,
+        body_html: str,
+        language: str,
+        key: str,
+        attachments: Sequence[MailFile],
     ) -> object: ...
 
 
@@ -267,9 +284,16 @@ def register_mailer(mailer: Mailer) -> None:
 
 
 def mail_user(
-    *, recipient: Any, subject: str, body_text: str, body_html: str = "", language: str = "", key: str = ""
+    *,
+    recipient: Any,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    language: str = "",
+    key: str = "",
+    attachments: Sequence[MailFile] = (),
 ) -> bool:
-    """Email one of our users about their account (an invitation) through the app that sends
+    """Email one of our users (an invitation, a scheduled report) through the app that sends
     mail (the outbox, in interactions); ``key`` makes it once only. False when no app sends mail."""
     for mailer in _MAILERS:
         mailer(
@@ -279,6 +303,7 @@ def mail_user(
             body_html=body_html,
             language=language,
             key=key,
+            attachments=attachments,
         )
     return bool(_MAILERS)
 

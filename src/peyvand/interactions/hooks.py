@@ -4,6 +4,7 @@ and on the home page (recent interactions)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpRequest
@@ -18,7 +19,7 @@ from .forms import EmailForm, InteractionForm, SmsForm
 from .models import Attachment, Interaction, MessageTemplate, OutboundMessage, PhoneCall, Purpose
 from .selectors.interactions import interaction_list
 from .selectors.timeline import party_timeline
-from .services.outbox import message_queue
+from .services.outbox import OutboundFile, message_queue
 from .services.webhooks import webhook_events_record
 from .smscount import count
 
@@ -106,9 +107,16 @@ def _recent(request: HttpRequest, _obj: Any) -> dict[str, Any]:
 
 
 def _mail_user(
-    *, recipient: Any, subject: str, body_text: str, body_html: str, language: str, key: str
+    *,
+    recipient: Any,
+    subject: str,
+    body_text: str,
+    body_html: str,
+    language: str,
+    key: str,
+    attachments: Sequence[hooks.MailFile],
 ) -> None:
-    """Email about a user's own account (an invitation), sent by the outbox like any other."""
+    """Email to one of our users (an invitation, a report), sent by the outbox like any other."""
     message_queue(
         channel=OutboundMessage.Kind.EMAIL,
         purpose=Purpose.NOTIFICATION,
@@ -119,4 +127,5 @@ def _mail_user(
         recipient_user=recipient,
         language=language,
         key=key,
+        attachments=[OutboundFile(f.filename, f.content, f.content_type) for f in attachments],
     )

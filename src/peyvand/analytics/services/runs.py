@@ -36,7 +36,7 @@ from peyvand.sales import conf as sales_conf
 
 from .. import btyd, churn, conf
 from .. import expressions as ex
-from ..engine import snapshot
+from ..engine import engines, snapshot
 from ..models import CellCount, ChurnFit, ClvFit, Figure, FigureKind, RefreshMode, Run, RunStatus
 from ..selectors.dashboard import current_fit, may_run
 from ..tasks import RUN_JOB
@@ -197,44 +197,51 @@ def _carry_out(run: Run) -> None:
             first_day = snapshot.from_day_number(first) if first is not None else run.as_of
             snapshot.write_calendar(con, min(first_day, run.as_of) - dt.timedelta(days=400), run.as_of)
             Run.objects.filter(pk=run.pk).update(rows=result.rows, refresh=result.mode)
-        engine = snapshot.backend(con)
-        bought = ex.purchases(
-            engine.table("orders"), engine.table("rates"), base_currency=sales_conf.base_currency()
-        )
-        days = ex.purchase_days(bought)
-        con.execute("CREATE OR REPLACE TEMP TABLE purchase_days AS " + engine.compile(days))
-        days = engine.table("purchase_days")
-        customers = engine.table("customers")
-        with steps.step(1, "rfm"):
-            rows = ex.customer_rows(customers, days, start=end - run.window_days, end=end).to_pyarrow()
-        fit = getattr(run, "fit", None)
-        with steps.step(2, "fit"):
-            if fit is None and current_fit() is None:
-                fit = ClvFit.objects.create(run=run, **_check_fit(FitInput(), run.as_of, {}))
-            if fit is not None:
-                _fit(fit, days)
-        with steps.step(3, "score"):
-            model = current_fit()
-            scores = _score(rows, model, end)
-        with steps.step(4, "churn"):
-            risks = _churn(run, engine, days, end)
-        _results(con, rows, scores, risks)
-        with steps.step(5, "profit"):
-            results = _profit_and_lifecycle(con, engine, bought, start=end - run.window_days, end=end)
-        with steps.step(6, "write"):
-            computed_at = timezone.now()
-            written = insights_write(_insight_rows(results, computed_at))
-        with steps.step(7, "figures"):
-            edges = _clv_edges(scores["clv"])
-            profit_edges = _profit_edges(results["profit"].to_numpy(zero_copy_only=False))
-            _figures(run, engine, bought, days, customers, edges, profit_edges, end)
-        Run.objects.filter(pk=run.pk).update(
-            customers=written,
-            clv_edges=list(edges),
-            profit_edges=list(profit_edges),
-            valuable_clv=_valuable(scores["clv"]),
-            scored_with=model,
-        )
+            engine = engines.open_engine(con)  # DuckDB, or Spark (the tables handed over)
+        try:
+            _analyse(run, steps, con, engine, end)
+        finally:
+            if isinstance(engine, engines.SparkEngine):
+                engine.close()
+
+
+def _analyse(run: Run, steps: _Steps, con: Any, engine: engines.Engine, end: int) -> None:
+    bought = ex.purchases(
+        engine.table("orders"), engine.table("rates"), base_currency=sales_conf.base_currency()
+    )
+    days = engine.keep("purchase_days", ex.purchase_days(bought))
+    customers = engine.table("customers")
+    with steps.step(1, "rfm"):
+        rows = ex.customer_rows(customers, days, start=end - run.window_days, end=end).to_pyarrow()
+    fit = getattr(run, "fit", None)
+    with steps.step(2, "fit"):
+        if fit is None and current_fit() is None:
+            fit = ClvFit.objects.create(run=run, **_check_fit(FitInput(), run.as_of, {}))
+        if fit is not None:
+            _fit(fit, days)
+    with steps.step(3, "score"):
+        model = current_fit()
+        scores = _score(rows, model, end)
+    with steps.step(4, "churn"):
+        risks = _churn(run, engine, days, end)
+    _results(con, rows, scores, risks)
+    engine.publish("results")
+    with steps.step(5, "profit"):
+        results = _profit_and_lifecycle(con, engine, bought, start=end - run.window_days, end=end)
+    with steps.step(6, "write"):
+        computed_at = timezone.now()
+        written = insights_write(_insight_rows(results, computed_at))
+    with steps.step(7, "figures"):
+        edges = _clv_edges(scores["clv"])
+        profit_edges = _profit_edges(results["profit"].to_numpy(zero_copy_only=False))
+        _figures(run, engine, bought, days, customers, edges, profit_edges, end)
+    Run.objects.filter(pk=run.pk).update(
+        customers=written,
+        clv_edges=list(edges),
+        profit_edges=list(profit_edges),
+        valuable_clv=_valuable(scores["clv"]),
+        scored_with=model,
+    )
 
 
 # --- lifetime value ---------------------------------------------------------------------------
@@ -254,7 +261,9 @@ def _fit(fit: ClvFit, days: Any) -> None:
     fit.customers = int(weights.sum())
     try:
         purchases = btyd.fit_bgnbd(x, t_x, T, weights)
-        repeaters = summary.filter(summary.x > 0, summary.m > 0).select("x", "m").to_pyarrow()
+        repeaters = (
+            summary.filter(summary.x > 0, summary.m > 0).order_by("party_id").select("x", "m").to_pyarrow()
+        )
         spend = btyd.fit_gamma_gamma(repeaters["x"].to_numpy().astype(float), repeaters["m"].to_numpy())
     except btyd.FitError:
         fit.error = _("Too little purchase history to fit the model: it needs customers who bought again.")
@@ -452,7 +461,7 @@ def _results(con: Any, rows: pa.Table, scores: dict[str, np.ndarray], risks: Ris
     return con.sql("SELECT * FROM results").to_arrow_table()
 
 
-def _profit_and_lifecycle(con: Any, engine: Any, bought: Any, *, start: int, end: int) -> pa.Table:
+def _profit_and_lifecycle(con: Any, engine: engines.Engine, bought: Any, *, start: int, end: int) -> pa.Table:
     """Each customer's profit over the window and lifecycle stage, added to the results."""
     profit = ex.profitability(
         bought,
@@ -466,9 +475,7 @@ def _profit_and_lifecycle(con: Any, engine: Any, bought: Any, *, start: int, end
     final = ex.with_profit_and_lifecycle(
         engine.table("results"), profit, end=end, new_days=conf.lifecycle_new_days()
     )
-    con.execute("CREATE OR REPLACE TABLE results_next AS " + engine.compile(final))
-    con.execute("DROP TABLE results")
-    con.execute("ALTER TABLE results_next RENAME TO results")
+    engine.write("results", final)
     return con.sql("SELECT * FROM results").to_arrow_table()
 
 

@@ -1,7 +1,7 @@
 """The report builder's pages: the saved reports (filtered, sorted, paged), the builder with
 its live preview (the form is drawn again by htmx on every change), a report's page with its
 pivot and chart, and its exports (CSV through the formula-safe writer, XLSX with real
-numbers, PDF through the invoices' WeasyPrint path)."""
+numbers, PDF with the chart through the invoices' WeasyPrint path)."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ from peyvand.core.exports import csv_lines, in_request_context, write_xlsx
 from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user, sort_columns
 from peyvand.core.pagination import InvalidCursor
-from peyvand.sales.documents import render_pdf
 
+from ..documents import report_pdf
 from ..forms import ReportFilterForm, ReportForm
 from ..models import SavedReport
 from ..reporting import ENTITIES
@@ -194,15 +194,7 @@ def _xlsx(report: SavedReport, pivot: Pivot) -> FileResponse:
 
 
 def _pdf(report: SavedReport, pivot: Pivot) -> HttpResponse:
-    language = get_language() or "fa"
-    context = {
-        "report": report,
-        "pivot": pivot,
-        "printed": jalali.format_date(timezone.localdate(), language, long=True),
-    }
-    response = HttpResponse(
-        render_pdf("analytics/report_pdf.html", context, language), content_type="application/pdf"
-    )
+    response = HttpResponse(report_pdf(report, pivot, get_language() or "fa"), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_filename(report, "pdf")}"'
     return response
 

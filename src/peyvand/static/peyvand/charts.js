@@ -3,7 +3,17 @@
 // peyvand.core.charts.Chart). Apache ECharts with its SVG renderer, so the text stays text.
 // In Persian the drawing is mirrored: the category axis runs from the right, the value axis
 // stands on the right, the legend sits on the right, and numbers show in Persian digits.
-(function () {
+// The same file builds the option for the server's drawing (PDF and e-mailed reports): under
+// Node.js it draws nothing and exports buildOption to core/charts_svg.js.
+(function (factory) {
+  "use strict";
+  var charts = factory();
+  if (typeof module === "object" && module.exports) {
+    module.exports = charts;
+  } else {
+    charts.start();
+  }
+})(function () {
   "use strict";
 
   var FONT = "Vazirmatn, system-ui, sans-serif";
@@ -126,12 +136,16 @@
     return base;
   }
 
+  function reducedMotion() {
+    return typeof window !== "undefined" && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  }
+
   function buildOption(data) {
     var rtl = Boolean(data.rtl);
     var names = data.series.map(function (s) { return s.name; });
     var base = {
       textStyle: { fontFamily: FONT },
-      animationDuration: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? 0 : 400,
+      animationDuration: reducedMotion() ? 0 : 400,
       legend: {
         show: data.kind === "pie" || names.length > 1,
         type: "scroll",
@@ -188,11 +202,15 @@
     (root || document).querySelectorAll("[data-chart]").forEach(draw);
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
-  } else {
-    drawAll(document);
+  function start() {
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
+    } else {
+      drawAll(document);
+    }
+    // Charts that arrive in an htmx swap are drawn too.
+    document.addEventListener("htmx:load", function (event) { drawAll(event.target); });
   }
-  // Charts that arrive in an htmx swap are drawn too.
-  document.addEventListener("htmx:load", function (event) { drawAll(event.target); });
-})();
+
+  return { buildOption: buildOption, start: start };
+});
