@@ -10,8 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.core.forms import BootstrapMixin, LocalDateField
 from peyvand.core.models import Team, User
 from peyvand.core.text import to_ascii_digits
+from peyvand.marketing.models import Segment
+from peyvand.marketing.selectors.segments import segments_for_choice
 from peyvand.sales import conf as sales_conf
 
+from .metrics import channel_choices as metric_channels
 from .metrics import choices as metric_choices
 from .models import (
     AssessmentStatus,
@@ -378,6 +381,24 @@ class ObjectiveForm(BootstrapMixin, forms.Form):
         required=False,
         empty_label=_("The whole company"),
     )
+    segment = ModelChoice(
+        label=_("Segment"),
+        queryset=Segment.objects.none(),
+        required=False,
+        empty_label=_("Every customer"),
+        help_text=_(
+            "Count only the customers of one of marketing's segments or lists, as it holds them today."
+        ),
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[("", _("Every channel")), *metric_channels()],
+        required=False,
+        help_text=_(
+            "For leads, customers and what they buy: the source they came from; for interactions and"
+            " tickets: the channel they came by."
+        ),
+    )
     baseline_start = LocalDateField(label=_("Baseline from"))
     baseline_end = LocalDateField(label=_("Baseline to"))
     starts_on = LocalDateField(label=_("From"))
@@ -386,6 +407,12 @@ class ObjectiveForm(BootstrapMixin, forms.Form):
         label=_("Target"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr"})
     )
     owner = UserChoice(label=_("Owner"), queryset=_active_users(), required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["segment"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = segments_for_choice(user=user)
 
     def objective_input(self) -> ObjectiveInput:
         return ObjectiveInput(**self.cleaned_data)
