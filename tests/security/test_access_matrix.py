@@ -213,7 +213,17 @@ RECORD_PAGES: dict[str, str] = {
     "adoption:risk_edit": "adoption.risk",
     **{
         f"adoption:{name}": "adoption.businesscase"
-        for name in ("case_detail", "case_edit", "line_add", "line_edit", "line_delete")
+        for name in (
+            "case_detail",
+            "case_edit",
+            "line_add",
+            "line_edit",
+            "line_delete",
+            "assumption_add",
+            "assumption_edit",
+            "assumption_adopt",
+            "assumption_delete",
+        )
     },
     **{
         f"adoption:objective_{action}": "adoption.objective"

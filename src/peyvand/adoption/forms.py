@@ -33,7 +33,7 @@ from .models.risks import RATING_MAX, RATING_MIN
 from .services import roadmap as roadmap_services
 from .services import stakeholders as stakeholder_services
 from .services.assessments import LINK_DAYS_DEFAULT, LINK_DAYS_MAX, AssessmentInput
-from .services.business import LABEL_MAX, NOTES_MAX, BusinessCaseInput, CaseLineInput
+from .services.business import LABEL_MAX, NOTES_MAX, AssumptionInput, BusinessCaseInput, CaseLineInput
 from .services.catalogue import MAX_FILE_BYTES
 from .services.objectives import ObjectiveInput
 from .services.risks import MITIGATION_MAX, TITLE_MAX, RiskInput
@@ -306,6 +306,27 @@ class CaseLineForm(BootstrapMixin, forms.Form):
             amount=data["amount"],
             growth=data.get("growth") or "0",
             one_off=bool(data.get("one_off")),
+        )
+
+
+class AssumptionForm(BootstrapMixin, forms.Form):
+    label = forms.CharField(
+        label=_("Assumption"),
+        max_length=LABEL_MAX,
+        help_text=_("e.g. churn rate, average deal, lead conversion"),
+    )
+    value = NumberField(label=_("Assumed value"))
+    metric = forms.ChoiceField(
+        label=_("Measured by"),
+        choices=lambda: [("", _("Not tied to a figure")), *metric_choices()],
+        required=False,
+    )
+    months = NumberField(label=_("Measured over the last (months)"), initial="12", max_length=3)
+
+    def assumption_input(self) -> AssumptionInput:
+        data = self.cleaned_data
+        return AssumptionInput(
+            label=data["label"], value=data["value"], metric=data.get("metric") or "", months=data["months"]
         )
 
 

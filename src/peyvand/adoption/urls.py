@@ -44,6 +44,22 @@ urlpatterns = [
     path("adoption/business-cases/<id:pk>/edit/", business.case_edit, name="case_edit"),
     path("adoption/business-cases/<id:pk>/board.pdf", reports.case_pdf, name="case_pdf"),
     path("adoption/business-cases/<id:pk>/lines/", business.line_add, name="line_add"),
+    path("adoption/business-cases/<id:pk>/assumptions/", business.assumption_add, name="assumption_add"),
+    path(
+        "adoption/business-cases/<id:pk>/assumptions/<id:assumption_pk>/",
+        business.assumption_edit,
+        name="assumption_edit",
+    ),
+    path(
+        "adoption/business-cases/<id:pk>/assumptions/<id:assumption_pk>/adopt/",
+        business.assumption_adopt,
+        name="assumption_adopt",
+    ),
+    path(
+        "adoption/business-cases/<id:pk>/assumptions/<id:assumption_pk>/delete/",
+        business.assumption_delete,
+        name="assumption_delete",
+    ),
     path("adoption/business-cases/<id:pk>/lines/<id:line_pk>/", business.line_edit, name="line_edit"),
     path(
         "adoption/business-cases/<id:pk>/lines/<id:line_pk>/delete/", business.line_delete, name="line_delete"
