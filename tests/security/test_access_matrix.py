@@ -254,6 +254,9 @@ RECORD_PAGES: dict[str, str] = {
     # the go/no-go evaluation that ends a selection, checked through its selection
     "adoption:go_no_go_save": "adoption.selection",
     "adoption:go_no_go_decide": "adoption.selection",
+    "adoption:go_no_go_wizard": "adoption.selection",
+    "adoption:go_no_go_step": "adoption.selection",
+    "adoption:go_no_go_wizard_decide": "adoption.selection",
     "adoption:feedback_detail": "adoption.feedbackperiod",
     "adoption:feedback_measure": "adoption.feedbackperiod",
     "adoption:assessment_pdf": "adoption.assessment",

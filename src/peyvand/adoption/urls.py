@@ -6,6 +6,7 @@ from .views import (
     culture,
     feedback,
     gonogo,
+    gonogo_wizard,
     interaction_map,
     models,
     objectives,
@@ -121,4 +122,15 @@ urlpatterns = [
     path("adoption/selections/<id:pk>/results/", selection.selection_results, name="selection_results"),
     path("adoption/selections/<id:pk>/go-no-go/", gonogo.go_no_go_save, name="go_no_go_save"),
     path("adoption/selections/<id:pk>/go-no-go/decision/", gonogo.go_no_go_decide, name="go_no_go_decide"),
+    path("adoption/selections/<id:pk>/go-no-go/steps/", gonogo_wizard.wizard_start, name="go_no_go_wizard"),
+    path(
+        "adoption/selections/<id:pk>/go-no-go/steps/<int:step>/",
+        gonogo_wizard.wizard_step,
+        name="go_no_go_step",
+    ),
+    path(
+        "adoption/selections/<id:pk>/go-no-go/steps/decision/",
+        gonogo_wizard.wizard_decide,
+        name="go_no_go_wizard_decide",
+    ),
 ]
