@@ -8,6 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from peyvand.adoption.models import Assumption
 from peyvand.adoption.selectors.business import assumption_rows
@@ -58,7 +59,7 @@ def test_adopting_the_measured_value_replaces_the_assumption_and_is_audited(user
     assert event.changes[f"assumption {tied.pk} value"] == ["3.00", "5.00"]
     assert event.changes[f"assumption {tied.pk} adopted"] == [None, True]
     loose = _assume(users, case, metric="")
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         services.assumption_adopt(actor=users["manager"], assumption=loose)
     assert error.value.messages == ["There is no measured value to adopt."]
 

@@ -8,13 +8,14 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from peyvand.adoption.models import Objective
 from peyvand.adoption.services import objectives as services
 from peyvand.core.models import AuditEvent, Role, RoleScope
 from peyvand.interactions.services.interactions import InteractionInput, interaction_log
-from peyvand.marketing.services.segments import list_add, list_from_ids
+from peyvand.marketing.models import Segment
+from peyvand.marketing.services.segments import SegmentInput, list_add, list_from_ids, segment_create
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -80,7 +81,7 @@ def test_a_segment_the_writer_may_not_see_or_a_channel_the_metric_lacks_is_refus
     # Support may write objectives here but sees no segments.
     RoleScope.objects.create(role=Role.SUPPORT, resource="adoption", action="view", scope="all")
     RoleScope.objects.create(role=Role.SUPPORT, resource="adoption", action="change", scope="all")
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         _objective(users, actor="support", segment=segment)
     assert error.value.message_dict == {"segment": ["Choose a segment you may see."]}
     with pytest.raises(ValidationError) as error:
@@ -134,7 +135,7 @@ def test_the_api_writes_and_reads_the_scope(users, customers, api_as):
     assert created.status_code == 201, created.content
     data = created.json()
     assert (data["segment"], data["channel"], data["current_value"]) == (
-        {"id": segment.pk, "name": "API"},
+        {"id": segment.pk, "name": "API", "kind": "static"},
         "phone",
         1,
     )
@@ -144,3 +145,15 @@ def test_the_api_writes_and_reads_the_scope(users, customers, api_as):
     assert refused.status_code == 422 and "segment_id" in refused.content.decode()
     wrong = api.post("/adoption/objectives", {**body, "metric": "complaints", "channel": "walk_in"})
     assert wrong.status_code == 422
+
+
+def test_a_segment_whose_rule_no_longer_holds_measures_nothing_and_stops_no_other(users, customers):
+    segment = segment_create(actor=users["marketing"], data=SegmentInput(name="پویا"))
+    scoped = _objective(users, segment=segment)
+    assert scoped.current_value == 5  # the default rule: every customer
+    Segment.objects.filter(pk=segment.pk).update(rule=["no longer a rule"])
+    other = _objective(users)
+    assert services.objectives_measure_all() == 2
+    scoped.refresh_from_db()
+    other.refresh_from_db()
+    assert (scoped.current_value, other.current_value) == (None, 5)

@@ -30,6 +30,7 @@ from peyvand.core.apikit.schemas import (
     UserRef,
 )
 from peyvand.core.models import Team, User
+from peyvand.marketing.api.campaigns import SegmentRef
 from peyvand.marketing.models import Segment
 
 from ..metrics import METRICS, channel_choices
@@ -58,11 +59,6 @@ Target = Annotated[Decimal, Field(max_digits=20, decimal_places=2)]
 
 
 class TeamRef(Schema):
-    id: int
-    name: str
-
-
-class SegmentRef(Schema):
     id: int
     name: str
 

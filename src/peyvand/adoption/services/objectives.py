@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,6 +29,7 @@ from ..models import Measure, Objective
 FIELDS = ("title", "goal", "metric", "team", "segment", "channel", "baseline_start", "baseline_end",
           "starts_on", "due_on", "target", "owner")  # fmt: skip
 MAX_TARGET = Decimal("999999999999999999")
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,12 +137,19 @@ def objective_measure(objective: Objective, *, today: dt.date | None = None) -> 
     once it is past) and keep today's figure for the trend."""
     today = today or timezone.localdate()
     metric = METRICS[objective.metric]
-    scope = objective_scope(objective)
-    objective.baseline_value = metric.value(objective.baseline_start, objective.baseline_end, scope)
+    try:
+        scope = objective_scope(objective)
+    except ValidationError:
+        # The segment's rule no longer holds (a field it named is gone): nothing can be counted
+        # until it is mended, and the other objectives are still measured.
+        logger.warning("objective %s: its segment's rule no longer holds", objective.pk)
+        scope = None
+    measure = (lambda start, end: None) if scope is None else partial(metric.value, scope=scope)
+    objective.baseline_value = measure(objective.baseline_start, objective.baseline_end)
     if today < objective.starts_on:
         objective.current_value = None
     else:
-        objective.current_value = metric.value(objective.starts_on, min(today, objective.due_on), scope)
+        objective.current_value = measure(objective.starts_on, min(today, objective.due_on))
         if (
             today <= objective.due_on
             or not objective.measures.filter(measured_on__gte=objective.due_on).exists()
