@@ -24,7 +24,7 @@ from ..models.gonogo import GO_SCORE_MAX, GO_SCORE_MIN
 from ..selectors import gonogo as selectors
 from ..selectors import selection as selection_selectors
 from ..services import gonogo as services
-from .gonogo import _id
+from .gonogo import posted_id
 from .gonogo_parts import GoDecisionForm
 
 SCORES = range(GO_SCORE_MIN, GO_SCORE_MAX + 1)
@@ -115,7 +115,7 @@ def wizard_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
         risk_assessment = None
         if posted["risk_assessment"]:
             risk_assessment = (
-                selectors.risk_assessments(user).filter(pk=_id(posted["risk_assessment"])).first()
+                selectors.risk_assessments(user).filter(pk=posted_id(posted["risk_assessment"])).first()
             )
             if risk_assessment is None:
                 errors["risk_assessment"] = [_("Choose an assessment of the risk questionnaire.")]
