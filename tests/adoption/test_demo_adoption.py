@@ -33,6 +33,8 @@ def test_the_demo_business_case(staff):
     case = BusinessCase.objects.get()
     lines = business_selectors.case_lines(case)
     assert len(lines) == len(demo.CASE_LINES) and case.horizon_years == 5
+    assumptions = business_selectors.assumption_rows(case)
+    assert [row.assumption.metric for row in assumptions] == [m for _l, _v, m in demo.CASE_ASSUMPTIONS]
     found = business_selectors.figures(case, lines)
     assert found.cash[0] == -7_900_000_000
     assert found.npv > 0 and found.irr is not None and found.irr > case.discount_rate / 100
@@ -60,6 +62,7 @@ def test_the_demo_objectives_are_measured_on_the_demo_company(staff):
     objectives = list(Objective.objects.all())
     assert {o.metric for o in objectives} == {"new_leads", "deals_won", "retention", "interactions"}
     assert all(o.measured_at is not None and o.owner is not None for o in objectives)
+    assert [o.channel for o in objectives if o.channel] == ["website"]
 
 
 def test_the_demo_decision_and_feedback_loop(users):

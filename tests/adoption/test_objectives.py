@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from peyvand.adoption.metrics import METRICS
+from peyvand.adoption.metrics import METRICS, Scope
 from peyvand.adoption.models import Measure, Objective
 from peyvand.adoption.selectors.objectives import standing
 from peyvand.adoption.services import objectives as services
@@ -82,7 +82,7 @@ def test_a_level_is_judged_against_its_baseline_and_fewer_complaints_are_better(
 @pytest.mark.parametrize("key", sorted(METRICS))
 def test_every_metric_computes_on_an_empty_company_and_for_a_team(users, key):
     for team in (None, users["sales"].team_id):
-        value = METRICS[key].compute(TODAY - dt.timedelta(days=30), TODAY, team)
+        value = METRICS[key].value(TODAY - dt.timedelta(days=30), TODAY, Scope(team=team))
         assert value is None or value == 0
 
 

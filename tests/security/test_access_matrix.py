@@ -213,7 +213,17 @@ RECORD_PAGES: dict[str, str] = {
     "adoption:risk_edit": "adoption.risk",
     **{
         f"adoption:{name}": "adoption.businesscase"
-        for name in ("case_detail", "case_edit", "line_add", "line_edit", "line_delete")
+        for name in (
+            "case_detail",
+            "case_edit",
+            "line_add",
+            "line_edit",
+            "line_delete",
+            "assumption_add",
+            "assumption_edit",
+            "assumption_adopt",
+            "assumption_delete",
+        )
     },
     **{
         f"adoption:objective_{action}": "adoption.objective"
@@ -244,6 +254,9 @@ RECORD_PAGES: dict[str, str] = {
     # the go/no-go evaluation that ends a selection, checked through its selection
     "adoption:go_no_go_save": "adoption.selection",
     "adoption:go_no_go_decide": "adoption.selection",
+    "adoption:go_no_go_wizard": "adoption.selection",
+    "adoption:go_no_go_step": "adoption.selection",
+    "adoption:go_no_go_wizard_decide": "adoption.selection",
     "adoption:feedback_detail": "adoption.feedbackperiod",
     "adoption:feedback_measure": "adoption.feedbackperiod",
     "adoption:assessment_pdf": "adoption.assessment",

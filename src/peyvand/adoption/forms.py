@@ -10,8 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from peyvand.core.forms import BootstrapMixin, LocalDateField
 from peyvand.core.models import Team, User
 from peyvand.core.text import to_ascii_digits
+from peyvand.marketing.models import Segment
+from peyvand.marketing.selectors.segments import segments_for_choice
 from peyvand.sales import conf as sales_conf
 
+from .metrics import channel_choices as metric_channels
 from .metrics import choices as metric_choices
 from .models import (
     AssessmentStatus,
@@ -30,7 +33,7 @@ from .models.risks import RATING_MAX, RATING_MIN
 from .services import roadmap as roadmap_services
 from .services import stakeholders as stakeholder_services
 from .services.assessments import LINK_DAYS_DEFAULT, LINK_DAYS_MAX, AssessmentInput
-from .services.business import LABEL_MAX, NOTES_MAX, BusinessCaseInput, CaseLineInput
+from .services.business import LABEL_MAX, NOTES_MAX, AssumptionInput, BusinessCaseInput, CaseLineInput
 from .services.catalogue import MAX_FILE_BYTES
 from .services.objectives import ObjectiveInput
 from .services.risks import MITIGATION_MAX, TITLE_MAX, RiskInput
@@ -306,6 +309,27 @@ class CaseLineForm(BootstrapMixin, forms.Form):
         )
 
 
+class AssumptionForm(BootstrapMixin, forms.Form):
+    label = forms.CharField(
+        label=_("Assumption"),
+        max_length=LABEL_MAX,
+        help_text=_("e.g. churn rate, average deal, lead conversion"),
+    )
+    value = NumberField(label=_("Assumed value"))
+    metric = forms.ChoiceField(
+        label=_("Measured by"),
+        choices=lambda: [("", _("Not tied to a figure")), *metric_choices()],
+        required=False,
+    )
+    months = NumberField(label=_("Measured over the last (months)"), initial="12", max_length=3)
+
+    def assumption_input(self) -> AssumptionInput:
+        data = self.cleaned_data
+        return AssumptionInput(
+            label=data["label"], value=data["value"], metric=data.get("metric") or "", months=data["months"]
+        )
+
+
 class BusinessCaseFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     currency = forms.ChoiceField(
@@ -378,6 +402,24 @@ class ObjectiveForm(BootstrapMixin, forms.Form):
         required=False,
         empty_label=_("The whole company"),
     )
+    segment = ModelChoice(
+        label=_("Segment"),
+        queryset=Segment.objects.none(),
+        required=False,
+        empty_label=_("Every customer"),
+        help_text=_(
+            "Count only the customers of one of marketing's segments or lists, as it holds them today."
+        ),
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[("", _("Every channel")), *metric_channels()],
+        required=False,
+        help_text=_(
+            "For leads, customers and what they buy: the source they came from; for interactions and"
+            " tickets: the channel they came by."
+        ),
+    )
     baseline_start = LocalDateField(label=_("Baseline from"))
     baseline_end = LocalDateField(label=_("Baseline to"))
     starts_on = LocalDateField(label=_("From"))
@@ -386,6 +428,12 @@ class ObjectiveForm(BootstrapMixin, forms.Form):
         label=_("Target"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr"})
     )
     owner = UserChoice(label=_("Owner"), queryset=_active_users(), required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["segment"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = segments_for_choice(user=user)
 
     def objective_input(self) -> ObjectiveInput:
         return ObjectiveInput(**self.cleaned_data)

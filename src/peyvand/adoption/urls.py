@@ -6,6 +6,7 @@ from .views import (
     culture,
     feedback,
     gonogo,
+    gonogo_wizard,
     interaction_map,
     models,
     objectives,
@@ -44,6 +45,22 @@ urlpatterns = [
     path("adoption/business-cases/<id:pk>/edit/", business.case_edit, name="case_edit"),
     path("adoption/business-cases/<id:pk>/board.pdf", reports.case_pdf, name="case_pdf"),
     path("adoption/business-cases/<id:pk>/lines/", business.line_add, name="line_add"),
+    path("adoption/business-cases/<id:pk>/assumptions/", business.assumption_add, name="assumption_add"),
+    path(
+        "adoption/business-cases/<id:pk>/assumptions/<id:assumption_pk>/",
+        business.assumption_edit,
+        name="assumption_edit",
+    ),
+    path(
+        "adoption/business-cases/<id:pk>/assumptions/<id:assumption_pk>/adopt/",
+        business.assumption_adopt,
+        name="assumption_adopt",
+    ),
+    path(
+        "adoption/business-cases/<id:pk>/assumptions/<id:assumption_pk>/delete/",
+        business.assumption_delete,
+        name="assumption_delete",
+    ),
     path("adoption/business-cases/<id:pk>/lines/<id:line_pk>/", business.line_edit, name="line_edit"),
     path(
         "adoption/business-cases/<id:pk>/lines/<id:line_pk>/delete/", business.line_delete, name="line_delete"
@@ -105,4 +122,15 @@ urlpatterns = [
     path("adoption/selections/<id:pk>/results/", selection.selection_results, name="selection_results"),
     path("adoption/selections/<id:pk>/go-no-go/", gonogo.go_no_go_save, name="go_no_go_save"),
     path("adoption/selections/<id:pk>/go-no-go/decision/", gonogo.go_no_go_decide, name="go_no_go_decide"),
+    path("adoption/selections/<id:pk>/go-no-go/steps/", gonogo_wizard.wizard_start, name="go_no_go_wizard"),
+    path(
+        "adoption/selections/<id:pk>/go-no-go/steps/<int:step>/",
+        gonogo_wizard.wizard_step,
+        name="go_no_go_step",
+    ),
+    path(
+        "adoption/selections/<id:pk>/go-no-go/steps/decision/",
+        gonogo_wizard.wizard_decide,
+        name="go_no_go_wizard_decide",
+    ),
 ]

@@ -107,12 +107,14 @@ def write_adoption(users: dict[str, User], *, seed: int, anchor: dt.date) -> str
     )
 
 
-# (objective, the goal it serves, metric, target, days it runs from 45 days before the anchor)
+# (objective, the goal it serves, metric, target, days it runs from 45 days before the anchor,
+# the channel it is limited to or "")
 OBJECTIVES = (
-    ("۲۰۰ سرنخ تازه در این فصل", "رشد فروش از مشتریان تازه", "new_leads", "200", 90),
-    ("۳۰ فرصت فروش برنده در این فصل", "رشد فروش از مشتریان تازه", "deals_won", "30", 90),
-    ("نگهداشت ۷۰٪ خریداران سال گذشته", "وفاداری مشتریان", "retention", "70", 90),
-    ("۶۰۰ تعامل ثبت‌شده در این فصل", "استفادهٔ واقعی کارکنان از سیستم", "interactions", "600", 90),
+    ("۲۰۰ سرنخ تازه در این فصل", "رشد فروش از مشتریان تازه", "new_leads", "200", 90, ""),
+    ("۶۰ سرنخ تازه از وب‌سایت", "رشد فروش از مشتریان تازه", "new_leads", "60", 90, "website"),
+    ("۳۰ فرصت فروش برنده در این فصل", "رشد فروش از مشتریان تازه", "deals_won", "30", 90, ""),
+    ("نگهداشت ۷۰٪ خریداران سال گذشته", "وفاداری مشتریان", "retention", "70", 90, ""),
+    ("۶۰۰ تعامل ثبت‌شده در این فصل", "استفادهٔ واقعی کارکنان از سیستم", "interactions", "600", 90, ""),
 )
 
 
@@ -120,7 +122,7 @@ def write_objectives(users: dict[str, User], *, anchor: dt.date) -> int:
     """Objectives measured on the demo company's own figures, the quarter half gone."""
     made = 0
     start = anchor - dt.timedelta(days=45)
-    for title, goal, metric, target, days in OBJECTIVES:
+    for title, goal, metric, target, days, channel in OBJECTIVES:
         if Objective.objects.filter(title=title).exists():
             continue
         objectives.objective_save(
@@ -134,6 +136,7 @@ def write_objectives(users: dict[str, User], *, anchor: dt.date) -> int:
                 starts_on=start,
                 due_on=start + dt.timedelta(days=days),
                 target=target,
+                channel=channel,
                 owner=users[MANAGER],
             ),
         )
@@ -154,6 +157,14 @@ CASE_LINES = (
     ("cost", "training", "آموزش کاربران", 900_000_000, 0, True),
     ("cost", "people", "کارشناس CRM و پشتیبانی", 2_400_000_000, 25, False),
     ("cost", "training", "آموزش کارکنان تازه", 300_000_000, 10, False),
+)
+
+
+# What the case's benefits rest on, tied to the figures the demo company measures.
+CASE_ASSUMPTIONS = (
+    ("نرخ ریزش سالانهٔ مشتریان (٪)", "25", "churn"),
+    ("نرخ تبدیل سرنخ (٪)", "15", "lead_conversion"),
+    ("میانگین فرصت فروش برنده (ریال)", "250000000", "average_deal_won"),
 )
 
 
@@ -179,6 +190,12 @@ def write_business_case(users: dict[str, User]) -> int:
             data=business.CaseLineInput(
                 kind=kind, category=category, label=label, amount=amount, growth=growth, one_off=one_off
             ),
+        )
+    for label, value, metric in CASE_ASSUMPTIONS:
+        business.assumption_save(
+            actor=manager,
+            case=case,
+            data=business.AssumptionInput(label=label, value=value, metric=metric, months=12),
         )
     return 1
 

@@ -273,3 +273,86 @@ def case_figures(request: HttpRequest, case_id: Id) -> dict[str, Any]:
             for s in found.swings
         ],
     }
+
+
+MetricKey = Annotated[str, Field(max_length=40, description="A metric Peyvand computes, or blank"), NoNul]
+
+
+class AssumptionOut(Schema):
+    id: int
+    label: str
+    value: Money
+    metric: str
+    months: int
+    measured: Money | None
+    difference: Money | None
+
+
+class AssumptionIn(InputSchema):
+    label: Label
+    value: Number
+    metric: MetricKey = ""
+    months: Number = Decimal(12)
+
+
+def _assumption_out(row: selectors.AssumptionRow) -> dict[str, Any]:
+    found = row.assumption
+    return {
+        "id": found.pk,
+        "label": found.label,
+        "value": found.value,
+        "metric": found.metric,
+        "months": found.months,
+        "measured": row.measured,
+        "difference": row.difference,
+    }
+
+
+def _assumption_row(case: BusinessCase, pk: int) -> dict[str, Any]:
+    return _assumption_out(next(row for row in selectors.assumption_rows(case) if row.assumption.pk == pk))
+
+
+@router.get(
+    "/adoption/business-cases/{case_id}/assumptions",
+    response={200: list[AssumptionOut], **ERRORS},
+    summary="A case's assumptions beside the measured figures",
+)
+def assumption_list(request: HttpRequest, case_id: Id) -> list[dict[str, Any]]:
+    case = selectors.case_get(user=actor(request), pk=case_id)
+    return [_assumption_out(row) for row in selectors.assumption_rows(case)]
+
+
+@router.post(
+    "/adoption/business-cases/{case_id}/assumptions",
+    response={201: AssumptionOut, **ERRORS},
+    summary="Add an assumption",
+)
+def assumption_create(request: HttpRequest, case_id: Id, payload: AssumptionIn) -> Status[dict[str, Any]]:
+    user, case = _changeable(request, case_id)
+    made = services.assumption_save(
+        actor=user, case=case, data=services.AssumptionInput(**payload.model_dump())
+    )
+    return Status(201, _assumption_row(case, made.pk))
+
+
+@router.post(
+    "/adoption/business-cases/{case_id}/assumptions/{assumption_id}/adopt",
+    response={200: AssumptionOut, **ERRORS},
+    summary="Adopt the measured value of an assumption",
+)
+def assumption_adopt(request: HttpRequest, case_id: Id, assumption_id: Id) -> dict[str, Any]:
+    user, case = _changeable(request, case_id)
+    found = get_object_or_404(case.assumptions, pk=assumption_id)
+    services.assumption_adopt(actor=user, assumption=found)
+    return _assumption_row(case, found.pk)
+
+
+@router.delete(
+    "/adoption/business-cases/{case_id}/assumptions/{assumption_id}",
+    response={204: None, **ERRORS},
+    summary="Remove an assumption",
+)
+def assumption_delete(request: HttpRequest, case_id: Id, assumption_id: Id) -> Status[None]:
+    user, case = _changeable(request, case_id)
+    services.assumption_delete(actor=user, assumption=get_object_or_404(case.assumptions, pk=assumption_id))
+    return Status(204, None)

@@ -29,9 +29,11 @@ from peyvand.core.apikit.schemas import (
     PageQuery,
     UserRef,
 )
-from peyvand.core.models import Team
+from peyvand.core.models import Team, User
+from peyvand.marketing.api.campaigns import SegmentRef
+from peyvand.marketing.models import Segment
 
-from ..metrics import METRICS
+from ..metrics import METRICS, channel_choices
 from ..models import Objective
 from ..selectors import objectives as selectors
 from ..selectors.assessments import may_see
@@ -41,6 +43,15 @@ router = Router(tags=["adoption"])
 
 MetricValue = Annotated[
     str, Field(max_length=40, description="A metric Peyvand computes: " + ", ".join(METRICS)), NoNul
+]
+ChannelValue = Annotated[
+    str,
+    Field(
+        max_length=20,
+        description="Limit the figure to one channel (blank: every channel): "
+        + ", ".join(key for key, _label in channel_choices()),
+    ),
+    NoNul,
 ]
 Title = Annotated[str, Field(min_length=1, max_length=200), NoNul]
 Goal = Annotated[str, Field(max_length=300), NoNul]
@@ -58,6 +69,8 @@ class ObjectiveOut(Schema):
     goal: str
     metric: str
     team: TeamRef | None
+    segment: SegmentRef | None
+    channel: str
     owner: UserRef | None
     baseline_start: dt.date
     baseline_end: dt.date
@@ -89,6 +102,8 @@ class ObjectiveIn(InputSchema):
     goal: Goal = ""
     metric: MetricValue
     team_id: BodyId | None = None
+    segment_id: BodyId | None = None
+    channel: ChannelValue = ""
     owner_id: BodyId | None = None
     baseline_start: ApiDate
     baseline_end: ApiDate
@@ -102,6 +117,8 @@ class ObjectivePatch(InputSchema):
     goal: Goal | None = None
     metric: MetricValue | None = None
     team_id: BodyId | None = None
+    segment_id: BodyId | None = None
+    channel: ChannelValue | None = None
     owner_id: BodyId | None = None
     baseline_start: ApiDate | None = None
     baseline_end: ApiDate | None = None
@@ -119,15 +136,22 @@ class MeasureOut(Schema):
     value: float | None
 
 
-def _input(values: dict[str, Any]) -> services.ObjectiveInput:
+def _input(user: User, values: dict[str, Any]) -> services.ObjectiveInput:
     team_id = values.pop("team_id", None)
     team = None
     if team_id is not None:
         team = Team.objects.filter(pk=team_id).first()
         if team is None:
             raise field_error("team_id", _("Choose a valid value."))
+    segment_id = values.pop("segment_id", None)
+    segment = None
+    if segment_id is not None:
+        # A segment the user may not see is the same answer as one that does not exist.
+        segment = policy.visible(user, Segment.objects.filter(pk=segment_id)).first()
+        if segment is None:
+            raise field_error("segment_id", _("Choose a segment you may see."))
     values["owner"] = resolve_user(values.pop("owner_id", None), "owner_id")
-    return services.ObjectiveInput(team=team, **values)
+    return services.ObjectiveInput(team=team, segment=segment, **values)
 
 
 @router.get("/adoption/objectives", response={200: PageOut[ObjectiveOut], **ERRORS}, summary="The objectives")
@@ -145,7 +169,7 @@ def objective_list(request: HttpRequest, filters: Query[ObjectiveQuery]) -> dict
 def objective_create(request: HttpRequest, payload: ObjectiveIn) -> Status[Objective]:
     user = actor(request)
     policy.require_create(user, Objective)
-    return Status(201, services.objective_save(actor=user, data=_input(payload.model_dump())))
+    return Status(201, services.objective_save(actor=user, data=_input(user, payload.model_dump())))
 
 
 @router.get(
@@ -169,6 +193,8 @@ def objective_update(request: HttpRequest, objective_id: Id, payload: ObjectiveP
         "goal": objective.goal,
         "metric": objective.metric,
         "team_id": objective.team_id,
+        "segment_id": objective.segment_id,
+        "channel": objective.channel,
         "owner_id": objective.owner_id,
         "baseline_start": objective.baseline_start,
         "baseline_end": objective.baseline_end,
@@ -177,10 +203,10 @@ def objective_update(request: HttpRequest, objective_id: Id, payload: ObjectiveP
         "target": objective.target,
     }
     values.update({k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None})
-    for name in ("team_id", "owner_id"):
+    for name in ("team_id", "segment_id", "owner_id"):
         if name in payload.model_fields_set:
             values[name] = getattr(payload, name)
-    return services.objective_save(actor=user, data=_input(values), objective=objective)
+    return services.objective_save(actor=user, data=_input(user, values), objective=objective)
 
 
 @router.post(

@@ -2,7 +2,7 @@
 weighted statements), assessments with their respondents and answers, the risk register, the
 business case and the implementation roadmap."""
 
-from .business import BusinessCase, CaseLine, LineCategory, LineKind
+from .business import Assumption, BusinessCase, CaseLine, LineCategory, LineKind
 from .culture import POINTS_TOTAL, CultureAnswer, CultureType, ModelKind
 from .feedback import FeedbackPeriod, SupportDecision
 from .gonogo import GoCriterion, GoDecision, GoNoGo, GoScore
@@ -35,6 +35,7 @@ __all__ = [
     "Answer",
     "Assessment",
     "AssessmentStatus",
+    "Assumption",
     "BusinessCase",
     "CapabilityGroup",
     "CaseLine",

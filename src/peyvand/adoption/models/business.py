@@ -115,3 +115,39 @@ class CaseLine(models.Model):
     @property
     def name(self) -> str:
         return self.label or str(self.get_category_display())
+
+
+MONTHS_MIN, MONTHS_MAX = 1, 36
+
+
+class Assumption(models.Model):
+    """A figure the case rests on (a churn rate, an average deal, a conversion rate), as the
+    case assumes it, optionally tied to a metric Peyvand measures on the company's own records
+    over the last ``months`` — so the case can be checked against what is happening."""
+
+    case = models.ForeignKey(
+        BusinessCase, verbose_name=_("business case"), on_delete=models.CASCADE, related_name="assumptions"
+    )
+    label = models.CharField(_("assumption"), max_length=200)
+    value = models.DecimalField(_("assumed value"), max_digits=20, decimal_places=2)
+    metric = models.CharField(_("measured by"), max_length=40, blank=True)
+    months = models.PositiveSmallIntegerField(
+        _("measured over the last (months)"),
+        default=12,
+        validators=[MinValueValidator(MONTHS_MIN), MaxValueValidator(MONTHS_MAX)],
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("assumption")
+        verbose_name_plural = _("assumptions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(months__gte=MONTHS_MIN, months__lte=MONTHS_MAX),
+                name="adoption_assumption_months",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core.models import Team, TrackedModel
+from peyvand.marketing.models import Segment
 
 
 class Objective(TrackedModel):
@@ -18,6 +19,11 @@ class Objective(TrackedModel):
     team = models.ForeignKey(
         Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Measured over one marketing segment's customers and/or one channel only (metrics.Scope).
+    segment = models.ForeignKey(
+        Segment, verbose_name=_("segment"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=20, blank=True)
     baseline_start = models.DateField(_("baseline from"))
     baseline_end = models.DateField(_("baseline to"))
     starts_on = models.DateField(_("from"))

@@ -7,6 +7,7 @@ are fractions here (0.2 is 20%), percentages only in the models and forms."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,7 +24,8 @@ from peyvand.core.pagination import Page, keyset_page
 from peyvand.core.text import search_terms
 from peyvand.sales.money import currency_name
 
-from ..models import BusinessCase, CaseLine, LineKind
+from ..metrics import METRICS, last_months, measured_lately
+from ..models import Assumption, BusinessCase, CaseLine, LineKind
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -281,3 +283,43 @@ def case_get(*, user: User, pk: Any) -> BusinessCase:
 
 def case_lines(case: BusinessCase) -> list[CaseLine]:
     return list(case.lines.order_by("kind", "order", "id"))
+
+
+@dataclass(frozen=True)
+class AssumptionRow:
+    """An assumption beside what Peyvand measures of it: the difference is measured less
+    assumed (and as a share of the assumed value)."""
+
+    assumption: Assumption
+    metric_label: str
+    measured: Decimal | None
+    period: tuple[dt.date, dt.date] | None
+
+    @property
+    def difference(self) -> Decimal | None:
+        return None if self.measured is None else self.measured - self.assumption.value
+
+    @property
+    def difference_percent(self) -> Decimal | None:
+        if self.difference is None or not self.assumption.value:
+            return None
+        return (self.difference / abs(self.assumption.value) * HUNDRED).quantize(Decimal("0.1"))
+
+    @property
+    def adoptable(self) -> bool:
+        return self.measured is not None and self.measured != self.assumption.value
+
+
+def assumption_rows(case: BusinessCase, *, today: dt.date | None = None) -> list[AssumptionRow]:
+    rows = []
+    for assumption in case.assumptions.order_by("order", "id"):
+        metric = METRICS.get(assumption.metric)
+        rows.append(
+            AssumptionRow(
+                assumption,
+                str(metric.label) if metric else "",
+                measured_lately(assumption.metric, assumption.months, today) if metric else None,
+                last_months(assumption.months, today) if metric else None,
+            )
+        )
+    return rows

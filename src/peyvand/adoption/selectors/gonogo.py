@@ -179,3 +179,39 @@ def payload(found: Evaluation) -> dict[str, Any]:
             for g in found.risk_groups
         ],
     }
+
+
+# The wizard's steps: one per criterion (each a group of [004]'s decision), then the summary.
+STEPS: tuple[str, ...] = tuple(GoCriterion.values)
+SUMMARY_STEP = len(STEPS) + 1
+
+
+def guidance(criterion: str) -> str:
+    """What to weigh on a criterion's step, in the terms of seed [004]."""
+    texts: dict[str, str] = {
+        GoCriterion.GOAL: _(
+            "Is CRM one of the organisation's goals, backed by its leaders and tied to its customer "
+            "strategy, rather than one department's wish?"
+        ),
+        GoCriterion.USEFULNESS: _(
+            "Will CRM solve the organisation's real problems with its customers — which ones, and how far — "
+            "as the situation analysis and the business case show?"
+        ),
+        GoCriterion.RESOURCES: _(
+            "Has the organisation the money, people, skills, data and technology the project needs, and the "
+            "time of those who must take part?"
+        ),
+        GoCriterion.RISK: _(
+            "How likely is the deployment to succeed, given the risks found? Name the risk questionnaire: "
+            "its groups are shown with their levels and the score it suggests."
+        ),
+    }
+    return str(texts.get(criterion, ""))
+
+
+def first_open_step(found: Evaluation) -> int:
+    """Where a draft is taken up again: the first criterion not scored yet, else the summary."""
+    for number, row in enumerate(found.rows, start=1):
+        if row.value is None:
+            return number
+    return SUMMARY_STEP

@@ -47,6 +47,17 @@ class Standing:
         return format_value(value, _format(self.metric), decimals=1) if value is not None else "—"
 
     @property
+    def scope_label(self) -> str:
+        """What the figure is limited to, beside the metric's name: team, segment, channel."""
+        objective = self.objective
+        parts = [str(objective.team)] if objective.team else []
+        if objective.segment:
+            parts.append(objective.segment.name)
+        if objective.channel:
+            parts.append(str(dict(self.metric.channels.choices).get(objective.channel, objective.channel)))
+        return " · ".join(parts)
+
+    @property
     def shown_baseline(self) -> str:
         return self.shown(self.objective.baseline_value)
 
@@ -110,7 +121,7 @@ def standing(objective: Objective, *, today: dt.date | None = None) -> Standing:
 
 
 def objective_list(*, user: User) -> list[Standing]:
-    objectives = policy.visible(user, Objective.objects.select_related("team", "owner"))
+    objectives = policy.visible(user, Objective.objects.select_related("team", "owner", "segment"))
     return [standing(objective) for objective in objectives.order_by("due_on", "id")]
 
 
@@ -118,14 +129,14 @@ def objective_page(
     *, user: User, metric: str | None = None, cursor: str | None = None, limit: int = 25
 ) -> Page[Objective]:
     """The objectives by deadline, a page at a time (the API's list)."""
-    objectives = policy.visible(user, Objective.objects.select_related("team", "owner"))
+    objectives = policy.visible(user, Objective.objects.select_related("team", "owner", "segment"))
     if metric:
         objectives = objectives.filter(metric=metric)
     return keyset_page(objectives, order=["due_on", "id"], cursor=cursor, limit=limit)
 
 
 def objective_get(*, user: User, pk: Any) -> Objective:
-    return policy.get_visible(user, Objective.objects.select_related("team", "owner"), pk)
+    return policy.get_visible(user, Objective.objects.select_related("team", "owner", "segment"), pk)
 
 
 def measures(objective: Objective) -> QuerySet[Any]:

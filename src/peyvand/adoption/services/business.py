@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 
 from peyvand.core import policy
 from peyvand.core.models import AuditEvent, User
-from peyvand.core.services.audit import audit_log, changes_between, snapshot
+from peyvand.core.services.audit import audit_log, audit_value, changes_between, snapshot
 from peyvand.core.text import clean_text
 from peyvand.sales import money
 
-from ..models import BusinessCase, CaseLine, LineCategory, LineKind
-from ..models.business import BENEFIT_CATEGORIES, HORIZON_MAX, HORIZON_MIN
+from ..metrics import METRICS, measured_lately
+from ..models import Assumption, BusinessCase, CaseLine, LineCategory, LineKind
+from ..models.business import BENEFIT_CATEGORIES, HORIZON_MAX, HORIZON_MIN, MONTHS_MAX, MONTHS_MIN
 
 TITLE_MAX = 200
 LABEL_MAX = 200
@@ -27,6 +28,8 @@ GROWTH_LIMIT = Decimal(100)
 SENSITIVITY_MAX = Decimal(90)
 CASE_AUDITED = ("title", "currency", "horizon_years", "discount_rate", "sensitivity", "notes")
 LINE_AUDITED = ("kind", "category", "label", "amount", "growth", "one_off")
+ASSUMPTION_AUDITED = ("label", "value", "metric", "months")
+ASSUMPTION_LIMIT = Decimal("999999999999999999")
 
 Number = Decimal | int | str
 
@@ -49,6 +52,14 @@ class CaseLineInput:
     label: str = ""
     growth: Number = Decimal(0)  # a percentage a year
     one_off: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssumptionInput:
+    label: str
+    value: Number  # the assumed figure, in the metric's unit (a percentage, an amount, a count)
+    metric: str = ""  # a metric Peyvand measures, or blank for an assumption not tied to one
+    months: Number = 12  # measured over the last so many months
 
 
 def _number(
@@ -223,3 +234,89 @@ def line_delete(*, actor: User, line: CaseLine) -> None:
         changes={f"line {pk} {name}": [value, None] for name, value in gone.items()},
     )
     _touch(actor, case)
+
+
+def _clean_assumption(data: AssumptionInput) -> dict[str, object]:
+    errors: dict[str, list[str]] = {}
+    label = clean_text(data.label)
+    if not label:
+        errors["label"] = [_("Say what is assumed.")]
+    elif len(label) > LABEL_MAX:
+        errors["label"] = [_("Use at most %(limit)d characters.") % {"limit": LABEL_MAX}]
+    value = _number(data.value, "value", errors, minimum=-ASSUMPTION_LIMIT, maximum=ASSUMPTION_LIMIT)
+    if value is not None:
+        value = value.quantize(Decimal("0.01"))
+    metric = (data.metric or "").strip()
+    if metric and metric not in METRICS:
+        errors["metric"] = [_("Choose what the assumption is measured by.")]
+    months = _number(data.months, "months", errors, minimum=Decimal(MONTHS_MIN), maximum=Decimal(MONTHS_MAX))
+    if "months" in errors or (months is not None and months != months.to_integral_value()):
+        errors["months"] = [
+            _("Choose from %(low)d to %(high)d months.") % {"low": MONTHS_MIN, "high": MONTHS_MAX}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    assert months is not None
+    return {"label": label, "value": value, "metric": metric, "months": int(months)}
+
+
+def _assumption_audit(actor: User, case: BusinessCase, pk: int, changes: dict[str, list[object]]) -> None:
+    audit_log(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=case,
+        changes={f"assumption {pk} {name}": value for name, value in changes.items()},
+    )
+    _touch(actor, case)
+
+
+@transaction.atomic
+def assumption_save(
+    *, actor: User, case: BusinessCase, data: AssumptionInput, assumption: Assumption | None = None
+) -> Assumption:
+    """Add an assumption to a case, or change one; audited on the case."""
+    case = BusinessCase.objects.select_for_update().get(pk=case.pk)
+    policy.require_change(actor, case)
+    if assumption is not None and assumption.case_id != case.pk:
+        raise ValidationError({"assumption": [_("This assumption belongs to another business case.")]})
+    cleaned = _clean_assumption(data)
+    before = {} if assumption is None else snapshot(assumption, ASSUMPTION_AUDITED)
+    if assumption is None:
+        last = case.assumptions.order_by("-order").values_list("order", flat=True).first()
+        assumption = Assumption(case=case, order=(last or 0) + 1)
+    for name, value in cleaned.items():
+        setattr(assumption, name, value)
+    assumption.save()
+    changes = changes_between(before, snapshot(assumption, ASSUMPTION_AUDITED))
+    if changes:
+        _assumption_audit(actor, case, assumption.pk, changes)
+    return assumption
+
+
+@transaction.atomic
+def assumption_adopt(*, actor: User, assumption: Assumption) -> Assumption:
+    """Replace the assumed value by what Peyvand measures now (the case then rests on the
+    company's own figures); refused when the assumption is tied to no metric or nothing is
+    measured yet."""
+    case = BusinessCase.objects.select_for_update().get(pk=assumption.case_id)
+    policy.require_change(actor, case)
+    measured = measured_lately(assumption.metric, assumption.months) if assumption.metric else None
+    if measured is None:
+        raise ValidationError(_("There is no measured value to adopt."))
+    if measured != assumption.value:
+        before = assumption.value
+        assumption.value = measured
+        assumption.save(update_fields=["value"])
+        changes = {"value": [audit_value(before), audit_value(measured)], "adopted": [None, True]}
+        _assumption_audit(actor, case, assumption.pk, changes)
+    return assumption
+
+
+@transaction.atomic
+def assumption_delete(*, actor: User, assumption: Assumption) -> None:
+    case = BusinessCase.objects.select_for_update().get(pk=assumption.case_id)
+    policy.require_change(actor, case)
+    gone = snapshot(assumption, ASSUMPTION_AUDITED)
+    pk = assumption.pk
+    assumption.delete()
+    _assumption_audit(actor, case, pk, {name: [value, None] for name, value in gone.items()})

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,14 +19,17 @@ from peyvand.core import policy
 from peyvand.core.models import AuditEvent, Team, User
 from peyvand.core.services.audit import audit_log, changes_between, snapshot, soft_delete_record
 from peyvand.core.text import clean_text
+from peyvand.marketing.models import Segment
+from peyvand.marketing.selectors.segments import segment_q
 from peyvand.sales.money import to_decimal
 
-from ..metrics import METRICS
+from ..metrics import METRICS, Scope
 from ..models import Measure, Objective
 
-FIELDS = ("title", "goal", "metric", "team", "baseline_start", "baseline_end", "starts_on", "due_on",
-          "target", "owner")  # fmt: skip
+FIELDS = ("title", "goal", "metric", "team", "segment", "channel", "baseline_start", "baseline_end",
+          "starts_on", "due_on", "target", "owner")  # fmt: skip
 MAX_TARGET = Decimal("999999999999999999")
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,12 +43,15 @@ class ObjectiveInput:
     target: object  # typed in any digits
     goal: str = ""
     team: Team | None = None
+    segment: Segment | None = None
+    channel: str = ""
     owner: User | None = None
 
 
-def _clean(data: ObjectiveInput) -> dict[str, Any]:
+def _clean(actor: User, data: ObjectiveInput) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     values = asdict(data)
+    values["segment"] = data.segment  # asdict would copy the model instance
     values["title"], values["goal"] = clean_text(data.title), clean_text(data.goal)
     if not values["title"]:
         errors["title"] = [_("Say what is to be achieved.")]
@@ -55,6 +63,16 @@ def _clean(data: ObjectiveInput) -> dict[str, Any]:
             ]
     if data.metric not in METRICS:
         errors["metric"] = [_("Choose what the objective is measured by.")]
+    metric = METRICS.get(data.metric)
+    if data.segment is not None:
+        # Only a segment the writer may see (and not in the trash): its customers are theirs to count.
+        if data.segment.deleted_at is not None or not policy.can_view(actor, data.segment):
+            errors["segment"] = [_("Choose a segment you may see.")]
+        elif metric is not None and not metric.takes_segment:
+            errors["segment"] = [_("This figure cannot be limited to a segment.")]
+    values["channel"] = (data.channel or "").strip()
+    if values["channel"] and metric is not None and values["channel"] not in metric.channels.values:
+        errors["channel"] = [_("This figure cannot be limited to that channel.")]
     for name in ("baseline_start", "baseline_end", "starts_on", "due_on"):
         if not isinstance(values[name], dt.date):
             errors[name] = [_("Enter a valid date.")]
@@ -80,7 +98,7 @@ def objective_save(*, actor: User, data: ObjectiveInput, objective: Objective | 
         policy.require_create(actor, Objective)
     else:
         policy.require_change(actor, objective)
-    values = _clean(data)
+    values = _clean(actor, data)
     before = snapshot(objective, FIELDS) if objective else {}
     objective = objective or Objective(created_by=actor)
     for name, value in values.items():
@@ -103,17 +121,35 @@ def objective_delete(*, actor: User, objective: Objective) -> None:
     soft_delete_record(objective, actor=actor, party_id=None, changes={"title": [objective.title, None]})
 
 
+def objective_scope(objective: Objective) -> Scope:
+    """What the objective counts: its team, its segment's customers as the segment holds them
+    today (a rule evaluated now, a list's members), its channel."""
+    segment = objective.segment
+    return Scope(
+        team=objective.team_id,
+        segment=None if segment is None else segment_q(segment),
+        channel=objective.channel,
+    )
+
+
 def objective_measure(objective: Objective, *, today: dt.date | None = None) -> Objective:
     """Work out the baseline and today's figure (from the start to today, or to the deadline
     once it is past) and keep today's figure for the trend."""
     today = today or timezone.localdate()
     metric = METRICS[objective.metric]
-    team = objective.team_id
-    objective.baseline_value = metric.compute(objective.baseline_start, objective.baseline_end, team)
+    try:
+        scope = objective_scope(objective)
+    except ValidationError:
+        # The segment's rule no longer holds (a field it named is gone): nothing can be counted
+        # until it is mended, and the other objectives are still measured.
+        logger.warning("objective %s: its segment's rule no longer holds", objective.pk)
+        scope = None
+    measure = (lambda start, end: None) if scope is None else partial(metric.value, scope=scope)
+    objective.baseline_value = measure(objective.baseline_start, objective.baseline_end)
     if today < objective.starts_on:
         objective.current_value = None
     else:
-        objective.current_value = metric.compute(objective.starts_on, min(today, objective.due_on), team)
+        objective.current_value = measure(objective.starts_on, min(today, objective.due_on))
         if (
             today <= objective.due_on
             or not objective.measures.filter(measured_on__gte=objective.due_on).exists()

@@ -17,7 +17,7 @@ from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user, sort_columns
 from peyvand.core.pagination import InvalidCursor
 
-from ..forms import BusinessCaseFilterForm, BusinessCaseForm, CaseLineForm
+from ..forms import AssumptionForm, BusinessCaseFilterForm, BusinessCaseForm, CaseLineForm
 from ..models import BusinessCase
 from ..selectors import assessments as assessment_selectors
 from ..selectors import business as selectors
@@ -89,7 +89,11 @@ def case_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest, case: BusinessCase, line_form: CaseLineForm, status: int = 200
+    request: HttpRequest,
+    case: BusinessCase,
+    line_form: CaseLineForm,
+    status: int = 200,
+    assumption_form: AssumptionForm | None = None,
 ) -> HttpResponse:
     user = request_user(request)
     lines = selectors.case_lines(case)
@@ -114,6 +118,8 @@ def _detail(
             ),
             "tornado_rems": 6 + 2 * len(found.swings),
             "line_form": line_form,
+            "assumptions": selectors.assumption_rows(case),
+            "assumption_form": assumption_form or AssumptionForm(),
             "can_change": policy.can_change(user, case),
         },
         status=status,
@@ -183,4 +189,81 @@ def line_delete(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
     policy.require_change(user, case)
     services.line_delete(actor=user, line=get_object_or_404(case.lines, pk=line_pk))
     messages.success(request, _("The line was removed."))
+    return redirect("adoption:case_detail", case.pk)
+
+
+@login_required
+@require_POST
+def assumption_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    case = selectors.case_get(user=user, pk=pk)
+    policy.require_change(user, case)
+    form = AssumptionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assumption_save(actor=user, case=case, data=form.assumption_input())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The assumption was added."))
+            return redirect("adoption:case_detail", case.pk)
+    return _detail(request, case, CaseLineForm(), status=422, assumption_form=form)
+
+
+@login_required
+def assumption_edit(request: HttpRequest, pk: int, assumption_pk: int) -> HttpResponse:
+    user = request_user(request)
+    case = selectors.case_get(user=user, pk=pk)
+    policy.require_change(user, case)
+    assumption = get_object_or_404(case.assumptions, pk=assumption_pk)
+    initial = {
+        "label": assumption.label,
+        "value": format(assumption.value.normalize(), "f"),
+        "metric": assumption.metric,
+        "months": str(assumption.months),
+    }
+    form = AssumptionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assumption_save(
+                actor=user, case=case, data=form.assumption_input(), assumption=assumption
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The assumption was saved."))
+            return redirect("adoption:case_detail", case.pk)
+    return render(
+        request,
+        "adoption/assumption_form.html",
+        {"nav": "adoption", "form": form, "case": case, "assumption": assumption},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def assumption_adopt(request: HttpRequest, pk: int, assumption_pk: int) -> HttpResponse:
+    user = request_user(request)
+    case = selectors.case_get(user=user, pk=pk)
+    policy.require_change(user, case)
+    try:
+        services.assumption_adopt(
+            actor=user, assumption=get_object_or_404(case.assumptions, pk=assumption_pk)
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The measured value was adopted."))
+    return redirect("adoption:case_detail", case.pk)
+
+
+@login_required
+@require_POST
+def assumption_delete(request: HttpRequest, pk: int, assumption_pk: int) -> HttpResponse:
+    user = request_user(request)
+    case = selectors.case_get(user=user, pk=pk)
+    policy.require_change(user, case)
+    services.assumption_delete(actor=user, assumption=get_object_or_404(case.assumptions, pk=assumption_pk))
+    messages.success(request, _("The assumption was removed."))
     return redirect("adoption:case_detail", case.pk)

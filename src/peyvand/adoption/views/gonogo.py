@@ -39,7 +39,9 @@ def go_no_go_save(request: HttpRequest, pk: int) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     risk_assessment = None
     if posted["risk_assessment"]:
-        risk_assessment = selectors.risk_assessments(user).filter(pk=_id(posted["risk_assessment"])).first()
+        risk_assessment = (
+            selectors.risk_assessments(user).filter(pk=posted_id(posted["risk_assessment"])).first()
+        )
         if risk_assessment is None:
             errors["risk_assessment"] = [_("Choose an assessment of the risk questionnaire.")]
     if not errors:
@@ -55,7 +57,8 @@ def go_no_go_save(request: HttpRequest, pk: int) -> HttpResponse:
     return selection_views.render_detail(request, selection, go=sheet(user, selection, posted, errors))
 
 
-def _id(text: str) -> int:
+def posted_id(text: str) -> int:
+    """An id as posted in a form (ASCII digits), or 0 (no record has it)."""
     return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else 0
 
 

@@ -69,7 +69,7 @@ def objective_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     else:
         policy.require_change(user, objective)
         initial = {name: getattr(objective, name) for name in ObjectiveForm.base_fields}
-    form = ObjectiveForm(request.POST or None, initial=initial)
+    form = ObjectiveForm(request.POST or None, initial=initial, user=user)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.objective_save(actor=user, data=form.objective_input(), objective=objective)
