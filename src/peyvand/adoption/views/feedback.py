@@ -10,14 +10,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from peyvand.core import policy
-from peyvand.core.exports import csv_lines, in_request_context
+from peyvand.core.exports import csv_response
 from peyvand.core.forms import BootstrapMixin, LocalDateField, add_service_errors
 from peyvand.core.http import request_user
 from peyvand.core.pagination import InvalidCursor
@@ -53,11 +53,7 @@ def _list(request: HttpRequest, form: PeriodForm) -> HttpResponseBase:
     if key := request.GET.get("export"):
         if key != chart.key:
             raise Http404
-        response = StreamingHttpResponse(
-            in_request_context(csv_lines(*chart.csv_rows())), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = 'attachment; filename="feedback-periods.csv"'
-        return response
+        return csv_response(*chart.csv_rows(), "feedback-periods.csv")
     try:
         page = selectors.period_list(user=user, cursor=request.GET.get("cursor"))
     except InvalidCursor as exc:

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponseBase, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from peyvand.core import charts
-from peyvand.core.exports import csv_lines, in_request_context
+from peyvand.core.exports import csv_response
 from peyvand.core.forms import BootstrapMixin, LocalDateField
 from peyvand.core.http import request_user
 
@@ -81,11 +81,7 @@ def interaction_map(request: HttpRequest) -> HttpResponseBase:
     if key := request.GET.get("export"):
         if key != chart.key:
             raise Http404
-        response = StreamingHttpResponse(
-            in_request_context(csv_lines(*chart.csv_rows())), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = 'attachment; filename="interaction-map.csv"'
-        return response
+        return csv_response(*chart.csv_rows(), "interaction-map.csv")
     if not form.is_bound:
         form = MapFilterForm(initial={"date_from": start, "date_to": end, "by": by})
     rows = [

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from peyvand.core import policy
-from peyvand.core.exports import csv_lines, in_request_context
+from peyvand.core.exports import csv_response
 from peyvand.core.forms import BootstrapMixin, add_service_errors
 from peyvand.core.http import request_user
 from peyvand.core.models import User
@@ -448,8 +448,4 @@ def _export(selection: Selection, found: selectors.Results) -> StreamingHttpResp
         ]
         for r in found.vendors
     ]
-    response = StreamingHttpResponse(
-        in_request_context(csv_lines(header, rows)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="vendor-selection-{selection.pk}.csv"'
-    return response
+    return csv_response(header, rows, f"vendor-selection-{selection.pk}.csv")

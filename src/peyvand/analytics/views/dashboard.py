@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from peyvand.core.exports import csv_lines, in_request_context
+from peyvand.core.exports import csv_response
 from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user
 
@@ -47,13 +47,7 @@ def _export(request: HttpRequest, key: str) -> StreamingHttpResponse:
     chart = selectors.dashboard_chart(user=request_user(request), key=key)
     if chart is None:
         raise Http404
-    header, rows = chart.csv_rows()
-    response = StreamingHttpResponse(
-        in_request_context(csv_lines(header, rows)), content_type="text/csv; charset=utf-8"
-    )
-    name = f"analytics-{chart.key}-{timezone.localdate().isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_response(*chart.csv_rows(), f"analytics-{chart.key}-{timezone.localdate().isoformat()}.csv")
 
 
 @login_required

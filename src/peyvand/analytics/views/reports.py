@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peyvand.core import jalali, policy
-from peyvand.core.exports import csv_lines, in_request_context, write_xlsx
+from peyvand.core.exports import csv_response, write_xlsx
 from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user, sort_columns
 from peyvand.core.pagination import InvalidCursor
@@ -174,12 +174,7 @@ def _filename(report: SavedReport, extension: str) -> str:
 
 
 def _csv(report: SavedReport, pivot: Pivot) -> StreamingHttpResponse:
-    header, rows = pivot.export()
-    response = StreamingHttpResponse(
-        in_request_context(csv_lines(header, rows)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(report, "csv")}"'
-    return response
+    return csv_response(*pivot.export(), _filename(report, "csv"))
 
 
 def _xlsx(report: SavedReport, pivot: Pivot) -> FileResponse:
