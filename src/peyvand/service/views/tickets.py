@@ -17,11 +17,20 @@ from django.views.decorators.http import require_POST
 
 from peyvand.core import policy
 from peyvand.core.converters import choice_id
+from peyvand.core.custom_field_forms import (
+    CustomFilterForm,
+    column_heads,
+    column_values,
+    list_columns,
+    shown_values,
+)
+from peyvand.core.custom_fields import Entity
 from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user, show_errors, sort_columns
 from peyvand.core.jalali import local_digits
 from peyvand.core.models import Scope, Team
 from peyvand.core.pagination import InvalidCursor
+from peyvand.core.selectors.custom_fields import custom_sort_ok, definitions_for
 from peyvand.core.selectors.users import assignable
 from peyvand.core.views.saved import keeps_views
 from peyvand.customers.selectors import parties as customer_selectors
@@ -59,20 +68,31 @@ SORT_LABELS = {
 def ticket_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     sort = request.GET.get("sort") or selectors.DEFAULT_SORT
-    sort = sort if sort in selectors.SORTS else selectors.DEFAULT_SORT
+    sort = sort if sort in selectors.SORTS or custom_sort_ok(Entity.TICKET, sort) else selectors.DEFAULT_SORT
     form = TicketFilterForm(request.GET or None, initial={"view": selectors.DEFAULT_VIEW})
     filters = form.filters() if request.GET else {"view": selectors.DEFAULT_VIEW}
+    custom_form = CustomFilterForm(request.GET, entity=Entity.TICKET)
     try:
-        page = selectors.ticket_list(user=user, filters=filters, sort=sort, cursor=request.GET.get("cursor"))
+        page = selectors.ticket_list(
+            user=user,
+            filters=filters,
+            sort=sort,
+            cursor=request.GET.get("cursor"),
+            custom=custom_form.filters(),
+        )
     except InvalidCursor as exc:
         messages.error(request, str(exc))
         return redirect("service:ticket_list")
+    custom_columns = list_columns(custom_form.custom_definitions)
+    column_values(custom_columns, page.items)
     return render(
         request,
         "service/ticket_list.html",
         {
             "nav": "tickets",
             "form": form,
+            "custom_form": custom_form,
+            "custom_columns": column_heads(custom_columns, sort),
             "page": page,
             "count": page.extra["count"],
             "more": page.extra["more"],
@@ -128,6 +148,7 @@ def _ticket_form(data: Any, user: Any, *, ticket: Ticket | None = None, **kwargs
         assignees=assignable(user=user, model=Ticket),
         allow_queue=policy.may_own(user, Ticket, None),
         orders=selectors.customer_orders(user=user, ticket=ticket) if ticket else None,
+        custom_values=ticket.custom if ticket else None,
         **kwargs,
     )
 
@@ -157,7 +178,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
                 description=form.cleaned_data.get("description", ""),
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, form.error_aliases())
         else:
             messages.success(request, _("Ticket %(number)s was opened.") % {"number": ticket.number})
             if not policy.can_view(user, ticket):
@@ -205,6 +226,7 @@ def _detail_context(
         "note_form": note_form or NoteForm(),
         "canned": canned_selectors.canned_choices(user=user) if can_change else [],
         "edit_form": edit_form,
+        "custom_values": shown_values(definitions_for(Entity.TICKET), ticket.custom),
         "sla_events": list(ticket.sla_events.order_by("at")),
         "surveys": list(ticket.surveys.order_by("sent_at")),
         "can_create_visit": policy.can_create(user, WorkOrder),
@@ -223,7 +245,7 @@ def ticket_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.ticket_update(ticket=ticket, actor=user, data=form.ticket_input(None))
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, form.error_aliases())
         else:
             messages.success(request, _("The ticket was saved."))
             return redirect("service:ticket_detail", ticket.pk)
