@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from peyvand.core.custom_fields import Choice, Entity, FieldType
 from peyvand.core.models import AuditEvent, CustomField, User
@@ -20,12 +21,15 @@ from peyvand.core.services.custom_fields import (
     index_name,
 )
 from peyvand.core.services.tokens import api_token_create
+from peyvand.customers import importer
+from peyvand.customers.models import ImportIssue, ImportJob
 from peyvand.sales.models import Deal, Lead, Product
 from peyvand.sales.selectors.deals import deal_list
 from peyvand.sales.selectors.leads import lead_list
 from peyvand.sales.services import catalogue, deals, leads
 
 from ..api.conftest import ApiClient
+from .test_imports import run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +289,26 @@ def test_a_filterable_field_is_indexed_on_its_table_and_the_index_dropped_after(
     custom_field_update(field=field, actor=admin, data=CustomFieldInput(filterable=False))
     with connection.cursor() as cursor:
         assert name not in connection.introspection.get_constraints(cursor, table_name)
+
+
+def test_the_product_import_reads_custom_columns_by_label_and_undo_reverts_them(admin, price_list):
+    define_fields(admin, Entity.PRODUCT)
+    catalogue.product_create(
+        actor=admin,
+        data={"sku": "OLD", "name_fa": "قدیمی", "unit": "piece", "tax_rate": 0, "custom": {"budget": "1"}},
+    )
+    content = (
+        "sku,name_fa,unit,tax_rate,فیلد budget,Size,تاریخ بازدید\nOLD,قدیمی,piece,0,۲٬۰۰۰,بزرگ,۱۴۰۳/۰۵/۱۲\n"
+    )
+    job = run_import(admin, content.encode())
+    assert job.status == ImportJob.Status.DONE, (
+        job.failure,
+        list(ImportIssue.objects.values_list("message")),
+    )
+    assert Product.objects.get(sku="OLD").custom == STORED | {"budget": "2000"}
+    with translation.override("en"):  # the job reports in its uploader's language
+        refused = run_import(admin, b"sku,name_fa,unit,tax_rate,Size\nNEW,tazeh,piece,0,huge\n")
+    issues = {(i.column, i.message) for i in ImportIssue.objects.filter(job=refused)}
+    assert issues == {("Size", "“huge” is not one of the options."), ("Budget", "This field is required.")}
+    importer.import_undo(job=job, actor=admin)
+    assert Product.objects.get(sku="OLD").custom == {"budget": "1"}
