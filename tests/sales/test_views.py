@@ -209,8 +209,9 @@ def test_query_counts_do_not_grow(as_user, make_deal, make_org, queries, cycle):
         with queries() as counted:
             assert client.get(url).status_code == 200
         assert len(counted) == before[url], (url, before[url], len(counted))
-    # Session, user, menu, the page's own reads: a handful, whatever the number of rows.
-    assert before[pages[0]] <= 12 and before[pages[1]] <= 12, before
+    # Session, user, menu, the page's own reads: a handful, whatever the number of rows (the
+    # list reads its custom fields' definitions once, for its filters and columns).
+    assert before[pages[0]] <= 13 and before[pages[1]] <= 12, before
 
 
 def test_the_panel_itself_reads_little(rf, users, cycle, queries):

@@ -30,7 +30,16 @@ from .custom_fields import (
 )
 from .forms import BootstrapMixin, LocalDateField
 from .models import CustomField, User
-from .selectors.custom_fields import CustomFilter, parse_filter, registered_entities, user_ids_in, user_names
+from .selectors.custom_fields import (
+    SORT_PREFIX,
+    SORTABLE_TYPES,
+    CustomFilter,
+    definitions_for,
+    parse_filter,
+    registered_entities,
+    user_ids_in,
+    user_names,
+)
 from .services.custom_fields import CustomFieldInput
 from .text import to_ascii_digits
 
@@ -145,6 +154,34 @@ def custom_aliases(definitions: Iterable[Definition]) -> dict[str, str]:
     return {error_key(d.key): form_name(d.key) for d in definitions}
 
 
+class CustomFieldsMixin:
+    """A record's form with the custom fields of its kind of record (after the form's own):
+    ``add_custom_fields`` in ``__init__``; ``custom_data()`` is what the record's service
+    takes as ``custom``; ``error_aliases()`` puts its errors on their inputs."""
+
+    custom_definitions: list[Definition]
+
+    def add_custom_fields(self, entity: str, values: Mapping[str, Any] | None) -> None:
+        assert isinstance(self, forms.BaseForm)
+        add_inputs(self, definitions_for(entity), values)
+
+    def custom_fields(self) -> list[forms.BoundField]:
+        assert isinstance(self, forms.BaseForm)
+        return [self[form_name(d.key)] for d in self.custom_definitions]
+
+    def own_data(self) -> dict[str, Any]:
+        """The cleaned values of the form's own fields, without the custom inputs."""
+        assert isinstance(self, forms.BaseForm)
+        return {k: v for k, v in self.cleaned_data.items() if not k.startswith(PREFIX)}
+
+    def custom_data(self) -> dict[str, Any]:
+        assert isinstance(self, forms.BaseForm)
+        return custom_input(self)
+
+    def error_aliases(self) -> dict[str, str]:
+        return custom_aliases(self.custom_definitions)
+
+
 # --- shown --------------------------------------------------------------------------------
 
 
@@ -238,6 +275,47 @@ def filters_from(form: forms.BaseForm, definitions: Sequence[Definition]) -> lis
         if wanted is not None:
             found.append(wanted)
     return found
+
+
+class CustomFilterForm(forms.Form):
+    """The filterable custom fields of a list whose own filters are read from the query
+    string as they are: ``filters()`` for the selector, ``fields_shown()`` for the page."""
+
+    def __init__(self, data: Mapping[str, Any] | None, *, entity: str) -> None:
+        super().__init__(data or None)
+        self.custom_definitions = definitions_for(entity)
+        self.custom_filters = add_filters(self, self.custom_definitions)
+
+    def filters(self) -> list[CustomFilter]:
+        if not self.is_bound:
+            return []
+        self.is_valid()  # a value that cannot be read is shown with its error and filters nothing
+        return filters_from(self, self.custom_definitions)
+
+    def custom_filter_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields]
+
+    def filtered(self) -> bool:
+        return any(self.data.get(name) for name in self.fields)
+
+
+def column_heads(columns: Sequence[Definition], sort: str) -> list[dict[str, Any]]:
+    """A list's header cells of its custom columns: label, and the sort a click asks for
+    with its mark when the field is filterable (and so sortable)."""
+    language = get_language()
+    heads = []
+    for d in columns:
+        key = f"{SORT_PREFIX}{d.key}"
+        heads.append(
+            {
+                "key": key,
+                "label": d.label(language),
+                "sort": f"-{key}" if sort == key else key,
+                "mark": "▲" if sort == key else ("▼" if sort == f"-{key}" else ""),
+                "sortable": d.filterable and d.type in SORTABLE_TYPES,
+            }
+        )
+    return heads
 
 
 def filter_names(definitions: Iterable[Definition]) -> list[str]:

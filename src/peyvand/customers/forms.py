@@ -12,13 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from peyvand.core.converters import is_id
-from peyvand.core.custom_field_forms import (
-    add_filters,
-    add_inputs,
-    custom_aliases,
-    custom_input,
-    filters_from,
-)
+from peyvand.core.custom_field_forms import CustomFieldsMixin, add_filters, filters_from
 from peyvand.core.forms import BootstrapMixin, DigitsCharField, LocalDateField, add_service_errors
 from peyvand.core.models import User
 from peyvand.core.selectors.custom_fields import definitions_for
@@ -43,7 +37,7 @@ def _tags(value: str) -> list[str]:
     return [t.strip() for t in value.replace("،", ",").split(",") if t.strip()]
 
 
-class PartyForm(BootstrapMixin, forms.Form):
+class PartyForm(CustomFieldsMixin, BootstrapMixin, forms.Form):
     """A person's or an organisation's own fields; contact fields are added when creating."""
 
     # The names' lengths are checked by the services alone (the browser stops at them too):
@@ -119,8 +113,7 @@ class PartyForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.actor = actor
-        self.custom_definitions = definitions_for(kind)
-        add_inputs(self, self.custom_definitions, custom_values)
+        self.add_custom_fields(kind, custom_values)
         for name in self.ORGANISATION_ONLY if kind == Kind.PERSON else self.PERSON_ONLY:
             del self.fields[name]
         owner_field = self.fields["owner"]
@@ -148,7 +141,7 @@ class PartyForm(BootstrapMixin, forms.Form):
                 day = data[name]
                 data[name] = timezone.make_aware(dt.datetime.combine(day, dt.time.min)) if day else None
         if self.custom_definitions:
-            data["custom"] = custom_input(self)
+            data["custom"] = self.custom_data()
         return PartyInput(**data)
 
     def tag_names(self) -> list[str]:
@@ -161,12 +154,9 @@ class PartyForm(BootstrapMixin, forms.Form):
             for channel in ("email", "sms")
         ]
 
-    def custom_fields(self) -> list[forms.BoundField]:
-        return [self[f"cf_{d.key}"] for d in self.custom_definitions]
-
     def error_aliases(self) -> dict[str, str]:
         """The services' names for this form's fields: each tag is checked as "tag"."""
-        return {"tag": "tags", **custom_aliases(self.custom_definitions)}
+        return {"tag": "tags", **super().error_aliases()}
 
 
 class PartyCreateForm(PartyForm):

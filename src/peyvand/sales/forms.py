@@ -9,6 +9,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from peyvand.core.custom_field_forms import CustomFieldsMixin
+from peyvand.core.custom_fields import Entity
 from peyvand.core.forms import BootstrapMixin, LocalDateField
 from peyvand.core.models import Team, User
 from peyvand.customers.models import Source
@@ -53,7 +55,7 @@ class MoneyField(forms.CharField):
         return {**super().widget_attrs(widget), "inputmode": "decimal", "dir": "ltr"}
 
 
-class LeadForm(BootstrapMixin, forms.Form):
+class LeadForm(CustomFieldsMixin, BootstrapMixin, forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     company = forms.CharField(label=_("Company"), max_length=200, required=False)
@@ -75,12 +77,15 @@ class LeadForm(BootstrapMixin, forms.Form):
     email_consent = forms.BooleanField(label=_("Agrees to receive marketing email"), required=False)
     sms_consent = forms.BooleanField(label=_("Agrees to receive marketing SMS"), required=False)
 
-    def __init__(self, *args: Any, owners: list[User], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, owners: list[User], custom_values: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = User.objects.filter(pk__in=[u.pk for u in owners])  # type: ignore[attr-defined]
+        self.add_custom_fields(Entity.LEAD, custom_values)
 
     def data_for_service(self, *, creating: bool) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = self.own_data() | {"custom": self.custom_data()}
         if creating and data.get("owner") is None:
             data.pop("owner")  # the assignment rules decide
         return data
@@ -106,7 +111,7 @@ class ConvertForm(BootstrapMixin, forms.Form):
     expected_close = LocalDateField(label=_("Expected close date"), required=False)
 
 
-class DealForm(BootstrapMixin, forms.Form):
+class DealForm(CustomFieldsMixin, BootstrapMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     party = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=10**18 - 1)
     pipeline = forms.ModelChoiceField(label=_("Pipeline"), queryset=Pipeline.objects.none(), required=False)
@@ -121,8 +126,16 @@ class DealForm(BootstrapMixin, forms.Form):
     )
     lost_reason = forms.CharField(label=_("Reason lost"), max_length=500, required=False)
 
-    def __init__(self, *args: Any, owners: list[User], allow_nobody: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        owners: list[User],
+        allow_nobody: bool = True,
+        custom_values: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.add_custom_fields(Entity.DEAL, custom_values)
         owner = self.fields["owner"]
         owner.queryset = User.objects.filter(pk__in=[u.pk for u in owners]).select_related("team")  # type: ignore[attr-defined]
         if not allow_nobody:
@@ -181,7 +194,7 @@ class InvoiceForm(BootstrapMixin, forms.Form):
     due_on = LocalDateField(label=_("Due date"), required=False)
 
 
-class ProductForm(BootstrapMixin, forms.Form):
+class ProductForm(CustomFieldsMixin, BootstrapMixin, forms.Form):
     """A product with its price on each active price list (``price_<list id>``; empty: not on it)."""
 
     sku = forms.CharField(label=_("SKU"), max_length=40)
@@ -196,7 +209,13 @@ class ProductForm(BootstrapMixin, forms.Form):
     )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
-    def __init__(self, *args: Any, price_lists: list[PriceList], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        price_lists: list[PriceList],
+        custom_values: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.price_lists = price_lists
         for price_list in price_lists:
@@ -206,9 +225,11 @@ class ProductForm(BootstrapMixin, forms.Form):
                 required=False,
             )
             self.fields[price_field(price_list)].widget.attrs["class"] = "form-control"
+        self.add_custom_fields(Entity.PRODUCT, custom_values)
 
     def product_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if not k.startswith("price_")}
+        own = {k: v for k, v in self.own_data().items() if not k.startswith("price_")}
+        return own | {"custom": self.custom_data()}
 
     def prices(self) -> dict[PriceList, Any]:
         return {p: self.cleaned_data[price_field(p)] or None for p in self.price_lists}

@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from peyvand.core import policy
+from peyvand.core.custom_fields import Entity
 from peyvand.core.hooks import (
     NavGroup,
     NavItem,
@@ -33,6 +34,7 @@ from peyvand.core.hooks import (
 from peyvand.core.http import request_user
 from peyvand.core.models import Role, Scope
 from peyvand.core.selectors import search
+from peyvand.core.selectors.custom_fields import register_entity
 from peyvand.core.selectors.setup import changed_by_someone
 from peyvand.core.services.site import site_setting
 from peyvand.core.text import to_ascii_digits
@@ -141,6 +143,10 @@ def register() -> None:
         "deal", _("Deals, quotes, orders and invoices"), order=50, defaults=_SUPPORT_DOES_NOT_SELL
     )
     policy.register(m.Lead, resource="lead", owner="owner_id")
+    # Custom fields; a filterable one's index ends with the list's default order.
+    register_entity(Entity.LEAD, m.Lead, order=("score", "id"))
+    register_entity(Entity.DEAL, m.Deal, order=("expected_close", "id"))
+    register_entity(Entity.PRODUCT, m.Product, order=("sku", "id"))
     policy.register(m.LeadTouch, resource="lead", owner="lead__owner_id")
     # Everything that follows from a deal belongs to whoever owns the deal (copied onto
     # each document, so an order without a deal, such as an imported one, has one too).

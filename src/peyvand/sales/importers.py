@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from peyvand.core.custom_fields import Entity
 from peyvand.core.hooks import register_change_label
 from peyvand.customers import importer
 from peyvand.customers.importer import Importer, Requirement, Target, headers
@@ -112,6 +113,7 @@ ORDER_TARGETS = (
 
 def register() -> None:
     """Products (administrators) and past orders (administrators and managers)."""
+    importer.import_custom_fields(imports.PRODUCTS, Entity.PRODUCT)
     common: dict[str, Any] = {
         "start_url": ("sales:import", ()),
         "nav": "admin",

@@ -15,6 +15,8 @@ from django.utils.translation import pgettext_lazy
 
 from peyvand.core.charts import months_back
 from peyvand.core.converters import is_id
+from peyvand.core.custom_field_forms import CustomFieldsMixin
+from peyvand.core.custom_fields import Entity
 from peyvand.core.forms import BootstrapMixin, LocalDateField, LocalDateTimeField
 from peyvand.core.jalali import local_digits
 from peyvand.core.models import Team, User
@@ -60,7 +62,7 @@ class AssigneeField(forms.ModelChoiceField):
         return f"{obj} ({obj.team})" if obj.team_id else str(obj)
 
 
-class TicketForm(BootstrapMixin, forms.Form):
+class TicketForm(CustomFieldsMixin, BootstrapMixin, forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     party = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=10**18 - 1)
     description = forms.CharField(
@@ -111,9 +113,16 @@ class TicketForm(BootstrapMixin, forms.Form):
     )
 
     def __init__(
-        self, *args: Any, assignees: list[User], allow_queue: bool = True, orders: Any = None, **kwargs: Any
+        self,
+        *args: Any,
+        assignees: list[User],
+        allow_queue: bool = True,
+        orders: Any = None,
+        custom_values: dict[str, Any] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.add_custom_fields(Entity.TICKET, custom_values)
         self.fields["cause"].queryset = Cause.objects.filter(active=True)  # type: ignore[attr-defined]
         self.fields["order"].queryset = orders if orders is not None else Order.objects.none()  # type: ignore[attr-defined]
         self.fields["category"].queryset = Category.objects.filter(active=True)  # type: ignore[attr-defined]
@@ -125,7 +134,9 @@ class TicketForm(BootstrapMixin, forms.Form):
             assignee.required, assignee.empty_label = True, None  # type: ignore[attr-defined]
 
     def ticket_input(self, party: Any) -> TicketInput:
-        data = {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}
+        own = self.own_data()
+        data: dict[str, Any] = {name: own[name] for name in self.fields if name in own}
+        data["custom"] = self.custom_data()
         data.pop("description", None)
         data.pop("party", None)
         for name in ("status", "language"):

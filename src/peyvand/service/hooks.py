@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from peyvand.core import hooks, policy
+from peyvand.core.custom_fields import Entity
 from peyvand.core.http import request_user
 from peyvand.core.models import Role, Scope
 from peyvand.core.selectors import search
+from peyvand.core.selectors.custom_fields import register_entity
 from peyvand.core.selectors.setup import changed_by_someone
 from peyvand.interactions.models import Interaction
 from peyvand.interactions.services.inbound import EMAIL_RECEIVED, SMS_RECEIVED
@@ -112,6 +114,7 @@ def register() -> None:
     policy.register_resource("ticket", gettext_lazy("Tickets"), order=60, defaults=_SUPPORT_WORKS_THE_QUEUE)
     # A ticket is its assignee's; unassigned ones are in the queue of whoever has team scope.
     policy.register(Ticket, resource="ticket", owner="assignee_id")
+    register_entity(Entity.TICKET, Ticket, order=("created_at", "id"))  # the list's default order
     policy.register(Message, resource="ticket", owner="ticket__assignee_id", change_owner="author_id")
     policy.register_resource(
         "article", gettext_lazy("Knowledge base"), order=61, defaults=_EVERYONE_READS_THE_KNOWLEDGE_BASE

@@ -198,3 +198,18 @@ def _whole_number(value: Any) -> Any:
 
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 """A whole number sent as JSON or as a form field ("73", "۷۳")."""
+
+
+# --- custom fields (``core.custom_fields``): a record's ``custom`` object --------------------
+
+CustomValue = str | int | float | bool | list[str] | None
+CustomValuesOut = dict[str, CustomValue]
+CustomValuesIn = Annotated[dict[Annotated[str, Field(max_length=40)], CustomValue], Field(max_length=200)]
+CUSTOM_OUT = (
+    "The record's custom field values by key; `GET /api/v1/custom-fields` describes each key and "
+    "how its type is written. A field without a value is left out."
+)
+CUSTOM_IN = (
+    "Custom field values by key (see `GET /api/v1/custom-fields`): the keys sent are set, null "
+    "clears one, the others stay. Checked as the form checks them; an error names `custom.<key>`."
+)

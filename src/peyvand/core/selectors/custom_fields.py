@@ -11,7 +11,7 @@ to be ``[a-z][a-z0-9_]*`` when a field is made.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -258,3 +258,37 @@ def parse_filter(
     if definition.type == FieldType.MULTI_CHOICE:
         value = value[0]
     return CustomFilter(definition.key, value=value)
+
+
+def custom_sorted(
+    queryset: QuerySet[Any], definitions: Iterable[Definition], sort: str
+) -> tuple[QuerySet[Any], list[str]] | None:
+    """``queryset`` ready to be sorted by a filterable field (``cf_<key>``, ``-cf_<key>``
+    going down) and the keyset order doing it, by the value then id; None when ``sort``
+    names no such field (the list's own sorts apply)."""
+    if SORT_PREFIX not in sort:
+        return None
+    definition = sortable(definitions).get(sort.lstrip("-"))
+    if definition is None:
+        return None
+    order = ["-custom_sort", "-id"] if sort.startswith("-") else ["custom_sort", "id"]
+    return with_sort_value(queryset, definition), order
+
+
+def custom_list(
+    queryset: QuerySet[Any], entity: str, filters: Sequence[CustomFilter], sort: str
+) -> tuple[QuerySet[Any], list[str] | None]:
+    """A list's ``queryset`` narrowed by its custom ``filters`` and, when ``sort`` names a
+    filterable field of ``entity``, the keyset order sorting by it (else None: the list's
+    own order). Reads the definitions only when a filter or such a sort asks."""
+    if not filters and SORT_PREFIX not in sort:
+        return queryset, None
+    definitions = definitions_for(entity)
+    queryset = custom_filter(queryset, definitions, filters)
+    by_custom = custom_sorted(queryset, definitions, sort)
+    return by_custom if by_custom is not None else (queryset, None)
+
+
+def custom_sort_ok(entity: str, sort: str) -> bool:
+    """Whether a list of ``entity`` may be sorted by ``sort`` as a custom field's."""
+    return SORT_PREFIX in sort and sort.lstrip("-") in sortable(definitions_for(entity))

@@ -22,11 +22,12 @@ from ..custom_fields import (
     Choice,
     FieldType,
     choices_text,
+    clean_custom,
     clean_key,
 )
 from ..inputs import UNSET, Unset, given
 from ..models import AuditEvent, CustomField, User
-from ..selectors.custom_fields import entity_table, registered_entities, value_sql
+from ..selectors.custom_fields import definitions_for, entity_table, registered_entities, user_ok, value_sql
 from ..text import clean_text
 from .audit import audit_log, changes_between, snapshot
 
@@ -209,6 +210,26 @@ def _snapshot(field: CustomField) -> dict[str, Any]:
 
 def custom_field_deactivate(*, field: CustomField, actor: User) -> CustomField:
     return custom_field_update(field=field, actor=actor, data=CustomFieldInput(active=False))
+
+
+# --- a record's values --------------------------------------------------------------------
+
+
+def record_custom(
+    entity: str, given: Any, *, current: dict[str, Any] | None, errors: dict[str, list[str]]
+) -> dict[str, Any]:
+    """A record's custom values after ``given`` (the form's or the API's ``custom``) is
+    applied to ``current`` (None for a new record, whose required fields must then be
+    given), by the active fields of ``entity``. Errors go into ``errors`` under
+    ``custom.<key>``, so a service reports them with the record's own at once; the values
+    are then ``current`` unchanged. A record made by the system (a web form's lead) passes
+    ``current={}``: nobody could fill its required fields."""
+    try:
+        return clean_custom(definitions_for(entity), given, current=current, user_ok=user_ok)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+        return dict(current or {})
 
 
 # --- indexes ------------------------------------------------------------------------------

@@ -12,10 +12,14 @@ from pydantic import BeforeValidator, Field, StrictBool
 
 from peyvand.core.apikit.auth import actor
 from peyvand.core.apikit.schemas import (
+    CUSTOM_IN,
+    CUSTOM_OUT,
     ERRORS,
     ApiDate,
     ApiDateTime,
     BodyId,
+    CustomValuesIn,
+    CustomValuesOut,
     ErrorDetail,
     Id,
     InputSchema,
@@ -59,18 +63,6 @@ assert set(get_args(Sort)) == set(SORTS), "keep the API's sorts in step with the
 
 
 # --- schemas: output ----------------------------------------------------------------------
-
-CustomValue = str | int | float | bool | list[str] | None
-CustomValuesOut = dict[str, CustomValue]
-CustomValuesIn = Annotated[dict[Annotated[str, Field(max_length=40)], CustomValue], Field(max_length=200)]
-CUSTOM_OUT = (
-    "The record's custom field values by key; `GET /api/v1/custom-fields` describes each key and "
-    "how its type is written. A field without a value is left out."
-)
-CUSTOM_IN = (
-    "Custom field values by key (see `GET /api/v1/custom-fields`): the keys sent are set, null "
-    "clears one, the others stay. Checked as the form checks them; an error names `custom.<key>`."
-)
 
 
 class PartyRef(Schema):

@@ -18,7 +18,7 @@ from .jobs import (
     import_undo,
     import_upload,
 )
-from .mapping import headers, targets_for
+from .mapping import CUSTOM_TARGET, headers, import_custom_fields, targets_for
 from .people import register_builtin_kinds
 from .records import changes, created_among, created_ids, record_changed, record_created, record_created_many
 from .registry import (
@@ -34,6 +34,7 @@ from .registry import (
 from .registry import get as importer_for
 
 __all__ = [
+    "CUSTOM_TARGET",
     "MAX_ROWS",
     "ChunkResult",
     "FileProblem",
@@ -49,6 +50,7 @@ __all__ = [
     "headers",
     "import_cancel",
     "import_configure",
+    "import_custom_fields",
     "import_get",
     "import_issue_rows",
     "import_list",

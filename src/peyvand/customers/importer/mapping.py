@@ -238,18 +238,27 @@ PHONE_LABELS = {
 
 
 CUSTOM_TARGET = "custom:"
+# The import kinds whose rows carry custom fields -> their records' custom field entity.
+CUSTOM_ENTITIES: dict[str, str] = {PERSON: PERSON, ORGANISATION: ORGANISATION}
+
+
+def import_custom_fields(kind: str, entity: str) -> None:
+    """Let ``kind``'s columns feed the custom fields of ``entity`` (its app's hooks call this;
+    its reader takes the ``custom:<key>`` columns)."""
+    CUSTOM_ENTITIES[kind] = entity
 
 
 def targets_for(kind: str) -> list[Target]:
     """The kind's own fields, then its active custom fields (recognised by their labels in
     either language or their key, as an export heads them)."""
+    entity = CUSTOM_ENTITIES.get(kind)
     custom = [
         Target(
             f"{CUSTOM_TARGET}{d.key}",
             d.label(translation.get_language()),
             headers(d.label_fa, d.label_en, d.key),
         )
-        for d in (definitions_for(kind) if kind in (PERSON, ORGANISATION) else [])
+        for d in (definitions_for(entity) if entity else [])
     ]
     return [*registry.get(kind).targets, *custom]
 

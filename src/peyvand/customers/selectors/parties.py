@@ -20,9 +20,9 @@ from peyvand.core.selectors.audit import describe_values
 from peyvand.core.selectors.custom_fields import (
     CustomFilter,
     custom_filter,
+    custom_sorted,
     definitions_for,
     sortable,
-    with_sort_value,
 )
 
 from .. import search
@@ -112,13 +112,13 @@ def party_list(
     queryset = party_queryset(user=user, kind=kind, filters=filters)
     if sort == "relevance" and not filters.q:
         sort = DEFAULT_SORT  # nothing to be relevant to
-    custom_sort = sortable(definitions_for(kind)).get(sort.lstrip("-")) if kind and "cf_" in sort else None
-    if custom_sort is not None:
+    rows = with_needs(queryset.select_related("owner"), needs)
+    by_custom = custom_sorted(rows, definitions_for(kind), sort) if kind else None
+    if by_custom is not None:
         # By a custom field's value, then id: the keyset walks the annotated value.
-        order = ["-custom_sort", "-id"] if sort.startswith("-") else ["custom_sort", "id"]
         sorted_page = keyset_page(
-            with_sort_value(with_needs(queryset.select_related("owner"), needs), custom_sort),
-            order=order,
+            by_custom[0],
+            order=by_custom[1],
             cursor=cursor,
             limit=limit,
         )

@@ -12,10 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peyvand.core import policy
-from peyvand.core.custom_fields import clean_custom, custom_changes
+from peyvand.core.custom_fields import custom_changes
 from peyvand.core.inputs import UNSET
 from peyvand.core.models import AuditEvent, TrackedModel, User
-from peyvand.core.selectors.custom_fields import definitions_for, user_ok
 from peyvand.core.services.audit import (
     audit_event,
     audit_log,
@@ -25,6 +24,7 @@ from peyvand.core.services.audit import (
     snapshot,
     soft_delete_rows,
 )
+from peyvand.core.services.custom_fields import record_custom
 
 from ..models import ContactPoint, Kind, Membership, Party
 from ..rules import (
@@ -77,20 +77,16 @@ def party_prepare(
         points = _clean_contacts(contacts)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    try:
-        cleaned["custom"] = _clean_custom(kind, data, current=None)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+    cleaned["custom"] = record_custom(kind, _given_custom(data), current=None, errors=errors)
     if errors:
         raise ValidationError(errors)
     return PreparedParty(kind=kind, fields=cleaned, contacts=points, actor_id=actor.pk)
 
 
-def _clean_custom(kind: str, data: PartyInput, *, current: dict[str, Any] | None) -> dict[str, Any]:
-    """The customer's custom values after ``data.custom``, checked against the active fields
-    of its kind (the rules of ``core.custom_fields``, shared with the importer)."""
-    given = None if data.custom is UNSET else data.custom
-    return clean_custom(definitions_for(kind), given, current=current, user_ok=user_ok)
+def _given_custom(data: PartyInput) -> Any:
+    """``data.custom`` for ``core.services.custom_fields.record_custom`` (the rules of
+    ``core.custom_fields``, shared with the importer); None when not given."""
+    return None if data.custom is UNSET else data.custom
 
 
 def party_create(
@@ -247,10 +243,7 @@ def party_update(
     custom_before = dict(party.custom or {})
     custom_after = custom_before
     if data.custom is not UNSET:
-        try:
-            custom_after = _clean_custom(party.kind, data, current=custom_before)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
+        custom_after = record_custom(party.kind, _given_custom(data), current=custom_before, errors=errors)
     if errors:
         raise ValidationError(errors)
     before = snapshot(party, AUDITED_FIELDS)

@@ -17,7 +17,20 @@ from peyvand.core import policy
 from peyvand.core.apikit.auth import actor
 from peyvand.core.apikit.endpoints import page_out, resolve_user
 from peyvand.core.apikit.errors import field_error
-from peyvand.core.apikit.schemas import ERRORS, ApiDate, BodyId, Id, InputSchema, NoNul, PageOut, PageQuery
+from peyvand.core.apikit.schemas import (
+    CUSTOM_IN,
+    CUSTOM_OUT,
+    ERRORS,
+    ApiDate,
+    BodyId,
+    CustomValuesIn,
+    CustomValuesOut,
+    Id,
+    InputSchema,
+    NoNul,
+    PageOut,
+    PageQuery,
+)
 from peyvand.core.models import Scope, Team
 from peyvand.core.pagination import keyset_page
 from peyvand.core.text import search_terms
@@ -61,6 +74,7 @@ class ProductOut(Schema):
     unit_cost: MoneyOut | None = Field(description="In the base currency; null when not known")
     active: bool
     prices: list[PriceOut]
+    custom: CustomValuesOut = Field(description=CUSTOM_OUT)
 
     @staticmethod
     def resolve_prices(obj: Product) -> list[ProductPrice]:
@@ -81,6 +95,7 @@ class ProductIn(InputSchema):
     unit_cost: Amount | None = Field(None, description="In the base currency; null: not known")
     active: StrictBool | None = None
     prices: list[PriceIn] = Field(default_factory=list, max_length=50)
+    custom: CustomValuesIn | None = Field(None, description=CUSTOM_IN)
 
 
 class ProductQuery(PageQuery):
@@ -220,7 +235,8 @@ def product_get(request: HttpRequest, product_id: Id) -> Product:
 def product_create(request: HttpRequest, payload: ProductIn) -> Status[Product]:
     user = actor(request)
     policy.require_admin(user)
-    data = payload.model_dump(exclude_unset=True, exclude={"prices"})
+    # A new product's required custom fields are checked, given or not.
+    data = {"custom": None, **payload.model_dump(exclude_unset=True, exclude={"prices"})}
     prices = _prices(user, payload)
     product = _price_errors(prices, lambda: services.product_create(actor=user, data=data, prices=prices))
     return Status(201, _products().get(pk=product.pk))

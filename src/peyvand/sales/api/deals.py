@@ -12,9 +12,13 @@ from pydantic import Field
 from peyvand.core.apikit.auth import actor
 from peyvand.core.apikit.endpoints import page_out, resolve_user
 from peyvand.core.apikit.schemas import (
+    CUSTOM_IN,
+    CUSTOM_OUT,
     ERRORS,
     ApiDate,
     BodyId,
+    CustomValuesIn,
+    CustomValuesOut,
     Id,
     InputSchema,
     NoNul,
@@ -83,6 +87,7 @@ class DealOut(Schema):
     stage_entered_at: dt.datetime
     created_at: dt.datetime
     updated_at: dt.datetime
+    custom: CustomValuesOut = Field(description=CUSTOM_OUT)
 
 
 class DealDetailOut(DealOut):
@@ -106,6 +111,7 @@ class DealFields(InputSchema):
     pipeline_id: BodyId | None = None
     stage_id: BodyId | None = None
     lost_reason: Reason | None = None
+    custom: CustomValuesIn | None = Field(None, description=CUSTOM_IN)
 
 
 class MoveIn(InputSchema):
@@ -201,7 +207,9 @@ def deal_list(request: HttpRequest, filters: Query[DealQuery]) -> dict[str, Any]
 @router.post("/deals", response={201: DealDetailOut, **ERRORS}, summary="Create a deal")
 def deal_create(request: HttpRequest, payload: DealFields) -> Status[Deal]:
     user = actor(request)
-    return Status(201, services.deal_create(actor=user, data=_resolve(user, payload)))
+    # A new deal's required custom fields are checked, given or not.
+    data = {"custom": None, **_resolve(user, payload)}
+    return Status(201, services.deal_create(actor=user, data=data))
 
 
 @router.get("/deals/{deal_id}", response={200: DealDetailOut, **ERRORS}, summary="One deal with its lines")

@@ -11,9 +11,13 @@ from pydantic import Field, StrictBool
 from peyvand.core.apikit.auth import actor
 from peyvand.core.apikit.endpoints import page_out, resolve_user
 from peyvand.core.apikit.schemas import (
+    CUSTOM_IN,
+    CUSTOM_OUT,
     ERRORS,
     ApiDate,
     BodyId,
+    CustomValuesIn,
+    CustomValuesOut,
     Id,
     InputSchema,
     NoNul,
@@ -64,6 +68,7 @@ class LeadOut(Schema):
     deal_id: int | None
     converted_at: dt.datetime | None
     created_at: dt.datetime
+    custom: CustomValuesOut = Field(description=CUSTOM_OUT)
 
     @staticmethod
     def resolve_score_explained(obj: Lead) -> list[dict[str, Any]]:
@@ -86,6 +91,7 @@ class LeadFields(InputSchema):
     )
     email_consent: StrictBool | None = None
     sms_consent: StrictBool | None = None
+    custom: CustomValuesIn | None = Field(None, description=CUSTOM_IN)
 
 
 class LeadStageIn(InputSchema):
@@ -142,10 +148,12 @@ class LeadQuery(PageQuery):
     sort: Literal["score", "-score", "created", "-created"] = "-score"
 
 
-def _data(payload: LeadFields) -> dict[str, Any]:
+def _data(payload: LeadFields, *, creating: bool = False) -> dict[str, Any]:
     data = payload.model_dump(exclude_unset=True)
-    # null clears a text field; the owner and consents keep null's meaning.
-    keep = ("owner", "email_consent", "sms_consent")
+    if creating:
+        data.setdefault("custom", None)  # a new lead's required custom fields are checked
+    # null clears a text field; the owner, consents and custom values keep null's meaning.
+    keep = ("owner", "email_consent", "sms_consent", "custom")
     data = {k: "" if v is None and k not in keep else v for k, v in data.items()}
     if "owner" in data:
         data["owner"] = resolve_user(data["owner"], "owner")
@@ -166,7 +174,7 @@ def lead_list(request: HttpRequest, filters: Query[LeadQuery]) -> dict[str, Any]
 
 @router.post("/leads", response={201: LeadOut, **ERRORS}, summary="Capture a lead")
 def lead_create(request: HttpRequest, payload: LeadFields) -> Status[Lead]:
-    return Status(201, leads.lead_create(actor=actor(request), data=_data(payload)))
+    return Status(201, leads.lead_create(actor=actor(request), data=_data(payload, creating=True)))
 
 
 @router.get("/leads/{lead_id}", response={200: LeadOut, **ERRORS}, summary="One lead")

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from peyvand.core.models import Searchable, TrackedModel
+from peyvand.core.models import CustomValues, Searchable, TrackedModel
 
 ALIVE = Q(deleted_at__isnull=True)
 
@@ -62,6 +62,7 @@ class Product(Searchable, TrackedModel):
     unit_cost = models.DecimalField(_("unit cost"), max_digits=18, decimal_places=2, null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
     search_text = models.TextField(editable=False, blank=True)
+    custom = CustomValues()
     SEARCHED = ("sku", "name_fa", "name_en")
 
     class Meta(TrackedModel.Meta):

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from peyvand.core.models import Searchable, Team, TrackedModel
+from peyvand.core.models import CustomValues, Searchable, Team, TrackedModel
 from peyvand.customers.models import Party
 
 from .catalogue import Product, money_field, rate_field
@@ -95,6 +95,7 @@ class Deal(Searchable, TrackedModel):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     stage_entered_at = models.DateTimeField(_("in this stage since"))
     search_text = models.TextField(editable=False, blank=True)
+    custom = CustomValues()
     SEARCHED = ("title", "party.display_name")
 
     class Meta(TrackedModel.Meta):

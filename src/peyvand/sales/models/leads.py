@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from peyvand.core.models import Searchable, Team, TrackedModel
+from peyvand.core.models import CustomValues, Searchable, Team, TrackedModel
 from peyvand.customers.models import Party, Source
 from peyvand.interactions.models import Channel
 
@@ -96,6 +96,7 @@ class Lead(Searchable, TrackedModel):
     converted_at = models.DateTimeField(_("converted"), null=True, blank=True)
     last_touch_at = models.DateTimeField(_("last contact"), null=True, blank=True)
     search_text = models.TextField(editable=False, blank=True)
+    custom = CustomValues()
     SEARCHED = ("display_name", "company", "email", "phone")
 
     class Meta(TrackedModel.Meta):

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -12,9 +12,11 @@ from django.utils import timezone
 
 from peyvand.core import policy
 from peyvand.core.converters import choice_id
+from peyvand.core.custom_fields import Entity
 from peyvand.core.models import User
 from peyvand.core.pagination import Page, capped_count, keyset_page
 from peyvand.core.policy import get_visible
+from peyvand.core.selectors.custom_fields import CustomFilter, custom_list
 from peyvand.core.text import search_terms
 
 from ..models import Deal, DealLine, DealStageChange, Outcome, Pipeline, Stage
@@ -67,12 +69,20 @@ def deal_queryset(*, user: User, filters: Mapping[str, Any]) -> QuerySet[Deal]:
 
 
 def deal_list(
-    *, user: User, filters: Mapping[str, Any], sort: str, cursor: str | None, limit: int = 50
+    *,
+    user: User,
+    filters: Mapping[str, Any],
+    sort: str,
+    cursor: str | None,
+    limit: int = 50,
+    custom: Sequence[CustomFilter] = (),
 ) -> Page[Deal]:
-    queryset = deal_queryset(user=user, filters=filters)
+    """The deals ``user`` may see, filtered (custom fields' filters too) and sorted by one of
+    SORTS or a filterable custom field's ``cf_<key>``."""
+    queryset, custom_order = custom_list(deal_queryset(user=user, filters=filters), Entity.DEAL, custom, sort)
     page = keyset_page(
         queryset.select_related("party", "stage", "owner", "pipeline"),
-        order=SORTS.get(sort, SORTS[DEFAULT_SORT]),
+        order=custom_order or SORTS.get(sort, SORTS[DEFAULT_SORT]),
         cursor=cursor,
         limit=limit,
     )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,10 +9,12 @@ from django.utils.translation import gettext as _
 
 from peyvand.core import policy
 from peyvand.core.converters import choice_id
+from peyvand.core.custom_fields import Entity
 from peyvand.core.jalali import local_digits
 from peyvand.core.models import User
 from peyvand.core.pagination import Page, capped_count, keyset_page
 from peyvand.core.policy import get_visible
+from peyvand.core.selectors.custom_fields import CustomFilter, custom_list
 from peyvand.core.text import search_terms
 from peyvand.customers.models import Source
 
@@ -47,12 +49,20 @@ def lead_queryset(*, user: User, filters: Mapping[str, Any]) -> QuerySet[Lead]:
 
 
 def lead_list(
-    *, user: User, filters: Mapping[str, Any], sort: str, cursor: str | None, limit: int = 50
+    *,
+    user: User,
+    filters: Mapping[str, Any],
+    sort: str,
+    cursor: str | None,
+    limit: int = 50,
+    custom: Sequence[CustomFilter] = (),
 ) -> Page[Lead]:
-    queryset = lead_queryset(user=user, filters=filters)
+    """The leads ``user`` may see, filtered (custom fields' filters too) and sorted by one of
+    SORTS or a filterable custom field's ``cf_<key>``."""
+    queryset, custom_order = custom_list(lead_queryset(user=user, filters=filters), Entity.LEAD, custom, sort)
     page = keyset_page(
         queryset.select_related("owner"),
-        order=SORTS.get(sort, SORTS[DEFAULT_SORT]),
+        order=custom_order or SORTS.get(sort, SORTS[DEFAULT_SORT]),
         cursor=cursor,
         limit=limit,
     )

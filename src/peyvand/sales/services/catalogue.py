@@ -14,8 +14,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from peyvand.core import policy
+from peyvand.core.custom_fields import Entity, custom_changes
 from peyvand.core.models import AuditEvent, User
 from peyvand.core.services.audit import audit_log, changes_between, snapshot
+from peyvand.core.services.custom_fields import record_custom
 from peyvand.core.text import to_ascii_digits
 
 from .. import conf
@@ -27,7 +29,7 @@ PRODUCT_FIELDS = ("sku", "name_fa", "name_en", "unit", "tax_rate", "unit_cost", 
 
 
 def _clean_product(data: Mapping[str, Any], *, current: Product | None) -> dict[str, Any]:
-    unknown = set(data) - set(PRODUCT_FIELDS)
+    unknown = set(data) - {*PRODUCT_FIELDS, "custom"}
     if unknown:
         raise ValidationError({name: [_("This field cannot be set.")] for name in sorted(unknown)})
     errors: dict[str, list[str]] = {}
@@ -56,6 +58,9 @@ def _clean_product(data: Mapping[str, Any], *, current: Product | None) -> dict[
             cleaned[name] = _unit_cost(errors, value)
         elif name == "active":
             cleaned[name] = bool(value)
+        elif name == "custom":  # given by the form and the API; a new product's required ones checked
+            given_to = dict(current.custom or {}) if current is not None else None
+            cleaned[name] = record_custom(Entity.PRODUCT, value, current=given_to, errors=errors)
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -90,7 +95,8 @@ def product_create(
         actor=actor,
         kind=AuditEvent.Kind.CREATE,
         obj=product,
-        changes={k: [None, v] for k, v in snapshot(product, PRODUCT_FIELDS).items()},
+        changes={k: [None, v] for k, v in snapshot(product, PRODUCT_FIELDS).items()}
+        | custom_changes({}, product.custom),
     )
     return product
 
@@ -103,12 +109,13 @@ def product_update(
         policy.require_admin(actor)
     product = Product.objects.select_for_update().get(pk=product.pk)
     cleaned = _clean_product(data, current=product)
-    before = snapshot(product, PRODUCT_FIELDS)
+    before, custom_before = snapshot(product, PRODUCT_FIELDS), dict(product.custom or {})
     for name, value in cleaned.items():
         setattr(product, name, value)
     product.updated_by = actor
     product.save()
     changes = changes_between(before, snapshot(product, PRODUCT_FIELDS))
+    changes |= custom_changes(custom_before, product.custom)
     for price_list, price in prices.items():
         old, new = _set_price(product, price_list, price, price_field(price_list))
         if old != new:

@@ -19,8 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peyvand.core import policy
+from peyvand.core.custom_fields import Entity, custom_changes
 from peyvand.core.models import AuditEvent, User
 from peyvand.core.services.audit import audit_log, changes_between, snapshot, soft_delete_record
+from peyvand.core.services.custom_fields import record_custom
 from peyvand.customers.models import Kind, Party
 
 from .. import conf
@@ -43,7 +45,7 @@ def default_pipeline() -> Pipeline:
 
 
 def _clean(data: Mapping[str, Any], *, actor: User, deal: Deal | None) -> dict[str, Any]:
-    unknown = set(data) - {*DEAL_FIELDS, "pipeline", "stage", "lost_reason"}
+    unknown = set(data) - {*DEAL_FIELDS, "pipeline", "stage", "lost_reason", "custom"}
     if unknown:
         raise ValidationError({name: [_("This field cannot be set.")] for name in sorted(unknown)})
     errors: dict[str, list[str]] = {}
@@ -89,6 +91,9 @@ def _clean(data: Mapping[str, Any], *, actor: User, deal: Deal | None) -> dict[s
             cleaned[name] = value
         elif name == "lost_reason":
             cleaned[name] = text_field(errors, name, value, 500)
+        elif name == "custom":  # given by the form and the API; a new deal's required ones checked
+            current = dict(deal.custom or {}) if deal is not None else None
+            cleaned[name] = record_custom(Entity.DEAL, value, current=current, errors=errors)
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -134,7 +139,8 @@ def deal_create(*, actor: User, data: Mapping[str, Any]) -> Deal:
         kind=AuditEvent.Kind.CREATE,
         obj=deal,
         party_id=deal.party_id,
-        changes={k: [None, v] for k, v in _snapshot(deal).items() if v not in (None, "")},
+        changes={k: [None, v] for k, v in _snapshot(deal).items() if v not in (None, "")}
+        | custom_changes({}, deal.custom),
     )
     return deal
 
@@ -201,13 +207,13 @@ def deal_update(*, deal: Deal, actor: User, data: Mapping[str, Any]) -> Deal:
     stage = cleaned.pop("stage", None)
     pipeline = cleaned.pop("pipeline", None)
     lost_reason = cleaned.pop("lost_reason", None)
-    before = _snapshot(deal)
+    before, custom_before = _snapshot(deal), dict(deal.custom or {})
     for name, value in cleaned.items():
         setattr(deal, name, value)
     _refresh(deal, field="amount" if "amount" in cleaned or "currency" not in cleaned else "currency")
     deal.updated_by = actor
     deal.save()
-    changes = changes_between(before, _snapshot(deal))
+    changes = changes_between(before, _snapshot(deal)) | custom_changes(custom_before, deal.custom)
     if changes:
         audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=deal, party_id=deal.party_id, changes=changes)
     if pipeline is not None and stage is None and pipeline.pk != deal.pipeline_id:

@@ -105,6 +105,8 @@ class _Columns:
 
     def field_of(self, name: str) -> str:
         """The field an error of the services is about, in the mapping's words."""
+        if name.startswith("custom."):  # a custom field's error, of its column
+            return f"{importer.CUSTOM_TARGET}{name.removeprefix('custom.')}"
         return "price" if name.startswith("price_") else name
 
     def problems(self, errors: Mapping[str, list[str]], values: Mapping[str, str]) -> list[Problem]:
@@ -174,7 +176,7 @@ class ProductReader:
     """Reads a row of products by the catalogue's rules (``_clean_product``, ``clean_price``)."""
 
     def __init__(self, job: ImportJob) -> None:
-        self.columns = _Columns(job, importer.importer_for(job.kind).targets)
+        self.columns = _Columns(job, tuple(importer.targets_for(job.kind)))
         self.units = _accepted(Unit.choices)
 
     def read(self, number: int, cells: list[str]) -> ProductRow | list[Problem]:
@@ -188,6 +190,12 @@ class ProductReader:
             data["tax_rate"] = values["tax_rate"]
         if values.get("active"):
             data["active"] = search_key(values["active"]) not in NO
+        # Custom fields by their columns; on a new product the required ones are asked for.
+        data["custom"] = {
+            key.removeprefix(importer.CUSTOM_TARGET): value
+            for key, value in values.items()
+            if key.startswith(importer.CUSTOM_TARGET)
+        }
         sku = to_ascii_digits(clean_text(data["sku"])).upper()
         errors: dict[str, list[str]] = {}
         currency = None
@@ -210,7 +218,7 @@ class ProductChecker:
     """Across rows: a SKU may appear once in a file."""
 
     def __init__(self, job: ImportJob) -> None:
-        self.columns = _Columns(job, importer.importer_for(job.kind).targets)
+        self.columns = _Columns(job, tuple(importer.targets_for(job.kind)))
         self.seen: set[str] = set()
 
     def check(self, chunk: ReadChunk) -> list[RowIssue]:
@@ -231,6 +239,7 @@ class ProductChecker:
 def _product_state(product: Product, price_lists: list[PriceList]) -> dict[str, Any]:
     """A product's fields and its prices on ``price_lists``, as the audit log keeps values."""
     state = snapshot(product, PRODUCT_FIELDS)
+    state |= {f"{importer.CUSTOM_TARGET}{key}": value for key, value in (product.custom or {}).items()}
     prices = dict(
         ProductPrice.objects.filter(product=product, price_list__in=price_lists).values_list(
             "price_list_id", "price"
@@ -248,7 +257,7 @@ class ProductWriter:
     def __init__(self, job: ImportJob) -> None:
         self.job = job
         self.actor = job.created_by
-        self.columns = _Columns(job, importer.importer_for(job.kind).targets)
+        self.columns = _Columns(job, tuple(importer.targets_for(job.kind)))
         self.price_lists: dict[str, PriceList] = {}
 
     def write_chunk(self, chunk: ReadChunk) -> ChunkResult:
@@ -280,12 +289,13 @@ class ProductWriter:
         product_update(product=product, actor=self.actor, data=data, prices=prices)
         product = Product.objects.get(pk=product.pk)  # the values as stored: "9.00", not "9"
         after = _product_state(product, list(prices))
-        changed = [name for name in after if before[name] != after[name]]
+        # A custom value the import gave for the first time is not in ``before``.
+        changed = [name for name in after if before.get(name) != after[name]]
         if changed:
             importer.record_changed(
                 self.job,
                 product,
-                before={name: before[name] for name in changed},
+                before={name: before.get(name) for name in changed},
                 after={name: after[name] for name in changed},
             )
 
@@ -335,9 +345,22 @@ def products_undo(job: ImportJob, actor: User, batch: uuid.UUID) -> dict[str, An
         price_lists = list(PriceList.objects.filter(pk__in=lists))
         current = _product_state(product, price_lists)
         revert = {
-            name: change.before[name] for name, value in change.after.items() if current.get(name) == value
+            name: change.before.get(name)
+            for name, value in change.after.items()
+            if current.get(name) == value
         }
-        data = {name: value for name, value in revert.items() if not name.startswith("price:")}
+        data: dict[str, Any] = {
+            name: value
+            for name, value in revert.items()
+            if not name.startswith(("price:", importer.CUSTOM_TARGET))
+        }
+        custom = {
+            name.removeprefix(importer.CUSTOM_TARGET): value
+            for name, value in revert.items()
+            if name.startswith(importer.CUSTOM_TARGET)
+        }
+        if custom:  # null clears a value the import gave
+            data["custom"] = custom
         prices = {p: revert[lists[p.pk]] for p in price_lists if lists[p.pk] in revert}
         if data or prices:
             product_update(product=product, actor=actor, data=data, prices=prices)
@@ -412,7 +435,7 @@ class OrderReader:
 
     def __init__(self, job: ImportJob) -> None:
         self.actor = job.created_by
-        self.columns = _Columns(job, importer.importer_for(job.kind).targets)
+        self.columns = _Columns(job, tuple(importer.targets_for(job.kind)))
         self.customers: dict[str, Party | ValidationError] = {}
         self.products: dict[str, Product | None] = {}
 
@@ -495,7 +518,7 @@ class OrderChecker:
     problem unless such orders are to be skipped."""
 
     def __init__(self, job: ImportJob) -> None:
-        self.columns = _Columns(job, importer.importer_for(job.kind).targets)
+        self.columns = _Columns(job, tuple(importer.targets_for(job.kind)))
         self.refuse = job.policy == Policy.REFUSE
         self.plans: dict[str, _Plan] = {}
         self.imported: dict[str, bool] = {}
@@ -559,7 +582,7 @@ class OrderWriter:
     def __init__(self, job: ImportJob) -> None:
         self.job = job
         self.actor = job.created_by
-        self.columns = _Columns(job, importer.importer_for(job.kind).targets)
+        self.columns = _Columns(job, tuple(importer.targets_for(job.kind)))
 
     def write_chunk(self, chunk: ReadChunk) -> ChunkResult:
         result = ChunkResult()

@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peyvand.core import jobs, policy
+from peyvand.core.custom_fields import Entity, custom_changes
 from peyvand.core.jalali import local_digits
 from peyvand.core.models import AuditEvent, Role, User
 from peyvand.core.services.audit import audit_log, changes_between, snapshot
+from peyvand.core.services.custom_fields import record_custom
 from peyvand.core.text import search_key
 from peyvand.customers.models import Source
 from peyvand.customers.normalize import normalize_email, normalize_phone
@@ -52,8 +54,12 @@ OPEN_STAGES = (LeadStage.SUSPECT, LeadStage.PROSPECT, LeadStage.QUALIFIED)
 MAX_TOUCHES_SCORED = 10
 
 
-def clean_lead(data: Mapping[str, Any], *, actor: User | None) -> dict[str, Any]:
-    unknown = set(data) - set(LEAD_FIELDS)
+def clean_lead(
+    data: Mapping[str, Any], *, actor: User | None, custom: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The lead's fields from ``data``; its ``custom`` values applied to ``custom`` (the
+    lead's current values; None for a new lead, whose required fields must be given)."""
+    unknown = set(data) - {*LEAD_FIELDS, "custom"}
     if unknown:
         raise ValidationError({name: [_("This field cannot be set.")] for name in sorted(unknown)})
     errors: dict[str, list[str]] = {}
@@ -79,6 +85,8 @@ def clean_lead(data: Mapping[str, Any], *, actor: User | None) -> dict[str, Any]
             cleaned[name] = value
         elif name in ("email_consent", "sms_consent"):
             cleaned[name] = bool(value)
+        elif name == "custom":
+            cleaned[name] = record_custom(Entity.LEAD, value, current=custom, errors=errors)
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -99,6 +107,8 @@ def lead_create(*, actor: User | None, data: Mapping[str, Any], web_form: Any = 
     """
     if actor is not None:
         policy.require_create(actor, Lead)
+    # Custom values only when given (the form and the API give them, required ones checked);
+    # a web form's, a partner's or a programme's lead has no one to fill them.
     cleaned = clean_lead(data, actor=actor)
     lead = Lead(created_by=actor, updated_by=actor, web_form=web_form, **cleaned)
     if not (lead.first_name or lead.last_name or lead.company):
@@ -119,7 +129,8 @@ def lead_create(*, actor: User | None, data: Mapping[str, Any], web_form: Any = 
         actor=actor,
         kind=AuditEvent.Kind.CREATE,
         obj=lead,
-        changes={k: [None, v] for k, v in snapshot(lead, LEAD_FIELDS).items() if v not in (None, "", False)},
+        changes={k: [None, v] for k, v in snapshot(lead, LEAD_FIELDS).items() if v not in (None, "", False)}
+        | custom_changes({}, lead.custom),
     )
     return lead
 
@@ -139,7 +150,8 @@ def lead_update(*, lead: Lead, actor: User, data: Mapping[str, Any]) -> Lead:
     lead = _lock(lead, actor)
     if lead.stage == LeadStage.CONVERTED:
         raise ValidationError(_("A converted lead cannot be changed; change its customer instead."))
-    cleaned = clean_lead(data, actor=actor)
+    custom_before = dict(lead.custom or {})
+    cleaned = clean_lead(data, actor=actor, custom=custom_before)
     before = snapshot(lead, LEAD_FIELDS)
     for name, value in cleaned.items():
         setattr(lead, name, value)
@@ -151,7 +163,9 @@ def lead_update(*, lead: Lead, actor: User, data: Mapping[str, Any]) -> Lead:
     _score(lead)
     lead.updated_by = actor
     lead.save()
-    changes = changes_between(before, snapshot(lead, LEAD_FIELDS))
+    changes = changes_between(before, snapshot(lead, LEAD_FIELDS)) | custom_changes(
+        custom_before, lead.custom
+    )
     if changes:
         audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=lead, changes=changes)
     return lead

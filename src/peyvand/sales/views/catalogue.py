@@ -14,9 +14,12 @@ from django.utils.translation import gettext as _
 
 from peyvand.core import policy
 from peyvand.core.converters import choice_id
+from peyvand.core.custom_field_forms import CustomFilterForm, column_heads, column_values, list_columns
+from peyvand.core.custom_fields import Entity
 from peyvand.core.forms import LocalDateField, add_service_errors
 from peyvand.core.http import request_user, show_errors
 from peyvand.core.pagination import InvalidCursor, keyset_page
+from peyvand.core.selectors.custom_fields import custom_list
 from peyvand.core.text import search_terms
 from peyvand.customers import importer
 
@@ -37,12 +40,29 @@ def product_list(request: HttpRequest) -> HttpResponse:
         queryset = queryset.filter(search_text__contains=term)
     if request.GET.get("inactive") != "1":
         queryset = queryset.filter(active=True)
+    custom_form = CustomFilterForm(request.GET, entity=Entity.PRODUCT)
+    sort = request.GET.get("sort", "")
+    queryset, custom_order = custom_list(queryset, Entity.PRODUCT, custom_form.filters(), sort)
     try:
-        page = keyset_page(queryset, order=["sku", "id"], cursor=request.GET.get("cursor"), limit=50)
+        page = keyset_page(
+            queryset, order=custom_order or ["sku", "id"], cursor=request.GET.get("cursor"), limit=50
+        )
     except InvalidCursor as exc:
         messages.error(request, str(exc))
         return redirect("sales:product_list")
-    return render(request, "sales/product_list.html", {"nav": "products", "page": page, "count": None})
+    custom_columns = list_columns(custom_form.custom_definitions)
+    column_values(custom_columns, page.items)
+    return render(
+        request,
+        "sales/product_list.html",
+        {
+            "nav": "products",
+            "page": page,
+            "count": None,
+            "custom_form": custom_form,
+            "custom_columns": column_heads(custom_columns, sort),
+        },
+    )
 
 
 @login_required
@@ -63,7 +83,12 @@ def product_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         initial |= {
             catalogue.price_field(p): typed(prices[p.pk], p.currency) for p in price_lists if p.pk in prices
         }
-    form = ProductForm(request.POST or None, initial=initial, price_lists=price_lists)
+    form = ProductForm(
+        request.POST or None,
+        initial=initial,
+        price_lists=price_lists,
+        custom_values=product.custom if product is not None else None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if product is None:
@@ -73,7 +98,7 @@ def product_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     product=product, actor=user, data=form.product_data(), prices=form.prices()
                 )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, form.error_aliases())
         else:
             return redirect("sales:product_list")
     title = _("Edit product") if product else _("New product")

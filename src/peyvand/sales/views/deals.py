@@ -16,11 +16,20 @@ from django.views.decorators.http import require_POST
 
 from peyvand.core import hooks, policy
 from peyvand.core.converters import choice_id
+from peyvand.core.custom_field_forms import (
+    CustomFilterForm,
+    column_heads,
+    column_values,
+    list_columns,
+    shown_values,
+)
+from peyvand.core.custom_fields import Entity
 from peyvand.core.forms import LocalDateField, add_service_errors
 from peyvand.core.http import list_headers, request_user, show_errors
 from peyvand.core.list_columns import Column, add_column
 from peyvand.core.pagination import InvalidCursor
 from peyvand.core.policy import get_visible
+from peyvand.core.selectors.custom_fields import custom_sort_ok, definitions_for
 from peyvand.core.selectors.saved_views import chosen_columns
 from peyvand.core.selectors.users import assignable
 from peyvand.core.views.saved import keeps_views
@@ -70,19 +79,30 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
 def deal_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     sort = request.GET.get("sort") or selectors.DEFAULT_SORT
-    sort = sort if sort in selectors.SORTS else selectors.DEFAULT_SORT
+    sort = sort if sort in selectors.SORTS or custom_sort_ok(Entity.DEAL, sort) else selectors.DEFAULT_SORT
     filters = _filters(request)
+    custom_form = CustomFilterForm(request.GET, entity=Entity.DEAL)
     try:
-        page = selectors.deal_list(user=user, filters=filters, sort=sort, cursor=request.GET.get("cursor"))
+        page = selectors.deal_list(
+            user=user,
+            filters=filters,
+            sort=sort,
+            cursor=request.GET.get("cursor"),
+            custom=custom_form.filters(),
+        )
     except InvalidCursor as exc:
         messages.error(request, str(exc))
         return redirect("sales:deal_list")
     shown = chosen_columns(user=user, list_name=LIST, page=request.path, requested=request.GET.get("columns"))
+    custom_columns = list_columns(custom_form.custom_definitions)
+    column_values(custom_columns, page.items)
     return render(
         request,
         "sales/deal_list.html",
         {
             "nav": "deals",
+            "custom_form": custom_form,
+            "custom_columns": column_heads(custom_columns, sort),
             "page": page,
             "count": page.extra["count"],
             "more": page.extra["more"],
@@ -130,7 +150,7 @@ def deal_board(request: HttpRequest) -> HttpResponse:
 
 
 def _deal_data(form: DealForm, user: Any) -> dict[str, Any]:
-    data = {k: v for k, v in form.cleaned_data.items() if k not in ("party",)}
+    data = {k: v for k, v in form.own_data().items() if k not in ("party",)} | {"custom": form.custom_data()}
     if form.cleaned_data.get("party"):
         try:
             data["party"] = customer_selectors.parties.party_get(user=user, pk=form.cleaned_data["party"])
@@ -168,7 +188,7 @@ def deal_create(request: HttpRequest) -> HttpResponse:
         try:
             deal = deals.deal_create(actor=user, data=_deal_data(form, user))
         except ValidationError as exc:
-            add_service_errors(form, exc, {"pipeline": "stage"})
+            add_service_errors(form, exc, {"pipeline": "stage", **form.error_aliases()})
         else:
             messages.success(request, _("“%(title)s” was created.") % {"title": deal.title})
             return redirect("sales:deal_detail", deal.pk)
@@ -193,6 +213,7 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         owners=assignable(user=user, model=Deal),
         allow_nobody=policy.may_own(user, Deal, None),
         initial=initial,
+        custom_values=deal.custom,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -201,7 +222,7 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 data.pop("amount", None)
             deals.deal_update(deal=deal, actor=user, data=data)
         except ValidationError as exc:
-            add_service_errors(form, exc, {"pipeline": "stage"})
+            add_service_errors(form, exc, {"pipeline": "stage", **form.error_aliases()})
         else:
             return redirect("sales:deal_detail", deal.pk)
     title = _("Edit “%(title)s”") % {"title": deal.title}
@@ -221,6 +242,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "nav": "deals",
             "deal": deal,
             "lines": selectors.deal_lines(deal=deal),
+            "custom_values": shown_values(definitions_for(Entity.DEAL), deal.custom),
             "history": selectors.deal_history(deal=deal),
             "quotes": billing_selectors.deal_quotes(user=user, deal=deal),
             "stages": selectors.pipeline_stages(deal.pipeline),

@@ -10,11 +10,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from peyvand.core import policy
+from peyvand.core.custom_field_forms import (
+    CustomFilterForm,
+    column_heads,
+    column_values,
+    list_columns,
+    shown_values,
+)
+from peyvand.core.custom_fields import Entity
 from peyvand.core.forms import add_service_errors
 from peyvand.core.http import list_headers, request_user, show_errors
 from peyvand.core.list_columns import Column, add_column
 from peyvand.core.models import User
 from peyvand.core.pagination import InvalidCursor
+from peyvand.core.selectors.custom_fields import custom_sort_ok, definitions_for
 from peyvand.core.selectors.saved_views import chosen_columns
 from peyvand.core.selectors.users import assignable
 from peyvand.core.views.saved import keeps_views
@@ -49,18 +58,30 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     sort = request.GET.get("sort") or selectors.DEFAULT_SORT
     sort = sort if sort in selectors.SORTS else selectors.DEFAULT_SORT
+    sort = request.GET.get("sort", "") if custom_sort_ok(Entity.LEAD, request.GET.get("sort", "")) else sort
     filters = {name: request.GET.get(name, "") for name in ("q", "stage", "source", "owner")}
+    custom_form = CustomFilterForm(request.GET, entity=Entity.LEAD)
     try:
-        page = selectors.lead_list(user=user, filters=filters, sort=sort, cursor=request.GET.get("cursor"))
+        page = selectors.lead_list(
+            user=user,
+            filters=filters,
+            sort=sort,
+            cursor=request.GET.get("cursor"),
+            custom=custom_form.filters(),
+        )
     except InvalidCursor as exc:
         messages.error(request, str(exc))
         return redirect("sales:lead_list")
     shown = chosen_columns(user=user, list_name=LIST, page=request.path, requested=request.GET.get("columns"))
+    custom_columns = list_columns(custom_form.custom_definitions)
+    column_values(custom_columns, page.items)
     return render(
         request,
         "sales/lead_list.html",
         {
             "nav": "leads",
+            "custom_form": custom_form,
+            "custom_columns": column_heads(custom_columns, sort),
             "page": page,
             "count": page.extra["count"],
             "more": page.extra["more"],
@@ -85,7 +106,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
         try:
             lead = leads.lead_create(actor=user, data=form.data_for_service(creating=True))
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, form.error_aliases())
         else:
             messages.success(request, _("“%(name)s” was added.") % {"name": lead.display_name})
             return redirect("sales:lead_detail", lead.pk)
@@ -99,12 +120,12 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require_change(user, lead)
     owners = assignable(user=user, model=Lead)
     initial = {name: getattr(lead, name) for name in LeadForm.base_fields}
-    form = LeadForm(request.POST or None, owners=owners, initial=initial)
+    form = LeadForm(request.POST or None, owners=owners, initial=initial, custom_values=lead.custom)
     if request.method == "POST" and form.is_valid():
         try:
             leads.lead_update(lead=lead, actor=user, data=form.data_for_service(creating=False))
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, form.error_aliases())
         else:
             return redirect("sales:lead_detail", lead.pk)
     title = _("Edit “%(name)s”") % {"name": lead.display_name}
@@ -122,6 +143,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "nav": "leads",
             "lead": lead,
             "score_lines": selectors.score_explained(lead),
+            "custom_values": shown_values(definitions_for(Entity.LEAD), lead.custom),
             "touches": selectors.lead_touches(lead=lead),
             "touch_form": TouchForm(),
             "can_change": policy.can_change(user, lead),

@@ -16,9 +16,13 @@ from peyvand.core.apikit.auth import actor
 from peyvand.core.apikit.endpoints import page_out, resolve_user
 from peyvand.core.apikit.errors import field_error
 from peyvand.core.apikit.schemas import (
+    CUSTOM_IN,
+    CUSTOM_OUT,
     ERRORS,
     ApiDate,
     BodyId,
+    CustomValuesIn,
+    CustomValuesOut,
     Id,
     InputSchema,
     NoNul,
@@ -88,6 +92,7 @@ class TicketOut(Schema):
     closed_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    custom: CustomValuesOut = Field(description=CUSTOM_OUT)
 
 
 class TicketMessageOut(Schema):
@@ -116,6 +121,7 @@ class TicketFields(InputSchema):
         None, description="In the base currency, as text: 1500000 or 19.99"
     )
     customer_stayed: bool | None = None
+    custom: CustomValuesIn | None = Field(None, description=CUSTOM_IN)
 
 
 class TicketCreate(TicketFields):
@@ -203,7 +209,8 @@ def ticket_create(request: HttpRequest, payload: TicketCreate) -> Status[Ticket]
     party = visible_party(user, payload.party_id, "party_id")
     ticket = services.ticket_open(
         actor=user,
-        data=_input(request, payload, party=party, subject=payload.subject),
+        # A new ticket's required custom fields are checked, given or not.
+        data=_input(request, payload, party=party, subject=payload.subject, custom=payload.custom),
         description=payload.description,
     )
     return Status(201, ticket)

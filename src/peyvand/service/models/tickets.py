@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from peyvand.core.models import Searchable, Team, TrackedModel
+from peyvand.core.models import CustomValues, Searchable, Team, TrackedModel
 from peyvand.customers.models import Party
 from peyvand.interactions.models import Interaction, OutboundMessage
 from peyvand.sales.models import Order, Product
@@ -194,6 +194,7 @@ class Ticket(Searchable, TrackedModel):
     )
     customer_stayed = models.BooleanField(_("customer stayed"), null=True, blank=True)
     search_text = models.TextField(editable=False, blank=True)
+    custom = CustomValues()
     SEARCHED = ("number", "subject", "party.display_name")
 
     class Meta(TrackedModel.Meta):

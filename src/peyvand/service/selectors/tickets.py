@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from peyvand.core import policy
 from peyvand.core.converters import choice_id, is_id
+from peyvand.core.custom_fields import Entity
 from peyvand.core.models import User
 from peyvand.core.pagination import Page, capped_count, keyset_page
+from peyvand.core.selectors.custom_fields import CustomFilter, custom_list
 from peyvand.core.text import search_terms
 from peyvand.customers.models import Party
 from peyvand.sales.models import Order
@@ -89,9 +91,14 @@ def ticket_list(
     sort: str = DEFAULT_SORT,
     cursor: str | None = None,
     limit: int = 50,
+    custom: Sequence[CustomFilter] = (),
 ) -> Page[Ticket]:
-    queryset = ticket_queryset(user=user, filters=filters)
-    order = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    """The tickets ``user`` may see in a view, filtered (custom fields' filters too) and
+    sorted by one of SORTS or a filterable custom field's ``cf_<key>``."""
+    queryset, custom_order = custom_list(
+        ticket_queryset(user=user, filters=filters), Entity.TICKET, custom, sort
+    )
+    order = custom_order or SORTS.get(sort, SORTS[DEFAULT_SORT])
     if sort in ("due", "-due"):
         queryset = queryset.filter(resolution_due__isnull=False)
     page = keyset_page(

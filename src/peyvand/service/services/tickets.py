@@ -7,8 +7,9 @@ timeline; the SLA clocks follow the status (services.sla).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,9 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peyvand.core import hooks, policy
+from peyvand.core.custom_fields import Entity, custom_changes
 from peyvand.core.inputs import UNSET, Unset, given
 from peyvand.core.models import AuditEvent, Team, User
 from peyvand.core.services.audit import audit_log, changes_between, snapshot, soft_delete_record
+from peyvand.core.services.custom_fields import record_custom
 from peyvand.core.text import clean_text
 from peyvand.customers.models import Kind as PartyKind
 from peyvand.customers.models import Party
@@ -59,9 +62,12 @@ class TicketInput:
     compensation: str | Unset = UNSET
     compensation_amount: object = UNSET  # typed in any digits; a Decimal once cleaned
     customer_stayed: bool | Unset | None = UNSET
+    # Custom fields' values by key (``core.custom_fields``): the keys given replace, null
+    # clears; on a new ticket None checks the required ones, UNSET (a channel's) does not.
+    custom: Mapping[str, Any] | Unset | None = UNSET
 
 
-FIELDS = tuple(f.name for f in fields(TicketInput))
+FIELDS = tuple(f.name for f in fields(TicketInput) if f.name != "custom")
 AUDITED = tuple(name for name in FIELDS if name != "party")
 
 
@@ -69,7 +75,10 @@ def _clean(data: TicketInput, *, actor: User, current: Ticket | None) -> dict[st
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, object] = {}
     for name, value in given(data).items():
-        if name == "party":
+        if name == "custom":
+            values = dict(current.custom or {}) if current is not None else None
+            value = record_custom(Entity.TICKET, value, current=values, errors=errors)
+        elif name == "party":
             if current is not None and value != current.party:
                 errors[name] = [_("A ticket stays with its customer; merge the customers instead.")]
             elif not isinstance(value, Party) or not policy.can_view(actor, value):
@@ -184,7 +193,8 @@ def ticket_open(*, actor: User, data: TicketInput, description: str = "") -> Tic
         party_id=ticket.party_id,
         changes={
             k: [None, v] for k, v in snapshot(ticket, ("number", *AUDITED)).items() if v not in (None, "")
-        },
+        }
+        | custom_changes({}, ticket.custom),
     )
     _tell_assignee(ticket, actor)
     return ticket
@@ -234,7 +244,7 @@ def ticket_update(*, ticket: Ticket, actor: User, data: TicketInput) -> Ticket:
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     policy.require_change(actor, ticket)
     cleaned = _clean(data, actor=actor, current=ticket)
-    before = snapshot(ticket, AUDITED)
+    before, custom_before = snapshot(ticket, AUDITED), dict(ticket.custom or {})
     old_status, old_assignee = ticket.status, ticket.assignee_id
     for name, value in cleaned.items():
         setattr(ticket, name, value)
@@ -246,6 +256,7 @@ def ticket_update(*, ticket: Ticket, actor: User, data: TicketInput) -> Ticket:
     if {"priority", "kind", "team"} & cleaned.keys():
         sla.sla_policy_changed(ticket, now)
     changes = changes_between(before, snapshot(ticket, AUDITED))
+    changes |= custom_changes(custom_before, ticket.custom)
     if changes:
         ticket.updated_by = actor
         ticket.save()

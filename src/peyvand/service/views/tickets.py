@@ -17,12 +17,21 @@ from django.views.decorators.http import require_POST
 
 from peyvand.core import policy
 from peyvand.core.converters import choice_id
+from peyvand.core.custom_field_forms import (
+    CustomFilterForm,
+    column_heads,
+    column_values,
+    list_columns,
+    shown_values,
+)
+from peyvand.core.custom_fields import Entity
 from peyvand.core.forms import add_service_errors
 from peyvand.core.http import list_headers, request_user, show_errors
 from peyvand.core.jalali import local_digits
 from peyvand.core.list_columns import Column, add_column
 from peyvand.core.models import Scope, Team
 from peyvand.core.pagination import InvalidCursor
+from peyvand.core.selectors.custom_fields import custom_sort_ok, definitions_for
 from peyvand.core.selectors.saved_views import chosen_columns
 from peyvand.core.selectors.users import assignable
 from peyvand.core.views.saved import keeps_views
@@ -85,28 +94,41 @@ for _column in (
 def ticket_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     sort = request.GET.get("sort") or selectors.DEFAULT_SORT
-    sort = sort if sort in selectors.SORTS else selectors.DEFAULT_SORT
+    sort = sort if sort in selectors.SORTS or custom_sort_ok(Entity.TICKET, sort) else selectors.DEFAULT_SORT
     form = TicketFilterForm(request.GET or None, initial={"view": selectors.DEFAULT_VIEW})
     filters = form.filters() if request.GET else {"view": selectors.DEFAULT_VIEW}
+    custom_form = CustomFilterForm(request.GET, entity=Entity.TICKET)
     try:
-        page = selectors.ticket_list(user=user, filters=filters, sort=sort, cursor=request.GET.get("cursor"))
+        page = selectors.ticket_list(
+            user=user,
+            filters=filters,
+            sort=sort,
+            cursor=request.GET.get("cursor"),
+            custom=custom_form.filters(),
+        )
     except InvalidCursor as exc:
         messages.error(request, str(exc))
         return redirect("service:ticket_list")
+    can_bulk = policy.scope(user, "ticket", "change") != Scope.NONE
     shown = chosen_columns(user=user, list_name=LIST, page=request.path, requested=request.GET.get("columns"))
+    custom_columns = list_columns(custom_form.custom_definitions)
+    column_values(custom_columns, page.items)
     return render(
         request,
         "service/ticket_list.html",
         {
             "nav": "tickets",
             "form": form,
+            "custom_form": custom_form,
+            "custom_columns": column_heads(custom_columns, sort),
             "page": page,
             "count": page.extra["count"],
             "more": page.extra["more"],
             "columns": list_headers(shown, sort, selectors.SORTS),
             "shown": shown,
+            "width": len(shown) + len(custom_columns) + (1 if can_bulk else 0),
             "can_create": policy.can_create(user, Ticket),
-            "can_bulk": policy.scope(user, "ticket", "change") != Scope.NONE,
+            "can_bulk": can_bulk,
             "assignees": assignable(user=user, model=Ticket),
             "allow_queue": policy.may_own(user, Ticket, None),
             "teams": Team.objects.order_by("name"),
@@ -156,6 +178,7 @@ def _ticket_form(data: Any, user: Any, *, ticket: Ticket | None = None, **kwargs
         assignees=assignable(user=user, model=Ticket),
         allow_queue=policy.may_own(user, Ticket, None),
         orders=selectors.customer_orders(user=user, ticket=ticket) if ticket else None,
+        custom_values=ticket.custom if ticket else None,
         **kwargs,
     )
 
@@ -185,7 +208,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
                 description=form.cleaned_data.get("description", ""),
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, form.error_aliases())
         else:
             messages.success(request, _("Ticket %(number)s was opened.") % {"number": ticket.number})
             if not policy.can_view(user, ticket):
@@ -233,6 +256,7 @@ def _detail_context(
         "note_form": note_form or NoteForm(),
         "canned": canned_selectors.canned_choices(user=user) if can_change else [],
         "edit_form": edit_form,
+        "custom_values": shown_values(definitions_for(Entity.TICKET), ticket.custom),
         "sla_events": list(ticket.sla_events.order_by("at")),
         "surveys": list(ticket.surveys.order_by("sent_at")),
         "can_create_visit": policy.can_create(user, WorkOrder),
@@ -251,7 +275,7 @@ def ticket_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.ticket_update(ticket=ticket, actor=user, data=form.ticket_input(None))
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, form.error_aliases())
         else:
             messages.success(request, _("The ticket was saved."))
             return redirect("service:ticket_detail", ticket.pk)
