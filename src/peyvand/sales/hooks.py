@@ -86,7 +86,7 @@ def _by_number(model: type[Any], url_name: str) -> Callable[[Any, str, int], lis
         by = Q(number__icontains=text) | Q(party__in=parties_matching(query).values("pk"))
         found = search.hits(
             user,
-            model.objects.filter(by).select_related("party"),
+            model.objects.filter(by).prefetch_related("party"),
             limit,
             url=lambda obj: reverse(url_name, args=[obj.pk]),
             title=lambda obj: obj.number,

@@ -71,7 +71,7 @@ _CONTRACTS: dict[str, dict[str, Scope]] = {
 def _find_work_orders(user: Any, query: str, limit: int) -> list[hooks.SearchHit]:
     return search.hits(
         user,
-        search.matching(WorkOrder.objects.select_related("party"), query),
+        search.matching(WorkOrder.objects.prefetch_related("party"), query),
         limit,
         url=lambda work: reverse("service:work_order_detail", args=[work.pk]),
         title=lambda work: f"{work.number} · {work.title}",
@@ -82,7 +82,7 @@ def _find_work_orders(user: Any, query: str, limit: int) -> list[hooks.SearchHit
 def _find_tickets(user: Any, query: str, limit: int) -> list[hooks.SearchHit]:
     return search.hits(
         user,
-        search.matching(Ticket.objects.select_related("party"), query),
+        search.matching(Ticket.objects.prefetch_related("party"), query),
         limit,
         url=lambda ticket: reverse("service:ticket_detail", args=[ticket.pk]),
         title=lambda ticket: f"{ticket.number} · {ticket.subject}",

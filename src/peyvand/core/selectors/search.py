@@ -64,6 +64,9 @@ def hits(
     detail: Callable[[Any], str] = lambda obj: "",
     order: tuple[str, ...] = ("-id",),
 ) -> list[hooks.SearchHit]:
-    """The first ``limit`` records of ``queryset`` the user may see, as hits."""
+    """The first ``limit`` records of ``queryset`` the user may see, as hits.
+
+    A source that shows a related record (a ticket's customer) prefetches it rather than
+    joining it: SQLite would otherwise walk the whole customers table to join the few hits."""
     found: list[Model] = list(policy.visible(user, queryset).order_by(*order)[:limit])
     return [hooks.SearchHit(title(obj), url(obj), detail(obj)) for obj in found]
