@@ -10,7 +10,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+import operator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection
@@ -98,39 +99,53 @@ def party_row(
     derived = candidate.derived
     assert derived is not None
     fields = candidate.fields | consent_stamps(candidate.fields, was={}, now=now)
-    return (
-        party_id,
-        *tracked,
-        candidate.kind,
-        *(_column(fields, n) for n in AUDITED_FIELDS),
-        *derived,
-        job_id,
-        json.dumps(candidate.custom, ensure_ascii=False),
-    )
+    values: list[Any] = [party_id, *tracked, candidate.kind]
+    # A plain loop over converters chosen once: this runs for every row of a million-row file.
+    for name, empty, convert in _PARTY_FIELDS:
+        value = fields.get(name)
+        if convert is not None:
+            values.append(convert(value))
+        elif value is None or value == "":
+            values.append(empty)
+        else:
+            values.append(value)  # text, or the owner's user id
+    values.extend(derived)
+    values.append(job_id)
+    values.append(json.dumps(candidate.custom, ensure_ascii=False))
+    return tuple(values)
 
 
-_DEFAULTS = {"source": Source.OTHER, "stage": Stage.SUSPECT}
-_NULLABLE = frozenset({"date_of_birth", "owner", "email_consent_at", "sms_consent_at"})
-_FLAGS = frozenset({"email_consent", "sms_consent"})
+def _flag(value: Any) -> int:
+    return int(bool(value))
 
 
-def _column(fields: dict[str, Any], name: str) -> Any:
-    """One field as the driver takes it; a field the row leaves empty, as a new customer has it."""
-    value = fields.get(name)
-    if name in _FLAGS:
-        return int(bool(value))
-    if value is None or value == "":
-        return _DEFAULTS.get(name, None if name in _NULLABLE else "")
-    if isinstance(value, dt.datetime):
-        return db_datetime(value)
-    if isinstance(value, dt.date):
-        return connection.ops.adapt_datefield_value(value)
-    return value  # text, or the owner's user id
+def _date(value: Any) -> Any:
+    return connection.ops.adapt_datefield_value(value) if value else None
+
+
+def _moment(value: Any) -> Any:
+    return db_datetime(value) if value else None
+
+
+# Each field the row writes: (name, what an empty one is, a converter or None for text as it is).
+# A field the row leaves empty is as a new customer has it.
+_SPECIAL: dict[str, tuple[Any, Callable[[Any], Any] | None]] = {
+    "email_consent": (0, _flag),
+    "sms_consent": (0, _flag),
+    "date_of_birth": (None, _date),
+    "email_consent_at": (None, _moment),
+    "sms_consent_at": (None, _moment),
+    "owner": (None, None),
+    "source": (Source.OTHER, None),
+    "stage": (Stage.SUSPECT, None),
+}
+_PARTY_FIELDS = tuple((name, *_SPECIAL.get(name, ("", None))) for name in AUDITED_FIELDS)
+_CONTACT_VALUES = operator.attrgetter(*CONTACT_FIELDS)
 
 
 def contact_row(party_id: int, contact: Any, tracked: tuple[Any, ...]) -> tuple:
-    values = (getattr(contact, name) for name in CONTACT_FIELDS)
-    return (*tracked, party_id, *(int(v) if isinstance(v, bool) else v for v in values))
+    # is_primary goes as a bool, which SQLite stores as 1/0 and COPY writes as a boolean.
+    return (*tracked, party_id, *_CONTACT_VALUES(contact))
 
 
 def write(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
