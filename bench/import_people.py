@@ -18,6 +18,9 @@ def main(path: str) -> None:
     import django
 
     django.setup()
+    from peyvand import cli
+
+    cli.freeze_start_up()  # as `peyvand import` does
     from peyvand.core.models import User
     from peyvand.customers import importer
     from peyvand.customers.importer import engine

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import sys
@@ -36,10 +37,18 @@ def _django() -> None:
     from django.utils import translation
 
     django.setup()
+    freeze_start_up()
     # The messages the services write (a refused username, a row's problem) in the terminal's
     # language, not the site's default.
     _previous_language.append(translation.get_language())
     translation.activate(terminal_language())
+
+
+def freeze_start_up() -> None:
+    """Keep what starting Django made (modules, models, the analytics' libraries: a few hundred
+    thousand objects) out of the garbage collector's full passes: a 100k-row import spent a
+    second of its 18 s of CPU walking them again and again."""
+    gc.freeze()
 
 
 def _restore_language() -> None:
