@@ -9,7 +9,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
@@ -288,6 +288,22 @@ def test_marketing_email_carries_one_click_unsubscribe(users, town, make_campaig
         make_campaign(channel="email", subject_fa="دوباره", body_fa="<p>x</p>", body_en="", name="دوم")
     )
     assert outcome(again)["مریم"] == ("skipped", Reason.UNSUBSCRIBED)
+
+
+def test_an_unsubscribe_link_is_the_same_each_time_and_old_links_still_work(town, monkeypatch):
+    # The header is made when the email is sent and the body when it was written: the link
+    # must not change in between (it carried a time stamp, and differed across a second).
+    maryam = town["maryam"]
+    made = unsubscribe_token(maryam, "email")
+    later = signing.time.time() + 5
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+    assert unsubscribe_token(maryam, "email") == made
+    # A link sent before, with its time stamp, still withdraws; a forged one does nothing.
+    old = signing.dumps({"p": maryam.pk, "c": "email"}, salt="peyvand.unsubscribe", compress=True)
+    assert messaging.consent_withdraw_by_link(token=old[:-2] + "xx") is None
+    assert messaging.consent_withdraw_by_link(token=old) == maryam
+    maryam.refresh_from_db()
+    assert not maryam.email_consent and maryam.email_consent_source == "unsubscribe"
 
 
 def test_transactional_email_has_no_list_unsubscribe(users, town, committed):

@@ -75,7 +75,9 @@ class InteractionFields(InputSchema):
         None, description='ISO 8601, or Jalali "1403/05/12 14:30" in your time zone'
     )
     body: Body | None = None
-    outcome: Annotated[InteractionOutcome | None, BeforeValidator(_blank_is_none)] = Field(
+    # "" is in the schema as well as null: both clear it (the fuzzing sends what the schema
+    # refuses, and "" was accepted without the schema saying so).
+    outcome: Annotated[InteractionOutcome | Literal[""] | None, BeforeValidator(_blank_is_none)] = Field(
         None, description="Empty or null clears it"
     )
     handled_by: BodyId | None = Field(None, description="A user's id; you, when left out")

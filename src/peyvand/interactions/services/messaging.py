@@ -28,7 +28,7 @@ from peyvand.customers.rules import PartyInput
 from peyvand.customers.services.parties import party_update
 
 from .. import placeholders, smscount
-from ..consent import UNSUBSCRIBE_SALT, consent_check, unsubscribe_url
+from ..consent import consent_check, unsubscribe_payload, unsubscribe_url
 from ..models import Channel, Direction, Interaction, MessageTemplate, OutboundMessage, Purpose
 from ..system import system_actor
 from .interactions import BODY_MAX_LENGTH, InteractionInput, interaction_log
@@ -334,7 +334,7 @@ def consent_withdraw_by_link(*, token: str) -> Party | None:
     """An unsubscribe link from a marketing email: withdraw that channel's consent."""
 
     try:
-        payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        payload = unsubscribe_payload(token)
         party = Party.objects.get(pk=int(payload["p"]))
         channel = payload["c"] if payload["c"] in ("email", "sms") else "email"
     except (signing.BadSignature, KeyError, TypeError, ValueError, Party.DoesNotExist):
