@@ -110,7 +110,7 @@ def generate(admin_id: int) -> None:
         phone = f"+98912{n:07d}"
         parties.append(
             (n, stamp, stamp, admin_id, admin_id, "person", first, last, "", name, search_key(name),
-             search_key(name), "", "", "", admin_id, "website", "customer", False, None, "", sms,
+             search_key(name), "", "", "", "", admin_id, "website", "customer", False, None, "", sms,
              stamp if sms else None, "web form" if sms else "", "", phone)
         )  # fmt: skip
         points.append((stamp, stamp, n, "phone", "mobile", phone, True, "", "", "", "", ""))
@@ -129,7 +129,7 @@ def generate(admin_id: int) -> None:
         insert(
             "customers_party",
             "id created_at updated_at created_by_id updated_by_id kind first_name last_name name display_name "
-            "sort_key search_text national_id website industry owner_id source stage email_consent "
+            "sort_key search_text national_id economic_code website industry owner_id source stage email_consent "
             "email_consent_at email_consent_source sms_consent sms_consent_at sms_consent_source "
             "primary_email primary_phone".split(),
             parties,
