@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 from peyvand.core import policy
 from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user
+from peyvand.core.models import User
 
-from ..models import GoCriterion
+from ..models import GoCriterion, Selection
 from ..selectors import gonogo as selectors
 from ..selectors import selection as selection_selectors
 from ..services import gonogo as services
@@ -57,6 +58,25 @@ def go_no_go_save(request: HttpRequest, pk: int) -> HttpResponse:
     return selection_views.render_detail(request, selection, go=sheet(user, selection, posted, errors))
 
 
+def decided(request: HttpRequest, user: User, selection: Selection, form: GoDecisionForm) -> bool:
+    """Record the decision the form holds (the sheet's and the wizard's), and say so; the
+    form keeps the service's errors when it is refused."""
+    if not form.is_valid():
+        return False
+    try:
+        services.go_no_go_decide(
+            actor=user,
+            selection=selection,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return False
+    messages.success(request, _("The go/no-go decision was recorded."))
+    return True
+
+
 def posted_id(text: str) -> int:
     """An id as posted in a form (ASCII digits), or 0 (no record has it)."""
     return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else 0
@@ -73,19 +93,8 @@ def go_no_go_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The go/no-go evaluation is open again."))
         return redirect("adoption:selection_detail", selection.pk)
     form = GoDecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.go_no_go_decide(
-                actor=user,
-                selection=selection,
-                decision=form.cleaned_data["decision"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The go/no-go decision was recorded."))
-            return redirect("adoption:selection_detail", selection.pk)
+    if decided(request, user, selection, form):
+        return redirect("adoption:selection_detail", selection.pk)
     context = sheet(user, selection)
     context["go_decision_form"] = form
     return selection_views.render_detail(request, selection, go=context)

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peyvand.core import policy
-from peyvand.core.forms import add_service_errors
 from peyvand.core.http import request_user
 
 from ..models import Selection
@@ -24,7 +23,7 @@ from ..models.gonogo import GO_SCORE_MAX, GO_SCORE_MIN
 from ..selectors import gonogo as selectors
 from ..selectors import selection as selection_selectors
 from ..services import gonogo as services
-from .gonogo import posted_id
+from .gonogo import decided, posted_id
 from .gonogo_parts import GoDecisionForm
 
 SCORES = range(GO_SCORE_MIN, GO_SCORE_MAX + 1)
@@ -157,17 +156,6 @@ def wizard_decide(request: HttpRequest, pk: int) -> HttpResponse:
     selection = selection_selectors.selection_get(user=user, pk=pk)
     policy.require_change(user, selection)
     form = GoDecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.go_no_go_decide(
-                actor=user,
-                selection=selection,
-                decision=form.cleaned_data["decision"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The go/no-go decision was recorded."))
-            return redirect("adoption:go_no_go_step", selection.pk, selectors.SUMMARY_STEP)
+    if decided(request, user, selection, form):
+        return redirect("adoption:go_no_go_step", selection.pk, selectors.SUMMARY_STEP)
     return _render(request, selection, selectors.SUMMARY_STEP, decision_form=form, status=422)
