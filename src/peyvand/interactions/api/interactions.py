@@ -69,16 +69,21 @@ def _blank_is_none(value: Any) -> Any:
     return None if value == "" else value
 
 
+def _admits_blank(schema: dict[str, Any]) -> None:
+    # "" is in the schema as well as null, since both clear it (the fuzzing sends what the schema
+    # refuses, and "" was accepted without the schema saying so); the field's type stays as it
+    # is, so an error still names the field alone.
+    schema["anyOf"] = [*schema.get("anyOf", []), {"const": "", "type": "string"}]
+
+
 class InteractionFields(InputSchema):
     direction: Direction | None = None
     occurred_at: ApiDateTime | None = Field(
         None, description='ISO 8601, or Jalali "1403/05/12 14:30" in your time zone'
     )
     body: Body | None = None
-    # "" is in the schema as well as null: both clear it (the fuzzing sends what the schema
-    # refuses, and "" was accepted without the schema saying so).
-    outcome: Annotated[InteractionOutcome | Literal[""] | None, BeforeValidator(_blank_is_none)] = Field(
-        None, description="Empty or null clears it"
+    outcome: Annotated[InteractionOutcome | None, BeforeValidator(_blank_is_none)] = Field(
+        None, description="Empty or null clears it", json_schema_extra=_admits_blank
     )
     handled_by: BodyId | None = Field(None, description="A user's id; you, when left out")
 
