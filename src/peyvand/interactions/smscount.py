@@ -21,6 +21,7 @@ GSM7_BASIC = (
 GSM7_EXTENDED = "^{}\\[~]|€\f"  # each is an escape plus a character: two septets
 _BASIC = frozenset(GSM7_BASIC)
 _EXTENDED = frozenset(GSM7_EXTENDED)
+_GSM7 = _BASIC | _EXTENDED
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,13 @@ class SmsCount:
 
 
 def is_gsm7(text: str) -> bool:
-    return all(ch in _BASIC or ch in _EXTENDED for ch in text)
+    return _GSM7.issuperset(text)
 
 
 def count(text: str, *, price: Decimal | None = None) -> SmsCount:
     if is_gsm7(text):
         encoding, single, multi = "GSM-7", 160, 153
-        units = sum(2 if ch in _EXTENDED else 1 for ch in text)
+        units = len(text) + sum(map(text.count, GSM7_EXTENDED))
     else:
         encoding, single, multi = "UCS-2", 70, 67
         units = len(text.encode("utf-16-le")) // 2

@@ -156,7 +156,7 @@ def _key(secret: str) -> bytes:
 
 
 def _mac(value: str) -> str:
-    digest = hmac.new(_key(settings.SECRET_KEY), value.encode(), hashlib.sha256).digest()[:9]
+    digest = hmac.digest(_key(settings.SECRET_KEY), value.encode(), "sha256")[:9]
     return base64.urlsafe_b64encode(digest).decode()
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from peyvand.core import bulk
 from peyvand.customers.models import CustomerInsight
 
 TABLE = CustomerInsight._meta.db_table
@@ -65,15 +66,8 @@ def _write(rows: list[Sequence[Any]], updates: str) -> int:
     conflict = f"ON CONFLICT (party_id) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE TEMPORARY TABLE IF NOT EXISTS insight_load "
-                f"(LIKE {TABLE} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-            )
-            cursor.execute("TRUNCATE insight_load")
-            with cursor.cursor.copy(f"COPY insight_load ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(f"INSERT INTO {TABLE} ({names}) SELECT {names} FROM insight_load {conflict}")  # noqa: S608 - the table's own columns
+            load = bulk.staged(cursor, "insight_load", like=TABLE, columns=COLUMNS, rows=rows)
+            cursor.execute(f"INSERT INTO {TABLE} ({names}) SELECT {names} FROM {load} {conflict}")  # noqa: S608 - the table's own columns
         else:
             placeholders = ", ".join(["%s"] * len(COLUMNS))
             cursor.executemany(f"INSERT INTO {TABLE} ({names}) VALUES ({placeholders}) {conflict}", rows)  # noqa: S608 - the table's own columns

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from peyvand.core import policy
+from peyvand.core import bulk, policy
 from peyvand.core.models import User
 from peyvand.core.services.audit import audit_value, snapshot, soft_delete_rows
 from peyvand.core.text import collation_key
@@ -254,11 +254,11 @@ class _Context:
             if candidate.note:
                 notes.append((*tracked, party_id, candidate.note))
         with search.imported_rows_untracked():
-            writer.write(Party._meta.db_table, writer.PARTY_COLUMNS, parties)
-        writer.write(ContactPoint._meta.db_table, writer.CONTACT_COLUMNS, points)
-        writer.write(PartyTag._meta.db_table, writer.TAG_COLUMNS, list(dict.fromkeys(tag_pairs)))
-        writer.write(Membership._meta.db_table, writer.MEMBERSHIP_COLUMNS, memberships)
-        writer.write(Note._meta.db_table, writer.NOTE_COLUMNS, notes)
+            bulk.write(Party._meta.db_table, writer.PARTY_COLUMNS, parties)
+        bulk.write(ContactPoint._meta.db_table, writer.CONTACT_COLUMNS, points)
+        bulk.write(PartyTag._meta.db_table, writer.TAG_COLUMNS, list(dict.fromkeys(tag_pairs)))
+        bulk.write(Membership._meta.db_table, writer.MEMBERSHIP_COLUMNS, memberships)
+        bulk.write(Note._meta.db_table, writer.NOTE_COLUMNS, notes)
 
     def _tag(self, name: str) -> int:
         if name not in self.tags:

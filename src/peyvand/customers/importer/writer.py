@@ -1,7 +1,7 @@
 """Writing a chunk of validated rows with the database's own bulk path.
 
 Model instances and bulk_create top out near 30–40k rows/s; executemany on SQLite and COPY
-on PostgreSQL go several times faster. Ids are taken in a block first, so contact points,
+on PostgreSQL (``core.bulk``) go several times faster. Ids are taken in a block first, so contact points,
 tags and memberships can be written in the same pass.
 """
 
@@ -11,7 +11,7 @@ import contextlib
 import datetime as dt
 import json
 import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db import connection
@@ -146,21 +146,6 @@ _CONTACT_VALUES = operator.attrgetter(*CONTACT_FIELDS)
 def contact_row(party_id: int, contact: Any, tracked: tuple[Any, ...]) -> tuple:
     # is_primary goes as a bool, which SQLite stores as 1/0 and COPY writes as a boolean.
     return (*tracked, party_id, *_CONTACT_VALUES(contact))
-
-
-def write(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
-    """Insert ``rows`` into ``table``: executemany on SQLite, COPY on PostgreSQL."""
-    if not rows:
-        return 0
-    raw = connection.connection
-    if connection.vendor == "postgresql":
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return len(rows)
-    placeholders = ", ".join("?" * len(columns))
-    raw.cursor().executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)  # noqa: S608 - the models' own names
-    return len(rows)
 
 
 def existing_keys(keys: set[tuple[str, str]], kind: str) -> dict[tuple[str, str], int]:

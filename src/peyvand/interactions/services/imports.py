@@ -30,15 +30,14 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from peyvand.core import jalali, policy
+from peyvand.core import bulk, jalali, policy
 from peyvand.core.exports import unneutralise
 from peyvand.core.inputs import UNSET
 from peyvand.core.models import User
 from peyvand.core.services.audit import soft_delete_rows
 from peyvand.core.text import clean_text, search_key, to_ascii_digits
 from peyvand.customers import services as customer_services
-from peyvand.customers.importer import ChunkResult, Problem, ReadChunk, RowIssue
-from peyvand.customers.importer import writer as bulk
+from peyvand.customers.importer import ChunkResult, Problem, ReadChunk, RowIssue, writer
 from peyvand.customers.models import ImportJob, Kind, Party, Source, Stage
 from peyvand.customers.models.imports import ImportRecord
 from peyvand.customers.normalize import normalize_email, normalize_phone
@@ -450,7 +449,7 @@ def _call_subject(channel: str) -> str:
 
 INTERACTION_COLUMNS = (
     "id",
-    *bulk.TRACKED_COLUMNS,
+    *writer.TRACKED_COLUMNS,
     "party_id",
     "channel",
     "direction",
@@ -484,7 +483,7 @@ def _db_moment() -> Callable[[dt.datetime], Any]:
     in UTC (``adapt_datetimefield_value`` without its per-call lookups), PostgreSQL takes it
     as it is."""
     if connection.vendor != "sqlite" or connection.timezone != dt.UTC:
-        return bulk.db_datetime
+        return writer.db_datetime
     return lambda moment: str(moment.astimezone(dt.UTC).replace(tzinfo=None))
 
 

@@ -41,7 +41,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from peyvand.core import jobs
+from peyvand.core import bulk, jobs
 from peyvand.customers.models import Kind
 from peyvand.interactions.models import OutboundMessage, Purpose
 from peyvand.interactions.services.outbox import outbound_deliver
@@ -405,17 +405,28 @@ def _insert_messages(campaign: Campaign, queued: Sequence[Decided], now: dt.date
     """Insert the outbox messages (those already there are left as they are); key -> id."""
     if not queued:
         return {}
+    table = OutboundMessage._meta.db_table
     columns = (*_FIXED, *_OWN)
+    names = ", ".join(columns)
     fixed = _fixed(campaign, now)
-    marks = ", ".join(["%s"] * len(columns))
-    statement = (
-        f"INSERT INTO {OutboundMessage._meta.db_table} ({', '.join(columns)}) "  # noqa: S608 - our own names
-        f"VALUES ({marks}) ON CONFLICT (idempotency_key) DO NOTHING"
-    )
+    rows = [(*fixed, *d.row) for d in queued]
+    skip = "ON CONFLICT (idempotency_key) DO NOTHING"
     with connection.cursor() as cursor:
-        cursor.executemany(statement, [(*fixed, *d.row) for d in queued])
+        if connection.vendor == "postgresql":
+            load = bulk.staged(cursor, "campaign_message_load", like=table, columns=columns, rows=rows)
+            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {load} {skip}")  # noqa: S608 - our own names
+            cursor.execute(
+                f"SELECT m.idempotency_key, m.id FROM {table} m JOIN {load} USING (idempotency_key)"  # noqa: S608 - our own names
+            )
+            return dict(cursor.fetchall())
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {skip}", rows)  # noqa: S608 - our own names
     keys = [d.key for d in queued]
     return dict(OutboundMessage.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", "pk"))
+
+
+# A recipient's outcome, as ``_record`` writes it (the row's id last).
+_OUTCOME = ("state", "reason", "address", "language", "message_id", "delivery", "cost", "queued_at")
 
 
 def _record(decided: Sequence[Decided], messages: dict[str, int], now: dt.datetime) -> None:
@@ -437,12 +448,19 @@ def _record(decided: Sequence[Decided], messages: dict[str, int], now: dt.dateti
                 d.recipient_id,
             )
         )
-    statement = (
-        f"UPDATE {Recipient._meta.db_table} SET state = %s, reason = %s, address = %s, language = %s, "  # noqa: S608 - the model's own table
-        "message_id = %s, delivery = %s, cost = %s, queued_at = %s WHERE id = %s AND state = 'pending'"
-    )
+    table = Recipient._meta.db_table
     with connection.cursor() as cursor:
-        cursor.executemany(statement, rows)
+        if connection.vendor == "postgresql":
+            load = bulk.staged(
+                cursor, "campaign_outcome_load", like=table, columns=(*_OUTCOME, "id"), rows=rows
+            )
+            assigned = ", ".join(f"{name} = l.{name}" for name in _OUTCOME)
+            cursor.execute(
+                f"UPDATE {table} r SET {assigned} FROM {load} l WHERE r.id = l.id AND r.state = 'pending'"  # noqa: S608 - our own names
+            )
+            return
+        assigned = ", ".join(f"{name} = %s" for name in _OUTCOME)
+        cursor.executemany(f"UPDATE {table} SET {assigned} WHERE id = %s AND state = 'pending'", rows)  # noqa: S608 - our own names
 
 
 def campaign_deliver(*, message_ids: Sequence[int]) -> int:
