@@ -84,6 +84,10 @@ def ticket_queryset(
     return queryset
 
 
+# What a list never shows: the search keys, the longest columns of a row and its customer's.
+UNSHOWN = ("search_text", "party__search_text", "party__sort_key", "product__search_text")
+
+
 def ticket_list(
     *,
     user: User,
@@ -102,7 +106,7 @@ def ticket_list(
     if sort in ("due", "-due"):
         queryset = queryset.filter(resolution_due__isnull=False)
     page = keyset_page(
-        queryset.select_related("party", "assignee", "team", "category", "product"),
+        queryset.select_related("party", "assignee", "team", "category", "product").defer(*UNSHOWN),
         order=order,
         cursor=cursor,
         limit=limit,
