@@ -310,20 +310,27 @@ def campaign_figures(admin: Any) -> None:
     say(
         f"| Peyvand: recipients queued into the outbox | {seconds:.2f} | {queued:,} | {queued / seconds:,.0f} |"
     )
-    with connection.cursor() as cursor:  # the ORM's delete would walk every row's relations
-        cursor.execute(f"UPDATE {Recipient._meta.db_table} SET message_id = NULL")
-        # Nothing refers to these rows any more; SQLite would otherwise look for children of
-        # each deleted row in every table that may refer to one (hours at a million rows).
-        with connection.constraint_checks_disabled():
-            cursor.execute(f"DELETE FROM {OutboundMessage._meta.db_table}")
+    # Empty the outbox for the baseline. The ORM's delete would walk every row's relations,
+    # and the engine checks each deleted row against every table that may refer to it
+    # (recipients' message_id has no index: hours at a million rows).
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # the recipients etc. go too: measured already
+            cursor.execute(f"TRUNCATE {OutboundMessage._meta.db_table} CASCADE")
+        else:
+            cursor.execute(f"UPDATE {Recipient._meta.db_table} SET message_id = NULL")
+            with connection.constraint_checks_disabled():
+                cursor.execute(f"DELETE FROM {OutboundMessage._meta.db_table}")
 
     def baseline() -> None:
-        with transaction.atomic():
-            insert("interactions_outboundmessage", columns, rows)
+        from peyvand.core import bulk
+
+        with transaction.atomic():  # the engine's fastest path: COPY on PostgreSQL
+            bulk.write("interactions_outboundmessage", columns, rows)
 
     raw_seconds, _nothing = timed(baseline)
     say(
-        f"| baseline: the same outbox rows, executemany | {raw_seconds:.2f} | {queued:,} | {queued / raw_seconds:,.0f} |"
+        f"| baseline: the same outbox rows, bulk insert (COPY on PostgreSQL, executemany on SQLite) "
+        f"| {raw_seconds:.2f} | {queued:,} | {queued / raw_seconds:,.0f} |"
     )
 
 
