@@ -17,6 +17,7 @@ lines, written with the database's bulk path into a fresh SQLite file under benc
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import platform
 import shutil
@@ -83,11 +84,13 @@ def insert(model: Any, columns: list[str], rows: list[tuple], *, written: dt.dat
             extra.append(now)
         elif f.has_default():
             value = f.get_default()
-            extra.append(
-                int(value)
-                if isinstance(value, bool)
-                else (str(value) if hasattr(value, "quantize") else value)
-            )
+            if isinstance(value, bool):
+                value = int(value)
+            elif hasattr(value, "quantize"):
+                value = str(value)
+            elif isinstance(value, dict | list):  # a JSON column (the custom fields' values)
+                value = json.dumps(value)
+            extra.append(value)
         else:
             extra.append(None if f.null else "")
     names = [*columns, *(f.column for f in fields)]
