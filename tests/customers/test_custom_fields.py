@@ -160,6 +160,17 @@ def test_the_api_reads_and_writes_the_custom_object(admin, fields, make_person):
     assert fields_in_error == {"custom.size", "custom.nope", "custom.budget"}
     changed = api.patch(f"/people/{body['id']}", {"custom": {"size": "بزرگ"}})
     assert changed.json()["custom"]["size"] == "large"
+    # The list filters and sorts by them as the page does; what it cannot read is refused.
+    api.post("/people", {"last_name": "Jones", "custom": {"budget": "90", "size": "small"}})
+    listed = api.get("/people", {"cf_size": "large", "cf_budget_from": "۱۰۰"}).json()["items"]
+    assert [person["last_name"] for person in listed] == ["Smith"]
+    by_budget = api.get("/people", {"sort": "-cf_budget"}).json()["items"]
+    assert [person["last_name"] for person in by_budget] == ["Smith", "Jones"]
+    refused = api.get("/people", {"cf_vip": "maybe", "sort": "cf_topics"})
+    assert refused.status_code == 422
+    assert {f["field"] for f in refused.json()["error"]["fields"]} == {"cf_vip"}
+    unsortable = api.get("/people", {"sort": "cf_topics"}).json()["error"]["fields"]
+    assert {f["field"] for f in unsortable} == {"sort"}
     described = api.get("/custom-fields", {"entity": "person"}).json()["items"]
     assert [f["key"] for f in described] == ["visit", "size", "budget", "topics", "vip", "rep", "site"]
     assert described[1]["choices"][1] == {"key": "large", "label_fa": "بزرگ", "label_en": "Large"}

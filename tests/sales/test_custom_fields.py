@@ -139,6 +139,42 @@ def test_the_lead_list_filters_and_sorts_by_custom_fields(admin, users):
     assert table.index("آرش") < table.index("بهرام") < table.index("پرویز")
 
 
+def test_the_lead_api_filters_and_sorts_by_custom_fields_and_refuses_what_it_cannot_read(admin, users):
+    define_fields(admin, Entity.LEAD)
+    for name, visit, size, budget in (
+        ("Arash", "2024-01-10", "small", "900"),
+        ("Bahram", "2024-03-01", "large", "20000"),
+        ("Parviz", "2024-05-20", "large", "5"),
+    ):
+        _lead(users["sales"], name, {"visit": visit, "size": size, "budget": budget})
+    api = api_for(admin)
+
+    def names(params: dict[str, str]) -> list[str]:
+        response = api.get("/leads", {"stage": "all", **params})
+        assert response.status_code == 200, response.content
+        return [item["last_name"] for item in response.json()["items"]]
+
+    # The same reading as the list page: Persian digits, Jalali dates, a choice's key.
+    assert sorted(names({"cf_size": "large", "cf_visit_from": "۱۴۰۲/۱۲/۰۱"})) == ["Bahram", "Parviz"]
+    assert names({"cf_budget_to": "۱۰۰۰", "sort": "-cf_budget"}) == ["Arash", "Parviz"]
+    assert names({"sort": "cf_visit"}) == ["Arash", "Bahram", "Parviz"]
+    for params, field in (
+        ({"cf_size": "huge"}, "cf_size"),
+        ({"cf_visit_from": "31/02/2024"}, "cf_visit_from"),
+        ({"cf_nope": "1"}, "cf_nope"),
+        ({"cf_budget": "5"}, "cf_budget"),  # a range: _from and _to
+        ({"sort": "cf_nope"}, "sort"),
+        ({"sort": "sideways"}, "sort"),
+    ):
+        response = api.get("/leads", {"stage": "all", **params})
+        assert_custom_errors(response, {field})
+    persian = api.get("/leads", {"cf_size": "huge"}, headers={"Accept-Language": "fa"})
+    assert persian.json()["error"]["fields"][0]["message"] == "«huge» از گزینه‌ها نیست."
+    # Another team's seller filters only what the policy lets them see.
+    outsider = api_for(users["outsider"]).get("/leads", {"stage": "all", "cf_size": "large"})
+    assert outsider.json()["items"] == []
+
+
 def test_the_lead_api_reads_and_writes_the_custom_object(admin):
     define_fields(admin, Entity.LEAD)
     api = api_for(admin)
@@ -260,6 +296,8 @@ def test_the_product_form_list_and_api_carry_custom_values(admin, price_list):
     by_visit = client.get("/sales/products/", {"sort": "-cf_visit"}).content.decode()
     assert by_visit.index("A-1") < by_visit.index("B-2")
     api = api_for(admin)
+    assert [item["sku"] for item in api.get("/products", {"cf_size": "large"}).json()["items"]] == ["A-1"]
+    assert_custom_errors(api.get("/products", {"cf_visit_to": "tomorrow"}), {"cf_visit_to"})
     assert api.get(f"/products/{product.pk}").json()["custom"] == STORED
     assert_custom_errors(api.patch(f"/products/{product.pk}", {"custom": {"size": 3}}), {"custom.size"})
     changed = api.patch(f"/products/{product.pk}", {"custom": {"size": None}})

@@ -85,6 +85,11 @@ def test_the_ticket_list_filters_and_sorts_by_custom_fields(admin, users, open_t
     assert [t.subject for t in by_budget] == ["دوم", "یکم"]
     rest = ticket_list(user=admin, filters={"view": "all"}, sort="-cf_budget", cursor=by_budget.next_cursor)
     assert [t.subject for t in rest] == ["سوم"]
+    # The API reads the same filters and sort.
+    api = api_for(admin)
+    listed = api.get("/tickets", {"view": "all", "cf_size": "large", "sort": "-cf_budget"}).json()["items"]
+    assert [t["subject"] for t in listed] == ["دوم", "سوم"]
+    assert_custom_errors(api.get("/tickets", {"view": "all", "cf_budget_from": "lots"}), {"cf_budget_from"})
 
 
 def test_the_ticket_api_reads_and_writes_the_custom_object_through_the_policy(

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 
 from peyvand.core.apikit.auth import actor
+from peyvand.core.apikit.custom import custom_filters
 from peyvand.core.apikit.endpoints import page_of, page_out, resolve_user, typed
 from peyvand.core.apikit.schemas import (
     ERRORS,
@@ -86,7 +87,7 @@ def add_party_routes(resource: PartyResource) -> None:
         page = selectors.parties.party_list(
             user=actor(request),
             kind=kind,
-            filters=filters.to_filters(),
+            filters=filters.to_filters(custom_filters(request, kind, filters.sort)),
             sort=filters.sort,
             cursor=filters.cursor,
             limit=filters.limit,

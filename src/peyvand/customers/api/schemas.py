@@ -4,13 +4,14 @@ No ``from __future__ import annotations`` here: django-ninja reads the annotatio
 """
 
 import datetime as dt
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import BeforeValidator, Field, StrictBool
 
 from peyvand.core.apikit.auth import actor
+from peyvand.core.apikit.custom import SortChoice
 from peyvand.core.apikit.schemas import (
     CUSTOM_IN,
     CUSTOM_OUT,
@@ -29,6 +30,7 @@ from peyvand.core.apikit.schemas import (
     UserRef,
 )
 from peyvand.core.models import User
+from peyvand.core.selectors.custom_fields import CustomFilter
 from peyvand.core.text import to_ascii_digits
 
 from .. import selectors, services
@@ -58,8 +60,8 @@ def _owner_filter(value: Any) -> Any:
 
 
 OwnerFilter = Annotated[int | str | None, BeforeValidator(_owner_filter)]
-Sort = Literal["relevance", "name", "-name", "created", "-created", "updated", "-updated"]
-assert set(get_args(Sort)) == set(SORTS), "keep the API's sorts in step with the selector's"
+SORT_CHOICES = ("relevance", "name", "-name", "created", "-created", "updated", "-updated")
+assert set(SORT_CHOICES) == set(SORTS), "keep the API's sorts in step with the selector's"
 
 
 # --- schemas: output ----------------------------------------------------------------------
@@ -327,10 +329,11 @@ class PartyQuery(PageQuery):
     source: Source | None = None
     created_from: ApiDate | None = None
     created_to: ApiDate | None = None
-    sort: Sort = "name"
+    sort: Annotated[str, SortChoice(*SORT_CHOICES)] = "name"
 
-    def to_filters(self) -> PartyFilters:
+    def to_filters(self, custom: list[CustomFilter]) -> PartyFilters:
         return PartyFilters(
+            custom=custom,
             q=self.q,
             owner=self.owner,
             tag=self.tag,

@@ -15,6 +15,7 @@ from pydantic import Field, StrictBool
 
 from peyvand.core import policy
 from peyvand.core.apikit.auth import actor
+from peyvand.core.apikit.custom import custom_filters
 from peyvand.core.apikit.endpoints import page_out, resolve_user
 from peyvand.core.apikit.errors import field_error
 from peyvand.core.apikit.schemas import (
@@ -31,8 +32,10 @@ from peyvand.core.apikit.schemas import (
     PageOut,
     PageQuery,
 )
+from peyvand.core.custom_fields import Entity
 from peyvand.core.models import Scope, Team
 from peyvand.core.pagination import keyset_page
+from peyvand.core.selectors.custom_fields import custom_list
 from peyvand.core.text import search_terms
 from peyvand.customers import importer
 from peyvand.customers.api.imports import ImportOut
@@ -223,6 +226,7 @@ def product_list(request: HttpRequest, filters: Query[ProductQuery]) -> dict[str
         queryset = queryset.filter(search_text__contains=term)
     if filters.active is not None:
         queryset = queryset.filter(active=filters.active)
+    queryset, _order = custom_list(queryset, Entity.PRODUCT, custom_filters(request, Entity.PRODUCT), "")
     return page_out(keyset_page(queryset, order=["sku", "id"], cursor=filters.cursor, limit=filters.limit))
 
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from peyvand.core.apikit.auth import actor
+from peyvand.core.apikit.custom import SortChoice, custom_filters
 from peyvand.core.apikit.endpoints import page_out, resolve_user
 from peyvand.core.apikit.schemas import (
     CUSTOM_IN,
@@ -27,6 +28,7 @@ from peyvand.core.apikit.schemas import (
     SchemaName,
     UserRef,
 )
+from peyvand.core.custom_fields import Entity
 from peyvand.core.policy import get_visible
 from peyvand.customers.models import Kind
 
@@ -154,7 +156,7 @@ class DealQuery(PageQuery):
     party: Id | None = None
     close_from: ApiDate | None = None
     close_to: ApiDate | None = None
-    sort: Literal["close", "-close", "amount", "-amount", "created", "-created"] = "close"
+    sort: Annotated[str, SortChoice("close", "-close", "amount", "-amount", "created", "-created")] = "close"
 
 
 def _resolve(user: Any, payload: DealFields) -> dict[str, Any]:
@@ -200,6 +202,7 @@ def deal_list(request: HttpRequest, filters: Query[DealQuery]) -> dict[str, Any]
         sort=filters.sort,
         cursor=filters.cursor,
         limit=filters.limit,
+        custom=custom_filters(request, Entity.DEAL, filters.sort),
     )
     return page_out(page)
 

@@ -9,6 +9,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field, StrictBool
 
 from peyvand.core.apikit.auth import actor
+from peyvand.core.apikit.custom import SortChoice, custom_filters
 from peyvand.core.apikit.endpoints import page_out, resolve_user
 from peyvand.core.apikit.schemas import (
     CUSTOM_IN,
@@ -25,6 +26,7 @@ from peyvand.core.apikit.schemas import (
     PageQuery,
     UserRef,
 )
+from peyvand.core.custom_fields import Entity
 from peyvand.customers.models import Kind, Source
 from peyvand.interactions.models import Channel
 
@@ -145,7 +147,7 @@ class LeadQuery(PageQuery):
     )
     source: Source | None = None
     owner: Annotated[str, Field(max_length=20)] | None = Field(None, description="A user's id, or `none`")
-    sort: Literal["score", "-score", "created", "-created"] = "-score"
+    sort: Annotated[str, SortChoice("score", "-score", "created", "-created")] = "-score"
 
 
 def _data(payload: LeadFields, *, creating: bool = False) -> dict[str, Any]:
@@ -168,6 +170,7 @@ def lead_list(request: HttpRequest, filters: Query[LeadQuery]) -> dict[str, Any]
         sort=filters.sort,
         cursor=filters.cursor,
         limit=filters.limit,
+        custom=custom_filters(request, Entity.LEAD, filters.sort),
     )
     return page_out(page)
 

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from peyvand.core import policy
 from peyvand.core.apikit.auth import actor
+from peyvand.core.apikit.custom import SortChoice, custom_filters
 from peyvand.core.apikit.endpoints import page_out, resolve_user
 from peyvand.core.apikit.errors import field_error
 from peyvand.core.apikit.schemas import (
@@ -31,6 +32,7 @@ from peyvand.core.apikit.schemas import (
     SchemaName,
     UserRef,
 )
+from peyvand.core.custom_fields import Entity
 from peyvand.core.models import Team
 from peyvand.customers.api.common import visible_party
 from peyvand.customers.api.schemas import PartyRef
@@ -148,7 +150,7 @@ class TicketQuery(PageQuery):
     party: Id | None = None
     created_from: ApiDate | None = None
     created_to: ApiDate | None = None
-    sort: Literal["-created", "created", "-updated", "due", "-priority"] = "-created"
+    sort: Annotated[str, SortChoice("-created", "created", "-updated", "due", "-priority")] = "-created"
 
 
 class TicketReplyIn(InputSchema):
@@ -198,7 +200,12 @@ def _input(request: HttpRequest, payload: TicketFields, **extra: Any) -> service
 def ticket_list(request: HttpRequest, filters: Query[TicketQuery]) -> dict[str, Any]:
     values = filters.model_dump(exclude={"cursor", "limit", "sort"})
     page = selectors.ticket_list(
-        user=actor(request), filters=values, sort=filters.sort, cursor=filters.cursor, limit=filters.limit
+        user=actor(request),
+        filters=values,
+        sort=filters.sort,
+        cursor=filters.cursor,
+        limit=filters.limit,
+        custom=custom_filters(request, Entity.TICKET, filters.sort),
     )
     return page_out(page)
 
