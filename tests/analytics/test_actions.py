@@ -116,3 +116,34 @@ def test_the_card_and_the_dashboard_name_who_to_call(users, make_person, as_user
     assert actions.customers_to_keep(user=users["admin"])[0].party_id == hidden.pk
     page = client.get(reverse("analytics:dashboard")).content.decode()
     assert "ارزشمند" in page and "دیگری" not in page
+
+
+def test_the_customers_to_keep_are_read_by_value_until_nobody_further_can_enter(
+    users, make_person, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(actions, "KEEP_CHUNK", 2)
+    # (lifetime value, risk): at stake 500, 495, 800, 630, 594, 300, 100, and one not at risk.
+    for n, (clv, risk) in enumerate(
+        ((1000, 0.5), (900, 0.55), (800, 1.0), (700, 0.9), (600, 0.99), (300, 1.0), (100, 1.0), (5000, 0.2))
+    ):
+        CustomerInsight.objects.create(
+            party=make_person(owner="sales", first_name=f"c{n}"),
+            predicted_clv=clv,
+            churn_risk=risk,
+            computed_at=timezone.now(),
+        )
+    every = sorted(
+        CustomerInsight.objects.filter(churn_risk__gte=actions.AT_RISK),
+        key=lambda i: (-float(i.predicted_clv) * i.churn_risk, i.party_id),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        found = actions.customers_to_keep(user=users["admin"], limit=3)
+    assert [i.party_id for i in found] == [i.party_id for i in every[:3]]
+    assert [round(i.at_stake) for i in found] == [800, 630, 594]
+    # Three pages of two by value; the customers valued below 594 were never read.
+    assert sum("customers_customerinsight" in q["sql"] for q in queries.captured_queries) == 3
+    everyone = actions.customers_to_keep(user=users["admin"], limit=20)
+    assert [i.party_id for i in everyone] == [i.party_id for i in every]
