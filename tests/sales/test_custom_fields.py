@@ -117,14 +117,21 @@ def _lead(owner: User, name: str, custom: dict[str, Any]) -> Lead:
     return leads.lead_create(actor=owner, data=data)
 
 
-def test_the_lead_list_filters_and_sorts_by_custom_fields(admin, users):
+def _three_leads(admin: User, owner: User, names: tuple[str, str, str]) -> None:
+    """The fields, and three leads: a small early visit, two large later ones."""
     define_fields(admin, Entity.LEAD)
-    for name, visit, size, budget in (
-        ("آرش", "2024-01-10", "small", "900"),
-        ("بهرام", "2024-03-01", "large", "20000"),
-        ("پرویز", "2024-05-20", "large", "5"),
+    for name, visit, size, budget in zip(
+        names,
+        ("2024-01-10", "2024-03-01", "2024-05-20"),
+        ("small", "large", "large"),
+        ("900", "20000", "5"),
+        strict=True,
     ):
-        _lead(users["sales"], name, {"visit": visit, "size": size, "budget": budget})
+        _lead(owner, name, {"visit": visit, "size": size, "budget": budget})
+
+
+def test_the_lead_list_filters_and_sorts_by_custom_fields(admin, users):
+    _three_leads(admin, users["sales"], ("آرش", "بهرام", "پرویز"))
     client = client_for(admin, "fa")
     page = client.get("/sales/leads/", {"cf_size": "large", "cf_visit_from": "۱۴۰۲/۱۲/۰۱"}).content.decode()
     assert 'data-testid="custom-column-cf_visit"' in page
@@ -140,13 +147,7 @@ def test_the_lead_list_filters_and_sorts_by_custom_fields(admin, users):
 
 
 def test_the_lead_api_filters_and_sorts_by_custom_fields_and_refuses_what_it_cannot_read(admin, users):
-    define_fields(admin, Entity.LEAD)
-    for name, visit, size, budget in (
-        ("Arash", "2024-01-10", "small", "900"),
-        ("Bahram", "2024-03-01", "large", "20000"),
-        ("Parviz", "2024-05-20", "large", "5"),
-    ):
-        _lead(users["sales"], name, {"visit": visit, "size": size, "budget": budget})
+    _three_leads(admin, users["sales"], ("Arash", "Bahram", "Parviz"))
     api = api_for(admin)
 
     def names(params: dict[str, str]) -> list[str]:
