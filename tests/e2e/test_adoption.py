@@ -150,6 +150,27 @@ def test_a_manager_writes_a_business_case_and_follows_the_roadmap(signed_in):
     expect(tornado).to_have_attribute("data-chart-drawn", "1")
     expect(tornado.locator("svg").first).to_be_attached()
     expect(manager.locator("[data-testid=tornado-table] tbody tr")).to_have_count(2)
+
+    # An assumption, a line it drives (2 a year × 1,000,000), then the assumption doubled.
+    assumption = manager.locator("[data-testid=assumption-form]")
+    assumption.locator("input[name=label]").fill("فروش تازه در سال")
+    assumption.locator("input[name=value]").fill("۲")
+    assumption.locator("button[type=submit]").click()
+    expect(manager.locator("[data-testid=assumption-table] tbody tr")).to_have_count(1)
+    lines.locator("select[name=kind]").select_option("benefit")
+    lines.locator("select[name=category]").select_option("conversion")
+    lines.locator("select[name=assumption]").select_option(label="فروش تازه در سال")
+    lines.locator("input[name=per_unit]").fill("۱٬۰۰۰٬۰۰۰")
+    lines.locator("button[type=submit]").click()
+    expect(manager.locator("[data-testid=driven]")).to_have_text("فروش تازه در سال (۲) × ۱٬۰۰۰٬۰۰۰ ریال")
+    expect(manager.locator("[data-testid=npv]")).to_contain_text("۷٬۴۰۷٬۹۶۴")
+    expect(manager.locator("[data-testid=tornado-table] tbody tr")).to_have_count(3)
+    expect(manager.locator("[data-testid=tornado-table]")).to_contain_text("فرض: فروش تازه در سال")
+    manager.locator("[data-testid=assumption-table] tbody tr a").click()
+    edit = manager.locator("[data-testid=assumption-edit-form]")
+    edit.locator("input[name=value]").fill("۴")
+    edit.locator("button[type=submit]").click()
+    expect(manager.locator("[data-testid=npv]")).to_contain_text("۱۲٬۳۸۱٬۶۶۸")
     expect(manager.locator("#chart-cash [data-chart]")).to_have_attribute("data-chart-drawn", "1")
     expect(manager.locator("[data-testid=cash-table] tbody tr")).to_have_count(4)
     case_page = manager.url
@@ -157,7 +178,7 @@ def test_a_manager_writes_a_business_case_and_follows_the_roadmap(signed_in):
     english = signed_in("admin", locale="en-US")
     english.goto(case_page)
     expect(english.locator("html")).to_have_attribute("dir", "ltr")
-    expect(english.locator("[data-testid=npv]")).to_contain_text("2,434,260")
+    expect(english.locator("[data-testid=npv]")).to_contain_text("12,381,668")
     expect(english.locator("#chart-tornado [data-chart]")).to_have_attribute("data-chart-drawn", "1")
     expect(english.locator("[data-testid=tornado-table] tbody tr").first.locator("th")).to_have_text(
         "More revenue from retention"
@@ -189,6 +210,8 @@ def test_a_manager_sets_an_objective_measured_on_live_leads(signed_in, users):
 
     for n in range(3):
         lead_create(actor=users["sales"], data={"first_name": f"سرنخ{n}", "email": f"l{n}@example.com"})
+    # Team B's lead is outside the objective's scope (team A).
+    lead_create(actor=users["outsider"], data={"first_name": "بیرونی", "email": "out@example.com"})
     today = timezone.localdate()
     manager = signed_in("manager")
     manager.goto("/adoption/objectives/")
@@ -205,6 +228,7 @@ def test_a_manager_sets_an_objective_measured_on_live_leads(signed_in, users):
         form.locator(f"input[name={name}]").fill(jalali.input_date(day, "fa"))
         close_date_picker(manager)
     form.locator("input[name=target]").fill("۲۰")
+    form.locator("select[name=team]").select_option(label="Team A")
     form.locator("button[type=submit]").click()
     expect(manager.locator("[data-testid=objective-now]")).to_contain_text("۳")
     expect(manager.locator("#chart-trend [data-chart]")).to_have_attribute("data-chart-drawn", "1")

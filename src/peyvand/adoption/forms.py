@@ -18,6 +18,7 @@ from .metrics import channel_choices as metric_channels
 from .metrics import choices as metric_choices
 from .models import (
     AssessmentStatus,
+    BusinessCase,
     ItemStatus,
     LineCategory,
     LineKind,
@@ -271,7 +272,10 @@ class BusinessCaseForm(BootstrapMixin, forms.Form):
     sensitivity = NumberField(
         label=_("Sensitivity range, ± percent"),
         initial="20",
-        help_text=_("Each line is moved up and down by this share for the tornado chart."),
+        help_text=_(
+            "Each assumption, and each line no assumption drives, is moved up and down by this share"
+            " for the tornado chart."
+        ),
     )
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=NOTES_MAX, widget=forms.Textarea(attrs={"rows": 3})
@@ -293,9 +297,25 @@ class CaseLineForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=LineKind.choices, initial=LineKind.BENEFIT)
     category = forms.ChoiceField(label=_("Category"), choices=LineCategory.choices)
     label = forms.CharField(label=_("Description"), max_length=LABEL_MAX, required=False)
-    amount = NumberField(label=_("Amount per year"))
+    # Either a fixed amount, or an assumption of the case times an amount per unit of it.
+    amount = NumberField(label=_("Amount per year"), required=False)
+    assumption = forms.TypedChoiceField(
+        label=_("Or driven by the assumption"), coerce=int, empty_value=None, required=False
+    )
+    per_unit = NumberField(
+        label=_("Amount per unit of the assumption"),
+        required=False,
+        help_text=_("The line is then worth the assumption's value times this, and follows it."),
+    )
     growth = NumberField(label=_("Growth per year, percent"), required=False, initial="0")
     one_off = forms.BooleanField(label=_("Once, in year 0"), required=False)
+
+    def __init__(self, *args: Any, case: BusinessCase, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assumptions = case.assumptions.order_by("order", "id").values_list("pk", "label")
+        field = self.fields["assumption"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", _("None: a fixed amount")), *assumptions]
 
     def line_input(self) -> CaseLineInput:
         data = self.cleaned_data
@@ -303,9 +323,11 @@ class CaseLineForm(BootstrapMixin, forms.Form):
             kind=data["kind"],
             category=data["category"],
             label=data.get("label") or "",
-            amount=data["amount"],
+            amount=data.get("amount"),
             growth=data.get("growth") or "0",
             one_off=bool(data.get("one_off")),
+            assumption=data.get("assumption"),
+            per_unit=data.get("per_unit"),
         )
 
 

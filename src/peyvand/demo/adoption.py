@@ -149,6 +149,7 @@ CASE_TITLE = "طرح توجیهی استقرار CRM"
 CASE_LINES = (
     ("benefit", "retention", "نگهداشت بیشتر مشتریان", 2_500_000_000, 15, False),
     ("benefit", "cross_sell", "فروش متقاطع به مشتریان فعلی", 1_500_000_000, 20, False),
+    # Four more deals won a year, each worth the average deal won (an assumption below).
     ("benefit", "conversion", "تبدیل بیشتر سرنخ‌ها", 1_000_000_000, 10, False),
     ("benefit", "cost_to_serve", "کاهش هزینهٔ پشتیبانی", 800_000_000, 5, False),
     ("cost", "hardware", "سرور و پشتیبان‌گیری", 3_500_000_000, 0, True),
@@ -183,19 +184,30 @@ def write_business_case(users: dict[str, User]) -> int:
             notes="نرخ تنزیل برابر هزینهٔ سرمایهٔ شرکت؛ منافع از داده‌های فروش سال گذشته برآورد شده‌اند.",
         ),
     )
+    assumptions = {
+        metric: business.assumption_save(
+            actor=manager,
+            case=case,
+            data=business.AssumptionInput(label=label, value=value, metric=metric, months=12),
+        )
+        for label, value, metric in CASE_ASSUMPTIONS
+    }
+    average_deal = assumptions["average_deal_won"]
     for kind, category, label, amount, growth, one_off in CASE_LINES:
+        driven = category == "conversion"
         business.line_save(
             actor=manager,
             case=case,
             data=business.CaseLineInput(
-                kind=kind, category=category, label=label, amount=amount, growth=growth, one_off=one_off
+                kind=kind,
+                category=category,
+                label=label,
+                amount=None if driven else amount,
+                growth=growth,
+                one_off=one_off,
+                assumption=average_deal.pk if driven else None,
+                per_unit=amount // int(average_deal.value) if driven else None,
             ),
-        )
-    for label, value, metric in CASE_ASSUMPTIONS:
-        business.assumption_save(
-            actor=manager,
-            case=case,
-            data=business.AssumptionInput(label=label, value=value, metric=metric, months=12),
         )
     return 1
 

@@ -55,6 +55,8 @@ class CaseLineOut(Schema):
     amount: Money
     growth: Percent
     one_off: bool
+    assumption: int | None = Field(validation_alias="assumption_id")
+    per_unit: Money | None
 
 
 class CaseOut(Schema):
@@ -90,9 +92,11 @@ class CaseLineIn(InputSchema):
     kind: KindValue
     category: Annotated[str, Field(max_length=20), NoNul]
     label: Label = ""
-    amount: Number
+    amount: Number | None = Field(None, description="Per year; not sent when an assumption drives the line")
     growth: Number = Decimal(0)
     one_off: StrictBool = False
+    assumption: Id | None = Field(None, description="One of the case's assumptions, driving the amount")
+    per_unit: Number | None = Field(None, description="What the line is worth per unit of the assumption")
 
 
 class CaseLinePatch(InputSchema):
@@ -102,6 +106,9 @@ class CaseLinePatch(InputSchema):
     amount: Number | None = None
     growth: Number | None = None
     one_off: StrictBool | None = None
+    # Sent as null, the line is no longer driven by an assumption (and needs an amount).
+    assumption: Id | None = None
+    per_unit: Number | None = None
 
 
 class CaseQuery(PageQuery):
@@ -121,6 +128,7 @@ class YearOut(Schema):
 class SwingOut(Schema):
     label: str
     benefit: bool
+    assumption: bool  # the swing of an assumption and every line it drives
     npv_low: Money
     npv_high: Money
 
@@ -222,9 +230,14 @@ def line_update(request: HttpRequest, case_id: Id, line_id: Id, payload: CaseLin
     user, case = _changeable(request, case_id)
     line = get_object_or_404(case.lines, pk=line_id)
     values = {
-        name: getattr(line, name) for name in ("kind", "category", "label", "amount", "growth", "one_off")
+        name: getattr(line, name)
+        for name in ("kind", "category", "label", "amount", "growth", "one_off", "per_unit")
     }
-    values.update({k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None})
+    values["assumption"] = line.assumption_id
+    sent = payload.model_dump(exclude_unset=True)
+    values.update({k: v for k, v in sent.items() if v is not None})
+    if "assumption" in sent and sent["assumption"] is None:
+        values["assumption"] = values["per_unit"] = None
     return services.line_save(actor=user, case=case, data=services.CaseLineInput(**values), line=line)
 
 
@@ -269,7 +282,13 @@ def case_figures(request: HttpRequest, case_id: Id) -> dict[str, Any]:
             )
         ],
         "sensitivity": [
-            {"label": s.label, "benefit": s.benefit, "npv_low": rounded(s.low), "npv_high": rounded(s.high)}
+            {
+                "label": s.label,
+                "benefit": s.benefit,
+                "assumption": s.assumption,
+                "npv_low": rounded(s.low),
+                "npv_high": rounded(s.high),
+            }
             for s in found.swings
         ],
     }

@@ -101,6 +101,21 @@ class CaseLine(models.Model):
     growth = models.DecimalField(_("growth per year"), max_digits=6, decimal_places=2, default=Decimal(0))
     # Once, in year 0 (a licence bought outright, the set-up), instead of every year.
     one_off = models.BooleanField(_("once, in year 0"), default=False)
+    # A line driven by an assumption is worth its value times ``per_unit`` (200 more leads
+    # converted × the average deal): ``amount`` is kept equal to that product by the services,
+    # and the tornado moves the assumption, not the line. Without the assumption (deleted), the
+    # line keeps its last amount.
+    assumption = models.ForeignKey(
+        "Assumption",
+        verbose_name=_("driven by assumption"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lines",
+    )
+    per_unit = models.DecimalField(
+        _("amount per unit of the assumption"), max_digits=20, decimal_places=2, null=True, blank=True
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

@@ -1,6 +1,7 @@
 """The business case in figures: the yearly cash flows of its lines, their net present value,
 internal rate of return, payback period and the sensitivity of the NPV to each line (the
-tornado); the list of cases; and their charts.
+tornado: each assumption with every line it drives, and each line no assumption drives); the
+list of cases; and their charts.
 
 The maths are pure functions of ``Flow`` rows (tested against figures worked by hand); rates
 are fractions here (0.2 is 20%), percentages only in the models and forms."""
@@ -43,6 +44,14 @@ SORTS = {
 DEFAULT_SORT = "-updated"
 
 
+@dataclass(frozen=True)
+class Driver:
+    """An assumption several lines may rest on."""
+
+    key: int
+    label: str
+
+
 @dataclass(frozen=True, kw_only=True)
 class Flow:
     """One line of a business case: a benefit or a cost, per year (growing by ``growth`` a year
@@ -53,6 +62,8 @@ class Flow:
     amount: Decimal
     growth: Decimal = ZERO  # a fraction: 0.1 is 10% more each year
     one_off: bool = False
+    # What the tornado moves: the lines sharing a driver (an assumption) move together.
+    driver: Driver | None = None
 
     def yearly(self, horizon: int) -> list[Decimal]:
         """What the line brings (benefit, positive) or takes (cost, negative) in years 0…horizon."""
@@ -70,6 +81,7 @@ class Flow:
             amount=self.amount * factor,
             growth=self.growth,
             one_off=self.one_off,
+            driver=self.driver,
         )
 
 
@@ -133,24 +145,39 @@ def payback(cash: Sequence[Decimal]) -> Decimal | None:
 class Swing:
     label: str
     benefit: bool
-    low: Decimal  # the NPV with the line's amount at (1 − range)
+    low: Decimal  # the NPV with the line's amount (or the assumption) at (1 − range)
     high: Decimal  # … and at (1 + range)
+    assumption: bool = False  # the swing of an assumption and every line it drives
 
     @property
     def spread(self) -> Decimal:
         return abs(self.high - self.low)
 
+    @property
+    def title(self) -> str:
+        """How the tornado and its table name the swing."""
+        return _("Assumption: %(label)s") % {"label": self.label} if self.assumption else self.label
+
 
 def sensitivity(flows: Sequence[Flow], horizon: int, rate: Decimal, share: Decimal) -> list[Swing]:
-    """Each line's amount moved by ±``share`` (a fraction), the others kept: the NPV at each
-    end, the widest swing first (a tornado's order)."""
-    swings = []
+    """Each assumption, and each line no assumption drives, moved by ±``share`` (a fraction),
+    the rest kept: the NPV at each end, the widest swing first (a tornado's order). Moving an
+    assumption moves every line it drives, as its value is a factor of their amounts."""
+    groups: dict[object, list[int]] = {}
     for index, flow in enumerate(flows):
+        groups.setdefault(flow.driver or index, []).append(index)
+    swings = []
+    for key, members in groups.items():
         ends = []
         for factor in (ONE - share, ONE + share):
-            varied = [f.scaled(factor) if i == index else f for i, f in enumerate(flows)]
+            varied = [f.scaled(factor) if i in members else f for i, f in enumerate(flows)]
             ends.append(npv(net_flows(varied, horizon), rate))
-        swings.append(Swing(flow.label, flow.benefit, min(ends), max(ends)))
+        first = flows[members[0]]
+        if isinstance(key, Driver):
+            benefit = any(flows[i].benefit for i in members)
+            swings.append(Swing(key.label, benefit, min(ends), max(ends), assumption=True))
+        else:
+            swings.append(Swing(first.label, first.benefit, min(ends), max(ends)))
     return sorted(swings, key=lambda s: s.spread, reverse=True)
 
 
@@ -185,6 +212,7 @@ def flows_of(lines: Iterable[CaseLine]) -> list[Flow]:
             amount=line.amount,
             growth=line.growth / HUNDRED,
             one_off=line.one_off,
+            driver=Driver(line.assumption.pk, line.assumption.label) if line.assumption else None,
         )
         for line in lines
     ]
@@ -227,12 +255,12 @@ def cash_chart(case: BusinessCase, found: Figures) -> Chart:
 
 
 def tornado_payload(case: BusinessCase, found: Figures, *, rtl: bool, locale: str) -> dict[str, Any]:
-    """What charts.js draws as a tornado: for each line, the NPV at its low and high ends as a
+    """What charts.js draws as a tornado: for each assumption or line, the NPV at its low and high ends as a
     change from the base NPV, the widest on top."""
     swings = found.swings
     return {
         "kind": "tornado",
-        "labels": [s.label for s in swings],
+        "labels": [s.title for s in swings],
         "unit": currency_name(case.currency),
         "locale": locale,
         "rtl": rtl,
@@ -282,7 +310,7 @@ def case_get(*, user: User, pk: Any) -> BusinessCase:
 
 
 def case_lines(case: BusinessCase) -> list[CaseLine]:
-    return list(case.lines.order_by("kind", "order", "id"))
+    return list(case.lines.select_related("assumption").order_by("kind", "order", "id"))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """The business case: writing a case (title, currency, horizon, discount rate, the sensitivity
-range) and its benefit and cost lines; each change audited on the case."""
+range), its benefit and cost lines and the assumptions it rests on; each change audited on the
+case. A line may be driven by an assumption (its amount is the assumption's value × the line's
+amount per unit), so changing or adopting the assumption moves the line and the NPV."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ RATE_MAX = Decimal(100)
 GROWTH_LIMIT = Decimal(100)
 SENSITIVITY_MAX = Decimal(90)
 CASE_AUDITED = ("title", "currency", "horizon_years", "discount_rate", "sensitivity", "notes")
-LINE_AUDITED = ("kind", "category", "label", "amount", "growth", "one_off")
+LINE_AUDITED = ("kind", "category", "label", "amount", "growth", "one_off", "assumption_id", "per_unit")
 ASSUMPTION_AUDITED = ("label", "value", "metric", "months")
 ASSUMPTION_LIMIT = Decimal("999999999999999999")
 
@@ -48,10 +50,13 @@ class BusinessCaseInput:
 class CaseLineInput:
     kind: str
     category: str
-    amount: Number
+    amount: Number | None = None  # per year; unused when an assumption drives the line
     label: str = ""
     growth: Number = Decimal(0)  # a percentage a year
     one_off: bool = False
+    # Driven by one of the case's assumptions: the amount is then its value × ``per_unit``.
+    assumption: int | None = None
+    per_unit: Number | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,7 +68,7 @@ class AssumptionInput:
 
 
 def _number(
-    value: Number, field: str, errors: dict[str, list[str]], **limits: Decimal | None
+    value: Number | None, field: str, errors: dict[str, list[str]], **limits: Decimal | None
 ) -> Decimal | None:
     try:
         return money.to_decimal(value, field=field, **limits)  # type: ignore[arg-type]
@@ -127,7 +132,19 @@ def _clean_case(data: BusinessCaseInput) -> dict[str, object]:
     }
 
 
-def _clean_line(data: CaseLineInput, currency: str) -> dict[str, object]:
+def _driven_amount(value: Decimal, per_unit: Decimal, currency: str) -> Decimal:
+    """What a line driven by an assumption is worth: its value × the line's amount per unit,
+    rounded as the currency is; a ValidationError if that is negative or beyond money's range."""
+    amount = money.round_money(value * per_unit, currency).quantize(Decimal("0.01"))
+    if amount < 0:
+        raise ValidationError(
+            {"per_unit": [_("A line cannot be worth less than nothing: its assumption is negative.")]}
+        )
+    return money.check_money(amount, field="per_unit", currency=currency)
+
+
+def _clean_line(data: CaseLineInput, case: BusinessCase) -> dict[str, object]:
+    currency = case.currency
     errors: dict[str, list[str]] = {}
     if data.kind not in LineKind.values:
         errors["kind"] = [_("Choose a benefit or a cost.")]
@@ -140,12 +157,29 @@ def _clean_line(data: CaseLineInput, currency: str) -> dict[str, object]:
     label = clean_text(data.label)
     if len(label) > LABEL_MAX:
         errors["label"] = [_("Use at most %(limit)d characters.") % {"limit": LABEL_MAX}]
-    amount = _number(data.amount, "amount", errors, minimum=Decimal(0))
-    if amount is not None:
-        try:
-            amount = money.check_money(money.round_money(amount, currency), field="amount", currency=currency)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
+    assumption = per_unit = amount = None
+    if data.assumption is not None:
+        assumption = case.assumptions.filter(pk=data.assumption).first()
+        if assumption is None:
+            errors["assumption"] = [_("Choose one of this business case's assumptions.")]
+        if data.per_unit is None or str(data.per_unit).strip() == "":
+            errors["per_unit"] = [_("Say what the line is worth for each unit of the assumption.")]
+        else:
+            per_unit = _number(data.per_unit, "per_unit", errors, minimum=Decimal(0))
+        if assumption is not None and per_unit is not None:
+            try:
+                amount = _driven_amount(assumption.value, per_unit, currency)
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+    else:
+        amount = _number(data.amount, "amount", errors, minimum=Decimal(0))
+        if amount is not None:
+            try:
+                amount = money.check_money(
+                    money.round_money(amount, currency), field="amount", currency=currency
+                )
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
     growth = _percent(data.growth, "growth", errors, low=-GROWTH_LIMIT + 1, high=GROWTH_LIMIT)
     if errors:
         raise ValidationError(errors)
@@ -156,6 +190,8 @@ def _clean_line(data: CaseLineInput, currency: str) -> dict[str, object]:
         "amount": amount,
         "growth": growth,
         "one_off": bool(data.one_off),
+        "assumption": assumption,
+        "per_unit": per_unit,
     }
 
 
@@ -200,7 +236,7 @@ def line_save(
     policy.require_change(actor, case)
     if line is not None and line.case_id != case.pk:
         raise ValidationError({"line": [_("This line belongs to another business case.")]})
-    cleaned = _clean_line(data, case.currency)
+    cleaned = _clean_line(data, case)
     before = {} if line is None else snapshot(line, LINE_AUDITED)
     if line is None:
         last = case.lines.order_by("-order").values_list("order", flat=True).first()
@@ -208,16 +244,37 @@ def line_save(
     for name, value in cleaned.items():
         setattr(line, name, value)
     line.save()
-    changes = changes_between(before, snapshot(line, LINE_AUDITED))
+    _line_audit(actor, case, line.pk, changes_between(before, snapshot(line, LINE_AUDITED)))
+    return line
+
+
+def _line_audit(actor: User, case: BusinessCase, pk: int, changes: dict[str, list[object]]) -> None:
     if changes:
         audit_log(
             actor=actor,
             kind=AuditEvent.Kind.UPDATE,
             obj=case,
-            changes={f"line {line.pk} {name}": value for name, value in changes.items()},
+            changes={f"line {pk} {name}": value for name, value in changes.items()},
         )
         _touch(actor, case)
-    return line
+
+
+def _drive_lines(actor: User, case: BusinessCase, assumption: Assumption) -> None:
+    """The lines an assumption drives follow its value (refused if one would turn negative)."""
+    for line in assumption.lines.select_for_update().order_by("id"):
+        assert line.per_unit is not None
+        try:
+            amount = _driven_amount(assumption.value, line.per_unit, case.currency)
+        except ValidationError as exc:
+            message = _("The line «%(line)s» follows this assumption: %(error)s")
+            raise ValidationError(
+                {"value": [message % {"line": line.name, "error": " ".join(exc.messages)}]}
+            ) from exc
+        if amount != line.amount:
+            before = line.amount
+            line.amount = amount
+            line.save(update_fields=["amount"])
+            _line_audit(actor, case, line.pk, {"amount": [audit_value(before), audit_value(amount)]})
 
 
 @transaction.atomic
@@ -290,6 +347,7 @@ def assumption_save(
     changes = changes_between(before, snapshot(assumption, ASSUMPTION_AUDITED))
     if changes:
         _assumption_audit(actor, case, assumption.pk, changes)
+    _drive_lines(actor, case, assumption)
     return assumption
 
 
@@ -309,6 +367,7 @@ def assumption_adopt(*, actor: User, assumption: Assumption) -> Assumption:
         assumption.save(update_fields=["value"])
         changes = {"value": [audit_value(before), audit_value(measured)], "adopted": [None, True]}
         _assumption_audit(actor, case, assumption.pk, changes)
+        _drive_lines(actor, case, assumption)
     return assumption
 
 
@@ -318,5 +377,11 @@ def assumption_delete(*, actor: User, assumption: Assumption) -> None:
     policy.require_change(actor, case)
     gone = snapshot(assumption, ASSUMPTION_AUDITED)
     pk = assumption.pk
+    # Its lines keep their last amount, as fixed figures.
+    for line_pk, per_unit in assumption.lines.values_list("pk", "per_unit"):
+        _line_audit(
+            actor, case, line_pk, {"assumption_id": [pk, None], "per_unit": [audit_value(per_unit), None]}
+        )
+    assumption.lines.update(assumption=None, per_unit=None)
     assumption.delete()
     _assumption_audit(actor, case, pk, {name: [value, None] for name, value in gone.items()})

@@ -27,6 +27,16 @@ def alpha(value: Any) -> str:
 
 
 @register.filter
+def figure(value: Any) -> str:
+    """An assumed or measured figure with the decimals it has, up to two: "۲۵۰٬۰۰۰٬۰۰۰", "۱۲٫۵"."""
+    if value is None:
+        return format_value(None, "decimal")
+    exact = Decimal(value).quantize(Decimal("0.01")).normalize()
+    places = max(0, -exact.as_tuple().exponent)  # type: ignore[operator]
+    return format_value(float(exact), "decimal", decimals=places)
+
+
+@register.filter
 def delta(value: Any) -> str:
     """A change with its sign: "+۵٫۰" or "−۳٫۲"."""
     if value is None:

@@ -129,7 +129,7 @@ def _detail(
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request_user(request), pk=pk)
-    return _detail(request, case, CaseLineForm())
+    return _detail(request, case, CaseLineForm(case=case))
 
 
 @login_required
@@ -138,7 +138,7 @@ def line_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     case = selectors.case_get(user=user, pk=pk)
     policy.require_change(user, case)
-    form = CaseLineForm(request.POST)
+    form = CaseLineForm(request.POST, case=case)
     if form.is_valid():
         try:
             services.line_save(actor=user, case=case, data=form.line_input())
@@ -163,8 +163,10 @@ def line_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
         "amount": format(line.amount.normalize(), "f"),
         "growth": format(line.growth.normalize(), "f"),
         "one_off": line.one_off,
+        "assumption": line.assumption_id,
+        "per_unit": "" if line.per_unit is None else format(line.per_unit.normalize(), "f"),
     }
-    form = CaseLineForm(request.POST or None, initial=initial)
+    form = CaseLineForm(request.POST or None, initial=initial, case=case)
     if request.method == "POST" and form.is_valid():
         try:
             services.line_save(actor=user, case=case, data=form.line_input(), line=line)
@@ -207,7 +209,7 @@ def assumption_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The assumption was added."))
             return redirect("adoption:case_detail", case.pk)
-    return _detail(request, case, CaseLineForm(), status=422, assumption_form=form)
+    return _detail(request, case, CaseLineForm(case=case), status=422, assumption_form=form)
 
 
 @login_required

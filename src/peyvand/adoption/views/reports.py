@@ -77,6 +77,7 @@ def case_pdf(request: HttpRequest, pk: int) -> HttpResponse:
                 zip(chart.labels, found.benefits, found.costs, found.cash, found.cumulative, strict=True)
             ),
             "swings": [(s, float(s.spread / widest * 100)) for s in found.swings],
+            "assumptions": business_selectors.assumption_rows(case),
             "printed": jalali.format_date(timezone.localdate(), language, long=True),
         }
     return _pdf(
