@@ -238,3 +238,41 @@ def test_a_manager_sets_an_objective_measured_on_live_leads(signed_in, users):
     row = english.locator("[data-testid=objective-table] tbody tr").first
     expect(row).to_contain_text("New leads")
     expect(row.locator("[data-testid=objective-state]")).to_be_visible()
+
+
+def test_an_administrator_writes_a_readiness_model_in_the_editor(signed_in):
+    """The editor's rows added in the page: a statement to the first factor, a second factor."""
+    admin = signed_in("admin", locale="fa-IR")
+    admin.goto("/adoption/models/")
+    admin.locator("[data-testid=new-model]").click()
+    editor = admin.locator("[data-testid=model-editor]")
+    editor.locator("input[name=key]").fill("our-own")
+    editor.locator("input[name=name_fa]").fill("مدل ما")
+    editor.locator("input[name=name_en]").fill("Our model")
+    first = editor.locator("[data-testid=editor-factor]").first
+    first.locator("input[name$=-key]").fill("people")
+    first.locator("input[name$=-name_fa]").fill("افراد")
+    first.locator("input[name$=-name_en]").fill("People")
+    first.locator("[data-add-statement]").click()
+    statements = first.locator("[data-testid=editor-statement]")
+    expect(statements).to_have_count(4)
+    statements.nth(0).locator("textarea[name$=-fa]").fill("کارکنان آماده‌اند.")
+    statements.nth(0).locator("textarea[name$=-en]").fill("Staff are ready.")
+    statements.nth(3).locator("textarea[name$=-fa]").fill("کارکنان نگران‌اند.")
+    statements.nth(3).locator("textarea[name$=-en]").fill("Staff are worried.")
+    statements.nth(3).locator("input[name$=-weight]").fill("۲")
+    statements.nth(3).locator("input[name$=-reverse]").check()
+    editor.locator("[data-add-factor]").click()
+    second = editor.locator("[data-testid=editor-factor]").nth(1)
+    second.locator("input[name$=-key]").fill("tools")
+    second.locator("input[name$=-name_fa]").fill("ابزار")
+    second.locator("input[name$=-name_en]").fill("Tools")
+    second.locator("[data-testid=editor-statement] textarea[name$=-fa]").fill("ابزار داریم.")
+    second.locator("[data-testid=editor-statement] textarea[name$=-en]").fill("We have tools.")
+    editor.locator("[data-testid=save-model]").click()
+
+    expect(admin.locator("h1")).to_have_text("مدل ما")
+    expect(admin.locator("[data-testid=factor]")).to_have_count(2)
+    expect(admin.locator("[data-testid=factor]").first.locator("tbody tr")).to_have_count(2)
+    expect(admin.locator("[data-testid=factor]").first).to_contain_text("کارکنان نگران‌اند.")
+    expect(admin.locator("[data-testid=edit-model]")).to_be_visible()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -125,6 +127,57 @@ class InviteLinkForm(BootstrapMixin, forms.Form):
     days = forms.IntegerField(
         label=_("Link valid for (days)"), min_value=1, max_value=LINK_DAYS_MAX, initial=LINK_DAYS_DEFAULT
     )
+
+
+_FACTOR_FIELD = re.compile(r"^factor-(\d{1,4})-(key|name_fa|name_en|guidance_fa|guidance_en)$")
+_STATEMENT_FIELD = re.compile(r"^factor-(\d{1,4})-statement-(\d{1,4})-(fa|en|weight|reverse)$")
+
+
+def model_editor_document(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The readiness model the editor posted, as a model file says it (the catalogue checks
+    it whole). Rows are numbered as the page added them; rows left empty are not kept."""
+    factors: dict[int, dict[str, Any]] = {}
+    statements: dict[int, dict[int, dict[str, Any]]] = {}
+    for name, value in data.items():
+        if found := _FACTOR_FIELD.match(name):
+            factors.setdefault(int(found[1]), {})[found[2]] = str(value)
+        elif found := _STATEMENT_FIELD.match(name):
+            row = statements.setdefault(int(found[1]), {}).setdefault(int(found[2]), {})
+            row[found[3]] = str(value)
+    document_factors = []
+    for index in sorted(factors.keys() | statements.keys()):
+        fields = factors.get(index, {})
+        rows = [
+            {
+                "fa": row.get("fa", ""),
+                "en": row.get("en", ""),
+                "weight": to_ascii_digits(row.get("weight", "").strip()).replace("٫", ".") or "1",
+                "reverse": bool(row.get("reverse")),
+            }
+            for _number, row in sorted(statements.get(index, {}).items())
+            if row.get("fa", "").strip() or row.get("en", "").strip()
+        ]
+        if not rows and not any(value.strip() for value in fields.values()):
+            continue
+        document_factors.append(
+            {
+                "key": fields.get("key", "").strip(),
+                "name": {"fa": fields.get("name_fa", ""), "en": fields.get("name_en", "")},
+                "guidance": {"fa": fields.get("guidance_fa", ""), "en": fields.get("guidance_en", "")},
+                "statements": rows,
+            }
+        )
+    text = {name: str(data.get(name, "")) for name in MODEL_TEXT_FIELDS}
+    return {
+        "key": text["key"].strip(),
+        "name": {"fa": text["name_fa"], "en": text["name_en"]},
+        "source": text["source"],
+        "description": {"fa": text["description_fa"], "en": text["description_en"]},
+        "factors": document_factors,
+    }
+
+
+MODEL_TEXT_FIELDS = ("key", "name_fa", "name_en", "source", "description_fa", "description_en")
 
 
 class ModelImportForm(BootstrapMixin, forms.Form):

@@ -35,6 +35,7 @@ from ..models import CultureType, ModelKind, ReadinessModel
 from ..models.gonogo import RISK_QUESTIONNAIRE_KEY
 
 DATA = Path(__file__).resolve().parent.parent / "data"
+FORMAT = "peyvand-readiness-model/1"
 MAX_FILE_BYTES = 1_000_000
 MAX_FACTORS = 40
 MAX_STATEMENTS = 20
@@ -328,12 +329,9 @@ def _weight(value: Any) -> Decimal | None:
 
 def _write(spec: ModelSpec, *, registry: Any, builtin: bool, actor: User | None) -> Any:
     model_class = registry.get_model("adoption", "ReadinessModel")
-    factor_class = registry.get_model("adoption", "Factor")
-    statement_class = registry.get_model("adoption", "Statement")
     # Only a culture model names its kind and cultures: the migration that loads the readiness
     # models runs before those columns exist.
-    culture = spec.kind == ModelKind.CULTURE
-    extra: dict[str, Any] = {"kind": spec.kind} if culture else {}
+    extra: dict[str, Any] = {"kind": spec.kind} if spec.kind == ModelKind.CULTURE else {}
     model = model_class.objects.create(
         **extra,
         key=spec.key,
@@ -346,6 +344,14 @@ def _write(spec: ModelSpec, *, registry: Any, builtin: bool, actor: User | None)
         created_by=actor,
         updated_by=actor,
     )
+    _write_factors(spec, model, registry=registry)
+    return model
+
+
+def _write_factors(spec: ModelSpec, model: Any, *, registry: Any) -> None:
+    factor_class = registry.get_model("adoption", "Factor")
+    statement_class = registry.get_model("adoption", "Statement")
+    culture = spec.kind == ModelKind.CULTURE
     statements: list[Any] = []
     for order, factor_spec in enumerate(spec.factors, start=1):
         factor = factor_class.objects.create(
@@ -370,7 +376,6 @@ def _write(spec: ModelSpec, *, registry: Any, builtin: bool, actor: User | None)
             for number, s in enumerate(factor_spec.statements, start=1)
         )
     statement_class.objects.bulk_create(statements)
-    return model
 
 
 @transaction.atomic
@@ -395,6 +400,96 @@ def readiness_model_import(*, actor: User, content: bytes, filename: str = "") -
             "key": [None, model.key],
         },
     )
+    return model
+
+
+def model_document(model: ReadinessModel) -> dict[str, Any]:
+    """A model as its file says it (the editor's starting point, and the export)."""
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "key": model.key,
+        "name": {"fa": model.name_fa, "en": model.name_en},
+        "source": model.source,
+        "description": {"fa": model.description_fa, "en": model.description_en},
+        "factors": [
+            {
+                "key": factor.key,
+                "name": {"fa": factor.name_fa, "en": factor.name_en},
+                "guidance": {"fa": factor.guidance_fa, "en": factor.guidance_en},
+                "statements": [
+                    {
+                        "fa": statement.text_fa,
+                        "en": statement.text_en,
+                        "weight": format(statement.weight.normalize(), "f"),
+                        "reverse": statement.reverse,
+                        **({"culture": statement.culture} if statement.culture else {}),
+                    }
+                    for statement in factor.statements.order_by("order", "id")
+                ],
+            }
+            for factor in model.factors.order_by("order", "id")
+        ],
+    }
+    if model.kind != ModelKind.READINESS:
+        document["kind"] = model.kind
+    return document
+
+
+def model_in_use(model: ReadinessModel) -> bool:
+    assessment_class = django_apps.get_model("adoption", "Assessment")
+    return bool(assessment_class._base_manager.filter(model=model).exists())
+
+
+@transaction.atomic
+def readiness_model_save(
+    *, actor: User, document: dict[str, Any], model: ReadinessModel | None = None
+) -> ReadinessModel:
+    """An administrator writes a readiness model in the editor: a new one, or a change to one
+    they added that no assessment uses yet (its answers would lose their statements). Checked
+    whole, as a file is, and written all or nothing."""
+    if not actor.is_administrator:
+        raise PermissionDenied(_("Only an administrator may do this."))
+    if model is not None:
+        model = ReadinessModel.all_objects.select_for_update().get(pk=model.pk)
+        if model.builtin:
+            raise ValidationError(_("A built-in model is not changed: copy it into a new model."))
+        if model_in_use(model):
+            raise ValidationError(
+                _("An assessment uses this model, so it is no longer changed: copy it into a new model.")
+            )
+    spec = model_spec({**document, "kind": ModelKind.READINESS})
+    taken = ReadinessModel.all_objects.filter(key=spec.key)
+    if model is not None:
+        taken = taken.exclude(pk=model.pk)
+    if taken.exists():
+        raise ValidationError(
+            _("A model with the key %(key)s exists already; give the new one another key.")
+            % {"key": spec.key}
+        )
+    if model is None:
+        model = _write(spec, registry=django_apps, builtin=False, actor=actor)
+        audit_log(
+            actor=actor,
+            kind=AuditEvent.Kind.CREATE,
+            obj=model,
+            changes={
+                "name_fa": [None, model.name_fa],
+                "name_en": [None, model.name_en],
+                "key": [None, model.key],
+            },
+        )
+        return model
+    before = model_document(model)
+    for name in ("key", "name_fa", "name_en", "source", "description_fa", "description_en"):
+        setattr(model, name, getattr(spec, name))
+    model.updated_by = actor
+    model.save()
+    model.factors.all().delete()
+    _write_factors(spec, model, registry=django_apps)
+    after = model_document(model)
+    changes = {name: [before[name], after[name]] for name in after if before.get(name) != after[name]}
+    if changes:
+        audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=model, changes=changes)
     return model
 
 
