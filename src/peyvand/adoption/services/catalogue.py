@@ -378,18 +378,19 @@ def _write_factors(spec: ModelSpec, model: Any, *, registry: Any) -> None:
     statement_class.objects.bulk_create(statements)
 
 
-@transaction.atomic
-def readiness_model_import(*, actor: User, content: bytes, filename: str = "") -> ReadinessModel:
-    """An administrator adds a readiness model from a file: all of it, or nothing."""
-    if not actor.is_administrator:
-        raise PermissionDenied(_("Only an administrator may do this."))
-    spec = parse_model_file(content, filename)
-    if ReadinessModel.all_objects.filter(key=spec.key).exists():
+def _key_free(key: str, model: ReadinessModel | None = None) -> None:
+    taken = ReadinessModel.all_objects.filter(key=key)
+    if model is not None:
+        taken = taken.exclude(pk=model.pk)
+    if taken.exists():
         raise ValidationError(
-            _("A model with the key %(key)s exists already; give the new one another key.")
-            % {"key": spec.key}
+            _("A model with the key %(key)s exists already; give the new one another key.") % {"key": key}
         )
-    model = _write(spec, registry=django_apps, builtin=False, actor=actor)
+
+
+def _create(actor: User, spec: ModelSpec) -> ReadinessModel:
+    _key_free(spec.key)
+    model: ReadinessModel = _write(spec, registry=django_apps, builtin=False, actor=actor)
     audit_log(
         actor=actor,
         kind=AuditEvent.Kind.CREATE,
@@ -401,6 +402,14 @@ def readiness_model_import(*, actor: User, content: bytes, filename: str = "") -
         },
     )
     return model
+
+
+@transaction.atomic
+def readiness_model_import(*, actor: User, content: bytes, filename: str = "") -> ReadinessModel:
+    """An administrator adds a readiness model from a file: all of it, or nothing."""
+    if not actor.is_administrator:
+        raise PermissionDenied(_("Only an administrator may do this."))
+    return _create(actor, parse_model_file(content, filename))
 
 
 def model_document(model: ReadinessModel) -> dict[str, Any]:
@@ -458,27 +467,9 @@ def readiness_model_save(
                 _("An assessment uses this model, so it is no longer changed: copy it into a new model.")
             )
     spec = model_spec({**document, "kind": ModelKind.READINESS})
-    taken = ReadinessModel.all_objects.filter(key=spec.key)
-    if model is not None:
-        taken = taken.exclude(pk=model.pk)
-    if taken.exists():
-        raise ValidationError(
-            _("A model with the key %(key)s exists already; give the new one another key.")
-            % {"key": spec.key}
-        )
     if model is None:
-        model = _write(spec, registry=django_apps, builtin=False, actor=actor)
-        audit_log(
-            actor=actor,
-            kind=AuditEvent.Kind.CREATE,
-            obj=model,
-            changes={
-                "name_fa": [None, model.name_fa],
-                "name_en": [None, model.name_en],
-                "key": [None, model.key],
-            },
-        )
-        return model
+        return _create(actor, spec)
+    _key_free(spec.key, model)
     before = model_document(model)
     for name in ("key", "name_fa", "name_en", "source", "description_fa", "description_en"):
         setattr(model, name, getattr(spec, name))
