@@ -10,6 +10,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from peyvand.adoption.models import Factor, ReadinessModel, Statement
 from peyvand.adoption.services import assessments, catalogue
@@ -96,7 +97,7 @@ def test_a_wrong_model_is_refused_whole_with_every_problem_and_nothing_is_lost(c
     assert not ReadinessModel.objects.filter(name_fa="مدل ما").exists()
 
 
-def test_a_model_is_changed_until_an_assessment_uses_it(users, client_as, english):
+def test_a_model_is_changed_until_an_assessment_uses_it(users, client_as):
     client = client_as("admin")
     client.post(NEW, POSTED)
     model = ReadinessModel.objects.get(key="our-own")
@@ -117,7 +118,7 @@ def test_a_model_is_changed_until_an_assessment_uses_it(users, client_as, englis
         actor=users["manager"], data=assessments.AssessmentInput(model=model, title="آمادگی")
     )
     assert client.get(edit)["Location"] == f"/adoption/models/{model.pk}/"
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         catalogue.readiness_model_save(
             actor=users["admin"], document=catalogue.model_document(model), model=model
         )
@@ -125,7 +126,7 @@ def test_a_model_is_changed_until_an_assessment_uses_it(users, client_as, englis
         "An assessment uses this model, so it is no longer changed: copy it into a new model."
     ]
     nine = ReadinessModel.objects.get(key="iranian-9")
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         catalogue.readiness_model_save(
             actor=users["admin"], document=catalogue.model_document(nine), model=nine
         )
