@@ -297,6 +297,8 @@ OTHER_ID_PAGES = {
     "service:skill_edit",
     "service:web_form_edit",
     "adoption:model_detail",  # a readiness model: data every member of the project team reads
+    "adoption:model_export",  # … and its file
+    "adoption:model_edit",  # the model editor: administrators only (an administration page)
     "adoption:respond",  # one's own questionnaire; anyone else's is not found
     "portal_staff:booking_edit",  # a team's booking of portal appointments: administrators and managers
     # outgoing webhooks and their deliveries: administrators only
