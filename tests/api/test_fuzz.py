@@ -3,7 +3,7 @@ administrator and as a read-only user: never a server error, every response as t
 describes it (status, content type, body, headers), and schema-invalid input refused.
 
 Examples per operation: ``PEYVAND_FUZZ_EXAMPLES`` generated ones (``make test`` and CI's SQLite
-run 100, CI's PostgreSQL run 50; ``make fuzz`` 1,000), after schemathesis's coverage phase,
+run 100, CI's PostgreSQL run 25; ``make fuzz`` 1,000), after schemathesis's coverage phase,
 which adds the boundary values of every parameter (about a hundred more cases for a list with
 filters) whatever the number. Roles: ``PEYVAND_FUZZ_ROLES`` (both by default; CI's PostgreSQL
 run fuzzes as the administrator only, the role whose requests reach the database's writes and
