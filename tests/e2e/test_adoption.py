@@ -162,7 +162,7 @@ def test_a_manager_writes_a_business_case_and_follows_the_roadmap(signed_in):
     lines.locator("select[name=assumption]").select_option(label="فروش تازه در سال")
     lines.locator("input[name=per_unit]").fill("۱٬۰۰۰٬۰۰۰")
     lines.locator("button[type=submit]").click()
-    expect(manager.locator("[data-testid=driven]")).to_have_text("فروش تازه در سال (۲) × ۱٬۰۰۰٬۰۰۰ ریال")
+    expect(manager.locator("[data-testid=driven]")).to_have_text("فروش تازه در سال (۲) × ۱٬۰۰۰٬۰۰۰")
     expect(manager.locator("[data-testid=npv]")).to_contain_text("۷٬۴۰۷٬۹۶۴")
     expect(manager.locator("[data-testid=tornado-table] tbody tr")).to_have_count(3)
     expect(manager.locator("[data-testid=tornado-table]")).to_contain_text("فرض: فروش تازه در سال")
