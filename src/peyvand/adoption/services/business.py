@@ -260,7 +260,9 @@ def _line_audit(actor: User, case: BusinessCase, pk: int, changes: dict[str, lis
 
 
 def _drive_lines(actor: User, case: BusinessCase, assumption: Assumption) -> None:
-    """The lines an assumption drives follow its value (refused if one would turn negative)."""
+    """The lines an assumption drives follow its value (refused if one would turn negative);
+    what moved is audited on the case in one event."""
+    changes: dict[str, list[object]] = {}
     for line in assumption.lines.select_for_update().order_by("id"):
         assert line.per_unit is not None
         try:
@@ -271,10 +273,11 @@ def _drive_lines(actor: User, case: BusinessCase, assumption: Assumption) -> Non
                 {"value": [message % {"line": line.name, "error": " ".join(exc.messages)}]}
             ) from exc
         if amount != line.amount:
-            before = line.amount
+            changes[f"line {line.pk} amount"] = [audit_value(line.amount), audit_value(amount)]
             line.amount = amount
             line.save(update_fields=["amount"])
-            _line_audit(actor, case, line.pk, {"amount": [audit_value(before), audit_value(amount)]})
+    if changes:
+        audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=case, changes=changes)
 
 
 @transaction.atomic
@@ -378,10 +381,12 @@ def assumption_delete(*, actor: User, assumption: Assumption) -> None:
     gone = snapshot(assumption, ASSUMPTION_AUDITED)
     pk = assumption.pk
     # Its lines keep their last amount, as fixed figures.
+    untied: dict[str, list[object]] = {}
     for line_pk, per_unit in assumption.lines.values_list("pk", "per_unit"):
-        _line_audit(
-            actor, case, line_pk, {"assumption_id": [pk, None], "per_unit": [audit_value(per_unit), None]}
-        )
-    assumption.lines.update(assumption=None, per_unit=None)
+        untied[f"line {line_pk} assumption_id"] = [pk, None]
+        untied[f"line {line_pk} per_unit"] = [audit_value(per_unit), None]
+    if untied:
+        assumption.lines.update(assumption=None, per_unit=None)
+        audit_log(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=case, changes=untied)
     assumption.delete()
     _assumption_audit(actor, case, pk, {name: [value, None] for name, value in gone.items()})

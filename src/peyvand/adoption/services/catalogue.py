@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from peyvand.core.models import AuditEvent, User
 from peyvand.core.services.audit import audit_log
 
-from ..models import CultureType, ModelKind, ReadinessModel
+from ..models import Assessment, CultureType, ModelKind, ReadinessModel
 from ..models.gonogo import RISK_QUESTIONNAIRE_KEY
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -445,8 +445,8 @@ def model_document(model: ReadinessModel) -> dict[str, Any]:
 
 
 def model_in_use(model: ReadinessModel) -> bool:
-    assessment_class = django_apps.get_model("adoption", "Assessment")
-    return bool(assessment_class._base_manager.filter(model=model).exists())
+    """Whether an assessment (a deleted one too) was opened on the model."""
+    return Assessment.all_objects.filter(model=model).exists()
 
 
 @transaction.atomic
