@@ -164,3 +164,8 @@ def test_only_an_administrator_writes_models(client_as, role):
     assert client.get(NEW).status_code == 403
     assert client.post(NEW, POSTED).status_code == 403
     assert not ReadinessModel.objects.filter(key="our-own").exists()
+    # The model's file: the project team (administrators and managers) only, as its page.
+    nine = ReadinessModel.objects.get(key="iranian-9")
+    assert client.get(f"/adoption/models/{nine.pk}/model.json").status_code == (
+        200 if role == "manager" else 403
+    )
